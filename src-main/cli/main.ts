@@ -1,0 +1,69 @@
+// The `noisynn` command: one entry, one subcommand per file.
+import { UsageError } from './args';
+import { datasetsCommand } from './datasets';
+import { doctorCommand } from './doctor';
+import { evalCommand } from './eval';
+import { exportCommand } from './export';
+import { printJson } from './output';
+import { runsCommand } from './runs';
+import { resumeCommand, trainCommand } from './train';
+
+const HELP = `noisynn: NoisyNN Workbench from the command line
+
+  noisynn train [--preset mnist-vit|mnist-cnn|...] [--config file.json] [--epochs N] [--noise TYPE ...] [--json]
+  noisynn eval RUN [--protocol sorted|shuffled|single|standard|all] [--epoch N] [--json]
+  noisynn resume RUN
+  noisynn runs list|show RUN|compare RUN RUN...|tag RUN TAG|note RUN TEXT
+  noisynn export RUN --format csv|json [--out FILE]
+  noisynn datasets add PATH [--name N] | list | show NAME
+  noisynn doctor
+
+Every command takes --data-dir DIR (else $NOISYNN_HOME, else the OS app-data folder) and --json
+(the last line of stdout is then one JSON object). 'noisynn train --help' lists every config flag.`;
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+  train: trainCommand,
+  eval: evalCommand,
+  resume: resumeCommand,
+  runs: runsCommand,
+  export: exportCommand,
+  datasets: datasetsCommand,
+  doctor: doctorCommand,
+};
+
+async function trainHelp(): Promise<void> {
+  const { CONFIG_FLAGS } = await import('./config-flags');
+  const { RUN_PRESETS, MODEL_PRESETS } = await import('../engine/config');
+  console.log('noisynn train: every config field is a flag (later ones override earlier sources)');
+  console.log(`  --preset NAME     run presets: ${Object.keys(RUN_PRESETS).join(', ')}; or a model preset: ${Object.keys(MODEL_PRESETS).join(', ')}`);
+  console.log('  --model NAME      replace the model by a model preset');
+  console.log('  --config FILE     JSON config merged over the preset');
+  console.log('  --set PATH=VALUE  any config field by its dotted path (repeatable)');
+  console.log('  --backend NAME    tensorflow-gpu | tensorflow | wasm | cpu (default: fastest available)');
+  console.log('  --dry-run         print the resolved config and exit');
+  for (const [flag, f] of Object.entries(CONFIG_FLAGS)) console.log(`  --${flag.padEnd(18)} ${f.help} [${f.path}]`);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  const json = rest.includes('--json');
+  if (!cmd || cmd === 'help' || cmd === '--help' || cmd === '-h') {
+    console.log(HELP);
+    return 0;
+  }
+  if (cmd === 'train' && (rest.includes('--help') || rest.includes('-h'))) {
+    await trainHelp();
+    return 0;
+  }
+  const run = COMMANDS[cmd];
+  try {
+    if (!run) throw new UsageError(`unknown command '${cmd}'\n\n${HELP}`);
+    return await run(rest);
+  } catch (e) {
+    const err = e as Error;
+    console.error(`noisynn ${cmd}: ${err.message}`);
+    if (process.env.NOISYNN_DEBUG) console.error(err.stack);
+    if (json) printJson({ error: err.message });
+    return err instanceof UsageError ? 2 : 1;
+  }
+}

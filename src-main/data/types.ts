@@ -1,0 +1,48 @@
+// In-memory datasets: images as uint8 HWC rows, labels as class indices.
+
+export type DatasetKind = 'mnist' | 'idx' | 'cifar10' | 'cifar100' | 'image-folder';
+export type SplitName = 'train' | 'test';
+
+export interface Split {
+  /** count * height * width * channels bytes, row-major [n, h, w, c]. */
+  images: Uint8Array;
+  /** count class indices in [0, classNames.length). */
+  labels: Uint8Array | Uint16Array;
+  count: number;
+}
+
+export interface DatasetInfo {
+  name: string;
+  kind: DatasetKind;
+  /** Directory or file the dataset was read from. */
+  path: string;
+  classNames: string[];
+  /** [height, width, channels] of every image. */
+  shape: [number, number, number];
+  counts: Record<SplitName, number>;
+  /** Per-class image counts per split. */
+  classCounts: Record<SplitName, number[]>;
+  /** sha256 (hex) over the decoded images and labels of both splits. */
+  contentHash: string;
+  /** How the dataset was derived when that is not obvious (e.g. a seeded train/test split). */
+  note?: string;
+}
+
+export interface Dataset {
+  info: DatasetInfo;
+  splits: Record<SplitName, Split>;
+  /** Per-channel mean and std of the training images in [0, 1], for normalisation. */
+  mean: number[];
+  std: number[];
+}
+
+/** A clear, file-naming error for bad input. The store is never touched when one is thrown. */
+export class DataError extends Error {
+  constructor(
+    readonly file: string,
+    problem: string,
+  ) {
+    super(`${file}: ${problem}`);
+    this.name = 'DataError';
+  }
+}

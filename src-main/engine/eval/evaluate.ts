@@ -1,0 +1,78 @@
+// Test-set evaluation: top-1, top-5 and cross-entropy under one protocol.
+import * as tf from '@tensorflow/tfjs';
+import type { Dataset } from '../../data/types';
+import type { EvalProtocol, RunNoise } from '../config/types';
+import { makeBatch } from '../batches';
+import type { Model } from '../models';
+import { isActive, isBatchMixing } from '../noise/types';
+import { deriveSeed } from '../rng';
+import { protocolBatchSize, protocolOrder } from './protocols';
+
+export interface EvalResult {
+  protocol: EvalProtocol;
+  batchSize: number;
+  noiseActive: boolean;
+  top1: number;
+  top5: number;
+  loss: number;
+  n: number;
+}
+
+export interface EvalOptions {
+  protocol: EvalProtocol;
+  noise: RunNoise;
+  testBatchSize: number;
+  seed: number;
+  /** Evaluate only the first `limit` test images (0 = all). */
+  limit?: number;
+  onProgress?: (done: number, total: number) => void;
+  shouldStop?: () => boolean;
+}
+
+/** Batch size that does not change the result: without active mixing noise, batches are independent. */
+const FAST_BATCH = 250;
+
+export function evaluate(model: Model, data: Dataset, o: EvalOptions): EvalResult {
+  const split = data.splits.test;
+  const n = o.limit && o.limit > 0 ? Math.min(o.limit, split.count) : split.count;
+  const noiseActive = isActive(o.noise, false);
+  const mixing = noiseActive && isBatchMixing(o.noise);
+  const order = protocolOrder(o.protocol, split.labels, n, o.seed);
+  const batchSize = mixing || o.protocol === 'single' ? protocolBatchSize(o.protocol, o.testBatchSize) : Math.max(o.testBatchSize, FAST_BATCH);
+  const classes = data.info.classNames.length;
+  const k = Math.min(5, classes);
+  let top1 = 0;
+  let top5 = 0;
+  let lossSum = 0;
+  for (let start = 0, b = 0; start < n; start += batchSize, b++) {
+    if (o.shouldStop?.()) throw new Error('evaluation cancelled');
+    const idx = order.subarray(start, Math.min(n, start + batchSize));
+    const { logits, labels } = tf.tidy(() => {
+      const batch = makeBatch(split, idx, data.info.shape, data);
+      const out = model.forward(batch.x, { training: false, noise: o.noise, noiseSeed: deriveSeed(o.seed, 0xe7a1, b) });
+      return { logits: out.dataSync() as Float32Array, labels: batch.labels };
+    });
+    for (let i = 0; i < labels.length; i++) {
+      const row = logits.subarray(i * classes, (i + 1) * classes);
+      const y = labels[i];
+      let above = 0;
+      let max = -Infinity;
+      for (let c = 0; c < classes; c++) {
+        if (row[c] > row[y] || (row[c] === row[y] && c < y)) above++;
+        if (row[c] > max) max = row[c];
+      }
+      if (above === 0) top1++;
+      if (above < k) top5++;
+      let z = 0;
+      for (let c = 0; c < classes; c++) z += Math.exp(row[c] - max);
+      lossSum += Math.log(z) + max - row[y];
+    }
+    o.onProgress?.(Math.min(n, start + batchSize), n);
+  }
+  return { protocol: o.protocol, batchSize, noiseActive, top1: top1 / n, top5: top5 / n, loss: lossSum / n, n };
+}
+
+/** The protocols a run is evaluated under at the end: all three when mixing noise is on at evaluation. */
+export function finalProtocols(noise: RunNoise): EvalProtocol[] {
+  return isActive(noise, false) && isBatchMixing(noise) ? ['sorted', 'shuffled', 'single'] : ['standard'];
+}

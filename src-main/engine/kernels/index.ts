@@ -1,0 +1,8 @@
+// Kernel replacements for the wasm backend; registered by initBackend after tf.setBackend('wasm').
+import { registerWasmBatchMatMul } from './batchMatMul';
+
+export { registerWasmBatchMatMul, unregisterWasmBatchMatMul } from './batchMatMul';
+
+export function registerWasmKernels(): void {
+  registerWasmBatchMatMul();
+}

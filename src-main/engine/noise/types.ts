@@ -1,0 +1,40 @@
+// The noise specification shared by the engine, the CLI, the store and (later) the renderer.
+// Semantics: ../shared/noisynn-method.md sections 2-5.
+
+export const NOISE_TYPES = ['none', 'linear-shift', 'linear-optimal', 'gaussian', 'salt-pepper'] as const;
+export type NoiseType = (typeof NOISE_TYPES)[number];
+
+export interface NoiseSpec {
+  type: NoiseType;
+  /** linear-shift mixing weight a: P' = (1 - a) P + a roll(P, -1, batch). */
+  alpha?: number;
+  /** linear-shift: stop the gradient through the shifted copy (official CNN code). Default true. */
+  detach?: boolean;
+  /** gaussian: scale s of the added s * N(mean, std). */
+  strength?: number;
+  mean?: number;
+  std?: number;
+  /** salt-pepper: fraction of elements replaced (half by max, half by min). */
+  prob?: number;
+  level: 'image' | 'embedding';
+  /** When the noise is active: during training, during evaluation, or both. */
+  at: 'train' | 'eval' | 'both';
+  /** Leave token 0 (the ViT class token) untouched; axis 1 is the token axis. */
+  skipFirstToken?: boolean;
+}
+
+export interface NoiseContext {
+  /** Seed of this call; the same seed gives the same noise on every backend. */
+  seed: number;
+  training: boolean;
+}
+
+/** Operators that mix samples across the batch axis: evaluation depends on batch composition. */
+export function isBatchMixing(spec: Pick<NoiseSpec, 'type'>): boolean {
+  return spec.type === 'linear-shift' || spec.type === 'linear-optimal';
+}
+
+export function isActive(spec: NoiseSpec, training: boolean): boolean {
+  if (spec.type === 'none') return false;
+  return spec.at === 'both' || (spec.at === 'train') === training;
+}

@@ -1,0 +1,108 @@
+// Trainable NHWC conv2d. tfjs-backend-wasm has no Conv2DBackpropFilter kernel and a slow
+// Conv2DBackpropInput, so both gradients are rewritten as forward convolutions (fast on wasm).
+import * as tf from '@tensorflow/tfjs';
+import { checkFloat, checkRank } from './check';
+
+export type ConvPad = 'same' | 'valid' | number;
+
+export interface ConvGeometry { ho: number; wo: number; top: number; bottom: number; left: number; right: number }
+
+/** Output size and padding exactly as tfjs computes them for conv2d (TensorFlow 'same' semantics). */
+export function convGeometry(h: number, w: number, kh: number, kw: number, stride: number, pad: ConvPad): ConvGeometry {
+  if (pad === 'valid' || pad === 0) {
+    return { ho: Math.floor((h - kh) / stride) + 1, wo: Math.floor((w - kw) / stride) + 1, top: 0, bottom: 0, left: 0, right: 0 };
+  }
+  if (pad === 'same') {
+    const ho = Math.ceil(h / stride);
+    const wo = Math.ceil(w / stride);
+    const ph = Math.max(0, (ho - 1) * stride + kh - h);
+    const pw = Math.max(0, (wo - 1) * stride + kw - w);
+    const top = Math.floor(ph / 2);
+    const left = Math.floor(pw / 2);
+    return { ho, wo, top, bottom: ph - top, left, right: pw - left };
+  }
+  const p = pad;
+  return { ho: Math.floor((h + 2 * p - kh) / stride) + 1, wo: Math.floor((w + 2 * p - kw) / stride) + 1, top: p, bottom: p, left: p, right: p };
+}
+
+type Explicit = [[number, number], [number, number], [number, number], [number, number]];
+
+/**
+ * Gradient w.r.t. the input as a stride-1 correlation of the zero-dilated dy with the flipped,
+ * in/out-swapped filter: the stock Conv2D kernel is fast on wasm while Conv2DBackpropInput is a
+ * slow loop there (~5-10x, bench/ops.ts). Rank 4 only: dilation is concat + reshape.
+ */
+function inputGrad(dy: tf.Tensor4D, w: tf.Tensor4D, xShape: number[], stride: number, g: ConvGeometry): tf.Tensor4D {
+  const [n, h, wd] = xShape;
+  const [kh, kw, , cout] = w.shape;
+  const [, ho, wo] = dy.shape;
+  let d: tf.Tensor4D = dy;
+  if (stride > 1) {
+    const rowLen = wo * stride * cout;
+    const cols = tf.reshape(tf.concat([dy, tf.zeros([n, ho, wo, (stride - 1) * cout])], 3), [n, ho, 1, rowLen]);
+    d = tf.reshape(tf.concat([cols, tf.zeros([n, ho, stride - 1, rowLen])], 2), [n, ho * stride, wo * stride, cout]);
+  }
+  // Leading/trailing pads of the dilated dy so the stride-1 correlation yields exactly h x wd;
+  // a negative pad means those dy rows only reach padding and are cut off.
+  const pt = kh - 1 - g.top, pb = h + kh - 1 - ho * stride - pt;
+  const pl = kw - 1 - g.left, pr = wd + kw - 1 - wo * stride - pl;
+  if (pt < 0 || pb < 0 || pl < 0 || pr < 0) {
+    const t0 = Math.max(0, -pt), l0 = Math.max(0, -pl);
+    d = tf.slice(d, [0, t0, l0, 0], [n, d.shape[1] - t0 - Math.max(0, -pb), d.shape[2] - l0 - Math.max(0, -pr), cout]);
+  }
+  const pad: Explicit = [[0, 0], [Math.max(0, pt), Math.max(0, pb)], [Math.max(0, pl), Math.max(0, pr)], [0, 0]];
+  const wFlip = tf.transpose(tf.reverse(w, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
+  return tf.conv2d(d, wFlip, 1, pad);
+}
+
+/**
+ * Gradient w.r.t. the filter as one conv: batch <-> channel roles swapped (cin as batch, N as
+ * channels) and dy as a filter dilated by the stride. Same FLOPs as im2col^T @ dy, but im2col via
+ * (strided) slices is ~10x slower on wasm.
+ */
+function filterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, kh: number, kw: number, stride: number, g: ConvGeometry): tf.Tensor4D {
+  const cin = x.shape[3];
+  const cout = dy.shape[3];
+  const padded = g.top || g.bottom || g.left || g.right
+    ? tf.pad(x, [[0, 0], [g.top, g.bottom], [g.left, g.right], [0, 0]])
+    : x;
+  const xt = tf.transpose(padded, [3, 1, 2, 0]) as tf.Tensor4D;
+  const f = tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D;
+  const r = tf.conv2d(xt, f, 1, 'valid', 'NHWC', stride);
+  const cut = r.shape[1] === kh && r.shape[2] === kw ? r : tf.slice(r, [0, 0, 0, 0], [cin, kh, kw, cout]);
+  return tf.transpose(cut, [1, 2, 0, 3]);
+}
+
+export function conv2d(x: tf.Tensor4D, w: tf.Tensor4D, stride: number, pad: ConvPad): tf.Tensor4D {
+  checkRank('conv2d', 'x', x, 4);
+  checkRank('conv2d', 'w', w, 4);
+  checkFloat('conv2d', 'x', x);
+  checkFloat('conv2d', 'w', w);
+  const [n, h, wd, cin] = x.shape;
+  const [kh, kw, wcin, cout] = w.shape;
+  if (wcin !== cin) throw new Error(`conv2d: filter expects ${wcin} input channels, x has ${cin} (x [${x.shape}], w [${w.shape}])`);
+  if (!Number.isInteger(stride) || stride < 1) throw new Error(`conv2d: stride must be a positive integer, got ${stride}`);
+  if (typeof pad === 'number' ? !Number.isInteger(pad) || pad < 0 : pad !== 'same' && pad !== 'valid') {
+    throw new Error(`conv2d: pad must be 'same', 'valid' or a non-negative integer, got ${String(pad)}`);
+  }
+  const g = convGeometry(h, wd, kh, kw, stride, pad);
+  if (g.ho < 1 || g.wo < 1) throw new Error(`conv2d: ${kh}x${kw} filter does not fit input ${h}x${wd} with pad ${pad}`);
+  const op = tf.customGrad((...args: unknown[]) => {
+    const [xi, wi, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc];
+    save([xi, wi]);
+    return {
+      value: tf.conv2d(xi, wi, stride, pad),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sx, sw] = saved as tf.Tensor4D[];
+        const dy4 = dy as tf.Tensor4D;
+        // With a single input channel the flipped filter has one output channel, a shape the
+        // stock conv handles poorly; the backprop kernel is faster there (bench/ops.ts).
+        const dx = cin < 4
+          ? tf.conv2dTranspose(dy4, sw, [n, h, wd, cin], stride, pad)
+          : inputGrad(dy4, sw, sx.shape, stride, g);
+        return [dx, filterGrad(sx, dy4, kh, kw, stride, g)];
+      },
+    };
+  });
+  return op(x, w);
+}

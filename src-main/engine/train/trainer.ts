@@ -1,0 +1,172 @@
+// The training loop: seeded shuffling, AdamW with warm-up + cosine, label smoothing, noise per step,
+// per-step and per-epoch metrics, a checkpoint per epoch, divergence and cancel. No store, no process:
+// callers (the worker, tests) receive everything through callbacks.
+import * as tf from '@tensorflow/tfjs';
+import type { Dataset } from '../../data/types';
+import { range, makeBatch } from '../batches';
+import type { RunConfig } from '../config/types';
+import { evaluate, finalProtocols, type EvalResult } from '../eval/evaluate';
+import { createModel, updateRunningStats, type BnStat, type Model } from '../models';
+import { isActive } from '../noise/types';
+import { deriveSeed, Rng } from '../rng';
+import { loadCheckpoint, saveCheckpoint, type SavedCheckpoint } from './checkpoint';
+import { crossEntropy, smoothedTargets } from './loss';
+import { AdamW } from './optim';
+import { learningRate } from './schedule';
+
+// Independent seed streams derived from the run's seed.
+const INIT = 0x1a17;
+const SUBSET = 0x5b5e;
+const SHUFFLE = 0x5afe;
+const NOISE = 0x7a15e;
+
+export interface StepMetrics { step: number; epoch: number; loss: number; acc: number; lr: number; imagesPerSecond: number }
+export interface EpochMetrics { epoch: number; step: number; trainLoss: number; trainAcc: number; test: EvalResult; seconds: number; imagesPerSecond: number }
+export interface TrainStart { totalSteps: number; stepsPerEpoch: number; startEpoch: number; startStep: number; parameters: number; trainImages: number }
+
+export interface TrainCallbacks {
+  onStart?(s: TrainStart): void;
+  onStep?(m: StepMetrics): void;
+  onEpoch?(m: EpochMetrics): void;
+  onCheckpoint?(c: SavedCheckpoint): void;
+  onEval?(r: EvalResult): void;
+  shouldStop?(): boolean;
+}
+
+export type TrainStatus = 'completed' | 'diverged' | 'cancelled';
+export interface TrainResult { status: TrainStatus; epochsDone: number; steps: number; imagesPerSecond: number; evaluations: EvalResult[]; error?: string }
+
+/** Training indices: all of the train split, or a seeded subset of `limitTrain`. */
+export function trainIndices(config: RunConfig, data: Dataset): Int32Array {
+  const all = range(data.splits.train.count);
+  if (!config.limitTrain || config.limitTrain >= all.length) return all;
+  new Rng(deriveSeed(config.seed, SUBSET)).shuffle(all);
+  return all.slice(0, config.limitTrain);
+}
+
+export function modelFor(config: RunConfig): Model {
+  return createModel(config.model, deriveSeed(config.seed, INIT));
+}
+
+const yieldToEvents = () => new Promise<void>((r) => setImmediate(r));
+
+export async function train(config: RunConfig, data: Dataset, runDir: string, cb: TrainCallbacks = {}, resumeFrom?: string): Promise<TrainResult> {
+  const model = modelFor(config);
+  const optim = new AdamW(model.params.trainable, config.optimizer);
+  try {
+    return await loop(config, data, runDir, cb, model, optim, resumeFrom);
+  } finally {
+    optim.dispose();
+    model.dispose();
+  }
+}
+
+async function loop(config: RunConfig, data: Dataset, runDir: string, cb: TrainCallbacks, model: Model, optim: AdamW, resumeFrom?: string): Promise<TrainResult> {
+  const indices = trainIndices(config, data);
+  const { batchSize, epochs, seed } = config;
+  const stepsPerEpoch = Math.max(1, Math.floor(indices.length / batchSize));
+  const totalSteps = stepsPerEpoch * epochs;
+  const classes = data.info.classNames.length;
+  const shuffle = new Rng(deriveSeed(seed, SHUFFLE));
+  let epoch = 0;
+  let step = 0;
+  if (resumeFrom) {
+    const state = loadCheckpoint(resumeFrom, model, optim);
+    epoch = state.epoch;
+    step = state.step;
+    shuffle.setState(state.shuffleRng);
+  }
+  const trainable = [...model.params.trainable.values()];
+  const configJson = JSON.stringify(config);
+  cb.onStart?.({ totalSteps, stepsPerEpoch, startEpoch: epoch, startStep: step, parameters: model.params.count(), trainImages: indices.length });
+  const evaluations: EvalResult[] = [];
+  let trainSeconds = 0;
+  let trainImages = 0;
+  const rate = () => (trainSeconds > 0 ? trainImages / trainSeconds : 0);
+  const result = (status: TrainStatus, error?: string): TrainResult => ({ status, epochsDone: epoch, steps: step, imagesPerSecond: rate(), evaluations, error });
+
+  for (; epoch < epochs; ) {
+    const order = Int32Array.from(indices);
+    shuffle.shuffle(order);
+    const epochStart = performance.now();
+    let lossSum = 0;
+    let correct = 0;
+    let seen = 0;
+    for (let i = 0; i < stepsPerEpoch; i++) {
+      if (cb.shouldStop?.()) return result('cancelled');
+      const t0 = performance.now();
+      const lr = learningRate(step, totalSteps, stepsPerEpoch, config.optimizer, config.schedule);
+      const idx = order.subarray(i * batchSize, (i + 1) * batchSize);
+      const { loss, hits } = trainStep(model, optim, data, idx, classes, config, lr, deriveSeed(seed, NOISE, step), trainable);
+      if (!Number.isFinite(loss)) return result('diverged', `loss became ${loss} at step ${step} (epoch ${epoch + 1})`);
+      step += 1;
+      trainSeconds += (performance.now() - t0) / 1000;
+      trainImages += idx.length;
+      lossSum += loss * idx.length;
+      correct += hits;
+      seen += idx.length;
+      cb.onStep?.({ step, epoch: epoch + (i + 1) / stepsPerEpoch, loss, acc: hits / idx.length, lr, imagesPerSecond: rate() });
+      await yieldToEvents();
+    }
+    const evalOpts = { noise: config.noise, testBatchSize: config.testBatchSize, seed, limit: config.limitTest, shouldStop: cb.shouldStop };
+    const test = evaluate(model, data, { ...evalOpts, protocol: 'standard' });
+    epoch += 1;
+    const saved = saveCheckpoint(runDir, model, optim, { epoch, step, optimizerStep: optim.t, shuffleRng: shuffle.getState() }, configJson);
+    cb.onCheckpoint?.(saved);
+    cb.onEpoch?.({ epoch, step, trainLoss: lossSum / seen, trainAcc: correct / seen, test, seconds: (performance.now() - epochStart) / 1000, imagesPerSecond: rate() });
+    if (epoch === epochs) {
+      evaluations.push(test);
+      for (const r of finalEvaluations(model, data, config)) {
+        evaluations.push(r);
+        cb.onEval?.(r);
+      }
+    }
+    await yieldToEvents();
+  }
+  return result('completed');
+}
+
+/** One optimizer step; returns the batch loss and the number of correct top-1 predictions. */
+function trainStep(model: Model, optim: AdamW, data: Dataset, idx: Int32Array, classes: number, config: RunConfig, lr: number, noiseSeed: number, trainable: tf.Variable[]): { loss: number; hits: number } {
+  const bnStats: BnStat[] = [];
+  const out = tf.tidy(() => {
+    const { x, labels } = makeBatch(data.splits.train, idx, data.info.shape, data);
+    const targets = smoothedTargets(labels, classes, config.labelSmoothing);
+    let logits: tf.Tensor2D | undefined;
+    const { value, grads } = tf.variableGrads(() => {
+      logits = tf.keep(model.forward(x, { training: true, noise: config.noise, noiseSeed, bnStats }));
+      return crossEntropy(logits, targets);
+    }, trainable);
+    const loss = value.dataSync()[0];
+    const hits = countHits(logits!.dataSync() as Float32Array, labels, classes);
+    logits!.dispose();
+    if (Number.isFinite(loss)) optim.apply(grads, lr);
+    return { loss, hits };
+  });
+  if (Number.isFinite(out.loss)) updateRunningStats(bnStats);
+  else for (const s of bnStats) (s.batchMean.dispose(), s.batchVar.dispose());
+  return out;
+}
+
+function countHits(logits: Float32Array, labels: Int32Array, classes: number): number {
+  let hits = 0;
+  for (let i = 0; i < labels.length; i++) {
+    let best = 0;
+    for (let c = 1; c < classes; c++) if (logits[i * classes + c] > logits[i * classes + best]) best = c;
+    if (best === labels[i]) hits++;
+  }
+  return hits;
+}
+
+/** End-of-run evaluations beyond the per-epoch one: the mixing protocols, and the noise-free model. */
+function finalEvaluations(model: Model, data: Dataset, config: RunConfig): EvalResult[] {
+  if (!isActive(config.noise, false)) return [];
+  const base = { testBatchSize: config.testBatchSize, seed: config.seed, limit: config.limitTest };
+  const out = finalProtocols(config.noise)
+    .filter((p) => p !== 'standard')
+    .map((protocol) => evaluate(model, data, { ...base, protocol, noise: config.noise }));
+  out.push(evaluate(model, data, { ...base, protocol: 'standard', noise: { ...config.noise, type: 'none' } }));
+  return out;
+}
+
+export { evaluate, finalProtocols, saveCheckpoint, loadCheckpoint };

@@ -1,0 +1,62 @@
+// Starts a trainer process for one job and follows it. If the process dies without reporting an end
+// (SIGKILL, OOM, native crash), its run is marked 'crashed' here; the store's own pid check covers the
+// case where the caller died too.
+import { fork } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openStore } from '../store';
+import type { FromWorker, Job, ToWorker } from './messages';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+export interface WorkerExit {
+  /** The job's final report; absent when the process died without one. */
+  done?: Extract<FromWorker, { type: 'done' }>;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface RunningJob {
+  pid: number;
+  done: Promise<WorkerExit>;
+  cancel(): void;
+  kill(signal?: NodeJS.Signals): void;
+}
+
+export function launch(job: Job, onEvent: (m: FromWorker) => void = () => {}, env: NodeJS.ProcessEnv = process.env): RunningJob {
+  // tsx lets the same TypeScript entry run without a build; the Electron build forks its bundled worker.js.
+  const entry = process.env.NOISYNN_WORKER_ENTRY ?? join(here, 'worker.ts');
+  const execArgv = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = fork(entry, [], { execArgv, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  let done: WorkerExit['done'];
+  child.on('message', (m: FromWorker) => {
+    if (m.type === 'done') done = m;
+    onEvent(m);
+  });
+  const finished = new Promise<WorkerExit>((resolve) => {
+    child.on('exit', (code, signal) => {
+      if (!done && job.kind !== 'eval') markCrashed(job, code, signal);
+      resolve({ done, code, signal });
+    });
+  });
+  child.send({ type: 'start', job } satisfies ToWorker);
+  return {
+    pid: child.pid!,
+    done: finished,
+    cancel: () => child.connected && child.send({ type: 'cancel' } satisfies ToWorker),
+    kill: (signal = 'SIGKILL') => child.kill(signal),
+  };
+}
+
+function markCrashed(job: Job, code: number | null, signal: NodeJS.Signals | null): void {
+  const store = openStore(job.dataDir); // opening also applies the pid-based crash recovery
+  try {
+    const run = store.getRun(job.runId);
+    // Opening may already have marked it crashed ("process is gone"); the exit signal says more.
+    if (run && (run.status === 'running' || run.status === 'queued' || run.status === 'crashed')) {
+      store.finishRun(job.runId, 'crashed', { error: `trainer process ended ${signal ? `by ${signal}` : `with exit code ${code}`} before finishing` });
+    }
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,26 @@
+// Messages between a caller (CLI, Electron main, loopback server) and a trainer process.
+// Discriminated unions, structured-clone safe; both sides import these types.
+import type { EvalProtocol } from '../engine/config/types';
+import type { EpochMetrics, StepMetrics, TrainStart, TrainStatus } from '../engine/train/trainer';
+import type { EvalResult } from '../engine/eval/evaluate';
+
+export type Job =
+  | { kind: 'train'; runId: number; dataDir: string }
+  | { kind: 'resume'; runId: number; dataDir: string }
+  | { kind: 'eval'; runId: number; dataDir: string; protocols: EvalProtocol[]; clean: boolean; epoch?: number; testBatchSize?: number };
+
+export type ToWorker = { type: 'start'; job: Job } | { type: 'cancel' };
+
+export interface BackendInfo {
+  name: string;
+  reason: string;
+}
+
+export type FromWorker =
+  | { type: 'backend'; backend: BackendInfo }
+  | { type: 'start'; start: TrainStart }
+  | { type: 'step'; step: StepMetrics }
+  | { type: 'epoch'; epoch: Omit<EpochMetrics, 'test'> & { test: EvalResult } }
+  | { type: 'eval'; result: EvalResult }
+  | { type: 'eval-progress'; protocol: EvalProtocol; done: number; total: number }
+  | { type: 'done'; status: TrainStatus | 'failed'; runId: number; error?: string; evaluations: EvalResult[]; imagesPerSecond: number; epochs: number };

@@ -1,0 +1,47 @@
+// Entry of a trainer process (forked by launch.ts; the Electron main process forks the same file).
+// One job per process: the caller's event loop never runs training, and a crash here cannot take it down.
+import { initBackend } from '../engine/backend';
+import { openStore } from '../store';
+import { evalJob, trainJob } from './jobs';
+import type { FromWorker, Job, ToWorker } from './messages';
+
+let cancelled = false;
+
+function send(m: FromWorker): void {
+  process.send?.(m);
+}
+
+async function run(job: Job): Promise<void> {
+  const store = openStore(job.dataDir);
+  try {
+    const backend = await initBackend();
+    send({ type: 'backend', backend: { name: backend.name, reason: backend.reason } });
+    const ctx = { store, backend: backend.name, send, shouldStop: () => cancelled };
+    try {
+      send(job.kind === 'eval' ? await evalJob(job, ctx) : await trainJob(job, ctx));
+    } catch (e) {
+      const error = (e as Error).message;
+      if (job.kind !== 'eval' && store.getRun(job.runId)?.status === 'running') store.finishRun(job.runId, 'failed', { error });
+      send({ type: 'done', status: 'failed', runId: job.runId, error, evaluations: [], imagesPerSecond: 0, epochs: 0 });
+    }
+  } finally {
+    store.close();
+  }
+}
+
+process.on('message', (m: ToWorker) => {
+  if (m.type === 'cancel') cancelled = true;
+  else if (m.type === 'start') {
+    run(m.job).then(
+      () => process.disconnect?.(),
+      (e: Error) => {
+        console.error(e);
+        process.exit(1);
+      },
+    );
+  }
+});
+process.on('disconnect', () => {
+  // The caller went away: finish the current step, leave the run cancelled, and exit.
+  cancelled = true;
+});

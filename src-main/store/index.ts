@@ -1,0 +1,92 @@
+// The run store: the only module that talks to SQLite. Everything else goes through Store.
+import os from 'node:os';
+import path from 'node:path';
+import { openDatabase, type StoreDb } from './db';
+import * as ds from './datasets';
+import * as m from './metrics';
+import { schemaVersion } from './migrate';
+import * as runs from './runs';
+import type {
+  CheckpointRow,
+  DatasetInput,
+  EvaluationRow,
+  FinalStatus,
+  MetricRow,
+  NewRun,
+  NoteRow,
+  RunFilter,
+  RunFinish,
+  RunProgress,
+  RunRow,
+  RunStart,
+  StoredDataset,
+} from './types';
+
+export type * from './types';
+export { RUN_STATUSES, FINAL_STATUSES, EVAL_PROTOCOLS } from './types';
+export { resolveDataDir, dbPath, runDir } from './paths';
+export type { Migration } from './migrate';
+
+export class Store {
+  readonly path: string;
+  readonly dataDir: string;
+  readonly #s: StoreDb;
+
+  constructor(s: StoreDb, dataDir: string) {
+    this.#s = s;
+    this.path = s.file;
+    this.dataDir = path.resolve(dataDir);
+  }
+
+  createRun(r: NewRun): number { return runs.createRun(this.#s, r); }
+  startRun(id: number, r: RunStart): void { runs.startRun(this.#s, id, r); }
+  finishRun(id: number, status: FinalStatus, r?: RunFinish): void { runs.finishRun(this.#s, id, status, r); }
+  updateProgress(id: number, p: RunProgress): void { runs.updateProgress(this.#s, id, p); }
+  mergeSummary(id: number, s: Record<string, unknown>): void { runs.mergeSummary(this.#s, id, s); }
+  getRun(id: number): RunRow | undefined { return runs.getRun(this.#s, id); }
+  listRuns(f?: RunFilter): RunRow[] { return runs.listRuns(this.#s, f); }
+  /** Database rows only (cascades to metrics, params, ...); the run's artefact folder is the caller's to remove. */
+  deleteRun(id: number): void { runs.deleteRun(this.#s, id); }
+
+  addMetrics(rows: MetricRow[]): void { m.addMetrics(this.#s, rows); }
+  metrics(runId: number, key?: string): MetricRow[] { return m.metrics(this.#s, runId, key); }
+  metricKeys(runId: number): string[] { return m.metricKeys(this.#s, runId); }
+  lastStep(runId: number): number | null { return m.lastStep(this.#s, runId); }
+  deleteMetricsAfter(runId: number, step: number): void { m.deleteMetricsAfter(this.#s, runId, step); }
+
+  addEvaluation(e: EvaluationRow): void { m.addEvaluation(this.#s, e); }
+  evaluations(runId: number): EvaluationRow[] { return m.evaluations(this.#s, runId); }
+  addCheckpoint(c: CheckpointRow): void { m.addCheckpoint(this.#s, c); }
+  checkpoints(runId: number): CheckpointRow[] { return m.checkpoints(this.#s, runId); }
+  latestCheckpoint(runId: number): CheckpointRow | undefined { return m.latestCheckpoint(this.#s, runId); }
+
+  upsertDataset(info: DatasetInput): number { return ds.upsertDataset(this.#s, info); }
+  datasets(): StoredDataset[] { return ds.datasets(this.#s); }
+  datasetByName(name: string): StoredDataset | undefined { return ds.datasetByName(this.#s, name); }
+
+  addTag(runId: number, tag: string): void { runs.addTag(this.#s, runId, tag); }
+  removeTag(runId: number, tag: string): void { runs.removeTag(this.#s, runId, tag); }
+  addNote(runId: number, body: string): void { runs.addNote(this.#s, runId, body); }
+  notes(runId: number): NoteRow[] { return runs.notes(this.#s, runId); }
+  params(runId: number): Record<string, string | number> { return runs.params(this.#s, runId); }
+  runsWhereParam(key: string, value: string | number): number[] { return runs.runsWhereParam(this.#s, key, value); }
+  createSweep(name: string, spec: unknown): number { return runs.createSweep(this.#s, name, spec); }
+
+  /** Done on open; call again to sweep up trainers that died while the app is running. Returns the ids marked crashed. */
+  recoverCrashedRuns(): number[] { return runs.recoverCrashedRuns(this.#s, os.hostname()); }
+
+  /** 'ok' when healthy, otherwise SQLite's list of problems (one per line). */
+  integrityCheck(): string {
+    const rows = this.#s.db.pragma('integrity_check') as { integrity_check: string }[];
+    return rows.map((r) => r.integrity_check).join('\n');
+  }
+
+  schemaVersion(): number { return schemaVersion(this.#s.db); }
+
+  close(): void { this.#s.db.close(); }
+}
+
+/** Opens `<dataDir>/noisynn.db` (creating and migrating it) and recovers crashed runs of this host. */
+export function openStore(dataDir: string): Store {
+  return new Store(openDatabase(dataDir), dataDir);
+}

@@ -1,0 +1,343 @@
+import os from 'node:os';
+import type { StoreDb } from './db';
+import {
+  FINAL_STATUSES,
+  RUN_STATUSES,
+  type FinalStatus,
+  type NewRun,
+  type NoteRow,
+  type RunFilter,
+  type RunFinish,
+  type RunProgress,
+  type RunRow,
+  type RunStart,
+  type RunStatus,
+} from './types';
+
+export const nowIso = (): string => new Date().toISOString();
+
+/**
+ * Runs `fn` in a BEGIN IMMEDIATE transaction. A deferred one that reads before
+ * writing fails at once with SQLITE_BUSY (busy_timeout cannot help) when another
+ * process writes in between; taking the write lock up front makes it wait instead.
+ */
+export function writeTx<T>(s: StoreDb, fn: () => T): T {
+  return s.db.transaction(fn).immediate();
+}
+
+export function fail(s: StoreDb, problem: string): never {
+  throw new Error(`${s.file}: ${problem}`);
+}
+
+export function checkInt(s: StoreDb, what: string, v: unknown, min = 0): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) {
+    fail(s, `${what} must be an integer${min > Number.MIN_SAFE_INTEGER ? ` >= ${min}` : ''}, got ${String(v)}`);
+  }
+  return v;
+}
+
+export function checkNumber(s: StoreDb, what: string, v: unknown): number {
+  if (typeof v !== 'number') fail(s, `${what} must be a number, got ${typeof v}`);
+  return v;
+}
+
+export function checkText(s: StoreDb, what: string, v: unknown): string {
+  if (typeof v !== 'string' || v.trim() === '') fail(s, `${what} must be a non-empty string, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function toJson(s: StoreDb, what: string, v: unknown): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(v);
+  } catch (err) {
+    fail(s, `${what} is not JSON-serialisable: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (text === undefined) fail(s, `${what} is not JSON-serialisable (got ${typeof v})`);
+  return text;
+}
+
+/** Throws "<file>: run 42 not found" unless the run exists. */
+export function requireRun(s: StoreDb, id: number): void {
+  checkInt(s, 'run id', id, 1);
+  if (!s.db.prepare('SELECT 1 FROM runs WHERE id = ?').get(id)) fail(s, `run ${id} not found`);
+}
+
+function requireRow(s: StoreDb, table: 'datasets' | 'sweeps', label: string, id: number): void {
+  checkInt(s, `${label} id`, id, 1);
+  if (!s.db.prepare(`SELECT 1 FROM ${table} WHERE id = ?`).get(id)) fail(s, `${label} ${id} not found`);
+}
+
+type ParamValue = { text: string; num: number | null };
+
+/** Dotted keys ('noise.type', 'layers.0'); numbers and booleans also get a numeric value so runs can be range-queried. */
+export function flattenParams(value: unknown, prefix = '', out = new Map<string, ParamValue>()): Map<string, ParamValue> {
+  if (value !== null && typeof value === 'object') {
+    const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value);
+    for (const [k, v] of entries) flattenParams(v, prefix ? `${prefix}.${k}` : k, out);
+    return out;
+  }
+  if (prefix === '') return out; // a scalar config has no keys
+  if (typeof value === 'number') out.set(prefix, { text: String(value), num: value });
+  else if (typeof value === 'boolean') out.set(prefix, { text: String(value), num: value ? 1 : 0 });
+  else out.set(prefix, { text: value === null ? 'null' : String(value), num: null });
+  return out;
+}
+
+interface RunRecord {
+  id: number;
+  name: string | null;
+  status: RunStatus;
+  config: string;
+  seed: number;
+  dataset_id: number | null;
+  sweep_id: number | null;
+  backend: string | null;
+  versions: string | null;
+  git_commit: string | null;
+  host: string | null;
+  pid: number | null;
+  created_at: string;
+  started_at: string | null;
+  ended_at: string | null;
+  error: string | null;
+  epochs_done: number;
+  steps_done: number;
+  images_per_second: number | null;
+  summary: string | null;
+  tags_json: string;
+}
+
+const RUN_SELECT = `SELECT r.*, (SELECT json_group_array(t.tag ORDER BY t.tag) FROM tags t WHERE t.run_id = r.id) AS tags_json FROM runs r`;
+
+function toRunRow(r: RunRecord): RunRow {
+  return {
+    id: r.id,
+    name: r.name,
+    status: r.status,
+    config: JSON.parse(r.config),
+    seed: r.seed,
+    datasetId: r.dataset_id,
+    sweepId: r.sweep_id,
+    backend: r.backend,
+    versions: r.versions === null ? null : JSON.parse(r.versions),
+    gitCommit: r.git_commit,
+    host: r.host,
+    pid: r.pid,
+    createdAt: r.created_at,
+    startedAt: r.started_at,
+    endedAt: r.ended_at,
+    error: r.error,
+    epochsDone: r.epochs_done,
+    stepsDone: r.steps_done,
+    imagesPerSecond: r.images_per_second,
+    summary: r.summary === null ? null : JSON.parse(r.summary),
+    tags: JSON.parse(r.tags_json),
+  };
+}
+
+export function createRun(s: StoreDb, r: NewRun): number {
+  const config = toJson(s, 'run config', r.config);
+  checkInt(s, 'run seed', r.seed, Number.MIN_SAFE_INTEGER);
+  const status = r.status ?? 'queued';
+  if (status !== 'queued' && status !== 'running') fail(s, `new run status must be 'queued' or 'running', got ${JSON.stringify(status)}`);
+  const datasetId = r.datasetId ?? null;
+  const sweepId = r.sweepId ?? null;
+  const versions = r.versions === undefined ? null : toJson(s, 'run versions', r.versions);
+  const params = flattenParams(JSON.parse(config));
+  return writeTx(s, () => {
+    if (datasetId !== null) requireRow(s, 'datasets', 'dataset', datasetId);
+    if (sweepId !== null) requireRow(s, 'sweeps', 'sweep', sweepId);
+    const now = nowIso();
+    const info = s.db
+      .prepare(
+        `INSERT INTO runs (name, status, config, seed, dataset_id, sweep_id, versions, git_commit, host, created_at, started_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(r.name ?? null, status, config, r.seed, datasetId, sweepId, versions, r.gitCommit ?? null,
+        status === 'running' ? os.hostname() : null, now, status === 'running' ? now : null);
+    const id = Number(info.lastInsertRowid);
+    const insert = s.db.prepare('INSERT INTO run_params (run_id, key, value_text, value_num) VALUES (?, ?, ?, ?)');
+    for (const [key, v] of params) insert.run(id, key, v.text, v.num);
+    return id;
+  });
+}
+
+export function startRun(s: StoreDb, id: number, r: RunStart): void {
+  checkInt(s, 'trainer pid', r.pid, 1);
+  checkText(s, 'backend', r.backend);
+  requireRun(s, id);
+  // COALESCE keeps the first start time across resumes.
+  s.db
+    .prepare(
+      `UPDATE runs SET status = 'running', pid = ?, backend = ?, host = ?, started_at = COALESCE(started_at, ?),
+       ended_at = NULL, error = NULL WHERE id = ?`,
+    )
+    .run(r.pid, r.backend, r.host ?? os.hostname(), nowIso(), id);
+}
+
+function readSummary(s: StoreDb, id: number): Record<string, unknown> {
+  const row = s.db.prepare('SELECT summary FROM runs WHERE id = ?').get(id) as { summary: string | null } | undefined;
+  if (!row) fail(s, `run ${id} not found`);
+  return row.summary === null ? {} : JSON.parse(row.summary);
+}
+
+function checkSummary(s: StoreDb, summary: unknown): Record<string, unknown> {
+  if (summary === null || typeof summary !== 'object' || Array.isArray(summary)) fail(s, 'run summary must be a plain object');
+  return summary as Record<string, unknown>;
+}
+
+export function finishRun(s: StoreDb, id: number, status: FinalStatus, r: RunFinish = {}): void {
+  if (!FINAL_STATUSES.includes(status)) fail(s, `finishRun: status must be one of ${FINAL_STATUSES.join(', ')}, got ${JSON.stringify(status)}`);
+  if (r.imagesPerSecond !== undefined) checkNumber(s, 'imagesPerSecond', r.imagesPerSecond);
+  const extra = r.summary === undefined ? undefined : checkSummary(s, r.summary);
+  writeTx(s, () => {
+    const summary = { ...readSummary(s, id), ...extra };
+    s.db
+      .prepare(
+        `UPDATE runs SET status = ?, ended_at = ?, error = ?, summary = ?,
+         images_per_second = COALESCE(?, images_per_second) WHERE id = ?`,
+      )
+      .run(status, nowIso(), r.error ?? null, Object.keys(summary).length ? toJson(s, 'run summary', summary) : null,
+        r.imagesPerSecond ?? null, id);
+  });
+}
+
+export function updateProgress(s: StoreDb, id: number, p: RunProgress): void {
+  if (p.epochsDone !== undefined) checkInt(s, 'epochsDone', p.epochsDone);
+  if (p.stepsDone !== undefined) checkInt(s, 'stepsDone', p.stepsDone);
+  if (p.imagesPerSecond !== undefined) checkNumber(s, 'imagesPerSecond', p.imagesPerSecond);
+  const info = s.db
+    .prepare(
+      `UPDATE runs SET epochs_done = COALESCE(?, epochs_done), steps_done = COALESCE(?, steps_done),
+       images_per_second = COALESCE(?, images_per_second) WHERE id = ?`,
+    )
+    .run(p.epochsDone ?? null, p.stepsDone ?? null, p.imagesPerSecond ?? null, id);
+  if (info.changes === 0) requireRun(s, id);
+}
+
+export function mergeSummary(s: StoreDb, id: number, extra: Record<string, unknown>): void {
+  checkSummary(s, extra);
+  writeTx(s, () => {
+    const summary = { ...readSummary(s, id), ...extra };
+    s.db.prepare('UPDATE runs SET summary = ? WHERE id = ?').run(toJson(s, 'run summary', summary), id);
+  });
+}
+
+export function getRun(s: StoreDb, id: number): RunRow | undefined {
+  const row = s.db.prepare(`${RUN_SELECT} WHERE r.id = ?`).get(id) as RunRecord | undefined;
+  return row && toRunRow(row);
+}
+
+const likePattern = (text: string): string => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+export function listRuns(s: StoreDb, f: RunFilter = {}): RunRow[] {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  if (f.status !== undefined) {
+    for (const st of f.status) if (!RUN_STATUSES.includes(st)) fail(s, `listRuns: unknown status ${JSON.stringify(st)}`);
+    if (f.status.length === 0) return [];
+    where.push(`r.status IN (${f.status.map(() => '?').join(', ')})`);
+    args.push(...f.status);
+  }
+  if (f.sweepId !== undefined) {
+    where.push('r.sweep_id = ?');
+    args.push(f.sweepId);
+  }
+  if (f.tag !== undefined) {
+    where.push('EXISTS (SELECT 1 FROM tags t WHERE t.run_id = r.id AND t.tag = ?)');
+    args.push(f.tag);
+  }
+  if (f.search !== undefined && f.search !== '') {
+    const pat = likePattern(f.search);
+    where.push(`(r.name LIKE ? ESCAPE '\\' OR r.config LIKE ? ESCAPE '\\'
+      OR EXISTS (SELECT 1 FROM tags t WHERE t.run_id = r.id AND t.tag LIKE ? ESCAPE '\\'))`);
+    args.push(pat, pat, pat);
+  }
+  let sql = `${RUN_SELECT}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY r.id DESC`;
+  if (f.limit !== undefined) {
+    checkInt(s, 'listRuns limit', f.limit, 1);
+    sql += ' LIMIT ?';
+    args.push(f.limit);
+  }
+  return (s.db.prepare(sql).all(...args) as RunRecord[]).map(toRunRow);
+}
+
+export function deleteRun(s: StoreDb, id: number): void {
+  requireRun(s, id);
+  s.db.prepare('DELETE FROM runs WHERE id = ?').run(id);
+}
+
+export function addTag(s: StoreDb, runId: number, tag: string): void {
+  checkText(s, 'tag', tag);
+  requireRun(s, runId);
+  s.db.prepare('INSERT OR IGNORE INTO tags (run_id, tag) VALUES (?, ?)').run(runId, tag.trim());
+}
+
+export function removeTag(s: StoreDb, runId: number, tag: string): void {
+  requireRun(s, runId);
+  s.db.prepare('DELETE FROM tags WHERE run_id = ? AND tag = ?').run(runId, tag.trim());
+}
+
+export function addNote(s: StoreDb, runId: number, body: string): number {
+  checkText(s, 'note body', body);
+  requireRun(s, runId);
+  return Number(s.db.prepare('INSERT INTO notes (run_id, body, created_at) VALUES (?, ?, ?)').run(runId, body, nowIso()).lastInsertRowid);
+}
+
+export function notes(s: StoreDb, runId: number): NoteRow[] {
+  requireRun(s, runId);
+  return s.db.prepare('SELECT id, body, created_at AS createdAt FROM notes WHERE run_id = ? ORDER BY id').all(runId) as NoteRow[];
+}
+
+/** Numbers and booleans come back as numbers (booleans as 0/1), everything else as text. */
+export function params(s: StoreDb, runId: number): Record<string, string | number> {
+  requireRun(s, runId);
+  const rows = s.db.prepare('SELECT key, value_text, value_num FROM run_params WHERE run_id = ? ORDER BY key').all(runId) as {
+    key: string;
+    value_text: string | null;
+    value_num: number | null;
+  }[];
+  const out: Record<string, string | number> = {};
+  for (const r of rows) out[r.key] = r.value_num ?? r.value_text ?? '';
+  return out;
+}
+
+/** Run ids (ascending) whose flattened config has `key` equal to `value`; numbers compare numerically. */
+export function runsWhereParam(s: StoreDb, key: string, value: string | number): number[] {
+  const column = typeof value === 'number' ? 'value_num' : 'value_text';
+  const rows = s.db.prepare(`SELECT run_id FROM run_params WHERE key = ? AND ${column} = ? ORDER BY run_id`).all(key, value) as {
+    run_id: number;
+  }[];
+  return rows.map((r) => r.run_id);
+}
+
+export function createSweep(s: StoreDb, name: string, spec: unknown): number {
+  const json = toJson(s, 'sweep spec', spec);
+  return Number(s.db.prepare('INSERT INTO sweeps (name, spec, created_at) VALUES (?, ?, ?)').run(name, json, nowIso()).lastInsertRowid);
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM means it exists but belongs to someone else: still alive.
+    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
+/** Marks 'running' runs of this host whose trainer pid is gone as crashed. Returns their ids. */
+export function recoverCrashedRuns(s: StoreDb, host: string): number[] {
+  const rows = s.db.prepare(`SELECT id, pid FROM runs WHERE status = 'running' AND host = ? AND pid IS NOT NULL`).all(host) as {
+    id: number;
+    pid: number;
+  }[];
+  const dead = rows.filter((r) => !pidAlive(r.pid));
+  if (dead.length === 0) return [];
+  // The pid guard skips a run another process restarted between our read and this write.
+  const mark = s.db.prepare(`UPDATE runs SET status = 'crashed', ended_at = ?, error = ? WHERE id = ? AND status = 'running' AND pid = ?`);
+  return writeTx(s, () =>
+    dead.filter((r) => mark.run(nowIso(), `trainer process ${r.pid} is gone`, r.id, r.pid).changes > 0).map((r) => r.id),
+  );
+}

@@ -1,0 +1,33 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+const bin = join(import.meta.dirname, '..', '..', 'bin', 'noisynn.mjs');
+
+export interface CliResult { code: number | null; stdout: string; stderr: string; json?: Record<string, unknown> }
+
+function parse(code: number | null, stdout: string, stderr: string): CliResult {
+  const last = stdout.trim().split('\n').pop() ?? '';
+  let json: Record<string, unknown> | undefined;
+  try {
+    json = JSON.parse(last) as Record<string, unknown>;
+  } catch {
+    json = undefined;
+  }
+  return { code, stdout, stderr, json };
+}
+
+/** Runs `noisynn ...args` to completion against a data directory. */
+export function cli(dataDir: string, ...args: string[]): CliResult {
+  const r = spawnSync(process.execPath, [bin, ...args, '--data-dir', dataDir], { encoding: 'utf8', env: { ...process.env, NOISYNN_HOME: '' } });
+  return parse(r.status, r.stdout, r.stderr);
+}
+
+/** Same, without blocking the test's event loop (for tests that act while it runs). */
+export function cliAsync(dataDir: string, ...args: string[]): Promise<CliResult> {
+  const child = spawn(process.execPath, [bin, ...args, '--data-dir', dataDir], { env: { ...process.env, NOISYNN_HOME: '' } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  return new Promise((resolve) => child.on('close', (code) => resolve(parse(code, stdout, stderr))));
+}

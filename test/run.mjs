@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+// Runs every test file under test/unit and test/integration with node's test runner (tsx for TypeScript).
+// Usage: node test/run.mjs [substring filter ...]
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+const roots = ['test/unit', 'test/integration'];
+const filters = process.argv.slice(2);
+const files = [];
+const walk = (dir) => {
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) walk(p);
+    else if (name.endsWith('.test.ts')) files.push(p);
+  }
+};
+for (const r of roots) walk(r);
+const chosen = filters.length ? files.filter((f) => filters.some((s) => f.includes(s))) : files;
+if (chosen.length === 0) {
+  console.error('no test files matched', filters);
+  process.exit(1);
+}
+const r = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...chosen],
+  { stdio: 'inherit', env: { ...process.env, NOISYNN_TEST: '1' } },
+);
+process.exit(r.status ?? 1);

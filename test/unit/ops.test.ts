@@ -1,0 +1,223 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../src-main/engine/backend';
+import { registerWasmBatchMatMul, unregisterWasmBatchMatMul } from '../../src-main/engine/kernels/index';
+import { layerNorm, gelu, conv2d, batchNorm, globalAvgPool, convGeometry } from '../../src-main/engine/ops/index';
+
+type Arr = { shape: number[]; data: Float32Array };
+
+function rand(shape: number[], seed: number, scale = 1): Arr {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const data = new Float32Array(n);
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    data[i] = ((s / 2 ** 32) * 2 - 1) * scale;
+  }
+  return { shape, data };
+}
+const T = (a: Arr) => tf.tensor(a.data, a.shape);
+
+function close(got: ArrayLike<number>, want: ArrayLike<number>, what: string, tol = 1e-5): void {
+  assert.equal(got.length, want.length, `${what}: length`);
+  let worst = 0;
+  let at = -1;
+  for (let i = 0; i < want.length; i++) {
+    const err = Math.abs(got[i] - want[i]) / (1 + Math.abs(want[i]));
+    if (!(err <= worst)) { worst = err; at = i; }
+  }
+  assert.ok(worst <= tol, `${what}: max rel/abs error ${worst} at ${at} (got ${got[at]}, want ${want[at]})`);
+}
+
+/** Runs fn on a backend and returns plain arrays, restoring the previous backend. */
+async function on(backend: string, fn: () => tf.Tensor[]): Promise<Float32Array[]> {
+  const prev = tf.getBackend();
+  await tf.setBackend(backend);
+  try {
+    const outs = tf.tidy(fn);
+    const data = outs.map((t) => t.dataSync() as Float32Array);
+    tf.dispose(outs);
+    return data;
+  } finally {
+    await tf.setBackend(prev);
+  }
+}
+
+/** Value and gradients of f at the inputs, for an upstream gradient dy. */
+function valueAndGrads(f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: Arr[], dySeed: number): tf.Tensor[] {
+  const xs = inputs.map(T);
+  const y = f(...xs);
+  const dy = T(rand(y.shape, dySeed));
+  const grads = tf.grads((...a: tf.Tensor[]) => f(...a))(xs, dy);
+  return [y, ...grads];
+}
+
+async function compare(name: string, ours: (...xs: tf.Tensor[]) => tf.Tensor, ref: (...xs: tf.Tensor[]) => tf.Tensor, inputs: Arr[], tol = 1e-5) {
+  const want = await on('cpu', () => valueAndGrads(ref, inputs, 99));
+  for (const backend of ['cpu', 'wasm']) {
+    const got = await on(backend, () => valueAndGrads(ours, inputs, 99));
+    got.forEach((g, i) => close(g, want[i], `${name} on ${backend}, ${i === 0 ? 'value' : `grad ${i - 1}`}`, tol));
+  }
+}
+
+before(async () => {
+  const r = await initBackend('wasm');
+  assert.equal(r.name, 'wasm');
+});
+after(async () => {
+  await tf.setBackend('wasm');
+});
+
+test('layerNorm matches the composed formula and its autodiff gradients', async () => {
+  const eps = 1e-6;
+  const ref = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+    const { mean, variance } = tf.moments(x, -1, true);
+    return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, eps))), g), b);
+  };
+  for (const shape of [[4, 5, 8], [6, 16], [2, 3, 2, 12]]) {
+    const d = shape[shape.length - 1];
+    await compare(`layerNorm ${shape}`, (x, g, b) => layerNorm(x, g as tf.Tensor1D, b as tf.Tensor1D, eps), ref,
+      [rand(shape, 1, 3), rand([d], 2), rand([d], 3)]);
+  }
+});
+
+test('gelu matches 0.5 x (1 + erf(x / sqrt2)) and its gradient', async () => {
+  const ref = (x: tf.Tensor) => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.div(x, Math.SQRT2))));
+  await compare('gelu', (x) => gelu(x), ref, [rand([3, 7, 11], 4, 4)]);
+  // A few known values of the exact form: gelu(1) = 0.841344746, gelu(-1) = -0.158655254.
+  const v = tf.tidy(() => gelu(tf.tensor1d([0, 1, -1])).dataSync());
+  close(v, [0, 0.841344746, -0.158655254], 'gelu known values', 1e-6);
+});
+
+test('conv2d matches tf.conv2d forward and gradients (stride 1/2, pad same/valid/1)', async () => {
+  // cin < 4 takes the Conv2DBackpropInput path for dx, cin >= 4 the dilated-conv path.
+  const cases: [number[], number[], number, 'same' | 'valid' | number][] = [
+    [[2, 7, 7, 1], [3, 3, 1, 4], 1, 'same'],
+    [[2, 8, 8, 3], [3, 3, 3, 5], 2, 'same'],
+    [[2, 7, 7, 4], [3, 3, 4, 6], 2, 'same'],
+    [[2, 8, 8, 5], [3, 3, 5, 4], 2, 'same'],
+    [[2, 6, 6, 4], [3, 3, 4, 4], 1, 'same'],
+    [[1, 9, 8, 4], [3, 3, 4, 3], 1, 'valid'],
+    [[2, 9, 9, 4], [3, 3, 4, 2], 2, 'valid'],
+    [[2, 8, 8, 4], [3, 3, 4, 2], 2, 'valid'],
+    [[2, 6, 6, 4], [3, 3, 4, 4], 1, 1],
+    [[2, 7, 7, 6], [3, 3, 6, 4], 2, 1],
+    [[2, 6, 5, 2], [3, 3, 2, 4], 1, 1],
+    [[2, 7, 7, 4], [1, 1, 4, 8], 2, 'same'],
+    [[2, 8, 8, 4], [1, 1, 4, 8], 2, 'same'],
+    [[2, 6, 6, 4], [1, 1, 4, 3], 1, 'valid'],
+    [[2, 9, 7, 4], [5, 3, 4, 3], 2, 'same'],
+    [[2, 5, 5, 4], [3, 3, 4, 3], 1, 4],
+  ];
+  for (const [xs, ws, stride, pad] of cases) {
+    await compare(`conv2d x[${xs}] w[${ws}] s${stride} ${pad}`,
+      (x, w) => conv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, pad),
+      (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, pad),
+      [rand(xs, 5), rand(ws, 6)]);
+  }
+});
+
+test('convGeometry agrees with tfjs output shapes', () => {
+  for (const [h, k, s, p] of [[28, 3, 2, 'same'], [7, 3, 2, 'same'], [9, 3, 2, 'valid'], [7, 3, 2, 1], [4, 1, 2, 'same']] as const) {
+    const g = convGeometry(h, h, k, k, s, p);
+    const shape = tf.tidy(() => tf.conv2d(tf.zeros([1, h, h, 1]) as tf.Tensor4D, tf.zeros([k, k, 1, 1]) as tf.Tensor4D, s, p).shape);
+    assert.deepEqual([g.ho, g.wo], [shape[1], shape[2]], `h=${h} k=${k} s=${s} pad=${p}`);
+  }
+});
+
+test('batchNorm (training) matches moments-based composition and returns biased batch stats', async () => {
+  const eps = 1e-5;
+  const ref = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+    const { mean, variance } = tf.moments(x, [0, 1, 2]);
+    return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, eps))), g), b);
+  };
+  const running = () => ({ mean: tf.zeros([6]) as tf.Tensor1D, variance: tf.ones([6]) as tf.Tensor1D });
+  const inputs = [rand([3, 4, 5, 6], 7, 2), rand([6], 8), rand([6], 9)];
+  await compare('batchNorm train', (x, g, b) => batchNorm(x as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, true, running(), eps).y, ref, inputs);
+  const [m, v, wm, wv] = await on('wasm', () => {
+    const x = T(inputs[0]);
+    const r = batchNorm(x as tf.Tensor4D, T(inputs[1]) as tf.Tensor1D, T(inputs[2]) as tf.Tensor1D, true, running(), eps);
+    const { mean, variance } = tf.moments(x, [0, 1, 2]);
+    return [r.batchMean!, r.batchVar!, mean, variance];
+  });
+  close(m, wm, 'batch mean');
+  close(v, wv, 'batch variance (biased)');
+});
+
+test('batchNorm (eval) uses running stats, with gradients', async () => {
+  const eps = 1e-5;
+  const rm = rand([5], 10);
+  const rv = { shape: [5], data: rand([5], 11).data.map((a) => 0.5 + Math.abs(a)) };
+  const ref = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
+    tf.add(tf.mul(tf.div(tf.sub(x, T(rm)), tf.sqrt(tf.add(T(rv), eps))), g), b);
+  await compare('batchNorm eval', (x, g, b) => {
+    const r = batchNorm(x as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, false, { mean: T(rm) as tf.Tensor1D, variance: T(rv) as tf.Tensor1D }, eps);
+    assert.equal(r.batchMean, undefined);
+    return r.y;
+  }, ref, [rand([2, 3, 3, 5], 12, 2), rand([5], 13), rand([5], 14)]);
+});
+
+test('globalAvgPool matches mean over H, W', async () => {
+  await compare('globalAvgPool', (x) => globalAvgPool(x as tf.Tensor4D), (x) => tf.mean(x, [1, 2]), [rand([3, 5, 4, 6], 15)]);
+});
+
+test('wasm BatchMatMul replacement matches cpu matMul for every transpose combination, with gradients', async () => {
+  const flip = (s: number[]) => [...s.slice(0, -2), s[s.length - 1], s[s.length - 2]];
+  const shapes: [number[], number[]][] = [[[33, 20], [20, 17]], [[1, 9, 6], [1, 6, 5]], [[4, 7, 5], [4, 5, 3]]];
+  let n = 0;
+  for (const [sa, sb] of shapes) {
+    for (const ta of [false, true]) {
+      for (const tb of [false, true]) {
+        const inputs = [rand(ta ? flip(sa) : sa, 20 + n), rand(tb ? flip(sb) : sb, 40 + n)];
+        n++;
+        const f = (a: tf.Tensor, b: tf.Tensor) => tf.matMul(a, b, ta, tb);
+        await compare(`matMul [${sa}]x[${sb}] tA=${ta} tB=${tb}`, f, f, inputs);
+      }
+    }
+  }
+  assert.equal(n, 12);
+});
+
+test('the BatchMatMul replacement is installed on wasm and can be swapped back', () => {
+  const replaced = tf.getKernel('BatchMatMul', 'wasm')!.kernelFunc;
+  unregisterWasmBatchMatMul();
+  const stock = tf.getKernel('BatchMatMul', 'wasm')!.kernelFunc;
+  assert.notEqual(stock, replaced);
+  assert.equal(registerWasmBatchMatMul(), true);
+  assert.notEqual(tf.getKernel('BatchMatMul', 'wasm')!.kernelFunc, stock);
+  const v = tf.tidy(() => tf.matMul(tf.tensor2d([[1, 2], [3, 4]]), tf.tensor2d([[5, 6], [7, 8]]), true, true).arraySync());
+  assert.deepEqual(v, [[23, 31], [34, 46]]);
+});
+
+test('ops reject bad shapes with clear errors', () => {
+  tf.tidy(() => {
+    assert.throws(() => layerNorm(tf.zeros([2, 4]), tf.zeros([3]) as tf.Tensor1D, tf.zeros([4]) as tf.Tensor1D), /gamma must have shape \[4\]/);
+    assert.throws(() => conv2d(tf.zeros([1, 5, 5, 2]) as tf.Tensor4D, tf.zeros([3, 3, 3, 4]) as tf.Tensor4D, 1, 'same'), /3 input channels/);
+    assert.throws(() => conv2d(tf.zeros([1, 5, 5, 2]) as tf.Tensor4D, tf.zeros([3, 3, 2, 4]) as tf.Tensor4D, 0, 'same'), /stride/);
+    assert.throws(() => batchNorm(tf.zeros([2, 4]) as unknown as tf.Tensor4D, tf.zeros([4]) as tf.Tensor1D, tf.zeros([4]) as tf.Tensor1D, true,
+      { mean: tf.zeros([4]) as tf.Tensor1D, variance: tf.ones([4]) as tf.Tensor1D }), /rank 4/);
+  });
+});
+
+test('forward + backward of every op leaks no tensors (wasm)', () => {
+  const x = tf.randomNormal([2, 6, 6, 4]) as tf.Tensor4D;
+  const w = tf.variable(tf.randomNormal([3, 3, 4, 4]));
+  const g = tf.variable(tf.ones([4]));
+  const b = tf.variable(tf.zeros([4]));
+  const running = { mean: tf.zeros([4]) as tf.Tensor1D, variance: tf.ones([4]) as tf.Tensor1D };
+  const before = tf.memory().numTensors;
+  for (let i = 0; i < 2; i++) {
+    const { value, grads } = tf.variableGrads(() => {
+      const c = conv2d(x, w as unknown as tf.Tensor4D, 2, 'same');
+      const bn = batchNorm(c, g as unknown as tf.Tensor1D, b as unknown as tf.Tensor1D, true, running);
+      const ln = layerNorm(gelu(bn.y), g as unknown as tf.Tensor1D, b as unknown as tf.Tensor1D);
+      return tf.sum(globalAvgPool(ln as tf.Tensor4D)) as tf.Scalar;
+    });
+    assert.equal(Object.keys(grads).length, 3);
+    value.dispose();
+    tf.dispose(grads);
+  }
+  assert.equal(tf.memory().numTensors, before);
+  tf.dispose([x, w, g, b, running.mean, running.variance]);
+});
