@@ -16,5 +16,7 @@ export function imageNoise<T extends tf.Tensor>(x: T, o: ForwardOptions): T {
 export function embeddingNoise<T extends tf.Tensor>(x: T, o: ForwardOptions, skipFirstToken: boolean): T {
   if (o.noise.level !== 'embedding') return x;
   const spec = { ...o.noise, skipFirstToken };
-  return applyNoise(x, spec, { seed: deriveSeed(o.noiseSeed, EMBEDDING), training: o.training }) as T;
+  const y = applyNoise(x, spec, { seed: deriveSeed(o.noiseSeed, EMBEDDING), training: o.training }) as T;
+  o.onNoiseSite?.(x, y);
+  return y;
 }

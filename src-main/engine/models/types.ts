@@ -20,6 +20,8 @@ export interface ForwardOptions {
   bnStats?: BnStat[];
   /** Receives named intermediate representations (embedding inspector); tensors are not kept. */
   tap?: (site: string, t: tf.Tensor) => void;
+  /** Receives the representation at the embedding-noise site before and after the noise (noise lab). */
+  onNoiseSite?: (before: tf.Tensor, after: tf.Tensor) => void;
 }
 
 export interface Model {

@@ -1,0 +1,246 @@
+// The one typed contract between the renderer and the main side, shared by three transports:
+// Electron IPC (preload), the loopback HTTP server (browser mode), and tests. It imports nothing:
+// every type a view sees is declared here, so the renderer never depends on Node or Electron code.
+
+// ---------- shared shapes ----------
+export type SplitName = 'train' | 'test';
+export type DatasetKind = 'mnist' | 'idx' | 'cifar10' | 'cifar100' | 'image-folder';
+export type NoiseType = 'none' | 'linear-shift' | 'linear-optimal' | 'gaussian' | 'salt-pepper';
+export type EvalProtocol = 'standard' | 'sorted' | 'shuffled' | 'single';
+export type RunStatus = 'queued' | 'running' | 'completed' | 'failed' | 'diverged' | 'cancelled' | 'crashed';
+
+/** Mirrors the engine's NoiseSpec (src-main/engine/noise/types.ts); a test keeps them identical. */
+export interface NoiseSpecDto {
+  type: NoiseType;
+  alpha?: number;
+  detach?: boolean;
+  strength?: number;
+  mean?: number;
+  std?: number;
+  prob?: number;
+  level: 'image' | 'embedding';
+  at: 'train' | 'eval' | 'both';
+  skipFirstToken?: boolean;
+}
+
+/** Raw pixels for a canvas: row-major [height, width, channels] uint8, base64-encoded. */
+export interface Pixels {
+  width: number;
+  height: number;
+  channels: number;
+  data: string;
+}
+
+/** Float values for a heatmap: row-major [rows, cols] float32, base64-encoded, with their range. */
+export interface Matrix {
+  rows: number;
+  cols: number;
+  data: string;
+  min: number;
+  max: number;
+}
+
+export interface DatasetSummary {
+  name: string;
+  kind: DatasetKind;
+  path: string;
+  classNames: string[];
+  shape: [number, number, number];
+  counts: Record<SplitName, number>;
+  classCounts: Record<SplitName, number[]>;
+  contentHash: string;
+  note?: string;
+}
+
+export interface ImageRef {
+  split: SplitName;
+  index: number;
+  label: number;
+}
+
+export interface PixelStats {
+  min: number;
+  max: number;
+  mean: number;
+  std: number;
+}
+
+export interface ImageDetail extends ImageRef {
+  dataset: string;
+  className: string;
+  pixels: Pixels;
+  stats: PixelStats;
+}
+
+// ---------- noise lab ----------
+export interface NoisePreviewRequest {
+  dataset: string;
+  /** The batch the noise acts on; batch-mixing noise mixes across exactly these images, in this order. */
+  images: { split: SplitName; index: number }[];
+  /** Which image of the batch to show in detail. */
+  selected: number;
+  noise: NoiseSpecDto;
+  seed: number;
+  /** Values of the swept parameter for the strength strip (alpha, strength or prob by type). */
+  strip?: number[];
+}
+
+export interface NoisyImage {
+  /** Clean and noisy images rendered for display (normalised values mapped back to 0..255, clipped). */
+  clean: Pixels;
+  noisy: Pixels;
+  /** |noisy - clean| in normalised units, first channel averaged over channels. */
+  difference: Matrix;
+  psnr: number;
+  ssim: number;
+}
+
+export interface MixWeight {
+  /** Position in the request's batch. */
+  position: number;
+  split: SplitName;
+  index: number;
+  weight: number;
+}
+
+export interface NoisePreview extends NoisyImage {
+  /** For batch-mixing noise: which images of the batch flow into the selected one, and how much. */
+  mixing?: MixWeight[];
+  /** The same image at each strip value. */
+  strip?: (NoisyImage & { value: number })[];
+  /** -log|det(I + Q)| for this batch size (linear noise only; Infinity when singular). */
+  logDet?: number | null;
+}
+
+export interface ModelSource {
+  /** A stored run's checkpoint (latest epoch unless given) ... */
+  runId?: number;
+  epoch?: number;
+  /** ... or a freshly initialised model preset (seeded). */
+  preset?: string;
+  seed?: number;
+}
+
+export interface EmbeddingNoiseRequest {
+  model: ModelSource;
+  dataset: string;
+  images: { split: SplitName; index: number }[];
+  /** ViT: block L (0-based; -1 = after the patch embedding). ResNet: stage and block (1-based). */
+  site: { block: number; stage?: number };
+  noise: NoiseSpecDto;
+  seed: number;
+  /** Which sample of the batch to show. */
+  selected: number;
+}
+
+export interface EmbeddingNoiseResult {
+  modelLabel: string;
+  /** Token (or spatial position) x channel values of the selected sample at the site. */
+  before: Matrix;
+  after: Matrix;
+  /** Per-token L2 norm of (after - before). */
+  tokenChange: number[];
+  tokenLabels: string[];
+  /** The model's prediction for the selected sample without and with the noise. */
+  predictionClean: number;
+  predictionNoisy: number;
+}
+
+// ---------- runs (training, sweeps, comparison) ----------
+export interface RunSummary {
+  id: number;
+  name: string | null;
+  status: RunStatus;
+  preset: string | null;
+  noise: NoiseSpecDto & { site?: { block: number; stage?: number } };
+  seed: number;
+  backend: string | null;
+  epochsDone: number;
+  epochs: number;
+  imagesPerSecond: number | null;
+  summary: Record<string, unknown> | null;
+  tags: string[];
+  createdAt: string;
+  error: string | null;
+}
+
+export interface RunDetail extends RunSummary {
+  config: unknown;
+  params: Record<string, string | number>;
+  evaluations: { epoch: number; protocol: EvalProtocol; batchSize: number; noiseActive: boolean; top1: number; top5: number; loss: number; n: number }[];
+  checkpoints: { epoch: number; step: number; path: string; sha256: string; bytes: number }[];
+  metricKeys: string[];
+  versions: Record<string, string> | null;
+  gitCommit: string | null;
+}
+
+export interface Series {
+  key: string;
+  /** Downsampled for `width` pixels: min and max per bucket so spikes survive. */
+  step: number[];
+  value: number[];
+  min?: number[];
+  max?: number[];
+}
+
+export interface PresetInfo {
+  name: string;
+  kind: 'run' | 'model';
+  config: unknown;
+}
+
+export interface AppInfo {
+  version: string;
+  transport: 'electron' | 'http';
+  dataDir: string;
+  backend: { name: string; reason: string };
+  presets: PresetInfo[];
+}
+
+// ---------- the contract ----------
+export interface ApiMethods {
+  'app.info': { req: Record<string, never>; res: AppInfo };
+  'datasets.list': { req: Record<string, never>; res: DatasetSummary[] };
+  'datasets.add': { req: { path: string; name?: string; kind?: DatasetKind; imageSize?: [number, number]; channels?: 1 | 3 }; res: DatasetSummary };
+  /** One page of a split (or both), optionally filtered to some classes; indices are split-local. */
+  'datasets.images': { req: { dataset: string; split: SplitName | 'all'; classes?: number[]; offset: number; limit: number }; res: { total: number; items: ImageRef[] } };
+  'datasets.image': { req: { dataset: string; split: SplitName; index: number }; res: ImageDetail };
+  'noise.preview': { req: NoisePreviewRequest; res: NoisePreview };
+  'noise.embedding': { req: EmbeddingNoiseRequest; res: EmbeddingNoiseResult };
+  'runs.list': { req: { status?: RunStatus[]; search?: string; tag?: string; limit?: number }; res: RunSummary[] };
+  'runs.get': { req: { id: number }; res: RunDetail };
+  'runs.metrics': { req: { id: number; keys: string[]; width?: number }; res: Series[] };
+  'runs.start': { req: { config: unknown }; res: { runId: number } };
+  'runs.cancel': { req: { id: number }; res: { ok: true } };
+  'runs.resume': { req: { id: number }; res: { ok: true } };
+  'runs.tag': { req: { id: number; tag: string; remove?: boolean }; res: { ok: true } };
+  'runs.note': { req: { id: number; body: string }; res: { ok: true } };
+}
+
+export type ApiMethod = keyof ApiMethods;
+export type ApiRequest<M extends ApiMethod> = ApiMethods[M]['req'];
+export type ApiResponse<M extends ApiMethod> = ApiMethods[M]['res'];
+
+/** Every reply on every transport: a value or a readable error. */
+export type Reply<T> = { value: T } | { error: { message: string; code?: string } };
+
+/** Events pushed from the main side (IPC `on`, WebSocket / SSE in browser mode). */
+export interface ApiEvents {
+  'run.status': { runId: number; status: RunStatus; error?: string };
+  'run.step': { runId: number; step: number; epoch: number; loss: number; acc: number; lr: number; imagesPerSecond: number; totalSteps: number };
+  'run.epoch': { runId: number; epoch: number; trainLoss: number; trainAcc: number; testTop1: number; testTop5: number; testLoss: number };
+  'run.backend': { runId: number; name: string; reason: string };
+}
+export type ApiEvent = keyof ApiEvents;
+
+/** The method names, for transports that validate what they route. */
+export const API_METHODS: readonly ApiMethod[] = [
+  'app.info', 'datasets.list', 'datasets.add', 'datasets.images', 'datasets.image', 'noise.preview', 'noise.embedding',
+  'runs.list', 'runs.get', 'runs.metrics', 'runs.start', 'runs.cancel', 'runs.resume', 'runs.tag', 'runs.note',
+];
+
+/** What every transport's client exposes to the renderer (netron-style "host"). */
+export interface ApiClient {
+  invoke<M extends ApiMethod>(method: M, req: ApiRequest<M>): Promise<ApiResponse<M>>;
+  on<E extends ApiEvent>(event: E, listener: (payload: ApiEvents[E]) => void): () => void;
+}

@@ -1,0 +1,64 @@
+// The main side's implementation of the contract, once, for every transport (IPC, loopback HTTP, tests).
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { initBackend } from '../engine/backend';
+import { MODEL_PRESETS, RUN_PRESETS } from '../engine/config';
+import { openStore } from '../store';
+import type { ApiEvent, ApiEvents, ApiMethod, ApiRequest, ApiResponse } from './contract';
+import { DatasetServices } from './services/datasets';
+import { embeddingNoise } from './services/embedding-noise';
+import { noisePreview } from './services/noise-preview';
+import { RunServices } from './services/runs';
+
+export type Handlers = { [M in ApiMethod]: (req: ApiRequest<M>) => Promise<ApiResponse<M>> };
+export type Emit = <E extends ApiEvent>(event: E, payload: ApiEvents[E]) => void;
+export interface Services {
+  handlers: Handlers;
+  dispose(): Promise<void>;
+}
+
+const version = (JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+
+export async function createServices(o: { dataDir: string; transport: 'http' | 'electron'; emit: Emit }): Promise<Services> {
+  // Noise previews run tfjs in this process (small batches); training always runs in trainer processes.
+  const backend = await initBackend();
+  const store = openStore(o.dataDir);
+  const datasets = new DatasetServices(store);
+  const runs = new RunServices(store, o.dataDir, o.emit);
+  const presets = [
+    ...Object.entries(RUN_PRESETS).map(([name, config]) => ({ name, kind: 'run' as const, config })),
+    ...Object.entries(MODEL_PRESETS).map(([name, config]) => ({ name, kind: 'model' as const, config })),
+  ];
+  const handlers: Handlers = {
+    'app.info': async () => ({ version, transport: o.transport, dataDir: o.dataDir, backend: { name: backend.name, reason: backend.reason }, presets }),
+    'datasets.list': () => datasets.list(),
+    'datasets.add': (r) => datasets.add(r),
+    'datasets.images': (r) => datasets.images(r),
+    'datasets.image': (r) => datasets.image(r),
+    'noise.preview': async (r) => noisePreview(await datasets.load(r.dataset), r),
+    'noise.embedding': async (r) => embeddingNoise(store, await datasets.load(r.dataset), r),
+    'runs.list': async (r) => runs.list(r ?? {}),
+    'runs.get': async (r) => runs.get(r.id),
+    'runs.metrics': async (r) => runs.metrics(r),
+    'runs.start': (r) => runs.start(r),
+    'runs.cancel': async (r) => runs.cancel(r.id),
+    'runs.resume': async (r) => runs.resume(r.id),
+    'runs.tag': async (r) => {
+      if (r.remove) store.removeTag(r.id, r.tag);
+      else store.addTag(r.id, r.tag);
+      return { ok: true };
+    },
+    'runs.note': async (r) => {
+      store.addNote(r.id, r.body);
+      return { ok: true };
+    },
+  };
+  return {
+    handlers,
+    dispose: async () => {
+      await runs.dispose();
+      store.close();
+    },
+  };
+}

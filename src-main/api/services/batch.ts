@@ -1,0 +1,29 @@
+// A batch of dataset images given by (split, index) references, as the engine's normalised tensor.
+import * as tf from '@tensorflow/tfjs';
+import { makeBatch, range } from '../../engine/batches';
+import type { Dataset, Split } from '../../data/types';
+import type { SplitName } from '../contract';
+
+export const MAX_BATCH = 256;
+
+export function gatherSplit(data: Dataset, refs: { split: SplitName; index: number }[]): Split {
+  if (refs.length < 1 || refs.length > MAX_BATCH) throw new Error(`a batch holds 1 to ${MAX_BATCH} images (got ${refs.length})`);
+  const [h, w, c] = data.info.shape;
+  const size = h * w * c;
+  const images = new Uint8Array(refs.length * size);
+  const labels = new Uint16Array(refs.length);
+  refs.forEach((r, i) => {
+    const s = data.splits[r.split];
+    if (!s) throw new Error(`unknown split '${r.split}'`);
+    if (!Number.isInteger(r.index) || r.index < 0 || r.index >= s.count) throw new Error(`image ${r.index} is out of range: ${data.info.name} ${r.split} has ${s.count} images`);
+    images.set(s.images.subarray(r.index * size, (r.index + 1) * size), i * size);
+    labels[i] = s.labels[r.index];
+  });
+  return { images, labels, count: refs.length };
+}
+
+/** [k, H, W, C] normalised exactly as training normalises. */
+export function batchTensor(data: Dataset, refs: { split: SplitName; index: number }[]): { x: tf.Tensor4D; labels: Int32Array } {
+  const split = gatherSplit(data, refs);
+  return makeBatch(split, range(split.count), data.info.shape, data);
+}

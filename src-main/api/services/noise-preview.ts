@@ -1,0 +1,96 @@
+// noise.preview: what image-level noise does to a batch, computed by the same applyNoise and seed
+// derivation the trainer uses, so the preview is exactly what a model would receive.
+import * as tf from '@tensorflow/tfjs';
+import type { Dataset } from '../../data/types';
+import { psnr, ssim } from '../../engine/metrics/image-quality';
+import { applyNoise, isBatchMixing, linearNoiseLogDet, NOISE_DEFAULTS, validateNoiseSpec } from '../../engine/noise';
+import type { NoiseSpec } from '../../engine/noise/types';
+import type { MixWeight, NoisePreview, NoisePreviewRequest, NoisyImage } from '../contract';
+import { batchTensor } from './batch';
+import { matrix, pixels } from './encode';
+
+/** The parameter a strength strip sweeps for each noise type. */
+const STRIP_PARAM: Partial<Record<NoiseSpec['type'], 'alpha' | 'strength' | 'prob'>> = {
+  'linear-shift': 'alpha',
+  gaussian: 'strength',
+  'salt-pepper': 'prob',
+};
+
+function imageSpec(noise: NoisePreviewRequest['noise']): NoiseSpec {
+  const spec: NoiseSpec = { ...noise, level: 'image', at: 'both', skipFirstToken: false };
+  validateNoiseSpec(spec);
+  return spec;
+}
+
+/** Normalised [k, H, W, C] values of the clean and the noisy batch. */
+function run(data: Dataset, req: NoisePreviewRequest, spec: NoiseSpec): { clean: Float32Array; noisy: Float32Array } {
+  return tf.tidy(() => {
+    const { x } = batchTensor(data, req.images);
+    const y = applyNoise(x, spec, { seed: req.seed >>> 0, training: true });
+    return { clean: x.dataSync() as Float32Array, noisy: y.dataSync() as Float32Array };
+  });
+}
+
+/** One image of a batch: display pixels, difference map and similarity, comparing what is shown. */
+function describe(data: Dataset, clean: Float32Array, noisy: Float32Array, selected: number): NoisyImage {
+  const [h, w, c] = data.info.shape;
+  const size = h * w * c;
+  const off = selected * size;
+  const show = (v: number, ch: number) => Math.min(255, Math.max(0, Math.round((v * data.std[ch] + data.mean[ch]) * 255)));
+  const cleanPx = new Uint8Array(size);
+  const noisyPx = new Uint8Array(size);
+  const diff = new Float32Array(h * w);
+  const greyClean = new Float32Array(h * w);
+  const greyNoisy = new Float32Array(h * w);
+  for (let p = 0; p < h * w; p++) {
+    for (let ch = 0; ch < c; ch++) {
+      const i = p * c + ch;
+      cleanPx[i] = show(clean[off + i], ch);
+      noisyPx[i] = show(noisy[off + i], ch);
+      diff[p] += Math.abs(noisy[off + i] - clean[off + i]) / c;
+      greyClean[p] += cleanPx[i] / 255 / c;
+      greyNoisy[p] += noisyPx[i] / 255 / c;
+    }
+  }
+  return {
+    clean: pixels(cleanPx, h, w, c),
+    noisy: pixels(noisyPx, h, w, c),
+    difference: matrix(diff, h, w),
+    psnr: psnr(greyClean, greyNoisy),
+    ssim: ssim(greyClean, greyNoisy, h, w),
+  };
+}
+
+/** Row `selected` of I + Q: which batch members flow into the selected image (method page section 2). */
+export function mixingWeights(spec: NoiseSpec, req: NoisePreviewRequest): MixWeight[] | undefined {
+  if (!isBatchMixing(spec)) return undefined;
+  const k = req.images.length;
+  const s = req.selected;
+  const w = new Float64Array(k);
+  if (spec.type === 'linear-shift') {
+    const a = spec.alpha ?? NOISE_DEFAULTS.alpha;
+    w[s] += 1 - a;
+    w[(s + 1) % k] += a;
+  } else {
+    w.fill(1 / (k + 1));
+    w[s] += 1 / (k + 1);
+  }
+  return [...w].map((weight, position) => ({ position, ...req.images[position], weight })).filter((m) => m.weight !== 0);
+}
+
+export function noisePreview(data: Dataset, req: NoisePreviewRequest): NoisePreview {
+  if (!Number.isInteger(req.selected) || req.selected < 0 || req.selected >= req.images.length) {
+    throw new Error(`selected image ${req.selected} is not in the batch of ${req.images.length}`);
+  }
+  const spec = imageSpec(req.noise);
+  const { clean, noisy } = run(data, req, spec);
+  const out: NoisePreview = { ...describe(data, clean, noisy, req.selected), mixing: mixingWeights(spec, req), logDet: linearNoiseLogDet(spec, req.images.length) };
+  const param = STRIP_PARAM[spec.type];
+  if (req.strip?.length && param) {
+    out.strip = req.strip.slice(0, 12).map((value) => {
+      const r = run(data, req, imageSpec({ ...req.noise, [param]: value }));
+      return { value, ...describe(data, r.clean, r.noisy, req.selected) };
+    });
+  }
+  return out;
+}

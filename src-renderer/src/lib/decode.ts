@@ -1,0 +1,97 @@
+// Decoding of the contract's base64 payloads (Pixels, Matrix) for canvases, and a colormap.
+// Kept free of Svelte and DOM-only globals (except ImageData in toImageData) so it is easy to test.
+import type { Matrix, Pixels } from '../../../src-main/api/contract';
+
+/** base64 -> bytes. atob is available in every renderer (Electron and browser mode). */
+export function base64ToBytes(b64: string): Uint8Array {
+  const bin = atob(b64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/** base64 little-endian float32 -> Float32Array. The fresh byte buffer is always 4-byte aligned. */
+export function base64ToFloat32(b64: string): Float32Array {
+  const bytes = base64ToBytes(b64);
+  return new Float32Array(bytes.buffer, 0, Math.floor(bytes.byteLength / 4));
+}
+
+/** Matrix values, checked against rows x cols so a malformed reply fails loudly instead of drawing garbage. */
+export function matrixValues(m: Matrix): Float32Array {
+  const v = base64ToFloat32(m.data);
+  if (v.length !== m.rows * m.cols) throw new Error(`matrix payload has ${v.length} values, expected ${m.rows} x ${m.cols}`);
+  return v;
+}
+
+/** Pixels (HWC uint8, 1, 3 or 4 channels) -> RGBA bytes for ImageData. */
+export function pixelsToRgba(p: Pixels): Uint8ClampedArray<ArrayBuffer> {
+  const src = base64ToBytes(p.data);
+  const n = p.width * p.height;
+  if (src.length !== n * p.channels) {
+    throw new Error(`image payload has ${src.length} bytes, expected ${p.height} x ${p.width} x ${p.channels}`);
+  }
+  const out = new Uint8ClampedArray(n * 4);
+  for (let i = 0; i < n; i++) {
+    const o = i * 4;
+    if (p.channels === 1) {
+      const g = src[i];
+      out[o] = g;
+      out[o + 1] = g;
+      out[o + 2] = g;
+    } else {
+      const s = i * p.channels;
+      out[o] = src[s];
+      out[o + 1] = src[s + 1];
+      out[o + 2] = src[s + 2];
+    }
+    out[o + 3] = 255;
+  }
+  return out;
+}
+
+export type Rgb = [number, number, number];
+
+// Control points of a perceptually ordered dark-to-bright map (close to "inferno"): zero difference
+// reads as black, large differences as bright yellow, and the map survives greyscale printing.
+const INFERNO: Rgb[] = [
+  [0, 0, 4],
+  [40, 11, 84],
+  [101, 21, 110],
+  [159, 42, 99],
+  [212, 72, 66],
+  [245, 125, 21],
+  [250, 193, 39],
+  [252, 255, 164],
+];
+
+/** Colour of t in [0, 1] (clamped) on the inferno-like map, linearly interpolated between control points. */
+export function inferno(t: number): Rgb {
+  const x = Number.isFinite(t) ? Math.min(1, Math.max(0, t)) : 0;
+  const pos = x * (INFERNO.length - 1);
+  const i = Math.min(INFERNO.length - 2, Math.floor(pos));
+  const f = pos - i;
+  const a = INFERNO[i];
+  const b = INFERNO[i + 1];
+  return [a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f, a[2] + (b[2] - a[2]) * f];
+}
+
+/** Same control points as a CSS gradient, for colour-bar legends next to canvases. */
+export function infernoCss(direction = 'to right'): string {
+  const stops = INFERNO.map((c, i) => `rgb(${c.join(',')}) ${((i / (INFERNO.length - 1)) * 100).toFixed(1)}%`);
+  return `linear-gradient(${direction}, ${stops.join(', ')})`;
+}
+
+/** Matrix -> RGBA bytes, values mapped linearly from [lo, hi] onto the colormap. */
+export function matrixToRgba(m: Matrix, lo: number, hi: number): Uint8ClampedArray<ArrayBuffer> {
+  const v = matrixValues(m);
+  const out = new Uint8ClampedArray(v.length * 4);
+  const span = hi > lo ? hi - lo : 1;
+  for (let i = 0; i < v.length; i++) {
+    const [r, g, b] = inferno((v[i] - lo) / span);
+    out[i * 4] = r;
+    out[i * 4 + 1] = g;
+    out[i * 4 + 2] = b;
+    out[i * 4 + 3] = 255;
+  }
+  return out;
+}

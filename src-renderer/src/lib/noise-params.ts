@@ -1,0 +1,128 @@
+// What the noise form and the strength strip need to know about each operator: labels, one-line
+// explanations (restated from the method page, sections 2-3), defaults and the swept parameter.
+// Defaults mirror src-main/engine/noise (alpha 0.3, strength 0.1, mean 0, std 1, prob 0.05).
+import type { NoiseSpecDto, NoiseType } from '../../../src-main/api/contract';
+
+export interface NoiseTypeInfo {
+  type: NoiseType;
+  label: string;
+  /** One line for tooltips and the form's caption. */
+  help: string;
+  /** Mixes samples across the batch axis (results depend on batch composition). */
+  batchMixing: boolean;
+}
+
+export const NOISE_TYPE_INFO: NoiseTypeInfo[] = [
+  { type: 'none', label: 'none', help: 'No noise: the noisy image equals the clean one.', batchMixing: false },
+  {
+    type: 'linear-shift',
+    label: 'linear shift (circular Q)',
+    help: "P' = (1 - a) P + a roll(P, -1, batch): each sample takes a share a of the next sample in the batch.",
+    batchMixing: true,
+  },
+  {
+    type: 'linear-optimal',
+    label: 'linear optimal Q',
+    help: "P' = (P + sum over batch of P) / (k + 1): each sample is averaged with the whole batch of size k.",
+    batchMixing: true,
+  },
+  { type: 'gaussian', label: 'Gaussian', help: "P' = P + s * N(mean, std), element-wise, seeded.", batchMixing: false },
+  {
+    type: 'salt-pepper',
+    label: 'salt & pepper (impulse)',
+    help: 'Each element becomes the batch max with probability p/2 and the batch min with probability p/2.',
+    batchMixing: false,
+  },
+];
+
+export function noiseTypeInfo(type: NoiseType): NoiseTypeInfo {
+  return NOISE_TYPE_INFO.find((i) => i.type === type) ?? NOISE_TYPE_INFO[0];
+}
+
+export const PARAM_HELP = {
+  alpha: 'Mixing weight a in [0, 1] (paper 0.3, official CNN script 0.4); singular at a = 0.5 with an even batch size.',
+  detach:
+    'Stop the gradient through the shifted copy, as the official CNN code does. Affects training only: the forward value (this preview) is identical.',
+  strength: 'Scale s of the added noise, in normalised input units (official ViT 0.1, CNN 1.0).',
+  mean: 'Mean mu of the Gaussian draw before scaling (official 0).',
+  std: 'Standard deviation sigma of the Gaussian draw before scaling (official "gau_var" = 1, used as a std).',
+  prob: 'Fraction p in [0, 1] of elements replaced: half by the batch max, half by the batch min.',
+  seed: 'Integer seed of the noise draw; the same seed gives the same noise in preview and in training.',
+} as const;
+
+export const DEFAULTS = { alpha: 0.3, detach: true, strength: 0.1, mean: 0, std: 1, prob: 0.05 } as const;
+
+/** A complete spec of the given type with the engine defaults filled in (so every field is visible). */
+export function defaultSpec(type: NoiseType, level: NoiseSpecDto['level']): NoiseSpecDto {
+  const base: NoiseSpecDto = { type, level, at: 'both' };
+  switch (type) {
+    case 'linear-shift':
+      return { ...base, alpha: DEFAULTS.alpha, detach: DEFAULTS.detach };
+    case 'gaussian':
+      return { ...base, strength: DEFAULTS.strength, mean: DEFAULTS.mean, std: DEFAULTS.std };
+    case 'salt-pepper':
+      return { ...base, prob: DEFAULTS.prob };
+    default:
+      return base;
+  }
+}
+
+/** Only the fields the type uses, so requests carry no stale parameters of another type. */
+export function cleanSpec(spec: NoiseSpecDto): NoiseSpecDto {
+  const out: NoiseSpecDto = { type: spec.type, level: spec.level, at: spec.at };
+  switch (spec.type) {
+    case 'linear-shift':
+      out.alpha = spec.alpha ?? DEFAULTS.alpha;
+      out.detach = spec.detach ?? DEFAULTS.detach;
+      break;
+    case 'gaussian':
+      out.strength = spec.strength ?? DEFAULTS.strength;
+      out.mean = spec.mean ?? DEFAULTS.mean;
+      out.std = spec.std ?? DEFAULTS.std;
+      break;
+    case 'salt-pepper':
+      out.prob = spec.prob ?? DEFAULTS.prob;
+      break;
+  }
+  return out;
+}
+
+export interface StripInfo {
+  /** The swept parameter, as named in the spec. */
+  param: 'alpha' | 'strength' | 'prob';
+  symbol: string;
+  values: number[];
+}
+
+/** The swept parameter and its five values for the strength strip; null when the type has no strength. */
+export function stripFor(type: NoiseType): StripInfo | null {
+  switch (type) {
+    case 'linear-shift':
+      return { param: 'alpha', symbol: 'a', values: [0.1, 0.2, 0.3, 0.4, 0.5] };
+    case 'gaussian':
+      return { param: 'strength', symbol: 's', values: [0.05, 0.1, 0.25, 0.5, 1] };
+    case 'salt-pepper':
+      return { param: 'prob', symbol: 'p', values: [0.01, 0.05, 0.1, 0.2, 0.3] };
+    default:
+      return null;
+  }
+}
+
+/** A fresh random 31-bit seed (non-negative integer, valid for the engine's seeded RNG). */
+export function randomSeed(): number {
+  return Math.floor(Math.random() * 0x7fffffff);
+}
+
+/**
+ * PSNR for display: two decimals, or the infinity sign when the images are identical. null counts
+ * as infinite because JSON (the HTTP transport) encodes Infinity as null.
+ */
+export function formatPsnr(psnr: number | null | undefined): string {
+  if (psnr === null || psnr === Infinity) return '∞';
+  if (psnr === undefined || Number.isNaN(psnr)) return '–';
+  return psnr.toFixed(2);
+}
+
+export function formatSsim(ssim: number | null | undefined): string {
+  return ssim === null || ssim === undefined || Number.isNaN(ssim) ? '–' : ssim.toFixed(4);
+}
