@@ -2,7 +2,7 @@
 // `npm start`: the desktop app when Electron can run here, otherwise the same UI in the browser.
 // The Electron binary is looked up without `require('electron')`: in electron 45 that call starts a
 // download when the binary is missing, and this machine may be offline.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -32,8 +32,14 @@ function hasDisplay() {
 }
 
 function run(cmd, cmdArgs) {
-  const child = spawn(cmd, cmdArgs, { cwd: root, stdio: 'inherit' });
-  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+  // Its own process group (POSIX): Ctrl+C reaches only this script, which forwards it exactly once.
+  // Otherwise the child would get SIGINT twice and the second would cut its orderly shutdown short.
+  const child = spawn(cmd, cmdArgs, { cwd: root, stdio: 'inherit', detached: process.platform !== 'win32' });
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(sig, () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(sig);
+    });
+  }
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }
 
@@ -50,5 +56,10 @@ if (!reason) {
   run(process.execPath, [join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'preview', ...(rest.length ? ['--', ...rest] : [])]);
 } else {
   console.log(`${reason}: starting browser mode`);
+  // A clean clone has no built renderer yet; the loopback server serves out/renderer.
+  if (!existsSync(join(root, 'out', 'renderer', 'index.html'))) {
+    const built = spawnSync(process.execPath, [join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build', '--logLevel', 'error'], { cwd: root, stdio: 'inherit' });
+    if (built.status !== 0) process.exit(built.status ?? 1);
+  }
   run(process.execPath, [join(root, 'bin', 'noisynn.mjs'), 'serve', ...rest]);
 }

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-// Runs every test file under test/unit and test/integration with node's test runner (tsx for TypeScript).
+// Runs every test file under test/unit, test/integration and test/e2e with node's test runner (tsx for TypeScript).
 // Usage: node test/run.mjs [substring filter ...]
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
-const roots = ['test/unit', 'test/integration'];
+const roots = ['test/unit', 'test/integration', 'test/e2e'];
 const filters = process.argv.slice(2);
 const files = [];
 const walk = (dir) => {

@@ -183,6 +183,27 @@ export interface Series {
   max?: number[];
 }
 
+export interface SweepAxisDto {
+  /** Dotted config path, e.g. 'noise.strength'. */
+  path: string;
+  values: unknown[];
+}
+
+export interface SweepRequest {
+  name: string;
+  base: Record<string, unknown>;
+  mode: 'grid' | 'random';
+  axes: SweepAxisDto[];
+  samples?: number;
+  seed?: number;
+}
+
+export interface QueueState {
+  concurrency: number;
+  running: number[];
+  queued: number[];
+}
+
 export interface PresetInfo {
   name: string;
   kind: 'run' | 'model';
@@ -205,12 +226,20 @@ export interface ApiMethods {
   /** One page of a split (or both), optionally filtered to some classes; indices are split-local. */
   'datasets.images': { req: { dataset: string; split: SplitName | 'all'; classes?: number[]; offset: number; limit: number }; res: { total: number; items: ImageRef[] } };
   'datasets.image': { req: { dataset: string; split: SplitName; index: number }; res: ImageDetail };
+  /** Raw pixels of many images at once (the grid's thumbnails), in the order asked. */
+  'datasets.thumbnails': { req: { dataset: string; refs: { split: SplitName; index: number }[] }; res: Pixels[] };
   'noise.preview': { req: NoisePreviewRequest; res: NoisePreview };
   'noise.embedding': { req: EmbeddingNoiseRequest; res: EmbeddingNoiseResult };
   'runs.list': { req: { status?: RunStatus[]; search?: string; tag?: string; limit?: number }; res: RunSummary[] };
   'runs.get': { req: { id: number }; res: RunDetail };
   'runs.metrics': { req: { id: number; keys: string[]; width?: number }; res: Series[] };
+  /** Validates the config (the same validation as the CLI) and queues the run. */
   'runs.start': { req: { config: unknown }; res: { runId: number } };
+  /** Validates without queuing: the list of problems, empty when the config can run. */
+  'runs.validate': { req: { config: unknown }; res: { problems: string[]; config: unknown } };
+  'sweeps.create': { req: SweepRequest; res: { sweepId: number; runIds: number[] } };
+  'queue.state': { req: Record<string, never>; res: QueueState };
+  'queue.configure': { req: { concurrency: number }; res: QueueState };
   'runs.cancel': { req: { id: number }; res: { ok: true } };
   'runs.resume': { req: { id: number }; res: { ok: true } };
   'runs.tag': { req: { id: number; tag: string; remove?: boolean }; res: { ok: true } };
@@ -230,13 +259,15 @@ export interface ApiEvents {
   'run.step': { runId: number; step: number; epoch: number; loss: number; acc: number; lr: number; imagesPerSecond: number; totalSteps: number };
   'run.epoch': { runId: number; epoch: number; trainLoss: number; trainAcc: number; testTop1: number; testTop5: number; testLoss: number };
   'run.backend': { runId: number; name: string; reason: string };
+  'queue.changed': QueueState;
 }
 export type ApiEvent = keyof ApiEvents;
 
 /** The method names, for transports that validate what they route. */
 export const API_METHODS: readonly ApiMethod[] = [
-  'app.info', 'datasets.list', 'datasets.add', 'datasets.images', 'datasets.image', 'noise.preview', 'noise.embedding',
-  'runs.list', 'runs.get', 'runs.metrics', 'runs.start', 'runs.cancel', 'runs.resume', 'runs.tag', 'runs.note',
+  'app.info', 'datasets.list', 'datasets.add', 'datasets.images', 'datasets.image', 'datasets.thumbnails', 'noise.preview', 'noise.embedding',
+  'runs.list', 'runs.get', 'runs.metrics', 'runs.start', 'runs.validate', 'runs.cancel', 'runs.resume', 'runs.tag', 'runs.note',
+  'sweeps.create', 'queue.state', 'queue.configure',
 ];
 
 /** What every transport's client exposes to the renderer (netron-style "host"). */

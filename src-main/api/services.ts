@@ -20,12 +20,12 @@ export interface Services {
 
 const version = (JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
 
-export async function createServices(o: { dataDir: string; transport: 'http' | 'electron'; emit: Emit }): Promise<Services> {
+export async function createServices(o: { dataDir: string; transport: 'http' | 'electron'; emit: Emit; concurrency?: number }): Promise<Services> {
   // Noise previews run tfjs in this process (small batches); training always runs in trainer processes.
   const backend = await initBackend();
   const store = openStore(o.dataDir);
   const datasets = new DatasetServices(store);
-  const runs = new RunServices(store, o.dataDir, o.emit);
+  const runs = new RunServices(store, o.dataDir, o.emit, { concurrency: o.concurrency ?? Number(process.env.NOISYNN_CONCURRENCY ?? 1) });
   const presets = [
     ...Object.entries(RUN_PRESETS).map(([name, config]) => ({ name, kind: 'run' as const, config })),
     ...Object.entries(MODEL_PRESETS).map(([name, config]) => ({ name, kind: 'model' as const, config })),
@@ -36,12 +36,17 @@ export async function createServices(o: { dataDir: string; transport: 'http' | '
     'datasets.add': (r) => datasets.add(r),
     'datasets.images': (r) => datasets.images(r),
     'datasets.image': (r) => datasets.image(r),
+    'datasets.thumbnails': (r) => datasets.thumbnails(r),
     'noise.preview': async (r) => noisePreview(await datasets.load(r.dataset), r),
     'noise.embedding': async (r) => embeddingNoise(store, await datasets.load(r.dataset), r),
     'runs.list': async (r) => runs.list(r ?? {}),
     'runs.get': async (r) => runs.get(r.id),
     'runs.metrics': async (r) => runs.metrics(r),
-    'runs.start': (r) => runs.start(r),
+    'runs.start': (r) => runs.start(r.config),
+    'runs.validate': (r) => runs.validate(r.config),
+    'sweeps.create': (r) => runs.sweep(r),
+    'queue.state': async () => runs.queueState(),
+    'queue.configure': async (r) => runs.configure(r.concurrency),
     'runs.cancel': async (r) => runs.cancel(r.id),
     'runs.resume': async (r) => runs.resume(r.id),
     'runs.tag': async (r) => {

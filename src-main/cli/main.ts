@@ -6,6 +6,7 @@ import { evalCommand } from './eval';
 import { exportCommand } from './export';
 import { printJson } from './output';
 import { runsCommand } from './runs';
+import { serveCommand } from './serve';
 import { resumeCommand, trainCommand } from './train';
 
 const HELP = `noisynn: NoisyNN Workbench from the command line
@@ -17,6 +18,7 @@ const HELP = `noisynn: NoisyNN Workbench from the command line
   noisynn export RUN --format csv|json [--out FILE]
   noisynn datasets add PATH [--name N] | list | show NAME
   noisynn doctor
+  noisynn serve [--port N]                 # browser mode: the app over 127.0.0.1 with a token
 
 Every command takes --data-dir DIR (else $NOISYNN_HOME, else the OS app-data folder) and --json
 (the last line of stdout is then one JSON object). 'noisynn train --help' lists every config flag.`;
@@ -28,6 +30,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   runs: runsCommand,
   export: exportCommand,
   datasets: datasetsCommand,
+  serve: serveCommand,
   doctor: doctorCommand,
 };
 

@@ -17,6 +17,8 @@ export interface JobContext {
   backend: string;
   send: (m: FromWorker) => void;
   shouldStop: () => boolean;
+  /** When a stop should put the run back in the queue instead of cancelling it. */
+  requeueOnStop?: () => boolean;
 }
 
 function runConfig(store: Store, runId: number): RunConfig {
@@ -98,7 +100,8 @@ export async function trainJob(job: Extract<Job, { kind: 'train' | 'resume' }>, 
   const std = last ?? result.evaluations[0];
   if (std) Object.assign(summary, { testTop1: std.top1, testTop5: std.top5, testLoss: std.loss });
   for (const r of result.evaluations) summary[`eval.${r.protocol}${r.noiseActive ? '' : '.clean'}.top1`] = r.top1;
-  store.finishRun(runId, result.status, { error: result.error, summary, imagesPerSecond: result.imagesPerSecond });
+  if (result.status === 'cancelled' && ctx.requeueOnStop?.()) store.requeueRun(runId, 'interrupted: the app stopped; continues from its last checkpoint');
+  else store.finishRun(runId, result.status, { error: result.error, summary, imagesPerSecond: result.imagesPerSecond });
   return { type: 'done', status: result.status, runId, error: result.error, evaluations: result.evaluations, imagesPerSecond: result.imagesPerSecond, epochs: result.epochsDone };
 }
 

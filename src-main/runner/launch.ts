@@ -20,6 +20,8 @@ export interface RunningJob {
   pid: number;
   done: Promise<WorkerExit>;
   cancel(): void;
+  /** Stop at the next step and put the run back in the queue (app shutdown). */
+  stop(): void;
   kill(signal?: NodeJS.Signals): void;
 }
 
@@ -44,6 +46,7 @@ export function launch(job: Job, onEvent: (m: FromWorker) => void = () => {}, en
     pid: child.pid!,
     done: finished,
     cancel: () => child.connected && child.send({ type: 'cancel' } satisfies ToWorker),
+    stop: () => child.connected && child.send({ type: 'cancel', requeue: true } satisfies ToWorker),
     kill: (signal = 'SIGKILL') => child.kill(signal),
   };
 }
@@ -53,7 +56,7 @@ function markCrashed(job: Job, code: number | null, signal: NodeJS.Signals | nul
   try {
     const run = store.getRun(job.runId);
     // Opening may already have marked it crashed ("process is gone"); the exit signal says more.
-    if (run && (run.status === 'running' || run.status === 'queued' || run.status === 'crashed')) {
+    if (run && (run.status === 'running' || run.status === 'crashed')) {
       store.finishRun(job.runId, 'crashed', { error: `trainer process ended ${signal ? `by ${signal}` : `with exit code ${code}`} before finishing` });
     }
   } finally {

@@ -4,12 +4,15 @@ import type { EvalProtocol } from '../engine/config/types';
 import type { EpochMetrics, StepMetrics, TrainStart, TrainStatus } from '../engine/train/trainer';
 import type { EvalResult } from '../engine/eval/evaluate';
 
+/** What a trainer does when its caller goes away: the app's queue puts the run back ('requeue'). */
+export type OnCallerLoss = 'cancel' | 'requeue';
+
 export type Job =
-  | { kind: 'train'; runId: number; dataDir: string }
-  | { kind: 'resume'; runId: number; dataDir: string }
+  | { kind: 'train'; runId: number; dataDir: string; onCallerLoss?: OnCallerLoss }
+  | { kind: 'resume'; runId: number; dataDir: string; onCallerLoss?: OnCallerLoss }
   | { kind: 'eval'; runId: number; dataDir: string; protocols: EvalProtocol[]; clean: boolean; epoch?: number; testBatchSize?: number };
 
-export type ToWorker = { type: 'start'; job: Job } | { type: 'cancel' };
+export type ToWorker = { type: 'start'; job: Job } | { type: 'cancel'; requeue?: boolean };
 
 export interface BackendInfo {
   name: string;

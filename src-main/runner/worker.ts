@@ -6,9 +6,12 @@ import { evalJob, trainJob } from './jobs';
 import type { FromWorker, Job, ToWorker } from './messages';
 
 let cancelled = false;
+let requeue = false;
+let current: Job | undefined;
 
 function send(m: FromWorker): void {
-  process.send?.(m);
+  // Without a callback, a send on a broken channel (the caller was killed) emits an 'error' that kills us.
+  if (process.connected) process.send?.(m, undefined, undefined, () => {});
 }
 
 async function run(job: Job): Promise<void> {
@@ -16,7 +19,7 @@ async function run(job: Job): Promise<void> {
   try {
     const backend = await initBackend();
     send({ type: 'backend', backend: { name: backend.name, reason: backend.reason } });
-    const ctx = { store, backend: backend.name, send, shouldStop: () => cancelled };
+    const ctx = { store, backend: backend.name, send, shouldStop: () => cancelled, requeueOnStop: () => requeue };
     try {
       send(job.kind === 'eval' ? await evalJob(job, ctx) : await trainJob(job, ctx));
     } catch (e) {
@@ -30,10 +33,15 @@ async function run(job: Job): Promise<void> {
 }
 
 process.on('message', (m: ToWorker) => {
-  if (m.type === 'cancel') cancelled = true;
-  else if (m.type === 'start') {
+  if (m.type === 'cancel') {
+    cancelled = true;
+    requeue = m.requeue === true;
+  } else if (m.type === 'start') {
+    current = m.job;
     run(m.job).then(
-      () => process.disconnect?.(),
+      () => {
+        if (process.connected) process.disconnect();
+      },
       (e: Error) => {
         console.error(e);
         process.exit(1);
@@ -42,6 +50,7 @@ process.on('message', (m: ToWorker) => {
   }
 });
 process.on('disconnect', () => {
-  // The caller went away: finish the current step, leave the run cancelled, and exit.
+  // The caller went away: finish the current step, then cancel or requeue the run as the job asked.
   cancelled = true;
+  if (current && current.kind !== 'eval') requeue = current.onCallerLoss === 'requeue';
 });

@@ -40,6 +40,8 @@ export interface RunningServer {
   token: string;
   /** Pushes an event to every connected /api/events stream. */
   emit: Emit;
+  /** How many /api/events streams are open (diagnostics, tests). */
+  readonly eventClients: number;
   /** The underlying node server (tests check what it is bound to). */
   server: http.Server;
   close(): Promise<void>;
@@ -260,6 +262,9 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     port,
     token,
     emit: (event, payload) => hub.emit(event, payload),
+    get eventClients() {
+      return hub.size;
+    },
     server,
     close() {
       closing ??= new Promise<void>((resolve) => {

@@ -41,6 +41,8 @@ export class Store {
   createRun(r: NewRun): number { return runs.createRun(this.#s, r); }
   startRun(id: number, r: RunStart): void { runs.startRun(this.#s, id, r); }
   finishRun(id: number, status: FinalStatus, r?: RunFinish): void { runs.finishRun(this.#s, id, status, r); }
+  requeueRun(id: number, reason?: string): void { runs.requeueRun(this.#s, id, reason); }
+  claimQueuedRun(id: number, pid: number): boolean { return runs.claimQueuedRun(this.#s, id, pid); }
   updateProgress(id: number, p: RunProgress): void { runs.updateProgress(this.#s, id, p); }
   mergeSummary(id: number, s: Record<string, unknown>): void { runs.mergeSummary(this.#s, id, s); }
   getRun(id: number): RunRow | undefined { return runs.getRun(this.#s, id); }

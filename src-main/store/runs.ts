@@ -187,6 +187,18 @@ function checkSummary(s: StoreDb, summary: unknown): Record<string, unknown> {
   return summary as Record<string, unknown>;
 }
 
+/** Back to the queue (an interrupted queue run, or a sweep run after an app restart): no pid, no end. */
+export function requeueRun(s: StoreDb, id: number, reason?: string): void {
+  requireRun(s, id);
+  s.db.prepare(`UPDATE runs SET status = 'queued', pid = NULL, ended_at = NULL, error = ? WHERE id = ?`).run(reason ?? null, id);
+}
+
+/** Atomically takes a queued run for a trainer this process is about to start; false if someone else did. */
+export function claimQueuedRun(s: StoreDb, id: number, pid: number): boolean {
+  const r = s.db.prepare(`UPDATE runs SET status = 'running', pid = ?, host = ? WHERE id = ? AND status = 'queued'`).run(pid, os.hostname(), id);
+  return r.changes === 1;
+}
+
 export function finishRun(s: StoreDb, id: number, status: FinalStatus, r: RunFinish = {}): void {
   if (!FINAL_STATUSES.includes(status)) fail(s, `finishRun: status must be one of ${FINAL_STATUSES.join(', ')}, got ${JSON.stringify(status)}`);
   if (r.imagesPerSecond !== undefined) checkNumber(s, 'imagesPerSecond', r.imagesPerSecond);

@@ -2,7 +2,7 @@
 import type { Dataset } from '../../data/types';
 import { addDataset, ensureBuiltins, openDataset } from '../../runner/datasets';
 import type { Store, StoredDataset } from '../../store';
-import type { ApiMethods, DatasetSummary, ImageDetail, ImageRef, SplitName } from '../contract';
+import type { ApiMethods, DatasetSummary, ImageDetail, ImageRef, Pixels, SplitName } from '../contract';
 import { pixels } from './encode';
 
 type Req<M extends keyof ApiMethods> = ApiMethods[M]['req'];
@@ -50,6 +50,18 @@ export class DatasetServices {
     const offset = Math.max(0, Math.floor(r.offset));
     const limit = Math.min(5000, Math.max(0, Math.floor(r.limit)));
     return { total: refs.length, items: refs.slice(offset, offset + limit) };
+  }
+
+  async thumbnails(r: Req<'datasets.thumbnails'>): Promise<Pixels[]> {
+    const data = await this.load(r.dataset);
+    if (!Array.isArray(r.refs) || r.refs.length > 1000) throw new Error('thumbnails: ask for at most 1000 images at once');
+    const [h, w, c] = data.info.shape;
+    const size = h * w * c;
+    return r.refs.map((ref) => {
+      const split = data.splits[ref.split];
+      if (!split || !Number.isInteger(ref.index) || ref.index < 0 || ref.index >= split.count) throw new Error(`image ${ref.split} ${ref.index} is out of range for ${r.dataset}`);
+      return pixels(split.images.subarray(ref.index * size, (ref.index + 1) * size), h, w, c);
+    });
   }
 
   async image(r: Req<'datasets.image'>): Promise<ImageDetail> {

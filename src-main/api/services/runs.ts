@@ -1,12 +1,13 @@
-// runs.* services: the run table, details, downsampled curves, and launching trainer processes whose
-// events are relayed to the UI.
-import { fitToDataset, mergeConfig, runPreset, validateConfig, type RunConfig } from '../../engine/config';
+// runs.*, sweeps.* and queue.* services: the run table, details, downsampled curves, and the
+// persistent queue whose trainer processes report back as events.
+import { configProblems, fitToDataset, mergeConfig, runPreset, type RunConfig } from '../../engine/config';
 import { openDataset } from '../../runner/datasets';
-import { launch, type RunningJob } from '../../runner/launch';
 import type { FromWorker } from '../../runner/messages';
 import { gitCommit, packageVersions } from '../../runner/provenance';
+import { RunQueue } from '../../runner/queue';
+import { expandSweep } from '../../runner/sweep';
 import type { RunRow, Store } from '../../store';
-import type { ApiEvents, ApiMethods, RunDetail, RunSummary, Series } from '../contract';
+import type { ApiEvents, ApiMethods, QueueState, RunDetail, RunStatus, RunSummary, Series } from '../contract';
 import { downsample } from './downsample';
 
 type Req<M extends keyof ApiMethods> = ApiMethods[M]['req'];
@@ -21,9 +22,17 @@ export function runSummary(r: RunRow): RunSummary {
 }
 
 export class RunServices {
-  private readonly jobs = new Map<number, RunningJob>();
+  readonly queue: RunQueue;
+  private readonly totals = new Map<number, number>();
 
-  constructor(private readonly store: Store, private readonly dataDir: string, private readonly emit: Emit) {}
+  constructor(private readonly store: Store, dataDir: string, private readonly emit: Emit, o: { concurrency?: number } = {}) {
+    this.queue = new RunQueue(store, dataDir, {
+      onEvent: (runId, m) => this.relay(runId, m),
+      onExit: (runId, status, error) => this.emit('run.status', { runId, status: status as RunStatus, error }),
+      onChange: () => this.emit('queue.changed', this.queue.state()),
+    }, o);
+    this.queue.start();
+  }
 
   list(r: Req<'runs.list'>): RunSummary[] {
     return this.store.listRuns(r).map(runSummary);
@@ -41,62 +50,98 @@ export class RunServices {
   metrics(r: Req<'runs.metrics'>): Series[] {
     return r.keys.map((key) => {
       const rows = this.store.metrics(r.id, key);
-      const d = downsample(rows.map((m) => m.step), rows.map((m) => m.value), r.width ?? 1000);
-      return { key, ...d };
+      return { key, ...downsample(rows.map((m) => m.step), rows.map((m) => m.value), r.width ?? 1000) };
     });
   }
 
-  async start(r: Req<'runs.start'>): Promise<{ runId: number }> {
-    const given = (r.config ?? {}) as Partial<RunConfig>;
-    let config = mergeConfig(runPreset(given.preset ?? 'mnist-vit'), given);
-    const { data, id } = await openDataset(this.store, config.dataset);
-    config = fitToDataset(config, data.info);
-    validateConfig(config);
-    const runId = this.store.createRun({ name: config.name, config, seed: config.seed, datasetId: id, versions: packageVersions(), gitCommit: gitCommit(), status: 'queued' });
-    this.follow(runId, 'train');
+  /** The CLI's resolution: preset < given fields, fitted to the dataset; problems instead of a throw. */
+  async resolve(given: unknown): Promise<{ config: RunConfig; problems: string[]; datasetId?: number }> {
+    const g = (given ?? {}) as Partial<RunConfig>;
+    let config: RunConfig;
+    try {
+      config = mergeConfig(runPreset(g.preset ?? 'mnist-vit'), g);
+    } catch (e) {
+      return { config: g as RunConfig, problems: [(e as Error).message] };
+    }
+    try {
+      const { data, id } = await openDataset(this.store, config.dataset);
+      config = fitToDataset(config, data.info);
+      return { config, problems: configProblems(config), datasetId: id };
+    } catch (e) {
+      return { config, problems: [(e as Error).message] };
+    }
+  }
+
+  async validate(given: unknown): Promise<{ problems: string[]; config: unknown }> {
+    const { config, problems } = await this.resolve(given);
+    return { problems, config };
+  }
+
+  async start(given: unknown): Promise<{ runId: number }> {
+    const [runId] = await this.enqueueAll([given]);
     return { runId };
+  }
+
+  async sweep(r: Req<'sweeps.create'>): Promise<{ sweepId: number; runIds: number[] }> {
+    const configs = expandSweep(r);
+    // All points are checked before anything is written: a sweep is queued whole or not at all.
+    const resolved = await Promise.all(configs.map((c) => this.resolve(c)));
+    const bad = resolved.findIndex((x) => x.problems.length);
+    if (bad >= 0) throw new Error(`sweep point ${bad + 1} of ${configs.length} is invalid: ${resolved[bad].problems.join('; ')}`);
+    const sweepId = this.store.createSweep(r.name || 'sweep', r);
+    const runIds = await this.enqueueAll(configs, sweepId);
+    return { sweepId, runIds };
+  }
+
+  private async enqueueAll(configs: unknown[], sweepId?: number): Promise<number[]> {
+    const resolved = await Promise.all(configs.map((c) => this.resolve(c)));
+    for (const x of resolved) if (x.problems.length) throw new Error(`invalid run config: ${x.problems.join('; ')}`);
+    const versions = packageVersions();
+    const commit = gitCommit();
+    const ids = resolved.map(({ config, datasetId }) =>
+      this.store.createRun({ name: config.name, config, seed: config.seed, datasetId, sweepId, versions, gitCommit: commit, status: 'queued' }),
+    );
+    this.emit('queue.changed', this.queue.state());
+    this.queue.pump();
+    return ids;
   }
 
   resume(id: number): { ok: true } {
     const run = this.store.getRun(id);
     if (!run) throw new Error(`run ${id} not found`);
     if (!['crashed', 'cancelled', 'failed', 'diverged'].includes(run.status)) throw new Error(`run ${id} is ${run.status}; only crashed, cancelled, failed or diverged runs can be resumed`);
-    const kind = this.store.latestCheckpoint(id) ? 'resume' : 'train';
-    if (kind === 'train') this.store.deleteMetricsAfter(id, 0);
-    this.follow(id, kind);
+    this.store.requeueRun(id);
+    this.queue.pump();
     return { ok: true };
   }
 
   cancel(id: number): { ok: true } {
-    const job = this.jobs.get(id);
-    if (!job) throw new Error(`run ${id} is not running in this session`);
-    job.cancel();
+    this.queue.cancel(id);
     return { ok: true };
   }
 
-  private follow(runId: number, kind: 'train' | 'resume'): void {
-    let totalSteps = 0;
-    const job = launch({ kind, runId, dataDir: this.dataDir }, (m: FromWorker) => {
-      if (m.type === 'backend') this.emit('run.backend', { runId, ...m.backend });
-      else if (m.type === 'start') {
-        totalSteps = m.start.totalSteps;
-        this.emit('run.status', { runId, status: 'running' });
-      } else if (m.type === 'step') this.emit('run.step', { runId, totalSteps, ...m.step });
-      else if (m.type === 'epoch') {
-        const e = m.epoch;
-        this.emit('run.epoch', { runId, epoch: e.epoch, trainLoss: e.trainLoss, trainAcc: e.trainAcc, testTop1: e.test.top1, testTop5: e.test.top5, testLoss: e.test.loss });
-      }
-    });
-    this.jobs.set(runId, job);
-    void job.done.then((exit) => {
-      this.jobs.delete(runId);
-      const status = exit.done?.status ?? 'crashed';
-      this.emit('run.status', { runId, status, error: exit.done?.error });
-    });
+  queueState(): QueueState {
+    return this.queue.state();
   }
 
-  async dispose(): Promise<void> {
-    for (const job of this.jobs.values()) job.cancel();
-    await Promise.all([...this.jobs.values()].map((j) => j.done));
+  configure(concurrency: number): QueueState {
+    this.queue.setConcurrency(concurrency);
+    return this.queue.state();
+  }
+
+  private relay(runId: number, m: FromWorker): void {
+    if (m.type === 'backend') this.emit('run.backend', { runId, ...m.backend });
+    else if (m.type === 'start') {
+      this.totals.set(runId, m.start.totalSteps);
+      this.emit('run.status', { runId, status: 'running' });
+    } else if (m.type === 'step') this.emit('run.step', { runId, totalSteps: this.totals.get(runId) ?? 0, ...m.step });
+    else if (m.type === 'epoch') {
+      const e = m.epoch;
+      this.emit('run.epoch', { runId, epoch: e.epoch, trainLoss: e.trainLoss, trainAcc: e.trainAcc, testTop1: e.test.top1, testTop5: e.test.top5, testLoss: e.test.loss });
+    }
+  }
+
+  dispose(): Promise<void> {
+    return this.queue.dispose();
   }
 }

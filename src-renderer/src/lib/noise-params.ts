@@ -52,19 +52,12 @@ export const PARAM_HELP = {
 
 export const DEFAULTS = { alpha: 0.3, detach: true, strength: 0.1, mean: 0, std: 1, prob: 0.05 } as const;
 
-/** A complete spec of the given type with the engine defaults filled in (so every field is visible). */
+/**
+ * A spec of the given type holding every parameter at its engine default. Forms keep all fields so
+ * switching type and back restores what the user typed; cleanSpec() drops the unused ones.
+ */
 export function defaultSpec(type: NoiseType, level: NoiseSpecDto['level']): NoiseSpecDto {
-  const base: NoiseSpecDto = { type, level, at: 'both' };
-  switch (type) {
-    case 'linear-shift':
-      return { ...base, alpha: DEFAULTS.alpha, detach: DEFAULTS.detach };
-    case 'gaussian':
-      return { ...base, strength: DEFAULTS.strength, mean: DEFAULTS.mean, std: DEFAULTS.std };
-    case 'salt-pepper':
-      return { ...base, prob: DEFAULTS.prob };
-    default:
-      return base;
-  }
+  return { type, level, at: 'both', ...DEFAULTS };
 }
 
 /** Only the fields the type uses, so requests carry no stale parameters of another type. */
@@ -125,4 +118,31 @@ export function formatPsnr(psnr: number | null | undefined): string {
 
 export function formatSsim(ssim: number | null | undefined): string {
   return ssim === null || ssim === undefined || Number.isNaN(ssim) ? '–' : ssim.toFixed(4);
+}
+
+function badNumber(v: unknown): boolean {
+  return typeof v !== 'number' || !Number.isFinite(v);
+}
+
+/**
+ * A readable problem with the parameters the type uses, or null. Checked before sending so a
+ * half-typed field shows a hint instead of a request error (the engine validates again).
+ */
+export function specProblem(spec: NoiseSpecDto): string | null {
+  const range = (name: string, v: unknown, lo: number, hi: number): string | null =>
+    badNumber(v) ? `${name} must be a number` : (v as number) < lo || (v as number) > hi ? `${name} must be in [${lo}, ${hi === Infinity ? '∞' : hi}]` : null;
+  switch (spec.type) {
+    case 'linear-shift':
+      return range('alpha a', spec.alpha, 0, 1);
+    case 'gaussian':
+      return range('strength s', spec.strength, 0, Infinity) ?? range('std σ', spec.std, 0, Infinity) ?? (badNumber(spec.mean) ? 'mean μ must be a number' : null);
+    case 'salt-pepper':
+      return range('probability p', spec.prob, 0, 1);
+    default:
+      return null;
+  }
+}
+
+export function seedProblem(seed: unknown): string | null {
+  return typeof seed === 'number' && Number.isInteger(seed) && seed >= 0 && seed <= 0x7fffffff ? null : 'seed must be an integer in [0, 2147483647]';
 }

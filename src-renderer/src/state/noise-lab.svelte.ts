@@ -68,3 +68,13 @@ export function openInNoiseLab(dataset: string, split: SplitName, index: number)
   noiseLab.batch.openAt(dataset, split, index);
   embeddingLab.batch.openAt(dataset, split, index);
 }
+
+// The last hand-over applied, so re-mounting a view does not undo the user's later batch edits.
+let lastHandOver: object | null = null;
+
+/** Applies the shell's "Open in noise lab" selection once per hand-over (identity of the object). */
+export function takeHandOver(sel: { dataset: string; split: SplitName; index: number } | null): void {
+  if (!sel || sel === lastHandOver) return;
+  lastHandOver = sel;
+  openInNoiseLab(sel.dataset, sel.split, sel.index);
+}

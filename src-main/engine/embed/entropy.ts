@@ -1,0 +1,463 @@
+// The task-entropy meter (method page section 1): H(T; Z) = H(Y; Z) - H(Z) = H(Y | Z), estimated on
+// clean and noisy embeddings of the same images, and dS = H(T; Z) - H(T; Z + e) (dS > 0: positive noise).
+//
+// Estimators (all in nats):
+//  - 'gaussian' (the paper's Gaussian approximation): class-conditional Gaussians N(mu_y, Sigma_y) and a
+//    single Gaussian for the whole set; H(N(mu, Sigma)) = 0.5 log det(2 pi e Sigma); H(Y|Z) = H(Y) + H(Z|Y) - H(Z).
+//    A single Gaussian over-estimates H(Z) of a multi-modal set, so this value can be negative.
+//  - 'gaussian-mixture-kl' / 'gaussian-mixture-bhattacharyya': the same class Gaussians, with H(Z) of their
+//    mixture from the pairwise-distance estimators of Kolchinsky & Tracey (2017, Entropy 19(7):361):
+//    H(Z) ~ H(Z|Y) - sum_i p_i log sum_j p_j exp(-D(i, j)); D = KL gives an upper bound on H(Z), hence a lower
+//    bound on H(Y|Z); D = Bhattacharyya gives the matching upper bound. Both lie in [0, H(Y)].
+//  - 'knn' (model-free): cross-validated k-nearest-neighbour cross-entropy, -log p(y_i | z_i) with
+//    p = (neighbours of class y + alpha) / (k + C alpha) from the other folds. A held-out cross-entropy is an
+//    upper bound on H(Y|Z) (up to sampling error), loosened by the smoothing alpha.
+// Covariances: Ledoit-Wolf shrinkage towards the scaled identity (Ledoit & Wolf 2004, J. Multivariate Anal.
+// 88:365), or a fixed shrinkage weight. Log-determinants by Cholesky in float64.
+// Spread: B paired bootstrap resamples of the images (the same rows for clean and noisy). The Gaussian
+// estimators are refitted on each resample; the k-NN estimator resamples its per-image held-out losses.
+import * as tf from '@tensorflow/tfjs';
+import { linearNoiseLogDet, type NoiseSpec } from '../noise';
+import { deriveSeed, Rng } from '../rng';
+
+export type Shrinkage = 'ledoit-wolf' | number;
+
+export interface GaussianEstimate {
+  hY: number;
+  hZgivenY: number;
+  hZ: number;
+  /** H(Y|Z) = H(Y) + H(Z|Y) - H(Z) with the single-Gaussian H(Z). */
+  hYgivenZ: number;
+  /** H(Y|Z) with the mixture H(Z): [lower (KL), upper (Bhattacharyya)]. */
+  mixture: { lower: number; upper: number };
+  /** Shrinkage weight used for each class (NaN for an absent class) and for the whole set. */
+  shrinkage: { classes: number[]; pooled: number };
+}
+
+const LOG_2PI_E = Math.log(2 * Math.PI * Math.E);
+
+/** In-place Cholesky A = L L^T of a symmetric PD [p x p] matrix (lower triangle of `a` becomes L). */
+export function cholesky(a: Float64Array, p: number): Float64Array {
+  const l = new Float64Array(p * p);
+  for (let j = 0; j < p; j++) {
+    let d = a[j * p + j];
+    for (let k = 0; k < j; k++) d -= l[j * p + k] ** 2;
+    if (!(d > 0)) throw new Error(`cholesky: matrix is not positive definite (pivot ${j} = ${d})`);
+    const ljj = Math.sqrt(d);
+    l[j * p + j] = ljj;
+    for (let i = j + 1; i < p; i++) {
+      let s = a[i * p + j];
+      for (let k = 0; k < j; k++) s -= l[i * p + k] * l[j * p + k];
+      l[i * p + j] = s / ljj;
+    }
+  }
+  return l;
+}
+
+/** log det A = 2 sum log diag(L). */
+export function logDetFromCholesky(l: Float64Array, p: number): number {
+  let s = 0;
+  for (let i = 0; i < p; i++) s += Math.log(l[i * p + i]);
+  return 2 * s;
+}
+
+/** Solves L y = b (forward substitution) for one vector. */
+function forwardSolve(l: Float64Array, p: number, b: Float64Array): Float64Array {
+  const y = new Float64Array(p);
+  for (let i = 0; i < p; i++) {
+    let s = b[i];
+    for (let k = 0; k < i; k++) s -= l[i * p + k] * y[k];
+    y[i] = s / l[i * p + i];
+  }
+  return y;
+}
+
+/** ||L_a^-1 L_b||_F^2 = tr(Sigma_a^-1 Sigma_b), column by column of L_b. */
+function traceInvProduct(la: Float64Array, lb: Float64Array, p: number): number {
+  let s = 0;
+  const col = new Float64Array(p);
+  for (let c = 0; c < p; c++) {
+    for (let i = 0; i < p; i++) col[i] = i >= c ? lb[i * p + c] : 0;
+    const y = forwardSolve(la, p, col);
+    for (let i = 0; i < p; i++) s += y[i] * y[i];
+  }
+  return s;
+}
+
+function mahalanobis2(l: Float64Array, p: number, d: Float64Array): number {
+  const y = forwardSolve(l, p, d);
+  let s = 0;
+  for (let i = 0; i < p; i++) s += y[i] * y[i];
+  return s;
+}
+
+interface Moments {
+  counts: Float64Array; // [C]
+  means: Float64Array; // [C x p]
+  scatter: Float64Array; // [C x p x p], sum of centred outer products
+  fourth: Float64Array; // [C] sum ||x - mu_y||^4
+  mean: Float64Array; // [p] global
+  fourthAll: number; // sum ||x - mu||^4
+  n: number;
+}
+
+/** Class means, class scatter matrices and fourth moments over the given rows (duplicates allowed). */
+function moments(x: ArrayLike<number>, dim: number, labels: ArrayLike<number>, rows: Int32Array, classes: number): Moments {
+  const p = dim;
+  const counts = new Float64Array(classes);
+  const means = new Float64Array(classes * p);
+  for (const r of rows) {
+    const y = labels[r];
+    counts[y]++;
+    for (let a = 0; a < p; a++) means[y * p + a] += x[r * p + a];
+  }
+  for (let y = 0; y < classes; y++) if (counts[y] > 0) for (let a = 0; a < p; a++) means[y * p + a] /= counts[y];
+  const n = rows.length;
+  const mean = new Float64Array(p);
+  for (let y = 0; y < classes; y++) for (let a = 0; a < p; a++) mean[a] += (counts[y] / n) * means[y * p + a];
+  const scatter = new Float64Array(classes * p * p);
+  const fourth = new Float64Array(classes);
+  let fourthAll = 0;
+  const d = new Float64Array(p);
+  for (const r of rows) {
+    const y = labels[r];
+    const base = y * p * p;
+    let nc = 0;
+    let ng = 0;
+    for (let a = 0; a < p; a++) {
+      const v = x[r * p + a];
+      d[a] = v - means[y * p + a];
+      nc += d[a] * d[a];
+      ng += (v - mean[a]) ** 2;
+    }
+    fourth[y] += nc * nc;
+    fourthAll += ng * ng;
+    for (let a = 0; a < p; a++) {
+      const da = d[a];
+      if (da === 0) continue;
+      const ra = base + a * p;
+      for (let b = a; b < p; b++) scatter[ra + b] += da * d[b];
+    }
+  }
+  for (let y = 0; y < classes; y++) {
+    const base = y * p * p;
+    for (let a = 0; a < p; a++) for (let b = a + 1; b < p; b++) scatter[base + b * p + a] = scatter[base + a * p + b];
+  }
+  return { counts, means, scatter, fourth, mean, fourthAll, n };
+}
+
+/**
+ * Shrunk covariance from a scatter matrix (sum of centred outer products over `count` samples) and
+ * sum ||x||^4 of the centred samples. Ledoit-Wolf (2004): S = scatter / n, mu = tr(S) / p,
+ * d2 = ||S - mu I||_F^2, b2 = min(d2, (1/n^2) sum_k ||x_k x_k^T - S||_F^2) where the sum equals
+ * sum_k ||x_k||^4 - n ||S||_F^2; weight = b2 / d2; Sigma = weight mu I + (1 - weight) S.
+ */
+function shrunkCovariance(scatter: Float64Array, offset: number, p: number, count: number, fourth: number, shrink: Shrinkage, jitter: number): { cov: Float64Array; weight: number } {
+  const s = new Float64Array(p * p);
+  for (let i = 0; i < p * p; i++) s[i] = scatter[offset + i] / count;
+  let trace = 0;
+  let frob = 0;
+  for (let a = 0; a < p; a++) trace += s[a * p + a];
+  for (let i = 0; i < p * p; i++) frob += s[i] * s[i];
+  const mu = trace / p;
+  let weight: number;
+  if (shrink === 'ledoit-wolf') {
+    const d2 = frob - p * mu * mu;
+    const b2 = Math.max(0, Math.min(d2, (fourth - count * frob) / (count * count)));
+    weight = d2 > 0 ? b2 / d2 : 1;
+  } else {
+    weight = shrink;
+  }
+  for (let i = 0; i < p * p; i++) s[i] *= 1 - weight;
+  for (let a = 0; a < p; a++) s[a * p + a] += weight * mu + jitter;
+  return { cov: s, weight };
+}
+
+/** Entropy of the empirical label distribution, in nats. */
+export function labelEntropy(counts: ArrayLike<number>): number {
+  let n = 0;
+  for (let i = 0; i < counts.length; i++) n += counts[i];
+  let h = 0;
+  for (let i = 0; i < counts.length; i++) if (counts[i] > 0) h -= (counts[i] / n) * Math.log(counts[i] / n);
+  return h;
+}
+
+/** Gaussian task-entropy estimates on the given rows (default: all) of x [n x dim]. */
+export function gaussianTaskEntropy(x: ArrayLike<number>, n: number, dim: number, labels: ArrayLike<number>, classes: number, shrink: Shrinkage = 'ledoit-wolf', rows?: Int32Array): GaussianEstimate {
+  if (typeof shrink === 'number' && !(shrink >= 0 && shrink <= 1)) throw new Error(`shrinkage weight must be in [0, 1], got ${shrink}`);
+  const idx = rows ?? Int32Array.from({ length: n }, (_, i) => i);
+  const p = dim;
+  const m = moments(x, dim, labels, idx, classes);
+  // Whole-set scatter = sum of class scatters + between-class scatter (no second pass over the data).
+  const pooledScatter = new Float64Array(p * p);
+  for (let y = 0; y < classes; y++) {
+    if (m.counts[y] === 0) continue;
+    const base = y * p * p;
+    for (let i = 0; i < p * p; i++) pooledScatter[i] += m.scatter[base + i];
+    for (let a = 0; a < p; a++) {
+      const da = m.means[y * p + a] - m.mean[a];
+      for (let b = 0; b < p; b++) pooledScatter[a * p + b] += m.counts[y] * da * (m.means[y * p + b] - m.mean[b]);
+    }
+  }
+  let totalTrace = 0;
+  for (let a = 0; a < p; a++) totalTrace += pooledScatter[a * p + a] / idx.length;
+  if (!(totalTrace > 0)) throw new Error('task entropy: the embeddings are constant (zero variance)');
+  // A tiny ridge keeps a class with fewer samples than dimensions (or a degenerate one) positive definite.
+  const jitter = 1e-9 * (totalTrace / p);
+  const pooled = shrunkCovariance(pooledScatter, 0, p, idx.length, m.fourthAll, shrink, jitter);
+  const lPooled = cholesky(pooled.cov, p);
+  const hZ = 0.5 * (p * LOG_2PI_E + logDetFromCholesky(lPooled, p));
+
+  const present: number[] = [];
+  const chol: Float64Array[] = [];
+  const logDet: number[] = [];
+  const weights: number[] = new Array(classes).fill(NaN);
+  for (let y = 0; y < classes; y++) {
+    if (m.counts[y] === 0) continue;
+    const c = shrunkCovariance(m.scatter, y * p * p, p, m.counts[y], m.fourth[y], shrink, jitter);
+    weights[y] = c.weight;
+    const l = cholesky(c.cov, p);
+    present.push(y);
+    chol[y] = l;
+    logDet[y] = logDetFromCholesky(l, p);
+  }
+  const prob = (y: number) => m.counts[y] / idx.length;
+  let hZgivenY = 0;
+  for (const y of present) hZgivenY += prob(y) * 0.5 * (p * LOG_2PI_E + logDet[y]);
+  const hY = labelEntropy(m.counts);
+
+  // Pairwise distances between the class Gaussians (Kolchinsky & Tracey 2017).
+  const diff = new Float64Array(p);
+  let lower = hY;
+  let upper = hY;
+  for (const i of present) {
+    let sumKl = 0;
+    let sumB = 0;
+    for (const j of present) {
+      if (i === j) {
+        sumKl += prob(j);
+        sumB += prob(j);
+        continue;
+      }
+      for (let a = 0; a < p; a++) diff[a] = m.means[j * p + a] - m.means[i * p + a];
+      // KL(N_i || N_j) = 0.5 [tr(S_j^-1 S_i) + d^T S_j^-1 d - p + log det S_j - log det S_i]
+      const kl = 0.5 * (traceInvProduct(chol[j], chol[i], p) + mahalanobis2(chol[j], p, diff) - p + logDet[j] - logDet[i]);
+      // Bhattacharyya: 1/8 d^T S^-1 d + 0.5 log(det S / sqrt(det S_i det S_j)), S = (S_i + S_j) / 2
+      const avg = new Float64Array(p * p);
+      for (let a = 0; a < p; a++) for (let b = 0; b <= a; b++) {
+        let v = 0;
+        for (let k = 0; k <= b; k++) v += chol[i][a * p + k] * chol[i][b * p + k] + chol[j][a * p + k] * chol[j][b * p + k];
+        avg[a * p + b] = avg[b * p + a] = v / 2;
+      }
+      const lAvg = cholesky(avg, p);
+      const bh = mahalanobis2(lAvg, p, diff) / 8 + 0.5 * (logDetFromCholesky(lAvg, p) - 0.5 * (logDet[i] + logDet[j]));
+      sumKl += prob(j) * Math.exp(-Math.max(0, kl));
+      sumB += prob(j) * Math.exp(-Math.max(0, bh));
+    }
+    lower += prob(i) * Math.log(sumKl);
+    upper += prob(i) * Math.log(sumB);
+  }
+  return { hY, hZgivenY, hZ, hYgivenZ: hY + hZgivenY - hZ, mixture: { lower, upper }, shrinkage: { classes: weights, pooled: pooled.weight } };
+}
+
+export interface KnnOptions {
+  k?: number;
+  folds?: number;
+  /** Additive smoothing per class, so a class absent among the neighbours costs -log(alpha / (k + C alpha)). */
+  alpha?: number;
+  seed: number;
+  /** Rows per distance block (tfjs matMul). */
+  chunk?: number;
+}
+
+/** Fold of each row: a seeded permutation dealt round-robin, so folds differ in size by at most 1. */
+export function foldsOf(n: number, folds: number, seed: number): Int32Array {
+  const perm = Int32Array.from({ length: n }, (_, i) => i);
+  new Rng(deriveSeed(seed, 0xf01d)).shuffle(perm);
+  const fold = new Int32Array(n);
+  perm.forEach((r, i) => (fold[r] = i % folds));
+  return fold;
+}
+
+/**
+ * Per-image held-out k-NN loss -log p(y_i | z_i) in nats (Euclidean distance; neighbours from the
+ * other folds only). Distances are computed in blocks with tfjs, selection in JS.
+ */
+export function knnLosses(x: Float32Array, n: number, dim: number, labels: ArrayLike<number>, classes: number, o: KnnOptions): Float64Array {
+  const k = o.k ?? 10;
+  const nFolds = o.folds ?? 5;
+  const alpha = o.alpha ?? 0.05;
+  if (!(nFolds >= 2)) throw new Error(`knn: folds must be >= 2, got ${nFolds}`);
+  if (n - Math.ceil(n / nFolds) < k) throw new Error(`knn: ${n} points in ${nFolds} folds leave fewer than k = ${k} neighbours`);
+  const fold = foldsOf(n, nFolds, o.seed);
+  const chunk = o.chunk ?? 512;
+  const losses = new Float64Array(n);
+  const bestD = new Float64Array(k);
+  const bestY = new Int32Array(k);
+  const votes = new Float64Array(classes);
+  const all = tf.tensor2d(x, [n, dim]);
+  const sq = tf.tidy(() => tf.sum(tf.square(all), 1));
+  try {
+    for (let start = 0; start < n; start += chunk) {
+      const rows = Math.min(chunk, n - start);
+      const d2 = tf.tidy(() => {
+        const q = tf.slice(all, [start, 0], [rows, dim]);
+        const qs = tf.slice(sq, [start], [rows]);
+        // |q - x|^2 = |q|^2 + |x|^2 - 2 q.x
+        return tf.add(tf.sub(tf.reshape(qs, [rows, 1]), tf.mul(2, tf.matMul(q, all, false, true))), tf.reshape(sq, [1, n])).dataSync() as Float32Array;
+      });
+      for (let r = 0; r < rows; r++) {
+        const i = start + r;
+        const fi = fold[i];
+        let filled = 0;
+        const row = d2.subarray(r * n, (r + 1) * n);
+        for (let j = 0; j < n; j++) {
+          if (fold[j] === fi) continue;
+          const d = row[j];
+          if (filled === k && d >= bestD[k - 1]) continue;
+          // insertion into the sorted k best
+          let pos = filled < k ? filled++ : k - 1;
+          while (pos > 0 && bestD[pos - 1] > d) {
+            bestD[pos] = bestD[pos - 1];
+            bestY[pos] = bestY[pos - 1];
+            pos--;
+          }
+          bestD[pos] = d;
+          bestY[pos] = labels[j];
+        }
+        votes.fill(0);
+        for (let t = 0; t < k; t++) votes[bestY[t]]++;
+        losses[i] = -Math.log((votes[labels[i]] + alpha) / (k + classes * alpha));
+      }
+    }
+  } finally {
+    all.dispose();
+    sq.dispose();
+  }
+  return losses;
+}
+
+export interface Spread {
+  /** Estimate on all images. */
+  value: number;
+  /** Mean and standard deviation over the bootstrap resamples. */
+  mean: number;
+  std: number;
+}
+
+export type EstimatorName = 'gaussian' | 'gaussian-mixture-kl' | 'gaussian-mixture-bhattacharyya' | 'knn';
+export const ESTIMATORS: readonly EstimatorName[] = ['gaussian', 'gaussian-mixture-kl', 'gaussian-mixture-bhattacharyya', 'knn'];
+
+export interface Verdict {
+  verdict: 'positive' | 'harmful';
+  /** |dS| is more than two bootstrap standard deviations away from 0. */
+  significant: boolean;
+  text: string;
+}
+
+export interface EstimatorReport {
+  /** H(T; Z) = H(Y|Z) on the clean embeddings. */
+  clean: Spread;
+  /** H(T; Z + e) on the noisy embeddings. */
+  noisy?: Spread;
+  /** dS = clean - noisy (paired bootstrap). */
+  dS?: Spread;
+  verdict?: Verdict;
+}
+
+export interface TaskEntropyReport {
+  n: number;
+  dim: number;
+  classes: number;
+  hY: number;
+  bootstrap: number;
+  shrinkage: Shrinkage;
+  knn: { k: number; folds: number; alpha: number };
+  estimators: Record<EstimatorName, EstimatorReport>;
+  /** The Gaussian estimate's parts on all images. */
+  gaussian: { clean: GaussianEstimate; noisy?: GaussianEstimate };
+  /** Theory for linear noise (method page section 1): dS = -log|det(I + Q)| for the batch size; null otherwise. */
+  linear: { batchSize: number; dS: number } | null;
+}
+
+export interface TaskEntropyOptions {
+  seed: number;
+  /** Bootstrap resamples; default 10. */
+  bootstrap?: number;
+  shrinkage?: Shrinkage;
+  knn?: Omit<KnnOptions, 'seed'>;
+  /** For the linear-noise theory line. */
+  noise?: NoiseSpec | null;
+  batchSize?: number;
+  onProgress?(done: number, total: number): void;
+}
+
+function spread(value: number, samples: number[]): Spread {
+  const mean = samples.reduce((a, b) => a + b, 0) / Math.max(1, samples.length);
+  const v = samples.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, samples.length - 1);
+  return { value, mean, std: samples.length > 1 ? Math.sqrt(v) : 0 };
+}
+
+/** dS > 0 is positive noise, dS <= 0 harmful (method page section 1); significant beyond 2 std. */
+export function verdict(dS: Spread): Verdict {
+  const v = dS.value > 0 ? 'positive' : 'harmful';
+  const significant = Math.abs(dS.value) > 2 * dS.std;
+  const text = `${v} noise: dS = ${dS.value.toFixed(4)} nats (bootstrap ${dS.mean.toFixed(4)} +/- ${dS.std.toFixed(4)})${significant ? '' : ', within 2 std of 0'}`;
+  return { verdict: v, significant, text };
+}
+
+function gaussianValues(g: GaussianEstimate): Record<Exclude<EstimatorName, 'knn'>, number> {
+  return { gaussian: g.hYgivenZ, 'gaussian-mixture-kl': g.mixture.lower, 'gaussian-mixture-bhattacharyya': g.mixture.upper };
+}
+
+/** Task entropy of clean (and noisy) embeddings of the same images, with bootstrap spreads and dS. */
+export function taskEntropy(e: { clean: Float32Array; noisy?: Float32Array; dim: number; labels: ArrayLike<number>; n: number }, classes: number, o: TaskEntropyOptions): TaskEntropyReport {
+  const { n, dim, labels } = e;
+  const B = o.bootstrap ?? 10;
+  const shrink = o.shrinkage ?? 'ledoit-wolf';
+  const knn = { k: o.knn?.k ?? 10, folds: o.knn?.folds ?? 5, alpha: o.knn?.alpha ?? 0.05 };
+  const sets = e.noisy ? [e.clean, e.noisy] : [e.clean];
+  const steps = sets.length * (B + 2);
+  let done = 0;
+  const tick = () => o.onProgress?.(++done, steps);
+
+  const full = sets.map((x) => gaussianTaskEntropy(x, n, dim, labels, classes, shrink));
+  sets.forEach(tick);
+  const losses = sets.map((x) => knnLosses(x, n, dim, labels, classes, { ...knn, seed: o.seed, chunk: o.knn?.chunk }));
+  sets.forEach(tick);
+  const mean = (l: Float64Array, rows?: Int32Array) => {
+    let s = 0;
+    if (rows) for (const r of rows) s += l[r];
+    else for (let i = 0; i < l.length; i++) s += l[i];
+    return s / (rows ? rows.length : l.length);
+  };
+  const fullValues = full.map((g, s) => ({ ...gaussianValues(g), knn: mean(losses[s]) }));
+  const samples = sets.map(() => Object.fromEntries(ESTIMATORS.map((k) => [k, [] as number[]])) as Record<EstimatorName, number[]>);
+  for (let b = 0; b < B; b++) {
+    const rng = new Rng(deriveSeed(o.seed, 0xb007, b));
+    const rows = new Int32Array(n);
+    for (let i = 0; i < n; i++) rows[i] = rng.int(n);
+    sets.forEach((x, s) => {
+      const g = gaussianValues(gaussianTaskEntropy(x, n, dim, labels, classes, shrink, rows));
+      for (const [k, v] of Object.entries(g)) samples[s][k as EstimatorName].push(v);
+      samples[s].knn.push(mean(losses[s], rows));
+      tick();
+    });
+  }
+  const estimators = {} as Record<EstimatorName, EstimatorReport>;
+  for (const name of ESTIMATORS) {
+    const r: EstimatorReport = { clean: spread(fullValues[0][name], samples[0][name]) };
+    if (sets.length === 2) {
+      r.noisy = spread(fullValues[1][name], samples[1][name]);
+      r.dS = spread(fullValues[0][name] - fullValues[1][name], samples[0][name].map((c, i) => c - samples[1][name][i]));
+      r.verdict = verdict(r.dS);
+    }
+    estimators[name] = r;
+  }
+  const lin = o.noise && o.batchSize ? linearNoiseLogDet(o.noise, o.batchSize) : null;
+  return {
+    n, dim, classes, hY: full[0].hY, bootstrap: B, shrinkage: shrink, knn, estimators,
+    gaussian: { clean: full[0], noisy: full[1] },
+    linear: lin === null || !o.batchSize ? null : { batchSize: o.batchSize, dS: lin },
+  };
+}

@@ -1,0 +1,70 @@
+// Browser-mode end-to-end harness: the real `noisynn serve` on a temporary data directory, driven by
+// Debian's Chromium through playwright-core. Tests wait on the app's readiness attributes, never on sleeps.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { tempDir } from '../helpers/tmp';
+
+const root = join(import.meta.dirname, '..', '..');
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const SCREENSHOTS = join(root, 'test-results', 'screenshots');
+
+export interface App {
+  url: string;
+  origin: string;
+  token: string;
+  dataDir: string;
+  server: ChildProcess;
+  close(): Promise<void>;
+}
+
+/** Why browser tests cannot run here, or undefined when they can. */
+export function missingPrerequisite(): string | undefined {
+  if (!existsSync(CHROMIUM)) return `Chromium not found at ${CHROMIUM} (apt-get install chromium)`;
+  if (!existsSync(join(root, 'out', 'renderer', 'index.html'))) return 'renderer not built (npm run build)';
+  return undefined;
+}
+
+export async function startApp(dataDir = tempDir('noisynn-e2e-')): Promise<App> {
+  const server = spawn(process.execPath, [join(root, 'bin', 'noisynn.mjs'), 'serve', '--port', '0', '--json', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const info = await new Promise<{ url: string; token: string }>((resolve, reject) => {
+    let buf = '';
+    server.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      for (const line of buf.split('\n')) {
+        if (line.startsWith('{')) {
+          try {
+            resolve(JSON.parse(line));
+          } catch {
+            /* partial line */
+          }
+        }
+      }
+    });
+    server.on('exit', (code) => reject(new Error(`noisynn serve exited with code ${code} before listening`)));
+  });
+  const origin = new URL(info.url).origin;
+  return {
+    url: info.url, origin, token: info.token, dataDir, server,
+    close: () => new Promise((resolve) => {
+      if (server.exitCode !== null) return resolve();
+      server.once('exit', () => resolve());
+      server.kill('SIGTERM');
+    }),
+  };
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
+  });
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const path = join(SCREENSHOTS, `${name}.png`);
+  await page.screenshot({ path, fullPage: false });
+  return path;
+}

@@ -1,0 +1,271 @@
+// Parity with the PyTorch reference in bench/reference (fixtures made by make_fixtures.py):
+// the noise operators' values and input gradients, the random operators' statistics, and the
+// mnist-vit / mnist-cnn presets' logits and gradients with weights exported from PyTorch.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
+import { applyNoise, type NoiseSpec } from '../../src-main/engine/noise/index';
+import { createModel, updateRunningStats, type BnStat, type Model } from '../../src-main/engine/models/index';
+import { MODEL_PRESETS, type RunNoise } from '../../src-main/engine/config/index';
+import { readSafetensorsFile, type NamedArray } from '../../src-main/engine/train/safetensors';
+import { initBackend } from '../../src-main/engine/backend';
+import { Rng } from '../../src-main/engine/rng';
+
+await tf.setBackend('cpu');
+
+const DIR = new URL('../fixtures/reference/', import.meta.url);
+const noiseFx = JSON.parse(readFileSync(new URL('noise.json', DIR), 'utf8')) as NoiseFixture;
+const modelFx = JSON.parse(readFileSync(new URL('models.json', DIR), 'utf8')) as ModelFixture;
+const arrays = readSafetensorsFile(new URL('models.safetensors', DIR).pathname).tensors;
+
+interface NoiseFixture {
+  inputs: Record<string, { shape: number[]; x: number[]; w: number[] }>;
+  linear: { input: string; spec: Partial<NoiseSpec> & Pick<NoiseSpec, 'type'>; y: number[]; grad: number[] }[];
+  random: { spec: Partial<NoiseSpec> & Pick<NoiseSpec, 'type'>; expected: Record<string, number | string> }[];
+}
+interface ModelCase { name: string; training: boolean; noise: RunNoise; grads: Record<string, { norm: number; probe: number }>; runningAfter?: boolean }
+interface ModelFixture { vit: { cases: ModelCase[] }; cnn: { cases: ModelCase[] } }
+
+/** Largest |a - e| / (1 + |e|): float32 arithmetic against a float64 reference. */
+function maxRelErr(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): number {
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  let worst = 0;
+  for (let i = 0; i < actual.length; i++) {
+    const e = Math.abs(actual[i] - expected[i]) / (1 + Math.abs(expected[i]));
+    if (!(e <= worst)) worst = Number.isNaN(e) ? Infinity : e;
+  }
+  return worst;
+}
+
+function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number, what: string): void {
+  const err = maxRelErr(actual, expected, what);
+  assert.ok(err <= tol, `${what}: max relative error ${err.toExponential(2)} > ${tol}`);
+}
+
+const full = (s: Partial<NoiseSpec> & Pick<NoiseSpec, 'type'>): NoiseSpec => ({ level: 'embedding', at: 'both', ...s });
+
+function checkLinearOperators(backend: string): void {
+  for (const c of noiseFx.linear) {
+    const { shape, x, w } = noiseFx.inputs[c.input];
+    const what = `${backend} ${JSON.stringify(c.spec)} on ${c.input}`;
+    const [y, g] = tf.tidy(() => {
+      const wt = tf.tensor(w, shape);
+      const f = (xt: tf.Tensor) => applyNoise(xt, full(c.spec), { seed: 1, training: true });
+      const xt = tf.tensor(x, shape);
+      return [f(xt).dataSync(), tf.grad((v: tf.Tensor) => tf.sum(tf.mul(wt, f(v))))(xt).dataSync()];
+    });
+    assertClose(y, c.y, 1e-6, `${what} value`);
+    assertClose(g, c.grad, 1e-6, `${what} input gradient`);
+  }
+}
+
+test('linear operators match the PyTorch reference (values and input gradients, cpu)', () => {
+  assert.ok(noiseFx.linear.length >= 30);
+  checkLinearOperators('cpu');
+});
+
+// ---------------------------------------------------------------- random operators: statistics only
+
+const N_ROWS = 2000;
+const N_COLS = 8;
+const sample = (seed: number) => new Rng(seed).fillUniform(new Float32Array(N_ROWS * N_COLS)).map((u) => u * 4 - 2);
+
+test('gaussian noise has the reference mean and std, identity gradient, and is seed-deterministic', () => {
+  const n = N_ROWS * N_COLS;
+  for (const r of noiseFx.random.filter((r) => r.spec.type === 'gaussian')) {
+    const spec = full(r.spec);
+    const x = sample(3);
+    const run = (seed: number) => tf.tidy(() => applyNoise(tf.tensor(x, [N_ROWS, N_COLS]), spec, { seed, training: true }).dataSync());
+    const y = run(11);
+    const e = Array.from(y, (v, i) => v - x[i]);
+    const mean = e.reduce((a, b) => a + b, 0) / n;
+    const std = Math.sqrt(e.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1));
+    const mu = r.expected.noiseMean as number;
+    const sd = r.expected.noiseStd as number;
+    assert.ok(Math.abs(mean - mu) < (5 * sd) / Math.sqrt(n), `${JSON.stringify(r.spec)}: mean ${mean} vs ${mu}`);
+    assert.ok(Math.abs(std / sd - 1) < 5 / Math.sqrt(2 * n), `${JSON.stringify(r.spec)}: std ${std} vs ${sd}`);
+    assert.deepEqual(run(11), y, 'same seed, same noise');
+    assert.notDeepEqual(run(12), y, 'another seed, other noise');
+    const gi = tf.tidy(() => tf.grad((v: tf.Tensor) => tf.sum(applyNoise(v, spec, { seed: 11, training: true })))(tf.tensor(x, [N_ROWS, N_COLS])).dataSync());
+    assert.ok(gi.every((v) => v === r.expected.gradient), 'gradient is the identity');
+  }
+});
+
+test('salt-pepper replaces the reference fractions by max / min, gradient only on untouched elements', () => {
+  const n = N_ROWS * N_COLS;
+  for (const r of noiseFx.random.filter((r) => r.spec.type === 'salt-pepper')) {
+    const spec = full(r.spec);
+    const x = sample(5);
+    const hi = x.reduce((a, b) => Math.max(a, b));
+    const lo = x.reduce((a, b) => Math.min(a, b));
+    const run = (seed: number) =>
+      tf.tidy(() => {
+        const xt = tf.tensor(x, [N_ROWS, N_COLS]);
+        const y = applyNoise(xt, spec, { seed, training: true }).dataSync();
+        const g = tf.grad((v: tf.Tensor) => tf.sum(applyNoise(v, spec, { seed, training: true })))(xt).dataSync();
+        return { y, g };
+      });
+    const { y, g } = run(21);
+    let salt = 0, pepper = 0, same = 0, badGrad = 0;
+    for (let i = 0; i < n; i++) {
+      // The tensor's own max / min stay equal when replaced: their gradient is 0 or 1, both fine.
+      const extreme = x[i] === hi || x[i] === lo;
+      if (y[i] === x[i]) {
+        same++;
+        if (g[i] !== 1 && !extreme) badGrad++;
+      } else {
+        if (y[i] === hi) salt++;
+        else if (y[i] === lo) pepper++;
+        else assert.fail(`element ${i} became ${y[i]}, neither max ${hi} nor min ${lo}`);
+        if (g[i] !== 0) badGrad++;
+      }
+    }
+    assert.equal(badGrad, 0, 'gradient is 1 on untouched elements and 0 on replaced ones');
+    for (const [name, got] of [['saltFraction', salt], ['pepperFraction', pepper], ['untouchedFraction', same]] as const) {
+      const p = r.expected[name] as number;
+      // The sample's max and min themselves count as untouched when drawn: allow 2 elements.
+      const tol = 5 * Math.sqrt((p * (1 - p)) / n) + 2 / n;
+      assert.ok(Math.abs(got / n - p) <= tol, `${JSON.stringify(r.spec)} ${name}: ${got / n} vs ${p}`);
+    }
+    assert.deepEqual(run(21).y, y, 'same seed, same mask');
+    if ((r.spec.prob ?? 0) < 1) assert.notDeepEqual(run(22).y, y, 'another seed, another mask');
+  }
+});
+
+// ---------------------------------------------------------------- full models
+
+const PRESET = { vit: 'mnist-vit', cnn: 'mnist-cnn' } as const;
+type Kind = keyof typeof PRESET;
+
+function fixtureArray(name: string): NamedArray {
+  const a = arrays[name];
+  assert.ok(a, `fixture tensor ${name} is missing`);
+  return a;
+}
+
+function loadModel(kind: Kind): Model {
+  const model = createModel(MODEL_PRESETS[PRESET[kind]], 1);
+  model.params.loadArrays(arrays, `${kind}.`, 'reference fixture');
+  return model;
+}
+
+/** Probe r_i = cos(0.731 i + 0.1) projection and L2 norm, in float64 as the reference. */
+function probeAndNorm(g: ArrayLike<number>): { probe: number; norm: number } {
+  let probe = 0, sq = 0;
+  for (let i = 0; i < g.length; i++) {
+    probe += g[i] * Math.cos(0.731 * i + 0.1);
+    sq += g[i] * g[i];
+  }
+  return { probe, norm: Math.sqrt(sq) };
+}
+
+function checkModel(kind: Kind, backend: string, inputGrad = true): Record<string, number> {
+  const worst: Record<string, number> = {};
+  const model = loadModel(kind);
+  try {
+    const input = fixtureArray(`${kind}.input`);
+    const wl = fixtureArray(`${kind}.logit_weights`);
+    const names = [...model.params.trainable.keys()];
+    for (const c of modelFx[kind].cases) {
+      const id = `${kind}.${c.name}`;
+      const what = `${backend} ${id}`;
+      model.params.loadArrays(arrays, `${kind}.`, 'reference fixture'); // fresh BN buffers per case
+      const opts = { training: c.training, noise: c.noise, noiseSeed: 5 };
+      const x = tf.variable(tf.tensor(input.data as Float32Array, input.shape), inputGrad);
+      const { logits, grads } = tf.tidy(() => {
+        const w = tf.tensor(wl.data as Float32Array, wl.shape);
+        let out: tf.Tensor | undefined;
+        const r = tf.variableGrads(() => {
+          out = tf.keep(model.forward(x as tf.Variable<tf.Rank.R4>, opts));
+          return tf.sum(tf.mul(w, out));
+        }, [...(inputGrad ? [x] : []), ...model.params.trainable.values()]);
+        const grads: Record<string, Float32Array> = inputGrad ? { input: r.grads[x.name].dataSync() as Float32Array } : {};
+        for (const n of names) grads[n] = r.grads[model.params.trainable.get(n)!.name].dataSync() as Float32Array;
+        const logits = out!.dataSync();
+        out!.dispose();
+        return { logits, grads };
+      });
+      x.dispose();
+      worst.logits = Math.max(worst.logits ?? 0, maxRelErr(logits, fixtureArray(`${id}.logits`).data as Float64Array, `${what} logits`));
+      assertClose(logits, fixtureArray(`${id}.logits`).data as Float64Array, 1e-5, `${what} logits`);
+      if (inputGrad) assertClose(grads.input, fixtureArray(`${id}.grad.input`).data as Float32Array, 1e-4, `${what} input gradient`);
+      assert.deepEqual(Object.keys(c.grads).sort(), [...names].sort(), `${id}: the same trainable parameters`);
+      for (const n of names) {
+        const ref = c.grads[n];
+        const got = probeAndNorm(grads[n]);
+        const stored = arrays[`${id}.grad.${n}`];
+        if (stored) {
+          const err = maxRelErr(grads[n], stored.data as Float32Array, `${what} grad ${n}`);
+          worst.grads = Math.max(worst.grads ?? 0, err);
+          assert.ok(err <= 1e-4, `${what} grad ${n}: max relative error ${err.toExponential(2)}`);
+        }
+        // Large tensors: norm and a fixed projection, relative to the gradient's norm.
+        const scale = ref.norm * Math.sqrt(grads[n].length) + 1e-12;
+        assert.ok(Math.abs(got.norm - ref.norm) <= 1e-4 * (ref.norm + 1e-9), `${what} grad ${n} norm ${got.norm} vs ${ref.norm}`);
+        assert.ok(Math.abs(got.probe - ref.probe) <= 1e-5 * scale, `${what} grad ${n} probe ${got.probe} vs ${ref.probe}`);
+      }
+      if (c.runningAfter) {
+        // One more training forward, folded into the running statistics as the trainer does.
+        const bnStats: BnStat[] = [];
+        tf.tidy(() => void model.forward(tf.tensor4d(input.data as Float32Array, input.shape as [number, number, number, number]), { ...opts, bnStats }));
+        updateRunningStats(bnStats);
+        for (const [n, v] of model.params.buffers) {
+          assertClose(v.dataSync(), fixtureArray(`${id}.after.${n}`).data as Float64Array, 1e-5, `${what} ${n} after one step`);
+        }
+      }
+    }
+  } finally {
+    model.dispose();
+  }
+  return worst;
+}
+
+test('fixture weights cover exactly the TS parameters of both presets', () => {
+  for (const kind of ['vit', 'cnn'] as const) {
+    const model = createModel(MODEL_PRESETS[PRESET[kind]], 1);
+    const weightNames = Object.keys(arrays).filter((n) => n.startsWith(`${kind}.`) && !/\.(input|logit_weights)$/.test(n))
+      .filter((n) => !modelFx[kind].cases.some((c) => n.startsWith(`${kind}.${c.name}.`)));
+    assert.deepEqual(weightNames.map((n) => n.slice(kind.length + 1)).sort(), [...model.params.trainable.keys(), ...model.params.buffers.keys()].sort());
+    assert.equal(model.params.count(), kind === 'vit' ? 139018 : 77754, 'torch parameter count');
+    model.dispose();
+  }
+});
+
+test('mnist-vit logits and gradients match PyTorch (cpu)', () => {
+  const w = checkModel('vit', 'cpu');
+  console.log(`mnist-vit cpu: worst logits rel err ${w.logits.toExponential(2)}, stored grads ${w.grads.toExponential(2)}`);
+});
+
+test('mnist-cnn logits, gradients and BN running stats match PyTorch (cpu)', () => {
+  const w = checkModel('cnn', 'cpu');
+  console.log(`mnist-cnn cpu: worst logits rel err ${w.logits.toExponential(2)}, stored grads ${w.grads.toExponential(2)}`);
+});
+
+test('the model comparison is sensitive: a noise site one block off is far outside the tolerance', () => {
+  const model = loadModel('vit');
+  try {
+    const c = modelFx.vit.cases.find((k) => k.name === 'shift-block1')!;
+    const input = fixtureArray('vit.input');
+    const moved = { ...c.noise, site: { block: 2 } };
+    const logits = tf.tidy(() => model.forward(tf.tensor4d(input.data as Float32Array, input.shape as [number, number, number, number]), { training: true, noise: moved, noiseSeed: 5 }).dataSync());
+    assert.ok(maxRelErr(logits, fixtureArray('vit.shift-block1.logits').data as Float64Array, 'moved') > 1e-2);
+  } finally {
+    model.dispose();
+  }
+});
+
+test('the same parity holds on the wasm backend', async () => {
+  await initBackend('wasm');
+  try {
+    checkLinearOperators('wasm');
+    for (const kind of ['vit', 'cnn'] as const) {
+      // The ViT's patch gather has no input gradient on wasm (GatherV2's gradient needs
+      // UnsortedSegmentSum, which tfjs-backend-wasm lacks); training never needs it.
+      const w = checkModel(kind, 'wasm', kind !== 'vit');
+      console.log(`${PRESET[kind]} wasm: worst logits rel err ${w.logits.toExponential(2)}, stored grads ${w.grads.toExponential(2)}`);
+    }
+  } finally {
+    await tf.setBackend('cpu');
+  }
+});

@@ -1,0 +1,20 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { expandSweep } from '../../src-main/runner/sweep';
+
+test('a grid is the cartesian product, last axis fastest', () => {
+  const c = expandSweep({ name: 's', base: { preset: 'mnist-vit', noise: { level: 'embedding' } }, mode: 'grid', axes: [{ path: 'noise.type', values: ['gaussian', 'salt-pepper'] }, { path: 'seed', values: [1, 2, 3] }] });
+  assert.equal(c.length, 6);
+  assert.deepEqual(c.map((x) => [(x.noise as { type: string }).type, x.seed]), [['gaussian', 1], ['gaussian', 2], ['gaussian', 3], ['salt-pepper', 1], ['salt-pepper', 2], ['salt-pepper', 3]]);
+  assert.equal((c[0].noise as { level: string }).level, 'embedding', 'base fields are kept');
+  assert.equal(c[0].preset, 'mnist-vit');
+});
+
+test('random search is seeded and bounded', () => {
+  const spec = { name: 'r', base: {}, mode: 'random' as const, samples: 5, seed: 9, axes: [{ path: 'optimizer.lr', values: [1e-3, 2e-3, 3e-3] }] };
+  assert.deepEqual(expandSweep(spec), expandSweep(spec));
+  assert.equal(expandSweep(spec).length, 5);
+  assert.throws(() => expandSweep({ ...spec, samples: 0 }), /samples/);
+  assert.throws(() => expandSweep({ ...spec, mode: 'grid', axes: Array.from({ length: 11 }, (_, i) => ({ path: `a${i}`, values: [1, 2] })) }), /2048 points/);
+  assert.throws(() => expandSweep({ ...spec, axes: [] }), /at least one axis/);
+});
