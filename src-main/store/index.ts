@@ -6,6 +6,7 @@ import * as ds from './datasets';
 import * as m from './metrics';
 import { schemaVersion } from './migrate';
 import * as runs from './runs';
+import { metricSeries, type SeriesRows } from './rollups';
 import type {
   CheckpointRow,
   DatasetInput,
@@ -55,6 +56,8 @@ export class Store {
   metricKeys(runId: number): string[] { return m.metricKeys(this.#s, runId); }
   lastStep(runId: number): number | null { return m.lastStep(this.#s, runId); }
   deleteMetricsAfter(runId: number, step: number): void { m.deleteMetricsAfter(this.#s, runId, step); }
+  /** A curve sized for a chart `width` pixels wide (raw when short; mean/min/max buckets when long). */
+  metricSeries(runId: number, key: string, width: number): SeriesRows { runs.requireRun(this.#s, runId); return metricSeries(this.#s, runId, key, width); }
 
   addEvaluation(e: EvaluationRow): void { m.addEvaluation(this.#s, e); }
   evaluations(runId: number): EvaluationRow[] { return m.evaluations(this.#s, runId); }

@@ -1,6 +1,7 @@
 // What a run produces over time: metric series, evaluations and checkpoints.
 import type { StoreDb } from './db';
 import { checkInt, checkNumber, checkText, fail, nowIso, requireRun, writeTx } from './runs';
+import { rollupAdd, rollupRebuild } from './rollups';
 import { EVAL_PROTOCOLS, type CheckpointRow, type EvaluationRow, type MetricRow } from './types';
 
 // SQLite stores NaN as NULL; only NaN is ever written as NULL, so NULL reads back as NaN.
@@ -19,9 +20,18 @@ export function addMetrics(s: StoreDb, rows: MetricRow[]): void {
     checkNumber(s, `${at} time`, r.time);
   });
   const insert = s.db.prepare('INSERT OR REPLACE INTO metrics (run_id, key, step, epoch, value, time) VALUES (?, ?, ?, ?, ?, ?)');
+  const exists = s.db.prepare('SELECT 1 FROM metrics WHERE run_id = ? AND key = ? AND step = ?');
   writeTx(s, () => {
     for (const id of new Set(rows.map((r) => r.runId))) requireRun(s, id);
-    for (const r of rows) insert.run(r.runId, r.key, r.step, r.epoch, r.value, r.time);
+    const replaced: MetricRow[] = [];
+    for (const r of rows) {
+      const existed = exists.get(r.runId, r.key, r.step) !== undefined;
+      insert.run(r.runId, r.key, r.step, r.epoch, r.value, r.time);
+      if (existed) replaced.push(r);
+      else rollupAdd(s, r.runId, r.key, r.step, r.value);
+    }
+    // A replaced value cannot be subtracted from a min/max: rebuild those buckets from the raw rows.
+    for (const r of replaced) rollupRebuild(s, r.runId, r.step, r.key);
   });
 }
 
@@ -48,7 +58,10 @@ export function lastStep(s: StoreDb, runId: number): number | null {
 export function deleteMetricsAfter(s: StoreDb, runId: number, step: number): void {
   checkInt(s, 'deleteMetricsAfter step', step, -1);
   requireRun(s, runId);
-  s.db.prepare('DELETE FROM metrics WHERE run_id = ? AND step > ?').run(runId, step);
+  writeTx(s, () => {
+    s.db.prepare('DELETE FROM metrics WHERE run_id = ? AND step > ?').run(runId, step);
+    rollupRebuild(s, runId, step + 1);
+  });
 }
 
 export function addEvaluation(s: StoreDb, e: EvaluationRow): void {

@@ -47,7 +47,7 @@ test('gaussian H(Z|Y) matches the closed form of two known class Gaussians (with
   }
   // Ledoit-Wolf shrinks little with 10,000+ samples in 4 dimensions.
   const lw = gaussianTaskEntropy(Float32Array.from(x), n, 4, labels, 2);
-  assert.ok(lw.shrinkage.classes.every((w) => w >= 0 && w < 0.01), JSON.stringify(lw.shrinkage));
+  assert.ok(lw.shrinkage.weight >= 0 && lw.shrinkage.weight < 0.01, JSON.stringify(lw.shrinkage));
 });
 
 test('gaussian estimate without shrinkage is invariant under an invertible linear map of Z', () => {
@@ -154,4 +154,20 @@ test('verdict: dS > 0 positive, dS <= 0 harmful, significant beyond 2 standard d
   assert.deepEqual([verdict({ value: 0.5, mean: 0.5, std: 0.1 }).verdict, verdict({ value: 0.5, mean: 0.5, std: 0.1 }).significant], ['positive', true]);
   assert.deepEqual([verdict({ value: -0.01, mean: 0, std: 0.1 }).verdict, verdict({ value: -0.01, mean: 0, std: 0.1 }).significant], ['harmful', false]);
   assert.equal(verdict({ value: 0, mean: 0, std: 0 }).verdict, 'harmful');
+});
+
+test('gaussian H(Y|Z) stays within [.., H(Y)] on near-degenerate embeddings (few samples, tiny variances)', () => {
+  const rng = new Rng(11);
+  const classes = 5;
+  const per = 20;
+  const dim = 30;
+  const x = new Float32Array(classes * per * dim);
+  const labels: number[] = [];
+  for (let i = 0; i < classes * per; i++) {
+    labels.push(i % classes);
+    for (let a = 0; a < dim; a++) x[i * dim + a] = 0.01 * (i % classes) * (a % 3) + rng.normal() * 10 ** (-a / 5);
+  }
+  const g = gaussianTaskEntropy(x, classes * per, dim, labels, classes);
+  assert.ok(g.hYgivenZ <= g.hY + 1e-9, `${g.hYgivenZ} > H(Y) ${g.hY}`);
+  assert.ok(g.shrinkage.weight > 0 && g.shrinkage.weight <= 1);
 });

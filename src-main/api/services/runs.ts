@@ -8,7 +8,6 @@ import { RunQueue } from '../../runner/queue';
 import { expandSweep } from '../../runner/sweep';
 import type { RunRow, Store } from '../../store';
 import type { ApiEvents, ApiMethods, QueueState, RunDetail, RunStatus, RunSummary, Series } from '../contract';
-import { downsample } from './downsample';
 
 type Req<M extends keyof ApiMethods> = ApiMethods[M]['req'];
 export type Emit = <E extends keyof ApiEvents>(event: E, payload: ApiEvents[E]) => void;
@@ -48,10 +47,8 @@ export class RunServices {
   }
 
   metrics(r: Req<'runs.metrics'>): Series[] {
-    return r.keys.map((key) => {
-      const rows = this.store.metrics(r.id, key);
-      return { key, ...downsample(rows.map((m) => m.step), rows.map((m) => m.value), r.width ?? 1000) };
-    });
+    if (!this.store.getRun(r.id)) throw new Error(`run ${r.id} not found`);
+    return r.keys.map((key) => ({ key, ...this.store.metricSeries(r.id, key, r.width ?? 1000) }));
   }
 
   /** The CLI's resolution: preset < given fields, fitted to the dataset; problems instead of a throw. */

@@ -1,5 +1,6 @@
 import type { Migration } from '../migrate';
 import { initial } from './0001-initial';
+import { metricRollups } from './0002-metric-rollups';
 
 /** Every schema migration, in version order. Append only: never edit a shipped one. */
-export const migrations: readonly Migration[] = [initial];
+export const migrations: readonly Migration[] = [initial, metricRollups];

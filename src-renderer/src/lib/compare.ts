@@ -1,0 +1,336 @@
+// Pure helpers of the Runs table and the comparison: sorting, seed groups, mean ± std, final-metric
+// summaries, the params diff, noise labels, curve alignment and CSV/JSON text. No DOM, no host, so
+// test/unit/compare.test.ts exercises them directly.
+import type { EvalProtocol, NoiseSpecDto, RunDetail, RunSummary } from '@api/contract';
+
+// ---------- numbers ----------
+export interface MeanStd {
+  mean: number;
+  /** Sample standard deviation (n - 1); 0 for a single value. */
+  std: number;
+  n: number;
+}
+
+export function meanStd(values: readonly number[]): MeanStd {
+  const v = values.filter((x) => Number.isFinite(x));
+  const n = v.length;
+  if (n === 0) return { mean: NaN, std: NaN, n: 0 };
+  const mean = v.reduce((a, b) => a + b, 0) / n;
+  const variance = n > 1 ? v.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1) : 0;
+  return { mean, std: Math.sqrt(variance), n };
+}
+
+export type SummaryMode = 'last' | 'best' | 'min' | 'max';
+
+/** Whether larger is better for a metric key: accuracies yes, losses and learning rates no. */
+export function higherIsBetter(key: string): boolean {
+  return /(acc|top1|top5|top-1|top-5|images_per_second)/i.test(key);
+}
+
+/** One number per curve: its last value, its best (direction from the key), its min or its max. */
+export function summarize(values: readonly number[], mode: SummaryMode, key = ''): number {
+  const v = values.filter((x) => Number.isFinite(x));
+  if (v.length === 0) return NaN;
+  if (mode === 'last') return v[v.length - 1];
+  const min = Math.min(...v);
+  const max = Math.max(...v);
+  if (mode === 'min') return min;
+  if (mode === 'max') return max;
+  return higherIsBetter(key) ? max : min;
+}
+
+/**
+ * Exponential moving average with TensorBoard's debiasing, so the first points are not pulled to 0.
+ * weight 0 = raw values, 0.99 = very smooth. NaNs pass through without resetting the average.
+ */
+export function ema(values: readonly number[], weight: number): number[] {
+  if (!(weight > 0)) return values.slice();
+  const w = Math.min(weight, 0.999);
+  let last = 0;
+  let k = 0;
+  return values.map((v) => {
+    if (!Number.isFinite(v)) return v;
+    last = last * w + (1 - w) * v;
+    k++;
+    return last / (1 - w ** k);
+  });
+}
+
+/** Linear interpolation of (xs, ys) at x; NaN outside the range (bands never extrapolate). */
+export function interpolate(xs: readonly number[], ys: readonly number[], x: number): number {
+  const n = xs.length;
+  if (n === 0 || x < xs[0] || x > xs[n - 1]) return NaN;
+  let lo = 0;
+  let hi = n - 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid] <= x) lo = mid;
+    else hi = mid;
+  }
+  if (xs[lo] === x || hi === lo) return ys[lo];
+  if (xs[hi] === x) return ys[hi];
+  const t = (x - xs[lo]) / (xs[hi] - xs[lo]);
+  return ys[lo] + t * (ys[hi] - ys[lo]);
+}
+
+export interface Curve {
+  x: number[];
+  y: number[];
+}
+
+export interface Band {
+  x: number[];
+  mean: number[];
+  std: number[];
+  n: number[];
+}
+
+/**
+ * Mean ± std of several curves on the union of their x values (each curve interpolated there), so
+ * seeds whose downsampled steps do not line up still average point by point.
+ */
+export function band(curves: readonly Curve[]): Band {
+  const xs = [...new Set(curves.flatMap((c) => c.x))].sort((a, b) => a - b);
+  const out: Band = { x: [], mean: [], std: [], n: [] };
+  for (const x of xs) {
+    const m = meanStd(curves.map((c) => interpolate(c.x, c.y, x)));
+    if (m.n === 0) continue;
+    out.x.push(x);
+    out.mean.push(m.mean);
+    out.std.push(m.std);
+    out.n.push(m.n);
+  }
+  return out;
+}
+
+// ---------- runs ----------
+/** The noise's swept parameter by type: alpha, strength or prob (linear-optimal has none). */
+export function noiseParam(noise: NoiseSpecDto | null | undefined): { name: string; value: number } | null {
+  if (!noise) return null;
+  if (noise.type === 'linear-shift' && noise.alpha !== undefined) return { name: 'alpha', value: noise.alpha };
+  if (noise.type === 'gaussian' && noise.strength !== undefined) return { name: 'strength', value: noise.strength };
+  if (noise.type === 'salt-pepper' && noise.prob !== undefined) return { name: 'prob', value: noise.prob };
+  return null;
+}
+
+export function siteLabel(noise: RunSummary['noise'] | null | undefined): string {
+  const s = noise?.site;
+  if (!s || noise?.type === 'none') return '';
+  return s.stage !== undefined ? `stage ${s.stage} block ${s.block}` : s.block === -1 ? 'patch embed' : `block ${s.block}`;
+}
+
+/** "gaussian strength=0.1 @ block 2 (both)": type, parameter, site, when. */
+export function noiseLabel(noise: RunSummary['noise'] | null | undefined): string {
+  if (!noise || noise.type === 'none') return 'none';
+  const p = noiseParam(noise);
+  const site = siteLabel(noise);
+  return `${noise.type}${p ? ` ${p.name}=${p.value}` : ''}${site ? ` @ ${site}` : ''} (${noise.at})`;
+}
+
+/** Noise that mixes samples of a batch, active at evaluation: its accuracy depends on the protocol. */
+export function isBatchMixingAtEval(noise: NoiseSpecDto | null | undefined): boolean {
+  return !!noise && (noise.type === 'linear-optimal' || noise.type === 'linear-shift') && noise.at !== 'train';
+}
+
+export function testTop1(r: RunSummary): number | null {
+  const v = r.summary?.testTop1;
+  return typeof v === 'number' ? v : null;
+}
+
+export type SortDir = 'asc' | 'desc';
+export type SortValue = string | number | null | undefined;
+
+/** Numbers numerically, text naturally; missing values always last whatever the direction. */
+export function compareValues(a: SortValue, b: SortValue, dir: SortDir): number {
+  const na = a === null || a === undefined || (typeof a === 'number' && Number.isNaN(a));
+  const nb = b === null || b === undefined || (typeof b === 'number' && Number.isNaN(b));
+  if (na || nb) return na === nb ? 0 : na ? 1 : -1;
+  const c = typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b), undefined, { numeric: true });
+  return dir === 'asc' ? c : -c;
+}
+
+export function sortBy<T>(items: readonly T[], value: (item: T) => SortValue, dir: SortDir): T[] {
+  // Stable: equal keys keep their current order.
+  return items.map((item, i) => ({ item, i, v: value(item) })).sort((p, q) => compareValues(p.v, q.v, dir) || p.i - q.i).map((p) => p.item);
+}
+
+/** Params that say nothing about the experiment itself: runs that differ only in these are seeds of one. */
+export const SEED_KEYS = new Set(['seed', 'name']);
+
+export function seedGroupKey(params: Record<string, string | number>): string {
+  return JSON.stringify(Object.keys(params).filter((k) => !SEED_KEYS.has(k)).sort().map((k) => [k, params[k]]));
+}
+
+export interface SeedGroup {
+  key: string;
+  ids: number[];
+  seeds: number[];
+}
+
+/** Runs grouped by every param except the seed; groups keep the order of their first run. */
+export function groupBySeed(runs: readonly { id: number; seed: number; params: Record<string, string | number> }[]): SeedGroup[] {
+  const groups = new Map<string, SeedGroup>();
+  for (const r of runs) {
+    const key = seedGroupKey(r.params);
+    const g = groups.get(key) ?? { key, ids: [], seeds: [] };
+    g.ids.push(r.id);
+    g.seeds.push(r.seed);
+    groups.set(key, g);
+  }
+  return [...groups.values()];
+}
+
+export interface ParamDiffRow {
+  key: string;
+  /** One value per run, in the order given; undefined where the run has no such param. */
+  values: (string | number | undefined)[];
+}
+
+/** Only the params whose value is not the same in every run (a key missing from some runs differs). */
+export function paramsDiff(params: readonly Record<string, string | number>[]): ParamDiffRow[] {
+  const keys = [...new Set(params.flatMap((p) => Object.keys(p)))].sort();
+  const rows: ParamDiffRow[] = [];
+  for (const key of keys) {
+    const values = params.map((p) => p[key]);
+    if (values.some((v) => v !== values[0])) rows.push({ key, values });
+  }
+  return rows;
+}
+
+/** A short name for a seed group: the params that tell it apart from the other groups. */
+export function groupLabel(group: SeedGroup, details: ReadonlyMap<number, RunDetail>, diffKeys: readonly string[]): string {
+  const first = details.get(group.ids[0]);
+  if (!first) return group.ids.map((id) => `#${id}`).join(',');
+  const keys = diffKeys.filter((k) => !SEED_KEYS.has(k));
+  const text = keys.map((k) => `${k.replace(/^noise\./, '')}=${first.params[k] ?? '—'}`).join(' ');
+  return `${text || noiseLabel(first.noise)} (n=${group.ids.length})`;
+}
+
+// ---------- noise studies ----------
+export interface ErrorPoint {
+  x: number | string;
+  mean: number;
+  std: number;
+  n: number;
+}
+
+export interface ErrorSeries {
+  name: string;
+  points: ErrorPoint[];
+}
+
+/**
+ * Final accuracy against an x (noise strength, injection site ...), one series per noise type, mean ± std
+ * over the runs (seeds) that share (type, x). Runs without an x or a value are left out.
+ */
+export function errorSeries<R>(runs: readonly R[], seriesOf: (r: R) => string, xOf: (r: R) => number | string | null, valueOf: (r: R) => number | null): ErrorSeries[] {
+  const by = new Map<string, Map<number | string, number[]>>();
+  for (const r of runs) {
+    const x = xOf(r);
+    const v = valueOf(r);
+    if (x === null || v === null || !Number.isFinite(v)) continue;
+    const name = seriesOf(r);
+    const m = by.get(name) ?? new Map<number | string, number[]>();
+    m.set(x, [...(m.get(x) ?? []), v]);
+    by.set(name, m);
+  }
+  return [...by].map(([name, m]) => ({
+    name,
+    points: sortBy([...m], ([x]) => x, 'asc').map(([x, vs]) => ({ x, ...meanStd(vs) })),
+  }));
+}
+
+// ---------- protocol audit ----------
+export interface AuditRow {
+  protocol: EvalProtocol;
+  label: string;
+  batchSize: number;
+  noiseActive: boolean;
+  top1: number;
+  top5: number;
+  loss: number;
+  n: number;
+  epoch: number;
+}
+
+const AUDIT_ORDER: { protocol: EvalProtocol; noiseActive: boolean; label: string }[] = [
+  { protocol: 'sorted', noiseActive: true, label: 'class-sorted batches (official)' },
+  { protocol: 'shuffled', noiseActive: true, label: 'shuffled batches (seeded)' },
+  { protocol: 'single', noiseActive: true, label: 'batch size 1' },
+  { protocol: 'standard', noiseActive: false, label: 'noise-free model' },
+];
+
+/** Why the rows differ (method page, section 6), one line for the table's caption. */
+export const AUDIT_EXPLANATION =
+  'linear-optimal at evaluation mixes each test sample with the rest of its batch: class-sorted batches average within one class (inflating accuracy), shuffled batches mix classes, and batch size 1 has nothing to mix with, so it equals the noise-free model.';
+
+/** The latest evaluation of each audit protocol, in the audit's order; missing protocols are left out. */
+export function protocolAudit(evaluations: RunDetail['evaluations']): AuditRow[] {
+  const rows: AuditRow[] = [];
+  for (const want of AUDIT_ORDER) {
+    const hits = evaluations.filter((e) => e.protocol === want.protocol && e.noiseActive === want.noiseActive);
+    // Evaluations come ordered by epoch then insertion: the last is the newest of the last epoch.
+    const e = hits[hits.length - 1];
+    if (e) rows.push({ protocol: e.protocol, label: want.label, batchSize: e.batchSize, noiseActive: e.noiseActive, top1: e.top1, top5: e.top5, loss: e.loss, n: e.n, epoch: e.epoch });
+  }
+  return rows;
+}
+
+// ---------- export ----------
+function csvCell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  const s = typeof v === 'object' ? JSON.stringify(v) : String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** RFC 4180 text: a header of `columns` (default: every key seen, in first-seen order) and one line per row. */
+export function toCsv(rows: readonly Record<string, unknown>[], columns?: readonly string[]): string {
+  const cols = columns ?? [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const lines = [cols.map(csvCell).join(','), ...rows.map((r) => cols.map((c) => csvCell(r[c])).join(','))];
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+/** The runs table as flat records, one per run: what the CSV and JSON exports hold. */
+export function runRecord(r: RunSummary): Record<string, string | number | null> {
+  const p = noiseParam(r.noise);
+  return {
+    id: r.id,
+    name: r.name,
+    status: r.status,
+    backend: r.backend,
+    preset: r.preset,
+    noise_type: r.noise?.type ?? null,
+    noise_param: p?.name ?? null,
+    noise_value: p?.value ?? null,
+    noise_site: siteLabel(r.noise) || null,
+    noise_at: r.noise?.at ?? null,
+    seed: r.seed,
+    epochs_done: r.epochsDone,
+    epochs: r.epochs,
+    test_top1: testTop1(r),
+    images_per_second: r.imagesPerSecond,
+    tags: r.tags.join(' '),
+    created_at: r.createdAt,
+  };
+}
+
+export interface CurveExport {
+  runId: number;
+  key: string;
+  step: number[];
+  value: number[];
+  min?: number[];
+  max?: number[];
+}
+
+/** Curves in long form (run, key, step, value, min, max): one CSV row per point. */
+export function curveRecords(curves: readonly CurveExport[]): Record<string, number | string | null>[] {
+  return curves.flatMap((c) =>
+    c.step.map((step, i) => ({ run: c.runId, key: c.key, step, value: c.value[i], min: c.min?.[i] ?? null, max: c.max?.[i] ?? null })),
+  );
+}
+
+/** A file-name-safe stamp: 2024-05-01T10-20-30. */
+export function stamp(d = new Date()): string {
+  return d.toISOString().slice(0, 19).replace(/:/g, '-');
+}

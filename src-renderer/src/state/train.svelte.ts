@@ -1,0 +1,346 @@
+// The Train view's state: the run form, its server-side validation (the CLI's own, via
+// runs.validate), the sweep rows, and the runs launched from here. The form sends a preset name plus
+// the fields it shows; the main side resolves preset < fields, exactly as `noisynn train` does.
+import type { NoiseSpecDto, SweepAxisDto, SweepRequest } from '@api/contract';
+import { errorMessage, host } from '../host';
+import { cleanSpec, DEFAULTS } from '../lib/noise-params';
+import { queue } from './queue.svelte';
+
+export interface Site {
+  block: number;
+  stage?: number;
+}
+
+export interface TrainForm {
+  preset: string;
+  name: string;
+  dataset: string;
+  /** Every parameter of every type, so switching type and back keeps what was typed. */
+  noise: NoiseSpecDto;
+  site: Site;
+  lr: number;
+  weightDecay: number;
+  beta1: number;
+  beta2: number;
+  warmupEpochs: number;
+  minLr: number;
+  epochs: number;
+  batchSize: number;
+  testBatchSize: number;
+  labelSmoothing: number;
+  /** A comma list: one run per seed. */
+  seeds: string;
+  limitTrain: number;
+  limitTest: number;
+}
+
+export interface SweepRow {
+  path: string;
+  values: string;
+}
+
+/** Paths offered in the sweep rows' suggestions (any dotted config path is accepted). */
+export const SWEEP_PATHS = [
+  'noise.type', 'noise.strength', 'noise.alpha', 'noise.prob', 'noise.at', 'noise.level', 'noise.site.block', 'noise.site.stage',
+  'optimizer.lr', 'optimizer.weightDecay', 'schedule.warmupEpochs', 'batchSize', 'testBatchSize', 'labelSmoothing', 'epochs', 'seed',
+];
+
+const VALIDATE_DEBOUNCE_MS = 250;
+/** Sweep points checked before launch; a bigger grid is checked whole by sweeps.create itself. */
+const MAX_CHECKED_POINTS = 16;
+
+type Plain = Record<string, unknown>;
+const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null && !Array.isArray(v);
+const num = (v: unknown, fallback: number): number => (typeof v === 'number' && Number.isFinite(v) ? v : fallback);
+
+/** Seeds from "1, 2, 3": the list, or a readable problem. */
+export function parseSeeds(text: string): { seeds: number[]; problem: string | null } {
+  const parts = text.split(',').map((s) => s.trim()).filter(Boolean);
+  if (parts.length === 0) return { seeds: [], problem: 'seed: give at least one integer seed' };
+  const seeds = parts.map(Number);
+  const bad = parts.find((p, i) => !/^\d+$/.test(p) || seeds[i] > 0xffffffff);
+  if (bad !== undefined) return { seeds: [], problem: `seed '${bad}' is not an integer in [0, 2^32)` };
+  if (new Set(seeds).size !== seeds.length) return { seeds: [], problem: 'seeds: the same seed is listed twice' };
+  return { seeds, problem: null };
+}
+
+/** A sweep value as typed: numbers and booleans become numbers and booleans, anything else a string. */
+export function parseValue(text: string): unknown {
+  const t = text.trim();
+  if (t === 'true' || t === 'false') return t === 'true';
+  if (t !== '' && Number.isFinite(Number(t))) return Number(t);
+  return t;
+}
+
+export function sweepAxes(rows: SweepRow[]): SweepAxisDto[] {
+  return rows
+    .map((r) => ({ path: r.path.trim(), values: r.values.split(',').map((v) => v.trim()).filter(Boolean).map(parseValue) }))
+    .filter((a) => a.path && a.values.length);
+}
+
+function setPath(target: Plain, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let o = target;
+  for (const k of keys.slice(0, -1)) {
+    if (!isPlain(o[k])) o[k] = {};
+    o = o[k] as Plain;
+  }
+  o[keys[keys.length - 1]] = value;
+}
+
+/** Every grid point of the axes over `base` (up to `limit`), for checking a sweep before it is queued. */
+function gridPoints(base: Plain, axes: SweepAxisDto[], limit: number): Plain[] {
+  let points: Plain[] = [structuredClone(base)];
+  for (const a of axes) {
+    points = points.flatMap((p) => a.values.map((v) => {
+      const c = structuredClone(p);
+      setPath(c, a.path, v);
+      return c;
+    }));
+    if (points.length > limit) points = points.slice(0, limit);
+  }
+  return points;
+}
+
+export class TrainState {
+  form = $state<TrainForm>({
+    preset: '', name: '', dataset: 'mnist',
+    noise: { type: 'none', level: 'embedding', at: 'both', skipFirstToken: false, ...DEFAULTS },
+    site: { block: 0 },
+    lr: 1e-3, weightDecay: 0.05, beta1: 0.9, beta2: 0.999, warmupEpochs: 0, minLr: 0,
+    epochs: 1, batchSize: 32, testBatchSize: 10, labelSmoothing: 0, seeds: '42', limitTrain: 0, limitTest: 0,
+  });
+  /** The model of the resolved config (from the preset, fitted to the dataset): the site picker reads it. */
+  model = $state.raw<unknown>(null);
+  presetError = $state<string | null>(null);
+
+  problems = $state.raw<string[]>([]);
+  /** The config key the problems belong to; Launch waits until it matches the form. */
+  checkedKey = $state('');
+  checking = $state(false);
+
+  sweepRows = $state<SweepRow[]>([{ path: 'noise.strength', values: '' }]);
+  sweepMode = $state<'grid' | 'random'>('grid');
+  sweepSamples = $state(4);
+  sweepProblems = $state.raw<string[]>([]);
+  sweepCheckedKey = $state('');
+
+  launching = $state(false);
+  launchError = $state<string | null>(null);
+  /** Runs launched from this view, newest first. */
+  launched = $state<number[]>([]);
+  /** The run the live panel shows. */
+  watching = $state<number | null>(null);
+  /** Follow the next launched run when the watched one finishes, until the user picks one. */
+  follow = $state(true);
+
+  seedInfo = $derived(parseSeeds(this.form.seeds));
+  /** The config sent for one seed (the first), and its key for validation bookkeeping. */
+  config = $derived(this.configFor(this.seedInfo.seeds[0] ?? 0));
+  configKey = $derived(JSON.stringify(this.config));
+  /** Problems found in the form itself, before asking the main side. */
+  localProblems = $derived(this.seedInfo.problem ? [this.seedInfo.problem] : []);
+  allProblems = $derived([...this.localProblems, ...(this.checkedKey === this.configKey ? this.problems : [])]);
+  canLaunch = $derived(!this.launching && this.checkedKey === this.configKey && this.allProblems.length === 0);
+
+  axes = $derived(sweepAxes(this.sweepRows));
+  /** The seed list joins the sweep as an axis unless a row already sweeps 'seed'. */
+  sweepAxesWithSeeds = $derived(
+    this.seedInfo.seeds.length > 1 && !this.axes.some((a) => a.path === 'seed') ? [...this.axes, { path: 'seed', values: this.seedInfo.seeds }] : this.axes,
+  );
+  sweepCount = $derived(
+    this.sweepAxesWithSeeds.length === 0 ? 0 : this.sweepMode === 'random' ? Math.max(0, Math.floor(num(this.sweepSamples, 0))) : this.sweepAxesWithSeeds.reduce((n, a) => n * a.values.length, 1),
+  );
+  sweepKey = $derived(JSON.stringify([this.configKey, this.sweepAxesWithSeeds, this.sweepMode]));
+  canSweep = $derived(
+    !this.launching && this.sweepCount > 0 && this.localProblems.length === 0 && this.sweepCheckedKey === this.sweepKey && this.sweepProblems.length === 0,
+  );
+
+  /** The partial config for one seed: the preset fills in everything else (model, eps, ...). */
+  configFor(seed: number): Plain {
+    const f = this.form;
+    const noise: Plain = { ...cleanSpec(f.noise), skipFirstToken: f.noise.skipFirstToken === true, site: { ...f.site } };
+    const c: Plain = {
+      preset: f.preset || undefined,
+      dataset: f.dataset,
+      noise,
+      optimizer: { lr: f.lr, weightDecay: f.weightDecay, beta1: f.beta1, beta2: f.beta2 },
+      schedule: { warmupEpochs: f.warmupEpochs, minLr: f.minLr },
+      epochs: f.epochs, batchSize: f.batchSize, testBatchSize: f.testBatchSize, labelSmoothing: f.labelSmoothing,
+      seed, limitTrain: f.limitTrain, limitTest: f.limitTest,
+    };
+    if (f.name.trim()) c.name = f.name.trim();
+    return c;
+  }
+
+  /** Loads a preset's resolved config into the form (the main side merges and fits it to the dataset). */
+  async applyPreset(name: string, datasets: string[]): Promise<void> {
+    this.form.preset = name;
+    try {
+      const { config } = await host.invoke('runs.validate', { config: { preset: name } });
+      const c = (isPlain(config) ? config : {}) as Plain;
+      const f = this.form;
+      const o = (isPlain(c.optimizer) ? c.optimizer : {}) as Plain;
+      const s = (isPlain(c.schedule) ? c.schedule : {}) as Plain;
+      const n = (isPlain(c.noise) ? c.noise : {}) as Partial<NoiseSpecDto> & { site?: Site };
+      // A preset naming an unregistered dataset (e.g. ImageNet) keeps the current one: its problems show below.
+      if (typeof c.dataset === 'string' && datasets.includes(c.dataset)) f.dataset = c.dataset;
+      f.noise = {
+        ...f.noise, ...DEFAULTS, ...n, type: n.type ?? 'none', level: n.level ?? 'embedding', at: n.at ?? 'both', skipFirstToken: n.skipFirstToken === true,
+      };
+      delete (f.noise as { site?: Site }).site;
+      if (n.site && typeof n.site.block === 'number') f.site = { ...n.site };
+      f.lr = num(o.lr, f.lr);
+      f.weightDecay = num(o.weightDecay, f.weightDecay);
+      f.beta1 = num(o.beta1, f.beta1);
+      f.beta2 = num(o.beta2, f.beta2);
+      f.warmupEpochs = num(s.warmupEpochs, f.warmupEpochs);
+      f.minLr = num(s.minLr, f.minLr);
+      for (const k of ['epochs', 'batchSize', 'testBatchSize', 'labelSmoothing', 'limitTrain', 'limitTest'] as const) f[k] = num(c[k], f[k]);
+      if (typeof c.seed === 'number') f.seeds = String(c.seed);
+      this.presetError = null;
+    } catch (e) {
+      this.presetError = errorMessage(e);
+    }
+  }
+
+  /** Debounced runs.validate of the current form; returns the effect's cleanup. */
+  scheduleCheck(): () => void {
+    const key = this.configKey;
+    const config = this.config;
+    if (key === this.checkedKey) return () => {};
+    this.checking = true;
+    let live = true;
+    const timer = setTimeout(() => {
+      host.invoke('runs.validate', { config }).then(
+        (res) => {
+          if (!live) return;
+          this.problems = res.problems;
+          this.model = isPlain(res.config) ? res.config.model : null;
+          this.checkedKey = key;
+          this.checking = false;
+        },
+        (e: unknown) => {
+          if (!live) return;
+          this.problems = [errorMessage(e)];
+          this.checkedKey = key;
+          this.checking = false;
+        },
+      );
+    }, VALIDATE_DEBOUNCE_MS);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }
+
+  /** Checks every point of the sweep's grid (up to a limit) the same way, debounced. */
+  scheduleSweepCheck(): () => void {
+    const key = this.sweepKey;
+    if (key === this.sweepCheckedKey || this.sweepAxesWithSeeds.length === 0) return () => {};
+    const points = gridPoints(this.sweepBase(), this.sweepAxesWithSeeds, MAX_CHECKED_POINTS);
+    let live = true;
+    const timer = setTimeout(() => {
+      Promise.all(points.map((config) => host.invoke('runs.validate', { config }))).then(
+        (replies) => {
+          if (!live) return;
+          this.sweepProblems = [...new Set(replies.flatMap((r) => r.problems))];
+          this.sweepCheckedKey = key;
+        },
+        (e: unknown) => {
+          if (!live) return;
+          this.sweepProblems = [errorMessage(e)];
+          this.sweepCheckedKey = key;
+        },
+      );
+    }, VALIDATE_DEBOUNCE_MS);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }
+
+  /** A sweep point starts from the form; a swept noise type takes the parameters typed in the form. */
+  sweepBase(): Plain {
+    const base = this.configFor(this.seedInfo.seeds[0] ?? 0);
+    if (this.axes.some((a) => a.path === 'noise.type')) {
+      const { type, level, at, skipFirstToken, alpha, detach, strength, mean, std, prob } = this.form.noise;
+      base.noise = { type, level, at, skipFirstToken: skipFirstToken === true, alpha, detach, strength, mean, std, prob, site: { ...this.form.site } };
+    }
+    return base;
+  }
+
+  /** One seed: runs.start. Several seeds: a grid sweep over 'seed'. */
+  async launch(): Promise<void> {
+    if (!this.canLaunch) return;
+    const seeds = this.seedInfo.seeds;
+    if (seeds.length === 1) {
+      await this.#launching(async () => [(await host.invoke('runs.start', { config: this.config })).runId]);
+    } else {
+      await this.#sweep({ name: this.#sweepName('seeds'), base: this.config, mode: 'grid', axes: [{ path: 'seed', values: seeds }] });
+    }
+  }
+
+  async launchSweep(): Promise<void> {
+    if (!this.canSweep) return;
+    const req: SweepRequest = { name: this.#sweepName(this.sweepAxesWithSeeds.map((a) => a.path).join(' x ')), base: this.sweepBase(), mode: this.sweepMode, axes: this.sweepAxesWithSeeds };
+    if (this.sweepMode === 'random') {
+      req.samples = this.sweepCount;
+      req.seed = this.seedInfo.seeds[0] ?? 0;
+    }
+    await this.#sweep(req);
+  }
+
+  async cancel(id: number): Promise<void> {
+    await this.#act(() => host.invoke('runs.cancel', { id }));
+  }
+
+  async resume(id: number): Promise<void> {
+    await this.#act(() => host.invoke('runs.resume', { id }));
+    void queue.refreshQueue();
+  }
+
+  watch(id: number, byUser = false): void {
+    this.watching = id;
+    if (byUser) this.follow = false;
+    queue.run(id);
+    void queue.backfill(id);
+  }
+
+  #sweepName(what: string): string {
+    const n = this.form.name.trim() || this.form.preset || 'run';
+    return `${n}: ${what}`;
+  }
+
+  async #sweep(req: SweepRequest): Promise<void> {
+    await this.#launching(async () => (await host.invoke('sweeps.create', req)).runIds);
+  }
+
+  async #launching(start: () => Promise<number[]>): Promise<void> {
+    this.launching = true;
+    try {
+      const ids = await start();
+      for (const id of ids) queue.run(id);
+      this.launched = [...[...ids].reverse(), ...this.launched];
+      this.follow = true;
+      if (ids.length) this.watch(ids[0]);
+      this.launchError = null;
+      void queue.refreshQueue();
+    } catch (e) {
+      this.launchError = errorMessage(e);
+    } finally {
+      this.launching = false;
+    }
+  }
+
+  async #act(f: () => Promise<unknown>): Promise<void> {
+    try {
+      await f();
+      this.launchError = null;
+    } catch (e) {
+      this.launchError = errorMessage(e);
+    }
+  }
+}
+
+export const train = new TrainState();
