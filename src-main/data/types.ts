@@ -1,6 +1,6 @@
 // In-memory datasets: images as uint8 HWC rows, labels as class indices.
 
-export type DatasetKind = 'mnist' | 'idx' | 'cifar10' | 'cifar100' | 'image-folder';
+export type DatasetKind = 'mnist' | 'fashion-mnist' | 'idx' | 'cifar10' | 'cifar100' | 'image-folder';
 export type SplitName = 'train' | 'test';
 
 export interface Split {

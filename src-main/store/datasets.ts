@@ -3,7 +3,7 @@ import { checkInt, checkText, fail, nowIso } from './runs';
 import type { DatasetInput, StoredDataset } from './types';
 import type { DatasetKind } from '../data/types';
 
-const KINDS: readonly DatasetKind[] = ['mnist', 'idx', 'cifar10', 'cifar100', 'image-folder'];
+const KINDS: readonly DatasetKind[] = ['mnist', 'fashion-mnist', 'idx', 'cifar10', 'cifar100', 'image-folder'];
 
 function validate(s: StoreDb, d: DatasetInput): void {
   const name = checkText(s, 'dataset name', d?.name);

@@ -49,22 +49,32 @@ export interface SeriesRows {
 
 /**
  * A metric curve for a chart `width` pixels wide: raw points when there are few, otherwise about
- * `width` buckets with mean, min and max (spikes survive), read from the coarsest rollup level that
- * still has at least width / 2 buckets.
+ * `width` buckets with mean, min and max (spikes survive), merged from the coarsest rollup level that
+ * still has at least width / 2 buckets (or from the raw rows when there are fewer than 16 x width).
  */
 export function metricSeries(s: StoreDb, runId: number, key: string, width: number): SeriesRows {
   const buckets = Math.max(1, Math.floor(width));
   const coarsest = ROLLUP_LEVELS[ROLLUP_LEVELS.length - 1];
   const total = (s.db.prepare('SELECT TOTAL(rows) AS t FROM metric_rollups WHERE run_id = ? AND key = ? AND level = CAST(? AS INTEGER)').get(runId, key, coarsest) as { t: number }).t;
-  if (total <= 2 * buckets) {
-    const rows = s.db.prepare('SELECT step, value FROM metrics WHERE run_id = ? AND key = ? ORDER BY step').all(runId, key) as { step: number; value: number | null }[];
-    return { step: rows.map((r) => r.step), value: rows.map((r) => (r.value === null ? Number.NaN : r.value)) };
-  }
   // The coarsest level that still gives at least half the requested resolution.
-  const level = [...ROLLUP_LEVELS].reverse().find((l) => total / l >= buckets / 2) ?? ROLLUP_LEVELS[0];
+  const coarse = [...ROLLUP_LEVELS].reverse().find((l) => total / l >= buckets / 2);
+  if (coarse === undefined) {
+    // Too few points for any rollup level to give half the resolution: bucket the raw rows (at most 16 x width).
+    const raw = s.db.prepare('SELECT step, value FROM metrics WHERE run_id = ? AND key = ? ORDER BY step').all(runId, key) as { step: number; value: number | null }[];
+    const rows = raw.map((r) => ({ first_step: r.step, n: r.value === null ? 0 : 1, sum: r.value ?? 0, min: r.value, max: r.value }));
+    if (rows.length <= 2 * buckets) return { step: raw.map((r) => r.step), value: raw.map((r) => (r.value === null ? Number.NaN : r.value)) };
+    return merge(rows, buckets);
+  }
   const rows = s.db
     .prepare('SELECT first_step, n, sum, min, max FROM metric_rollups WHERE run_id = ? AND key = ? AND level = CAST(? AS INTEGER) ORDER BY bucket')
-    .all(runId, key, level) as { first_step: number; n: number; sum: number; min: number | null; max: number | null }[];
+    .all(runId, key, coarse) as Bucket[];
+  return merge(rows, buckets);
+}
+
+interface Bucket { first_step: number; n: number; sum: number; min: number | null; max: number | null }
+
+/** Consecutive buckets merged into at most `buckets` groups: first step, mean, min, max. */
+function merge(rows: Bucket[], buckets: number): SeriesRows {
   const out: Required<SeriesRows> = { step: [], value: [], min: [], max: [] };
   const groups = Math.min(buckets, rows.length);
   for (let g = 0; g < groups; g++) {

@@ -42,7 +42,7 @@ export class RunServices {
     if (!r) throw new Error(`run ${id} not found`);
     return {
       ...runSummary(r), config: r.config, params: this.store.params(id), evaluations: this.store.evaluations(id),
-      checkpoints: this.store.checkpoints(id), metricKeys: this.store.metricKeys(id), versions: r.versions, gitCommit: r.gitCommit,
+      checkpoints: this.store.checkpoints(id), metricKeys: this.store.metricKeys(id), notes: this.store.notes(id), versions: r.versions, gitCommit: r.gitCommit,
     };
   }
 

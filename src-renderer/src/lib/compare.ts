@@ -40,6 +40,19 @@ export function summarize(values: readonly number[], mode: SummaryMode, key = ''
 }
 
 /**
+ * The same for a downsampled series: 'last' from the bucket means, the extremes from the per-bucket
+ * min / max when present, so a spike that downsampling averaged away still counts.
+ */
+export function summarizeSeries(s: { value: number[]; min?: number[]; max?: number[] }, mode: SummaryMode, key = ''): number {
+  if (mode === 'last') return summarize(s.value, 'last');
+  const lowest = summarize(s.min ?? s.value, 'min');
+  const highest = summarize(s.max ?? s.value, 'max');
+  if (mode === 'min') return lowest;
+  if (mode === 'max') return highest;
+  return higherIsBetter(key) ? highest : lowest;
+}
+
+/**
  * Exponential moving average with TensorBoard's debiasing, so the first points are not pulled to 0.
  * weight 0 = raw values, 0.99 = very smooth. NaNs pass through without resetting the average.
  */
@@ -202,7 +215,8 @@ export function groupLabel(group: SeedGroup, details: ReadonlyMap<number, RunDet
   const first = details.get(group.ids[0]);
   if (!first) return group.ids.map((id) => `#${id}`).join(',');
   const keys = diffKeys.filter((k) => !SEED_KEYS.has(k));
-  const text = keys.map((k) => `${k.replace(/^noise\./, '')}=${first.params[k] ?? '—'}`).join(' ');
+  // Keys this group does not have (prob for a gaussian group) say nothing about it.
+  const text = keys.filter((k) => first.params[k] !== undefined).map((k) => `${k.replace(/^noise\./, '')}=${first.params[k]}`).join(' ');
   return `${text || noiseLabel(first.noise)} (n=${group.ids.length})`;
 }
 
@@ -262,7 +276,7 @@ const AUDIT_ORDER: { protocol: EvalProtocol; noiseActive: boolean; label: string
 
 /** Why the rows differ (method page, section 6), one line for the table's caption. */
 export const AUDIT_EXPLANATION =
-  'linear-optimal at evaluation mixes each test sample with the rest of its batch: class-sorted batches average within one class (inflating accuracy), shuffled batches mix classes, and batch size 1 has nothing to mix with, so it equals the noise-free model.';
+  'linear-optimal at evaluation mixes each test sample with the rest of its batch: class-sorted batches average features within one class, shuffled batches mix classes, and batch size 1 has nothing to mix with, so it equals the noise-free model.';
 
 /** The latest evaluation of each audit protocol, in the audit's order; missing protocols are left out. */
 export function protocolAudit(evaluations: RunDetail['evaluations']): AuditRow[] {

@@ -9,8 +9,9 @@ export const VIEWS: { id: ViewId; label: string; ready: boolean }[] = [
   { id: 'datasets', label: 'Datasets', ready: true },
   { id: 'noise-images', label: 'Noise lab (images)', ready: true },
   { id: 'noise-embeddings', label: 'Noise lab (embeddings)', ready: true },
-  { id: 'train', label: 'Train', ready: false },
-  { id: 'runs', label: 'Runs', ready: false },
+  { id: 'train', label: 'Train', ready: true },
+  // Runs holds the comparison too (tick runs, press Compare): one place for a study's runs.
+  { id: 'runs', label: 'Runs', ready: true },
   { id: 'embeddings', label: 'Embeddings', ready: false },
 ];
 

@@ -1,0 +1,13 @@
+import { Rng } from './src-main/engine/rng';
+import { fitUmap } from './src-main/engine/embed/umap';
+import { fitTsne } from './src-main/engine/embed/tsne';
+const rng = new Rng(1);
+const n = 500, dim = 16;
+const x = new Float32Array(n * dim).map(() => rng.normal());
+let t = performance.now();
+let last = '';
+const r = await fitUmap(x, n, dim, x, n, { seed: 3, nEpochs: 200, onProgress: (p, d, tot) => { if (p !== last) console.log(p, d, tot, performance.now() - t); last = p; } });
+console.log('umap', performance.now() - t);
+t = performance.now();
+await fitTsne(x.slice(0, 150 * dim), 150, dim, null, 0, { seed: 1, iterations: 300, perplexity: 20 });
+console.log('tsne', performance.now() - t);

@@ -1,0 +1,147 @@
+// `noisynn study reproduce`: the small-scale reproduction study (method page sections 5-8) as one
+// sweep in the store, executed by the app's persistent RunQueue. Re-running the command continues the
+// same study: its runs are found by their tag, completed ones are kept, interrupted ones resume.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join, resolve } from 'node:path';
+import { fitToDataset, mergeConfig, runPreset, validateConfig, type RunConfig } from '../engine/config';
+import { ensureBuiltins, openDataset } from '../runner/datasets';
+import { gitCommit, packageVersions } from '../runner/provenance';
+import { RunQueue } from '../runner/queue';
+import { openStore, resolveDataDir, type Store } from '../store';
+import { STUDY_BUDGETS, pointConfig, studyPoints, studySweepName, studyTag, type StudyMode } from '../study/plan';
+import { renderCsv, renderMarkdown, type StudyMeta } from '../study/report';
+import { studyResults, studyRuns } from '../study/results';
+import { studyClaims } from '../study/table';
+import { parseArgs, UsageError } from './args';
+import { printJson } from './output';
+
+const USAGE = 'usage: noisynn study reproduce [--quick] [--data-dir DIR] [--concurrency N] [--out DIR] [--json]';
+const POLL_MS = 2000;
+
+/** Creates the study's sweep and whichever of its runs do not exist yet; returns the sweep id. */
+async function prepareStudy(store: Store, mode: StudyMode, sweepName: string): Promise<{ sweepId: number; created: number }> {
+  const tag = studyTag(sweepName);
+  const existing = studyRuns(store, sweepName);
+  const byName = new Set(existing.map((r) => r.name));
+  const points = studyPoints().filter((p) => !byName.has(p.key));
+  // Every config is resolved and validated before anything is written.
+  const datasets = new Map<string, Awaited<ReturnType<typeof openDataset>>>();
+  const configs: { config: RunConfig; datasetId: number }[] = [];
+  for (const p of points) {
+    if (!datasets.has(p.dataset)) datasets.set(p.dataset, await openDataset(store, p.dataset));
+    const { data, id } = datasets.get(p.dataset)!;
+    const config = fitToDataset(mergeConfig(runPreset(p.model), pointConfig(p, mode)), data.info);
+    validateConfig(config);
+    configs.push({ config, datasetId: id });
+  }
+  let sweepId = existing.find((r) => r.sweepId !== null)?.sweepId ?? null;
+  if (sweepId === null) sweepId = store.createSweep(sweepName, { study: 'reproduce', mode, budget: STUDY_BUDGETS[mode], points: studyPoints().length });
+  const versions = packageVersions();
+  const commit = gitCommit();
+  for (const { config, datasetId } of configs) {
+    const id = store.createRun({ name: config.name, config, seed: config.seed, datasetId, sweepId, versions, gitCommit: commit, status: 'queued' });
+    store.addTag(id, tag);
+  }
+  // Runs cut short by an earlier interruption go back to the queue (they resume from their checkpoint).
+  for (const r of studyRuns(store, sweepName)) {
+    if (r.status === 'crashed' || r.status === 'cancelled') store.requeueRun(r.id, 'the study was restarted');
+  }
+  return { sweepId, created: configs.length };
+}
+
+function span(runs: { startedAt: string | null; endedAt: string | null }[]): number {
+  const starts = runs.map((r) => Date.parse(r.startedAt ?? '')).filter(Number.isFinite);
+  const ends = runs.map((r) => Date.parse(r.endedAt ?? '')).filter(Number.isFinite);
+  return starts.length && ends.length ? Math.max(0, (Math.max(...ends) - Math.min(...starts)) / 1000) : 0;
+}
+
+function machine(): Pick<StudyMeta, 'os' | 'cpu' | 'cores' | 'node'> {
+  const cpus = os.cpus();
+  return { os: `${os.type()} ${os.release()} (${os.arch()})`, cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, node: process.versions.node };
+}
+
+export async function studyCommand(argv: string[]): Promise<number> {
+  const a = parseArgs(argv, { booleans: ['quick', 'smoke', 'json'], values: ['data-dir', 'concurrency', 'out'] });
+  if (a.positionals[0] !== 'reproduce' || a.positionals.length !== 1) throw new UsageError(USAGE);
+  // --smoke is a hidden pipeline check (200 training images): never results.
+  const mode: StudyMode = a.flags.smoke ? 'smoke' : a.flags.quick ? 'quick' : 'full';
+  const concurrency = a.flags.concurrency === undefined ? 2 : Number(a.flags.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) throw new UsageError(`--concurrency must be an integer from 1 to 16 (got ${String(a.flags.concurrency)})`);
+  const dataDir = resolveDataDir(a.flags['data-dir'] as string | undefined);
+  const outDir = resolve((a.flags.out as string | undefined) ?? (mode === 'quick' ? 'docs' : join(dataDir, 'study')));
+  const sweepName = studySweepName(mode);
+  const command = `noisynn study ${argv.join(' ')}`;
+  const t0 = Date.now();
+  const log = (s: string) => (a.flags.json ? process.stderr.write(`${s}\n`) : console.log(s));
+
+  const store = openStore(dataDir);
+  let queue: RunQueue | undefined;
+  const stop = () => {
+    log('interrupted: running trainers stop at their next step and go back to the queue; run the same command to continue');
+    void queue?.dispose().then(() => process.exit(130));
+  };
+  try {
+    await ensureBuiltins(store);
+    const { sweepId, created } = await prepareStudy(store, mode, sweepName);
+    const all = studyRuns(store, sweepName);
+    const before = all.filter((r) => r.status === 'completed').length;
+    log(`study '${sweepName}' (sweep ${sweepId}) in ${dataDir}: ${all.length} runs, ${created} new, ${before} already completed; concurrency ${concurrency}`);
+
+    let finished = 0;
+    const todo = all.length - before;
+    queue = new RunQueue(store, dataDir, {
+      onEvent: () => {},
+      onExit: (runId, status, error) => {
+        if (status === 'queued') return; // put back by an interruption: not finished
+        finished += 1;
+        const run = store.getRun(runId);
+        const el = (Date.now() - t0) / 1000;
+        const eta = finished > 0 ? ((todo - finished) * el) / finished : 0;
+        const top1 = run?.summary?.testTop1;
+        log(`[${finished}/${todo}] run ${runId} ${run?.name ?? ''}: ${status}${typeof top1 === 'number' ? ` top-1 ${(top1 * 100).toFixed(2)}%` : ''}${error ? ` (${error})` : ''}; ${Math.round(el)} s elapsed, ~${Math.round(eta / 60)} min left`);
+      },
+      onChange: () => {},
+    }, { concurrency });
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    queue.start();
+    for (;;) {
+      const open = studyRuns(store, sweepName).filter((r) => r.status === 'queued' || r.status === 'running');
+      if (open.length === 0 && queue.state().running.length === 0) break;
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+    await queue.dispose();
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+
+    const runs = studyRuns(store, sweepName);
+    const done = runs.filter((r) => r.status === 'completed');
+    const rows = studyResults(store, sweepName);
+    const claims = studyClaims(rows);
+    const budget = STUDY_BUDGETS[mode];
+    const meta: StudyMeta = {
+      command, date: new Date().toISOString(), ...machine(),
+      backend: [...new Set(done.map((r) => r.backend ?? 'unknown'))].join(', ') || 'none',
+      versions: done[0]?.versions ?? packageVersions(),
+      wallSeconds: (Date.now() - t0) / 1000,
+      spanSeconds: span(runs),
+      runs: { total: runs.length, completed: done.length, failed: runs.length - done.length, before },
+      settings: `${mode}: ${budget.epochs ? `${budget.epochs} epoch, ${budget.limitTrain} training images (seeded subset), first ${budget.limitTest} test images, batch ${budget.batchSize}, mnist-vit lr 1e-3 (presets otherwise)` : 'the presets\' full settings (all data)'}; ` +
+        'presets mnist-vit (4 blocks, dim 64, noise at block 3 on the attention input, class token untouched) and mnist-cnn (3-stage ResNet, noise at the input of stage 3 block 1); ' +
+        `embedding-level noise; test batch 10; seeds 42, 43, 44; git ${gitCommit() ?? 'unknown'}`,
+    };
+    mkdirSync(outDir, { recursive: true });
+    const base = mode === 'full' ? 'reproduction' : `reproduction-${mode}`;
+    const mdFile = join(outDir, `${base}.md`);
+    const csvFile = join(outDir, `${base}.csv`);
+    writeFileSync(mdFile, renderMarkdown(meta, rows, claims));
+    writeFileSync(csvFile, renderCsv(rows));
+    log(`${done.length} of ${runs.length} runs completed in ${Math.round(meta.wallSeconds)} s; wrote ${mdFile} and ${csvFile}`);
+    for (const c of claims) log(`- ${c.claim}: ${c.verdict}`);
+    if (a.flags.json) printJson({ sweepId, sweepName, runs: runs.length, completed: done.length, wallSeconds: meta.wallSeconds, markdown: mdFile, csv: csvFile, claims });
+    return done.length === runs.length ? 0 : 1;
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,225 @@
+// The study's results table and the paper's claims next to it: pure functions over run rows, so the
+// CLI, the app and the tests share one computation. Accuracies are fractions in [0, 1] here; the
+// renderers (report.ts) turn them into percentages.
+
+export type Family = 'baseline' | 'positive' | 'harmful';
+
+export interface StudyEval {
+  protocol: 'standard' | 'sorted' | 'shuffled' | 'single';
+  noiseActive: boolean;
+  top1: number;
+  epoch: number;
+}
+
+/** One run of the study, reduced to what the table needs. */
+export interface StudyRunRow {
+  runId: number;
+  dataset: string;
+  model: string;
+  /** Noise label, e.g. 'gaussian s=0.5'; 'none' is the baseline. */
+  noise: string;
+  family: Family;
+  /** 'train' | 'eval' | 'both', '-' for the baseline. */
+  when: string;
+  /** Batch-mixing noise (linear-shift, linear-optimal): its evaluation depends on batch composition. */
+  mixing: boolean;
+  seed: number;
+  status: string;
+  evaluations: StudyEval[];
+}
+
+export interface Stat {
+  mean: number;
+  /** Sample standard deviation (n - 1); 0 when n = 1. */
+  std: number;
+  n: number;
+}
+
+export type Verdict = 'better' | 'worse' | 'no clear difference' | 'too few seeds';
+
+export interface StudyTableRow {
+  dataset: string;
+  model: string;
+  noise: string;
+  family: Family;
+  when: string;
+  /** Completed runs aggregated / runs of this cell in the study. */
+  n: number;
+  runs: number;
+  /** Test top-1 under the run's own setting: noise active at evaluation iff when is eval/both. */
+  top1: Stat | null;
+  /** top1 minus the same dataset/model's no-noise mean, and its standard error. */
+  delta: number | null;
+  deltaSe: number | null;
+  verdict: Verdict | null;
+  /** Batch-mixing noise active at evaluation only: the three protocols and the noise-free model. */
+  sorted: Stat | null;
+  shuffled: Stat | null;
+  single: Stat | null;
+  clean: Stat | null;
+}
+
+export function stat(values: number[]): Stat | null {
+  const n = values.length;
+  if (n === 0) return null;
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  const std = n > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1)) : 0;
+  return { mean, std, n };
+}
+
+export interface RunMeasures {
+  top1?: number;
+  sorted?: number;
+  shuffled?: number;
+  single?: number;
+  clean?: number;
+}
+
+/** The final-epoch numbers of one run (the trainer stores sorted/shuffled/single + a noise-free one). */
+export function runMeasures(r: Pick<StudyRunRow, 'evaluations' | 'when' | 'noise'>): RunMeasures {
+  if (r.evaluations.length === 0) return {};
+  const last = Math.max(...r.evaluations.map((e) => e.epoch));
+  const ev = r.evaluations.filter((e) => e.epoch === last);
+  const activeAtEval = r.noise !== 'none' && (r.when === 'eval' || r.when === 'both');
+  const pick = (protocol: StudyEval['protocol'], active: boolean) => ev.filter((e) => e.protocol === protocol && e.noiseActive === active).at(-1)?.top1;
+  const out: RunMeasures = {};
+  const top1 = pick('standard', activeAtEval);
+  if (top1 !== undefined) out.top1 = top1;
+  for (const p of ['sorted', 'shuffled', 'single'] as const) {
+    const v = pick(p, true);
+    if (v !== undefined) out[p] = v;
+  }
+  const clean = activeAtEval ? pick('standard', false) : top1;
+  if (clean !== undefined) out.clean = clean;
+  return out;
+}
+
+const NOISE_ORDER = ['none', 'linear-shift', 'linear-optimal', 'gaussian', 'salt-pepper'];
+const WHEN_ORDER = ['-', 'train', 'eval', 'both'];
+const rank = (list: string[], v: string) => {
+  const i = list.findIndex((x) => v === x || v.startsWith(`${x} `));
+  return i < 0 ? list.length : i;
+};
+
+function compareCells(a: StudyTableRow, b: StudyTableRow): number {
+  return (
+    a.dataset.localeCompare(b.dataset) ||
+    a.model.localeCompare(b.model) ||
+    rank(NOISE_ORDER, a.noise) - rank(NOISE_ORDER, b.noise) ||
+    a.noise.localeCompare(b.noise, 'en', { numeric: true }) ||
+    rank(WHEN_ORDER, a.when) - rank(WHEN_ORDER, b.when)
+  );
+}
+
+/** Two-sided: a difference counts when it is more than twice its standard error. */
+export function verdictOf(delta: number, se: number | null): Verdict {
+  if (se === null) return 'too few seeds';
+  if (delta > 2 * se && delta > 0) return 'better';
+  if (delta < -2 * se && delta < 0) return 'worse';
+  return 'no clear difference';
+}
+
+/** Aggregates runs into one row per dataset x model x noise x when; only completed runs count. */
+export function buildStudyTable(runs: StudyRunRow[]): StudyTableRow[] {
+  const cells = new Map<string, StudyRunRow[]>();
+  for (const r of runs) {
+    const k = JSON.stringify([r.dataset, r.model, r.noise, r.when]);
+    (cells.get(k) ?? cells.set(k, []).get(k)!).push(r);
+  }
+  const rows: StudyTableRow[] = [];
+  for (const group of cells.values()) {
+    const first = group[0];
+    const done = group.filter((r) => r.status === 'completed').map((r) => ({ r, m: runMeasures(r) }));
+    const col = (f: (m: RunMeasures) => number | undefined) => stat(done.map((d) => f(d.m)).filter((v): v is number => v !== undefined));
+    const mixingAtEval = first.mixing && (first.when === 'eval' || first.when === 'both');
+    const top1 = col((m) => m.top1);
+    rows.push({
+      dataset: first.dataset, model: first.model, noise: first.noise, family: first.family, when: first.when,
+      n: top1?.n ?? 0, runs: group.length, top1, delta: null, deltaSe: null, verdict: null,
+      sorted: mixingAtEval ? col((m) => m.sorted) : null,
+      shuffled: mixingAtEval ? col((m) => m.shuffled) : null,
+      single: mixingAtEval ? col((m) => m.single) : null,
+      clean: mixingAtEval ? col((m) => m.clean) : null,
+    });
+  }
+  for (const row of rows) {
+    if (row.family === 'baseline' || !row.top1) continue;
+    const base = rows.find((b) => b.family === 'baseline' && b.dataset === row.dataset && b.model === row.model)?.top1;
+    if (!base) continue;
+    row.delta = row.top1.mean - base.mean;
+    row.deltaSe = row.top1.n > 1 && base.n > 1 ? Math.sqrt(row.top1.std ** 2 / row.top1.n + base.std ** 2 / base.n) : null;
+    row.verdict = verdictOf(row.delta, row.deltaSe);
+  }
+  return rows.sort(compareCells);
+}
+
+export interface Claim {
+  claim: string;
+  /** What the paper reports (method page section 8) or predicts. */
+  paper: string;
+  measured: string;
+  verdict: 'supported' | 'contradicted' | 'inconclusive' | 'not testable here';
+}
+
+const pp = (v: number) => `${v >= 0 ? '+' : ''}${(v * 100).toFixed(2)} pp`;
+const pc = (v: number) => `${(v * 100).toFixed(2)}%`;
+
+function familyClaim(rows: StudyTableRow[], family: 'positive' | 'harmful'): Pick<Claim, 'measured' | 'verdict'> {
+  const mine = rows.filter((r) => r.family === family && r.verdict !== null && r.delta !== null);
+  // A cell with a single seed has no standard error: it is listed, not judged.
+  const judged = mine.filter((r) => r.verdict !== 'too few seeds');
+  const unjudged = mine.length - judged.length;
+  if (judged.length === 0) return { measured: mine.length ? `${mine.length} settings have fewer than 2 completed seeds: not judged yet` : 'no completed runs yet', verdict: 'inconclusive' };
+  const count = (v: Verdict) => judged.filter((r) => r.verdict === v).length;
+  const better = count('better');
+  const worse = count('worse');
+  const unclear = judged.length - better - worse;
+  const meanDelta = judged.reduce((a, r) => a + r.delta!, 0) / judged.length;
+  const byWhen = ['train', 'eval', 'both']
+    .map((w) => {
+      const rs = judged.filter((r) => r.when === w);
+      if (!rs.length) return '';
+      const b = rs.filter((r) => r.verdict === 'better').length;
+      const wo = rs.filter((r) => r.verdict === 'worse').length;
+      return `${w}: ${b} better / ${wo} worse of ${rs.length}, mean ${pp(rs.reduce((a, r) => a + r.delta!, 0) / rs.length)}`;
+    })
+    .filter(Boolean)
+    .join('; ');
+  const measured = `${better} of ${judged.length} settings better than the no-noise baseline (delta > 2 SE), ${worse} worse, ${unclear} no clear difference; mean delta ${pp(meanDelta)} (${byWhen})${unjudged ? `; ${unjudged} more with fewer than 2 seeds not judged` : ''}`;
+  const expected = family === 'positive' ? better : worse;
+  const opposite = family === 'positive' ? worse : better;
+  const verdict = expected > judged.length / 2 ? 'supported' : opposite > judged.length / 2 ? 'contradicted' : 'inconclusive';
+  return { measured, verdict };
+}
+
+/** The sorted-vs-shuffled gap for batch-mixing noise at evaluation (method page section 6). */
+function protocolClaim(rows: StudyTableRow[]): Pick<Claim, 'measured' | 'verdict'> {
+  const mixing = rows.filter((r) => r.sorted && r.shuffled && r.clean && r.noise === 'linear-optimal' && r.when === 'eval');
+  if (mixing.length === 0) return { measured: 'no completed linear-optimal eval-only runs yet', verdict: 'not testable here' };
+  const parts = mixing.map((r) => `${r.dataset}/${r.model}: sorted ${pc(r.sorted!.mean)}, shuffled ${pc(r.shuffled!.mean)}, single ${r.single ? pc(r.single.mean) : '-'}, noise-free ${pc(r.clean!.mean)}`);
+  const sortedHelps = mixing.filter((r) => r.sorted!.mean > r.clean!.mean).length;
+  const shuffledHelps = mixing.filter((r) => r.shuffled!.mean > r.clean!.mean).length;
+  const summary = `class-sorted batches beat the noise-free model in ${sortedHelps} of ${mixing.length} cells, shuffled batches in ${shuffledHelps} of ${mixing.length}`;
+  return { measured: `${parts.join('; ')}. ${summary}.`, verdict: 'not testable here' };
+}
+
+/** The paper's claims, each next to what this study measured. */
+export function studyClaims(rows: StudyTableRow[]): Claim[] {
+  return [
+    {
+      claim: 'Positive noise (linear transform noise: circular shift, optimal Q) improves test accuracy',
+      paper: 'ViT-B with linear noise on ImageNet 89.99% (+5.66 pp over its baseline); ResNet-50 without augmentation +11.32 pp over 70.00% (method page section 8)',
+      ...familyClaim(rows, 'positive'),
+    },
+    {
+      claim: 'Harmful noise (additive Gaussian, salt-and-pepper) lowers test accuracy',
+      paper: 'predicted by the entropy argument (dS <= 0); the paper reports them as harmful',
+      ...familyClaim(rows, 'harmful'),
+    },
+    {
+      claim: 'NoisyViT-B/16 with optimal Q at evaluation reaches 93.87% (224 px) / 95.65% (384 px) top-1 on ImageNet-1k under the official protocol',
+      paper: 'official protocol = class-sorted ImageNet validation batches of 10, so the mixing averages features of one class (method page sections 6 and 8)',
+      ...protocolClaim(rows),
+    },
+  ];
+}
