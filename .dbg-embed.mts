@@ -1,13 +1,10 @@
 import { Rng } from './src-main/engine/rng';
 import { fitUmap } from './src-main/engine/embed/umap';
-import { fitTsne } from './src-main/engine/embed/tsne';
 const rng = new Rng(1);
 const n = 500, dim = 16;
 const x = new Float32Array(n * dim).map(() => rng.normal());
-let t = performance.now();
-let last = '';
-const r = await fitUmap(x, n, dim, x, n, { seed: 3, nEpochs: 200, onProgress: (p, d, tot) => { if (p !== last) console.log(p, d, tot, performance.now() - t); last = p; } });
-console.log('umap', performance.now() - t);
-t = performance.now();
-await fitTsne(x.slice(0, 150 * dim), 150, dim, null, 0, { seed: 1, iterations: 300, perplexity: 20 });
-console.log('tsne', performance.now() - t);
+const mode = process.argv[2];
+const y = mode === 'exact' ? x : x.map((v) => v + 0.01 * rng.normal());
+const t = performance.now();
+const r = await fitUmap(x, n, dim, y, mode === 'small' ? 100 : n, { seed: 3, nEpochs: 200, onProgress: (p, d, tot) => { if (p === 'transform') console.log(p, d, tot, performance.now() - t); } });
+console.log(mode, 'umap', performance.now() - t, r.ms);

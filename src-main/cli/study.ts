@@ -9,7 +9,7 @@ import { ensureBuiltins, openDataset } from '../runner/datasets';
 import { gitCommit, packageVersions } from '../runner/provenance';
 import { RunQueue } from '../runner/queue';
 import { openStore, resolveDataDir, type Store } from '../store';
-import { STUDY_BUDGETS, pointConfig, studyPoints, studySweepName, studyTag, type StudyMode } from '../study/plan';
+import { MODE_POINTS, STUDY_BUDGETS, pointConfig, studyPoints, studySweepName, studyTag, type StudyMode } from '../study/plan';
 import { renderCsv, renderMarkdown, type StudyMeta } from '../study/report';
 import { studyResults, studyRuns } from '../study/results';
 import { studyClaims } from '../study/table';
@@ -24,7 +24,8 @@ async function prepareStudy(store: Store, mode: StudyMode, sweepName: string): P
   const tag = studyTag(sweepName);
   const existing = studyRuns(store, sweepName);
   const byName = new Set(existing.map((r) => r.name));
-  const points = studyPoints().filter((p) => !byName.has(p.key));
+  const plan = studyPoints(MODE_POINTS[mode]);
+  const points = plan.filter((p) => !byName.has(p.key));
   // Every config is resolved and validated before anything is written.
   const datasets = new Map<string, Awaited<ReturnType<typeof openDataset>>>();
   const configs: { config: RunConfig; datasetId: number }[] = [];
@@ -36,7 +37,7 @@ async function prepareStudy(store: Store, mode: StudyMode, sweepName: string): P
     configs.push({ config, datasetId: id });
   }
   let sweepId = existing.find((r) => r.sweepId !== null)?.sweepId ?? null;
-  if (sweepId === null) sweepId = store.createSweep(sweepName, { study: 'reproduce', mode, budget: STUDY_BUDGETS[mode], points: studyPoints().length });
+  if (sweepId === null) sweepId = store.createSweep(sweepName, { study: 'reproduce', mode, budget: STUDY_BUDGETS[mode], points: plan.length });
   const versions = packageVersions();
   const commit = gitCommit();
   for (const { config, datasetId } of configs) {

@@ -69,11 +69,20 @@ export const pointKey = (p: Omit<StudyPoint, 'key'>) => `${p.dataset}/${p.model}
  * Every point of the study. Seeds vary slowest, so an interrupted study already has one complete
  * seed of every cell before it starts the second.
  */
-export function studyPoints(o: { seeds?: number[]; datasets?: readonly string[]; models?: readonly string[] } = {}): StudyPoint[] {
+export interface PointFilter { seeds?: number[]; datasets?: readonly string[]; models?: readonly string[]; noises?: readonly string[] }
+
+/** The smoke check runs a corner of the grid (16 runs): enough to exercise every code path once. */
+export const MODE_POINTS: Record<StudyMode, PointFilter> = {
+  quick: {},
+  full: {},
+  smoke: { seeds: [42, 43], datasets: ['mnist'], noises: ['none', 'linear-optimal'] },
+};
+
+export function studyPoints(o: PointFilter = {}): StudyPoint[] {
   const out: StudyPoint[] = [];
   for (const seed of o.seeds ?? STUDY_SEEDS) {
     for (const dataset of o.datasets ?? STUDY_DATASETS) {
-      for (const noise of STUDY_NOISES) {
+      for (const noise of STUDY_NOISES.filter((n) => !o.noises || o.noises.includes(n.label))) {
         for (const when of noise.spec.type === 'none' ? (['-'] as When[]) : STUDY_WHENS) {
           // Models alternate fastest so two parallel trainers mostly run one ViT and one CNN.
           for (const model of o.models ?? STUDY_MODELS) {

@@ -25,6 +25,8 @@ export interface EpochPoint {
 export class LiveRun {
   readonly id: number;
   name = $state<string | null>(null);
+  /** What tells sweep points apart at a glance: preset, noise type and seed. */
+  label = $state('');
   status = $state<RunStatus | null>(null);
   error = $state<string | null>(null);
   step = $state(0);
@@ -158,6 +160,7 @@ export class QueueStore {
       const d = await host.invoke('runs.get', { id });
       const c = (d.config ?? {}) as { batchSize?: number; epochs?: number };
       r.name = d.name;
+      r.label = [d.preset, d.noise?.type && d.noise.type !== 'none' ? `${d.noise.type} @${d.noise.at}` : 'no noise', `seed ${d.seed}`].filter(Boolean).join(' · ');
       // An event may already have moved the run on; the store is authoritative only once it has finished.
       if (r.status === null || FINISHED.includes(d.status)) r.status = d.status;
       r.error = d.error;
