@@ -146,6 +146,93 @@ export interface EmbeddingNoiseResult {
   predictionNoisy: number;
 }
 
+// ---------- embedding inspector and task-entropy meter ----------
+export type ProjectionMethod = 'none' | 'pca' | 'umap' | 'tsne';
+
+export interface EmbeddingRequest {
+  model: ModelSource;
+  dataset: string;
+  split: SplitName;
+  /** ViT: block L (-1 = after the patch embedding) and pooling; ResNet: stage (and block of the noise site). */
+  site: { block: number; stage?: number; pool?: 'cls' | 'mean-patch' };
+  /** null: clean embeddings only. */
+  noise: NoiseSpecDto | null;
+  /** Batch order for extraction; batch-mixing noise depends on it (method page section 6). */
+  protocol: 'sorted' | 'shuffled' | 'standard';
+  batchSize: number;
+  seed: number;
+  /** Use only the first N images of the split (0 = all); the result says when it is a sample. */
+  limit?: number;
+  projection: ProjectionMethod;
+  /** Compute the task-entropy meter (both estimators, bootstrap spread). */
+  entropy: boolean;
+}
+
+export interface EntropySpread {
+  value: number;
+  mean: number;
+  std: number;
+}
+
+export interface EntropyEstimate {
+  name: string;
+  clean: EntropySpread;
+  noisy?: EntropySpread;
+  dS?: EntropySpread;
+  verdict?: { verdict: 'positive' | 'harmful'; significant: boolean; text: string };
+}
+
+export interface EntropyMeter {
+  n: number;
+  dim: number;
+  classes: number;
+  /** H(Y) of the labels, nats. */
+  hY: number;
+  bootstrap: number;
+  estimators: EntropyEstimate[];
+  /** -log|det(I + Q)| for the batch size (linear noise only). */
+  linear: { batchSize: number; dS: number } | null;
+}
+
+export interface EmbeddingAnalysis {
+  jobId: string;
+  modelLabel: string;
+  n: number;
+  dim: number;
+  classNames: string[];
+  split: SplitName;
+  protocol: 'sorted' | 'shuffled' | 'standard';
+  batchSize: number;
+  /** True when only `limit` images of the split were used. */
+  sampled: boolean;
+  /** Int32 base64: label, dataset index and predictions of each row. */
+  labels: string;
+  order: string;
+  predClean: string;
+  predNoisy?: string;
+  projection?: {
+    method: Exclude<ProjectionMethod, 'none'>;
+    /** Float32 base64 [n x 2]: fitted on the clean embeddings (joint fit for t-SNE). */
+    clean: string;
+    noisy?: string;
+    joint: boolean;
+    explainedVarianceRatio?: number[];
+  };
+  entropy?: EntropyMeter;
+  notes: string[];
+  ms: Record<string, number>;
+  /** Where the cached vectors are (safetensors) and the CSV export of labels + projection. */
+  cachePath: string;
+  csvPath?: string;
+}
+
+export interface EntropyTableRow {
+  noise: NoiseSpecDto;
+  label: string;
+  estimators: EntropyEstimate[];
+  linear: { batchSize: number; dS: number } | null;
+}
+
 // ---------- runs (training, sweeps, comparison) ----------
 export interface RunSummary {
   id: number;
@@ -241,6 +328,13 @@ export interface ApiMethods {
   'sweeps.create': { req: SweepRequest; res: { sweepId: number; runIds: number[] } };
   'queue.state': { req: Record<string, never>; res: QueueState };
   'queue.configure': { req: { concurrency: number }; res: QueueState };
+  /** Starts extraction (+ projection + entropy) in a trainer-like process; progress arrives as events. */
+  'embeddings.start': { req: EmbeddingRequest; res: { jobId: string } };
+  'embeddings.cancel': { req: { jobId: string }; res: { ok: true } };
+  'embeddings.result': { req: { jobId: string }; res: EmbeddingAnalysis };
+  /** dS of every noise type at a few strengths for one model/site (started like embeddings.start). */
+  'embeddings.entropyTable': { req: Omit<EmbeddingRequest, 'noise' | 'projection' | 'entropy'> & { noises: NoiseSpecDto[] }; res: { jobId: string } };
+  'embeddings.tableResult': { req: { jobId: string }; res: EntropyTableRow[] };
   'runs.cancel': { req: { id: number }; res: { ok: true } };
   'runs.resume': { req: { id: number }; res: { ok: true } };
   'runs.tag': { req: { id: number; tag: string; remove?: boolean }; res: { ok: true } };
@@ -261,6 +355,8 @@ export interface ApiEvents {
   'run.epoch': { runId: number; epoch: number; trainLoss: number; trainAcc: number; testTop1: number; testTop5: number; testLoss: number };
   'run.backend': { runId: number; name: string; reason: string };
   'queue.changed': QueueState;
+  'embeddings.progress': { jobId: string; phase: string; done: number; total: number };
+  'embeddings.done': { jobId: string; error?: string };
 }
 export type ApiEvent = keyof ApiEvents;
 
@@ -269,6 +365,7 @@ export const API_METHODS: readonly ApiMethod[] = [
   'app.info', 'datasets.list', 'datasets.add', 'datasets.images', 'datasets.image', 'datasets.thumbnails', 'noise.preview', 'noise.embedding',
   'runs.list', 'runs.get', 'runs.metrics', 'runs.start', 'runs.validate', 'runs.cancel', 'runs.resume', 'runs.tag', 'runs.note',
   'sweeps.create', 'queue.state', 'queue.configure',
+  'embeddings.start', 'embeddings.cancel', 'embeddings.result', 'embeddings.entropyTable', 'embeddings.tableResult',
 ];
 
 /** What every transport's client exposes to the renderer (netron-style "host"). */

@@ -8,6 +8,7 @@ import { openStore } from '../store';
 import type { ApiEvent, ApiEvents, ApiMethod, ApiRequest, ApiResponse } from './contract';
 import { DatasetServices } from './services/datasets';
 import { embeddingNoise } from './services/embedding-noise';
+import { EmbeddingServices } from './services/embeddings';
 import { noisePreview } from './services/noise-preview';
 import { RunServices } from './services/runs';
 
@@ -25,6 +26,7 @@ export async function createServices(o: { dataDir: string; transport: 'http' | '
   const backend = await initBackend();
   const store = openStore(o.dataDir);
   const datasets = new DatasetServices(store);
+  const embeddings = new EmbeddingServices(o.dataDir, o.emit);
   const runs = new RunServices(store, o.dataDir, o.emit, { concurrency: o.concurrency ?? Number(process.env.NOISYNN_CONCURRENCY ?? 1) });
   const presets = [
     ...Object.entries(RUN_PRESETS).map(([name, config]) => ({ name, kind: 'run' as const, config })),
@@ -54,6 +56,11 @@ export async function createServices(o: { dataDir: string; transport: 'http' | '
       else store.addTag(r.id, r.tag);
       return { ok: true };
     },
+    'embeddings.start': async (r) => embeddings.start(r),
+    'embeddings.cancel': async (r) => embeddings.cancel(r.jobId),
+    'embeddings.result': async (r) => embeddings.result(r.jobId),
+    'embeddings.entropyTable': async (r) => embeddings.entropyTable(r),
+    'embeddings.tableResult': async (r) => embeddings.tableResult(r.jobId),
     'runs.note': async (r) => {
       store.addNote(r.id, r.body);
       return { ok: true };
@@ -62,7 +69,7 @@ export async function createServices(o: { dataDir: string; transport: 'http' | '
   return {
     handlers,
     dispose: async () => {
-      await runs.dispose();
+      await Promise.all([runs.dispose(), embeddings.dispose()]);
       store.close();
     },
   };

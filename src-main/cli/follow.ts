@@ -1,6 +1,6 @@
 // Runs a job in a trainer process and shows it: progress bar, epoch lines, Ctrl-C to cancel.
 import { launch, type WorkerExit } from '../runner/launch';
-import type { Job } from '../runner/messages';
+import type { RunJob } from '../runner/messages';
 import { pct } from './output';
 import { Progress } from './progress';
 
@@ -8,7 +8,7 @@ export interface Followed extends WorkerExit {
   backend?: string;
 }
 
-export async function follow(job: Job, o: { quiet?: boolean; backend?: string } = {}): Promise<Followed> {
+export async function follow(job: RunJob, o: { quiet?: boolean; backend?: string } = {}): Promise<Followed> {
   const progress = new Progress(o.quiet);
   let backend: string | undefined;
   let total = 0;

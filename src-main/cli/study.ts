@@ -130,7 +130,7 @@ export async function studyCommand(argv: string[]): Promise<number> {
       runs: { total: runs.length, completed: done.length, failed: runs.length - done.length, before },
       settings: `${mode}: ${budget.epochs ? `${budget.epochs} epoch, ${budget.limitTrain} training images (seeded subset), first ${budget.limitTest} test images, batch ${budget.batchSize}, mnist-vit lr 1e-3 (presets otherwise)` : 'the presets\' full settings (all data)'}; ` +
         'presets mnist-vit (4 blocks, dim 64, noise at block 3 on the attention input, class token untouched) and mnist-cnn (3-stage ResNet, noise at the input of stage 3 block 1); ' +
-        `embedding-level noise; test batch 10; seeds 42, 43, 44; git ${gitCommit() ?? 'unknown'}`,
+        `embedding-level noise; test batch 10; seeds ${[...new Set(runs.map((r) => r.seed))].sort((x, y) => x - y).join(', ')}; git ${gitCommit() ?? 'unknown'}`,
     };
     mkdirSync(outDir, { recursive: true });
     const base = mode === 'full' ? 'reproduction' : `reproduction-${mode}`;

@@ -5,7 +5,7 @@ import { fork } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openStore } from '../store';
-import type { FromWorker, Job, ToWorker } from './messages';
+import type { FromWorker, Job, RunJob, ToWorker } from './messages';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -37,7 +37,7 @@ export function launch(job: Job, onEvent: (m: FromWorker) => void = () => {}, en
   });
   const finished = new Promise<WorkerExit>((resolve) => {
     child.on('exit', (code, signal) => {
-      if (!done && job.kind !== 'eval') markCrashed(job, code, signal);
+      if (!done && (job.kind === 'train' || job.kind === 'resume')) markCrashed(job, code, signal);
       resolve({ done, code, signal });
     });
   });
@@ -51,7 +51,7 @@ export function launch(job: Job, onEvent: (m: FromWorker) => void = () => {}, en
   };
 }
 
-function markCrashed(job: Job, code: number | null, signal: NodeJS.Signals | null): void {
+function markCrashed(job: RunJob, code: number | null, signal: NodeJS.Signals | null): void {
   const store = openStore(job.dataDir); // opening also applies the pid-based crash recovery
   try {
     const run = store.getRun(job.runId);

@@ -2,6 +2,7 @@
 // One job per process: the caller's event loop never runs training, and a crash here cannot take it down.
 import { initBackend } from '../engine/backend';
 import { openStore } from '../store';
+import { runAnalysis, runEntropyTable } from './analysis';
 import { evalJob, trainJob } from './jobs';
 import type { FromWorker, Job, ToWorker } from './messages';
 
@@ -20,6 +21,10 @@ async function run(job: Job): Promise<void> {
     const backend = await initBackend();
     send({ type: 'backend', backend: { name: backend.name, reason: backend.reason } });
     const ctx = { store, backend: backend.name, send, shouldStop: () => cancelled, requeueOnStop: () => requeue };
+    if (job.kind === 'analyse' || job.kind === 'entropy-table') {
+      await analysisJob(job, store);
+      return;
+    }
     try {
       send(job.kind === 'eval' ? await evalJob(job, ctx) : await trainJob(job, ctx));
     } catch (e) {
@@ -29,6 +34,16 @@ async function run(job: Job): Promise<void> {
     }
   } finally {
     store.close();
+  }
+}
+
+async function analysisJob(job: Extract<Job, { kind: 'analyse' | 'entropy-table' }>, store: ReturnType<typeof openStore>): Promise<void> {
+  const ctx = { store, dataDir: job.dataDir, progress: (phase: string, done: number, total: number) => send({ type: 'analysis-progress', phase, done, total }), shouldStop: () => cancelled };
+  try {
+    if (job.kind === 'analyse') send({ type: 'analysis-done', analysis: await runAnalysis(job.jobId, job.request, ctx) });
+    else send({ type: 'analysis-done', table: await runEntropyTable(job.request, ctx) });
+  } catch (e) {
+    send({ type: 'analysis-done', error: (e as Error).message });
   }
 }
 
@@ -52,5 +67,5 @@ process.on('message', (m: ToWorker) => {
 process.on('disconnect', () => {
   // The caller went away: finish the current step, then cancel or requeue the run as the job asked.
   cancelled = true;
-  if (current && current.kind !== 'eval') requeue = current.onCallerLoss === 'requeue';
+  if (current && (current.kind === 'train' || current.kind === 'resume')) requeue = current.onCallerLoss === 'requeue';
 });

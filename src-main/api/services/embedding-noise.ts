@@ -2,41 +2,16 @@
 // noise, from a stored run's checkpoint or a freshly initialised preset.
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../../data/types';
-import { fitToDataset, runPreset, validateConfig, type RunConfig } from '../../engine/config';
-import { createModel, type Model } from '../../engine/models';
+import { validateConfig } from '../../engine/config';
 import { deriveSeed } from '../../engine/rng';
-import { loadCheckpoint } from '../../engine/train/checkpoint';
+import { loadModelSource } from '../../runner/model-source';
 import type { Store } from '../../store';
 import type { EmbeddingNoiseRequest, EmbeddingNoiseResult } from '../contract';
 import { batchTensor } from './batch';
 import { matrix } from './encode';
 
-function modelFor(store: Store, data: Dataset, req: EmbeddingNoiseRequest): { model: Model; config: RunConfig; label: string } {
-  const src = req.model;
-  if (src.runId !== undefined) {
-    const run = store.getRun(src.runId);
-    if (!run) throw new Error(`run ${src.runId} not found`);
-    const config = run.config as RunConfig;
-    const ckpts = store.checkpoints(src.runId);
-    const ckpt = src.epoch === undefined ? ckpts[ckpts.length - 1] : ckpts.find((c) => c.epoch === src.epoch);
-    if (!ckpt) throw new Error(`run ${src.runId} has no checkpoint${src.epoch === undefined ? '' : ` for epoch ${src.epoch}`}`);
-    if (config.dataset !== data.info.name) throw new Error(`run ${src.runId} was trained on '${config.dataset}', not '${data.info.name}'`);
-    const model = createModel(config.model, 0);
-    try {
-      loadCheckpoint(ckpt.path, model);
-    } catch (e) {
-      model.dispose();
-      throw e;
-    }
-    return { model, config, label: `run ${src.runId}, epoch ${ckpt.epoch}` };
-  }
-  const config = fitToDataset(runPreset(src.preset ?? 'mnist-vit'), data.info);
-  const seed = src.seed ?? 0;
-  return { model: createModel(config.model, seed), config, label: `${src.preset ?? 'mnist-vit'}, freshly initialised (seed ${seed})` };
-}
-
 export function embeddingNoise(store: Store, data: Dataset, req: EmbeddingNoiseRequest): EmbeddingNoiseResult {
-  const { model, config, label } = modelFor(store, data, req);
+  const { model, config, label } = loadModelSource(store, data, req.model);
   try {
     const noise = { ...req.noise, level: 'embedding' as const, at: 'both' as const, site: req.site };
     validateConfig({ ...config, noise }); // the same site validation as training
