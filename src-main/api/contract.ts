@@ -233,6 +233,32 @@ export interface EntropyTableRow {
   linear: { batchSize: number; dS: number } | null;
 }
 
+// ---------- reproduction study ----------
+export interface StatDto {
+  mean: number;
+  std: number;
+  n: number;
+}
+
+/** One cell of a study's results table (src-main/study/table.ts). */
+export interface StudyRow {
+  dataset: string;
+  model: string;
+  noise: string;
+  family: string;
+  when: string;
+  n: number;
+  runs: number;
+  top1: StatDto | null;
+  delta: number | null;
+  deltaSe: number | null;
+  verdict: string | null;
+  sorted: StatDto | null;
+  shuffled: StatDto | null;
+  single: StatDto | null;
+  clean: StatDto | null;
+}
+
 // ---------- runs (training, sweeps, comparison) ----------
 export interface RunSummary {
   id: number;
@@ -335,6 +361,8 @@ export interface ApiMethods {
   /** dS of every noise type at a few strengths for one model/site (started like embeddings.start). */
   'embeddings.entropyTable': { req: Omit<EmbeddingRequest, 'noise' | 'projection' | 'entropy'> & { noises: NoiseSpecDto[] }; res: { jobId: string } };
   'embeddings.tableResult': { req: { jobId: string }; res: EntropyTableRow[] };
+  /** The results table of a reproduction study ('reproduce-quick' or 'reproduce-full'). */
+  'study.results': { req: { name: string }; res: StudyRow[] };
   'runs.cancel': { req: { id: number }; res: { ok: true } };
   'runs.resume': { req: { id: number }; res: { ok: true } };
   'runs.tag': { req: { id: number; tag: string; remove?: boolean }; res: { ok: true } };
@@ -365,7 +393,7 @@ export const API_METHODS: readonly ApiMethod[] = [
   'app.info', 'datasets.list', 'datasets.add', 'datasets.images', 'datasets.image', 'datasets.thumbnails', 'noise.preview', 'noise.embedding',
   'runs.list', 'runs.get', 'runs.metrics', 'runs.start', 'runs.validate', 'runs.cancel', 'runs.resume', 'runs.tag', 'runs.note',
   'sweeps.create', 'queue.state', 'queue.configure',
-  'embeddings.start', 'embeddings.cancel', 'embeddings.result', 'embeddings.entropyTable', 'embeddings.tableResult',
+  'embeddings.start', 'embeddings.cancel', 'embeddings.result', 'embeddings.entropyTable', 'embeddings.tableResult', 'study.results',
 ];
 
 /** What every transport's client exposes to the renderer (netron-style "host"). */

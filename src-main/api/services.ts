@@ -11,6 +11,7 @@ import { embeddingNoise } from './services/embedding-noise';
 import { EmbeddingServices } from './services/embeddings';
 import { noisePreview } from './services/noise-preview';
 import { RunServices } from './services/runs';
+import { studyResults } from '../study/results';
 
 export type Handlers = { [M in ApiMethod]: (req: ApiRequest<M>) => Promise<ApiResponse<M>> };
 export type Emit = <E extends ApiEvent>(event: E, payload: ApiEvents[E]) => void;
@@ -61,6 +62,7 @@ export async function createServices(o: { dataDir: string; transport: 'http' | '
     'embeddings.result': async (r) => embeddings.result(r.jobId),
     'embeddings.entropyTable': async (r) => embeddings.entropyTable(r),
     'embeddings.tableResult': async (r) => embeddings.tableResult(r.jobId),
+    'study.results': async (r) => studyResults(store, r.name),
     'runs.note': async (r) => {
       store.addNote(r.id, r.body);
       return { ok: true };

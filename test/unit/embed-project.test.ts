@@ -39,8 +39,8 @@ test('UMAP on 500 points: clusters stay together, transform places the fitted po
   const n = 500;
   const { x, labels } = clusters(5, n / 5, 16, 1);
   let epochs = 0;
-  const r = await fitUmap(x, n, 16, x, n, { seed: 3, nEpochs: 200, onProgress: (phase, done) => { if (phase === 'optimise') epochs = done; } });
-  assert.equal(epochs, 200);
+  const r = await fitUmap(x, n, 16, x, n, { seed: 3, nEpochs: 200 /* rounded to 201 */, onProgress: (phase, done) => { if (phase === 'optimise') epochs = done; } });
+  assert.equal(epochs, 201, "epochs rounded to a multiple of 3 (umap-js transform runs a third)");
   assert.equal(r.embedding.length, n * 2);
   assert.equal(r.transformed?.length, n * 2);
   assert.ok(neighbourAgreement(r.embedding, labels) > 0.98);
@@ -71,12 +71,12 @@ test('exact t-SNE: joint map of clean and noisy points separates clusters; refus
   const { x, labels } = clusters(3, 50, 8, 2);
   const rng = new Rng(4);
   const noisy = x.map((v) => v + 0.1 * rng.normal());
-  const r = await fitTsne(x, 150, 8, noisy, 150, { seed: 1, iterations: 300, perplexity: 20 });
+  const r = await fitTsne(x, 150, 8, noisy, 150, { seed: 1, iterations: 1000, perplexity: 20 });
   assert.equal(r.joint, true);
   assert.equal(r.clean.length, 300);
   assert.equal(r.noisy?.length, 300);
   const joint = new Float32Array([...r.clean, ...r.noisy!]);
   assert.ok(neighbourAgreement(joint, [...labels, ...labels]) > 0.98);
-  assert.ok(Number.isFinite(r.kl) && r.kl > 0);
+  assert.ok(Number.isFinite(r.kl) && r.kl > 0 && r.kl < 1, `KL ${r.kl}`);
   await assert.rejects(() => fitTsne(new Float32Array((TSNE_MAX_POINTS + 1) * 2), TSNE_MAX_POINTS + 1, 2, null, 0, { seed: 1 }), /limited to 3000 points.*sample/);
 });

@@ -9,7 +9,8 @@ export interface UmapOptions {
   nNeighbors?: number;
   /** umap-js default 0.1. */
   minDist?: number;
-  /** Optimisation epochs of the fit; umap-js's default depends on n (200 above 7,500 points). */
+  /** Optimisation epochs of the fit, rounded to a multiple of 3; umap-js's default depends on n (200 above
+   * 7,500 points). The transform runs a third of them (umap-js: 100 or 30 when left to its default). */
   nEpochs?: number;
   nComponents?: number;
   onProgress?(phase: 'neighbours' | 'optimise' | 'transform', done: number, total: number): void;
@@ -48,12 +49,15 @@ export async function fitUmap(x: ArrayLike<number>, n: number, dim: number, y: A
   const nNeighbors = o.nNeighbors ?? 15;
   if (n <= nNeighbors) throw new Error(`UMAP needs more than nNeighbors (${nNeighbors}) points, got ${n}`);
   const nComponents = o.nComponents ?? 2;
+  // umap-js's transform runs nEpochs / 3 epochs and stops only when its epoch counter EQUALS that
+  // number, so an nEpochs that is not a multiple of 3 never finishes: round it to one.
+  const epochs = o.nEpochs === undefined ? undefined : Math.max(3, 3 * Math.round(o.nEpochs / 3));
   const rng = new Rng(o.seed);
   const umap = new UMAP({
     nNeighbors,
     minDist: o.minDist ?? 0.1,
     nComponents,
-    nEpochs: o.nEpochs,
+    nEpochs: epochs,
     random: () => rng.next(),
   });
   const t0 = performance.now();
