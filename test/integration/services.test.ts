@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createServices, type Services } from '../../src-main/api/services';
-import type { NoiseSpecDto } from '../../src-main/api/contract';
+import { API_METHODS, type NoiseSpecDto } from '../../src-main/api/contract';
 import { tempDir } from '../helpers/tmp';
 
 let s: Services;
@@ -14,6 +14,10 @@ after(() => s.dispose());
 
 const batch = Array.from({ length: 8 }, (_, i) => ({ split: 'test' as const, index: i }));
 const spec = (type: NoiseSpecDto['type'], extra: Partial<NoiseSpecDto> = {}): NoiseSpecDto => ({ type, level: 'image', at: 'both', ...extra });
+
+test('every contract method has a handler, and every handler is in the contract', () => {
+  assert.deepEqual(Object.keys(s.handlers).sort(), [...API_METHODS].sort());
+});
 
 test('datasets: MNIST is registered on first start with 10 classes and 70,000 images', async () => {
   const list = await s.handlers['datasets.list']({});
