@@ -24,6 +24,8 @@ after(async () => {
 
 test('Datasets: MNIST with 10 classes and 70,000 images, grid scrolls to the end, class filter', { skip }, async () => {
   await page.locator('[data-testid="datasets-ready"]').waitFor({ timeout: 60_000 });
+  assert.equal(await page.getByTestId('dataset-item').count(), 2, 'MNIST and Fashion-MNIST are embedded');
+  assert.equal(await page.getByTestId('dataset-name').textContent(), 'mnist', 'MNIST is selected first');
   assert.equal(await page.getByTestId('dataset-classes').textContent(), '10');
   assert.equal(await page.getByTestId('dataset-total').textContent(), '70,000');
   await page.locator('[data-testid="class-chart"][data-ready="true"]').waitFor();
@@ -71,6 +73,12 @@ test('Noise lab (embeddings): token x channel heatmaps before and after, per-tok
   await page.locator('[data-testid="embedding-ready"]').waitFor({ timeout: 60_000 });
   for (const id of ['heatmap-before', 'heatmap-after', 'token-change']) assert.ok(await page.getByTestId(id).isVisible(), id);
   await screenshot(page, 'noise-lab-embeddings');
+});
+
+test('Reproduction study page loads its table from the API (empty in a fresh data directory)', { skip }, async () => {
+  await page.getByTestId('nav-study').click();
+  await page.locator('[data-testid="study-view"][data-ready="true"]').waitFor({ timeout: 30_000 });
+  assert.match((await page.getByTestId('study-view').textContent()) ?? '', /No runs of this study/);
 });
 
 test('the API refuses a request without the token, and one from another origin', { skip }, async () => {

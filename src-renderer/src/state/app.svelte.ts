@@ -3,7 +3,7 @@
 import type { AppInfo, SplitName } from '@api/contract';
 import { errorMessage, host } from '../host';
 
-export type ViewId = 'datasets' | 'noise-images' | 'noise-embeddings' | 'train' | 'runs' | 'embeddings';
+export type ViewId = 'datasets' | 'noise-images' | 'noise-embeddings' | 'train' | 'runs' | 'embeddings' | 'study';
 
 export const VIEWS: { id: ViewId; label: string; ready: boolean }[] = [
   { id: 'datasets', label: 'Datasets', ready: true },
@@ -12,7 +12,8 @@ export const VIEWS: { id: ViewId; label: string; ready: boolean }[] = [
   { id: 'train', label: 'Train', ready: true },
   // Runs holds the comparison too (tick runs, press Compare): one place for a study's runs.
   { id: 'runs', label: 'Runs', ready: true },
-  { id: 'embeddings', label: 'Embeddings', ready: false },
+  { id: 'embeddings', label: 'Embeddings', ready: true },
+  { id: 'study', label: 'Reproduction study', ready: true },
 ];
 
 /** One image of one dataset, as the views pass it around. */

@@ -45,7 +45,8 @@ export class DatasetsState {
     try {
       this.list = await host.invoke('datasets.list', {});
       this.listError = null;
-      if (!this.selected && this.list.length > 0) this.select(this.list[0].name);
+      // MNIST is the embedded default; otherwise the first registered dataset.
+      if (!this.selected && this.list.length > 0) this.select((this.list.find((d) => d.name === 'mnist') ?? this.list[0]).name);
     } catch (e) {
       this.listError = errorMessage(e);
     } finally {

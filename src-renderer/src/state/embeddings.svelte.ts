@@ -36,6 +36,9 @@ export interface Decoded {
   noise: NoiseSpecDto | null;
 }
 
+/** Which points the scatter draws. */
+export type Show = 'clean' | 'noisy' | 'both';
+
 export interface Job {
   id: string;
   kind: 'analysis' | 'table';
@@ -89,6 +92,7 @@ export class EmbeddingsState {
 
   #pending = new Map<string, EmbeddingRequest>();
   #subscribed = false;
+  #finishing = new Set<string>();
 
   /** Subscribes to the progress events once, on first use (not at import: tests import this file). */
   #subscribe(): void {
@@ -101,9 +105,26 @@ export class EmbeddingsState {
       }
     });
     host.on('embeddings.done', (d) => void this.#finish(d.jobId, d.error));
+    // Events sent while the event stream reconnects are lost: ask now and then whether a job ended.
+    setInterval(() => void this.#check(), 15_000);
+  }
+
+  async #check(): Promise<void> {
+    for (const j of [this.job, this.tableJob]) {
+      if (!j) continue;
+      try {
+        await host.invoke(j.kind === 'analysis' ? 'embeddings.result' : 'embeddings.tableResult', { jobId: j.id });
+        await this.#finish(j.id);
+      } catch (e) {
+        if (!/still running/.test(errorMessage(e))) await this.#finish(j.id, errorMessage(e));
+      }
+    }
   }
 
   async #finish(jobId: string, error?: string): Promise<void> {
+    // The done event and the poll can both report one job: handle it once.
+    if (this.#finishing.has(jobId)) return;
+    this.#finishing.add(jobId);
     if (this.job?.id === jobId) {
       const job = this.job;
       const req = this.#pending.get(jobId);
@@ -133,20 +154,6 @@ export class EmbeddingsState {
         if (this.tableJob?.id === jobId) this.tableJob = null;
       }
     }
-  }
-
-  /** The request the form describes, without the projection. */
-  base(model: EmbeddingRequest['model'], pool: boolean): Omit<EmbeddingRequest, 'noise' | 'projection' | 'entropy'> {
-    return {
-      model,
-      dataset: this.dataset,
-      split: this.split,
-      site: pool ? { ...this.site, pool: this.pool } : { ...this.site },
-      protocol: this.protocol,
-      batchSize: this.batchSize,
-      seed: this.seed,
-      limit: this.limit,
-    };
   }
 
   async start(req: EmbeddingRequest): Promise<void> {

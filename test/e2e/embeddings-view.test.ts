@@ -1,0 +1,132 @@
+// Embedding inspector end to end: the real `noisynn serve` (analyses in their own process) and the built
+// renderer in Chromium. A freshly initialised mnist-vit (seeded) keeps the test free of a training run.
+// Waits on readiness attributes only; timeouts are generous because extraction of 10,000 images clean +
+// noisy plus the entropy meter takes about 1.5 minutes on a loaded 2-core machine.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { tempDir } from '../helpers/tmp';
+import { launchBrowser, missingPrerequisite, screenshot, startApp, type App } from './harness';
+
+const skip = missingPrerequisite();
+const dataDir = tempDir('noisynn-e2e-emb-');
+const LONG = 600_000;
+let app: App;
+let browser: Browser;
+let page: Page;
+
+before(async () => {
+  if (skip) return;
+  app = await startApp(dataDir);
+  browser = await launchBrowser();
+  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  await page.goto(app.url);
+});
+after(async () => {
+  await browser?.close();
+  await app?.close();
+});
+
+const attr = (id: string, name: string) => page.getByTestId(id).getAttribute(name);
+const ready = (method: string) => page.locator(`[data-testid="emb-ready"][data-method="${method}"]`).waitFor({ timeout: LONG });
+
+async function verdicts(): Promise<Record<string, string>> {
+  const rows = await page.locator('[data-testid="entropy-row"]').evaluateAll((els) => els.map((e) => [e.getAttribute('data-estimator'), e.getAttribute('data-verdict')]));
+  return Object.fromEntries(rows);
+}
+
+test('Embeddings: opens without computing; t-SNE asks for a sample of at most 1,500 images', { skip }, async () => {
+  await page.getByTestId('nav-embeddings').click();
+  await page.getByTestId('embeddings-view').waitFor();
+  await page.getByTestId('emb-model').waitFor();
+  await page.getByTestId('emb-site-block').waitFor();
+  assert.equal(await page.getByTestId('emb-progress').count(), 0, 'nothing runs on open');
+  assert.equal(await page.getByTestId('emb-scatter').count(), 0);
+  await page.getByTestId('emb-limit').fill('0');
+  assert.ok(await page.getByTestId('run-tsne').isDisabled(), 't-SNE refuses 20,000 points');
+  await page.getByTestId('emb-tsne-sample').click();
+  assert.equal(await page.getByTestId('emb-limit').inputValue(), '1500');
+  assert.ok(await page.getByTestId('run-tsne').isEnabled());
+  await page.getByTestId('emb-limit').fill('0');
+});
+
+test('Embeddings: PCA of the full MNIST test split (10,000 images), gaussian noise, toggle, box selection, meter', { skip }, async () => {
+  await page.getByTestId('emb-site-block').selectOption('3');
+  await page.getByTestId('emb-noise-type').selectOption('gaussian');
+  await page.getByTestId('run-pca').click();
+  await page.getByTestId('emb-progress').waitFor({ timeout: 30_000 });
+  assert.ok(await attr('emb-progress', 'data-phase'));
+  await screenshot(page, 'embeddings-progress');
+  await ready('pca');
+
+  assert.equal(await attr('emb-scatter', 'data-points'), '20000', 'clean + noisy, every test image');
+  assert.equal(await attr('emb-scatter', 'data-classes'), '10');
+  assert.equal(await attr('emb-facts', 'data-sampled'), 'false');
+  assert.equal(await page.locator('[data-testid="emb-scatter"] .legendtext').count() >= 10, true, 'a legend entry per class');
+  assert.match((await page.getByTestId('emb-csv-path').textContent()) ?? '', /\.csv$/);
+  assert.match((await page.getByTestId('emb-cache-path').textContent()) ?? '', /\.safetensors$/);
+  await screenshot(page, 'embeddings-pca');
+
+  await page.getByTestId('emb-toggle').selectOption('clean');
+  await ready('pca');
+  assert.equal(await attr('emb-scatter', 'data-points'), '10000');
+  await page.getByTestId('emb-toggle').selectOption('noisy');
+  await ready('pca');
+  assert.equal(await attr('emb-scatter', 'data-points'), '10000');
+  assert.equal(await attr('emb-scatter', 'data-show'), 'noisy');
+
+  // A box over the middle of the plot area (dragmode is 'select').
+  const area = await page.locator('[data-testid="emb-scatter"] .nsewdrag').first().boundingBox();
+  assert.ok(area);
+  await page.mouse.move(area.x + area.width * 0.35, area.y + area.height * 0.35);
+  await page.mouse.down();
+  await page.mouse.move(area.x + area.width * 0.6, area.y + area.height * 0.6, { steps: 10 });
+  await page.mouse.up();
+  await page.getByTestId('emb-selection').waitFor({ timeout: 60_000 });
+  assert.ok(Number(await attr('emb-selection', 'data-count')) > 0, 'the box holds images');
+  const first = page.getByTestId('emb-selected-image').first();
+  await first.locator('canvas[data-loaded="true"]').waitFor({ timeout: 60_000 });
+  await first.click();
+  await page.locator('[data-testid="emb-selected-image"].on').waitFor();
+  await ready('pca');
+  await screenshot(page, 'embeddings-pca-selection');
+
+  const v = await verdicts();
+  assert.deepEqual(Object.keys(v).sort(), ['gaussian', 'gaussian-mixture-bhattacharyya', 'gaussian-mixture-kl', 'knn']);
+  for (const [name, verdict] of Object.entries(v)) assert.match(verdict, /^(positive|harmful)(-ns)?$/, `${name}: ${verdict}`);
+  await page.getByTestId('entropy-meter').scrollIntoViewIfNeeded();
+  await screenshot(page, 'embeddings-meter-gaussian');
+});
+
+test('Embeddings: UMAP on a sample of 2,000 test images (the view says so), linear-shift noise, sorted batches, theory line', { skip }, async () => {
+  await page.getByTestId('emb-noise-type').selectOption('linear-shift');
+  await page.getByTestId('emb-limit').fill('2000');
+  await page.getByTestId('run-umap').click();
+  await page.getByTestId('emb-progress').waitFor({ timeout: 30_000 });
+  await ready('umap');
+  assert.equal(await attr('emb-facts', 'data-sampled'), 'true');
+  assert.match((await page.getByTestId('emb-sampled').textContent()) ?? '', /sample/);
+  assert.match((await page.getByTestId('emb-protocol-used').textContent()) ?? '', /sorted, k = 10/);
+  assert.equal(await attr('emb-scatter', 'data-points'), '4000');
+  assert.equal(await attr('emb-scatter', 'data-classes'), '10');
+  await screenshot(page, 'embeddings-umap');
+  const v = await verdicts();
+  assert.ok(Object.keys(v).length >= 4);
+  for (const [name, verdict] of Object.entries(v)) assert.match(verdict, /^(positive|harmful)(-ns)?$/, `${name}: ${verdict}`);
+  assert.match((await page.getByTestId('entropy-linear').textContent()) ?? '', /k = 10/);
+  await page.getByTestId('entropy-meter').scrollIntoViewIfNeeded();
+  await screenshot(page, 'embeddings-meter-linear-shift');
+});
+
+test('Embeddings: dS table over every noise type (sample of 500 images)', { skip }, async () => {
+  await page.getByTestId('entropy-table-limit').fill('500');
+  await page.getByTestId('entropy-table-run').click();
+  await page.getByTestId('entropy-table').waitFor({ timeout: LONG });
+  const rows = page.getByTestId('entropy-table-row');
+  assert.equal(await rows.count(), 8, 'gaussian x3, salt-pepper x2, linear-shift x2, linear-optimal');
+  const cells = await page.locator('[data-testid="entropy-table-row"] td[data-verdict]').evaluateAll((els) => els.map((e) => e.getAttribute('data-verdict')));
+  assert.ok(cells.length >= 8 * 4 && cells.every((c) => /^(positive|harmful)(-ns)?$/.test(c ?? '')), String(cells));
+  await page.getByTestId('entropy-table').scrollIntoViewIfNeeded();
+  await screenshot(page, 'embeddings-ds-table');
+});
