@@ -93,12 +93,14 @@ export class EmbeddingsState {
   #pending = new Map<string, EmbeddingRequest>();
   #subscribed = false;
   #finishing = new Set<string>();
+  #lastEvent = 0;
 
   /** Subscribes to the progress events once, on first use (not at import: tests import this file). */
   #subscribe(): void {
     if (this.#subscribed) return;
     this.#subscribed = true;
     host.on('embeddings.progress', (p) => {
+      this.#lastEvent = performance.now();
       for (const key of ['job', 'tableJob'] as const) {
         const j = this[key];
         if (j && j.id === p.jobId) this[key] = { ...j, phase: p.phase, done: p.done, total: p.total };
@@ -110,6 +112,8 @@ export class EmbeddingsState {
   }
 
   async #check(): Promise<void> {
+    // Only when the stream has been quiet: a running job reports progress every few seconds.
+    if (performance.now() - this.#lastEvent < 20_000) return;
     for (const j of [this.job, this.tableJob]) {
       if (!j) continue;
       try {
