@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { DatasetInfo } from '../../src-main/data/types';
 import { openStore } from '../../src-main/store/index';
+import { migrations } from '../../src-main/store/migrations';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'noisynn-store-runs-'));
 after(() => fs.rmSync(root, { recursive: true, force: true }));
