@@ -10,9 +10,12 @@ let cancelled = false;
 let requeue = false;
 let current: Job | undefined;
 
+// The last send must be flushed before disconnecting, or a large message (an analysis result) is dropped.
+let flushed: Promise<void> = Promise.resolve();
+
 function send(m: FromWorker): void {
-  // Without a callback, a send on a broken channel (the caller was killed) emits an 'error' that kills us.
-  if (process.connected) process.send?.(m, undefined, undefined, () => {});
+  // With a callback, a send on a broken channel (the caller was killed) does not emit an 'error' that kills us.
+  if (process.connected) flushed = new Promise((resolve) => process.send?.(m, undefined, undefined, () => resolve()));
 }
 
 async function run(job: Job): Promise<void> {
@@ -54,7 +57,8 @@ process.on('message', (m: ToWorker) => {
   } else if (m.type === 'start') {
     current = m.job;
     run(m.job).then(
-      () => {
+      async () => {
+        await flushed;
         if (process.connected) process.disconnect();
       },
       (e: Error) => {

@@ -105,6 +105,8 @@ test('Embeddings: UMAP on a sample of 2,000 test images (the view says so), line
   await page.getByTestId('run-umap').click();
   await page.getByTestId('emb-progress').waitFor({ timeout: 30_000 });
   await ready('umap');
+  await page.getByTestId('emb-toggle').selectOption('both'); // the previous test left it on 'noisy'
+  await ready('umap');
   assert.equal(await attr('emb-facts', 'data-sampled'), 'true');
   assert.match((await page.getByTestId('emb-sampled').textContent()) ?? '', /sample/);
   assert.match((await page.getByTestId('emb-protocol-used').textContent()) ?? '', /sorted, k = 10/);

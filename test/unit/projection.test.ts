@@ -68,6 +68,7 @@ test('readDs: sign gives positive / harmful; within 2 std (or flagged by the ser
   assert.equal(readDs(est(-0.5, 0.1)), 'harmful');
   assert.equal(readDs(est(0.15, 0.1)), 'positive-ns');
   assert.equal(readDs(est(-3, 0.1, false)), 'harmful-ns');
+  assert.equal(readDs(est(1e-9, 0)), 'positive-ns', 'a saturated estimator (0 +/- 0) is not significant');
   assert.equal(readDs({ name: 'g', clean: { value: 1, mean: 1, std: 0 } }), 'none');
   assert.equal(formatSpread({ value: 1.23456, mean: 1, std: 0.01 }), '1.235 ± 0.010');
   assert.equal(formatSpread(undefined), '—');

@@ -132,7 +132,8 @@ export type DsReading = 'positive' | 'harmful' | 'positive-ns' | 'harmful-ns' | 
 export function readDs(e: EntropyEstimate): DsReading {
   if (!e.dS || !Number.isFinite(e.dS.value)) return 'none';
   const positive = e.verdict ? e.verdict.verdict === 'positive' : e.dS.value > 0;
-  const significant = (e.verdict?.significant ?? true) && Math.abs(e.dS.value) > 2 * e.dS.std;
+  // A dS of (numerically) zero with zero spread (a saturated estimator) is no evidence either way.
+  const significant = (e.verdict?.significant ?? true) && Math.abs(e.dS.value) > Math.max(2 * e.dS.std, 1e-6);
   return `${positive ? 'positive' : 'harmful'}${significant ? '' : '-ns'}` as DsReading;
 }
 
