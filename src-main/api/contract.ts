@@ -396,6 +396,11 @@ export const API_METHODS: readonly ApiMethod[] = [
   'embeddings.start', 'embeddings.cancel', 'embeddings.result', 'embeddings.entropyTable', 'embeddings.tableResult', 'study.results',
 ];
 
+/** The main side's implementation of every method, as each transport routes to it. */
+export type Handlers = { [M in ApiMethod]: (req: ApiRequest<M>) => Promise<ApiResponse<M>> };
+/** How the main side pushes an event to every connected window. */
+export type Emit = <E extends ApiEvent>(event: E, payload: ApiEvents[E]) => void;
+
 /** What every transport's client exposes to the renderer (netron-style "host"). */
 export interface ApiClient {
   invoke<M extends ApiMethod>(method: M, req: ApiRequest<M>): Promise<ApiResponse<M>>;

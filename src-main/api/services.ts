@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { initBackend } from '../engine/backend';
 import { MODEL_PRESETS, RUN_PRESETS } from '../engine/config';
 import { openStore } from '../store';
-import type { ApiEvent, ApiEvents, ApiMethod, ApiRequest, ApiResponse } from './contract';
+import type { Emit, Handlers } from './contract';
 import { DatasetServices } from './services/datasets';
 import { embeddingNoise } from './services/embedding-noise';
 import { EmbeddingServices } from './services/embeddings';
@@ -13,8 +13,7 @@ import { noisePreview } from './services/noise-preview';
 import { RunServices } from './services/runs';
 import { studyResults } from '../study/results';
 
-export type Handlers = { [M in ApiMethod]: (req: ApiRequest<M>) => Promise<ApiResponse<M>> };
-export type Emit = <E extends ApiEvent>(event: E, payload: ApiEvents[E]) => void;
+export type { Emit, Handlers };
 export interface Services {
   handlers: Handlers;
   dispose(): Promise<void>;

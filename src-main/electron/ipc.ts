@@ -2,10 +2,9 @@
 // Handler errors become `{ error }` replies here, because Electron rewrites the message of an error
 // thrown across ipcMain.handle ("Error invoking remote method ...") and drops its fields.
 import { BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent } from 'electron';
-import { API_METHODS, type ApiEvent, type ApiEvents, type ApiMethod, type ApiRequest, type ApiResponse, type Reply } from '../api/contract';
+import { API_METHODS, type ApiEvent, type ApiEvents, type ApiMethod, type Handlers, type Reply } from '../api/contract';
 import { CHANNEL } from './bridge';
 
-export type Handlers = { [M in ApiMethod]: (req: ApiRequest<M>) => Promise<ApiResponse<M>> };
 
 const known = new Set<string>(API_METHODS);
 

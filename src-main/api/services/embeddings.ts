@@ -3,10 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import { launch, type RunningJob } from '../../runner/launch';
 import type { FromWorker, Job } from '../../runner/messages';
-import type { ApiEvents, ApiMethods, EmbeddingAnalysis, EntropyTableRow } from '../contract';
+import type { ApiMethods, Emit, EmbeddingAnalysis, EntropyTableRow } from '../contract';
 
 type Req<M extends keyof ApiMethods> = ApiMethods[M]['req'];
-type Emit = <E extends keyof ApiEvents>(event: E, payload: ApiEvents[E]) => void;
 
 interface Entry {
   job: RunningJob;

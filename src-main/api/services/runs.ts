@@ -7,10 +7,9 @@ import { gitCommit, packageVersions } from '../../runner/provenance';
 import { RunQueue } from '../../runner/queue';
 import { expandSweep } from '../../runner/sweep';
 import type { RunRow, Store } from '../../store';
-import type { ApiEvents, ApiMethods, QueueState, RunDetail, RunStatus, RunSummary, Series } from '../contract';
+import type { ApiMethods, Emit, QueueState, RunDetail, RunStatus, RunSummary, Series } from '../contract';
 
 type Req<M extends keyof ApiMethods> = ApiMethods[M]['req'];
-export type Emit = <E extends keyof ApiEvents>(event: E, payload: ApiEvents[E]) => void;
 
 export function runSummary(r: RunRow): RunSummary {
   const c = r.config as Partial<RunConfig>;
