@@ -5,15 +5,15 @@ import { errorMessage, host } from '../host';
 
 export type ViewId = 'datasets' | 'noise-images' | 'noise-embeddings' | 'train' | 'runs' | 'embeddings' | 'study';
 
-export const VIEWS: { id: ViewId; label: string; ready: boolean }[] = [
-  { id: 'datasets', label: 'Datasets', ready: true },
-  { id: 'noise-images', label: 'Noise lab (images)', ready: true },
-  { id: 'noise-embeddings', label: 'Noise lab (embeddings)', ready: true },
-  { id: 'train', label: 'Train', ready: true },
+export const VIEWS: { id: ViewId; label: string }[] = [
+  { id: 'datasets', label: 'Datasets' },
+  { id: 'noise-images', label: 'Noise lab (images)' },
+  { id: 'noise-embeddings', label: 'Noise lab (embeddings)' },
+  { id: 'train', label: 'Train' },
   // Runs holds the comparison too (tick runs, press Compare): one place for a study's runs.
-  { id: 'runs', label: 'Runs', ready: true },
-  { id: 'embeddings', label: 'Embeddings', ready: true },
-  { id: 'study', label: 'Reproduction study', ready: true },
+  { id: 'runs', label: 'Runs' },
+  { id: 'embeddings', label: 'Embeddings' },
+  { id: 'study', label: 'Reproduction study' },
 ];
 
 /** One image of one dataset, as the views pass it around. */
