@@ -99,18 +99,17 @@ test('Embeddings: PCA of the full MNIST test split (10,000 images), gaussian noi
   await screenshot(page, 'embeddings-meter-gaussian');
 });
 
-test('Embeddings: UMAP on a sample of 2,000 test images (the view says so), linear-shift noise, sorted batches, theory line', { skip }, async () => {
+test('Embeddings: UMAP of the full test split, linear-shift noise, sorted batches, theory line', { skip }, async () => {
   await page.getByTestId('emb-noise-type').selectOption('linear-shift');
-  await page.getByTestId('emb-limit').fill('2000');
+  await page.getByTestId('emb-limit').fill('0');
   await page.getByTestId('run-umap').click();
   await page.getByTestId('emb-progress').waitFor({ timeout: 30_000 });
   await ready('umap');
   await page.getByTestId('emb-toggle').selectOption('both'); // the previous test left it on 'noisy'
   await ready('umap');
-  assert.equal(await attr('emb-facts', 'data-sampled'), 'true');
-  assert.match((await page.getByTestId('emb-sampled').textContent()) ?? '', /sample/);
+  assert.equal(await attr('emb-facts', 'data-sampled'), 'false');
   assert.match((await page.getByTestId('emb-protocol-used').textContent()) ?? '', /sorted, k = 10/);
-  assert.equal(await attr('emb-scatter', 'data-points'), '4000');
+  assert.equal(await attr('emb-scatter', 'data-points'), '20000', 'clean + noisy, every test image');
   assert.equal(await attr('emb-scatter', 'data-classes'), '10');
   await screenshot(page, 'embeddings-umap');
   const v = await verdicts();
@@ -119,6 +118,15 @@ test('Embeddings: UMAP on a sample of 2,000 test images (the view says so), line
   assert.match((await page.getByTestId('entropy-linear').textContent()) ?? '', /k = 10/);
   await page.getByTestId('entropy-meter').scrollIntoViewIfNeeded();
   await screenshot(page, 'embeddings-meter-linear-shift');
+});
+
+test('Embeddings: a sample asked for is a sample the view declares', { skip }, async () => {
+  await page.getByTestId('emb-limit').fill('1000');
+  await page.getByTestId('run-pca').click();
+  await page.locator('[data-testid="emb-facts"][data-sampled="true"]').waitFor({ timeout: LONG });
+  await ready('pca');
+  assert.match((await page.getByTestId('emb-sampled').textContent()) ?? '', /sample/);
+  assert.equal(await attr('emb-scatter', 'data-points'), '2000');
 });
 
 test('Embeddings: dS table over every noise type (sample of 500 images)', { skip }, async () => {
