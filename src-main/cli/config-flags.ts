@@ -15,6 +15,7 @@ export const CONFIG_FLAGS: Record<string, Flag> = {
   'label-smoothing': { path: 'labelSmoothing', kind: 'num', help: 'label smoothing epsilon' },
   'limit-train': { path: 'limitTrain', kind: 'int', help: 'train on a seeded subset of N images (0 = all)' },
   'limit-test': { path: 'limitTest', kind: 'int', help: 'evaluate on the first N test images (0 = all)' },
+  replicas: { path: 'replicas', kind: 'int', help: 'data-parallel replicas (threads) per batch; BatchNorm normalises per replica' },
   lr: { path: 'optimizer.lr', kind: 'num', help: 'AdamW peak learning rate' },
   'weight-decay': { path: 'optimizer.weightDecay', kind: 'num', help: 'AdamW decoupled weight decay' },
   beta1: { path: 'optimizer.beta1', kind: 'num', help: 'AdamW beta1' },

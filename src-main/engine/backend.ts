@@ -26,7 +26,8 @@ const PACKAGES: Record<BackendName, string> = {
 // tfjs backend registry names differ from ours: both node packages register as 'tensorflow'.
 const TF_NAME: Record<BackendName, string> = { 'tensorflow-gpu': 'tensorflow', tensorflow: 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
 
-const require = createRequire(import.meta.url);
+// Not named `require`: the Electron build's bundler declares its own in shared chunks.
+const nodeRequire = createRequire(import.meta.url);
 let current: BackendReport | undefined;
 let pending: { want: BackendName | 'auto'; report: Promise<BackendReport> } | undefined;
 const versions: Record<string, string> = {};
@@ -46,7 +47,7 @@ async function probeNode(name: 'tensorflow-gpu' | 'tensorflow'): Promise<Backend
   const pkg = PACKAGES[name];
   const cand = (available: boolean, why: string): BackendCandidate => ({ name, package: pkg, available, why });
   try {
-    require.resolve(`${pkg}/package.json`);
+    nodeRequire.resolve(`${pkg}/package.json`);
   } catch {
     return cand(false, 'package not installed');
   }
@@ -68,7 +69,7 @@ async function probeNode(name: 'tensorflow-gpu' | 'tensorflow'): Promise<Backend
 }
 
 function wasmDistDir(): string {
-  return join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
+  return join(dirname(nodeRequire.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
 }
 
 function probeWasm(): BackendCandidate {

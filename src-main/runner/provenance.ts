@@ -5,12 +5,13 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const require = createRequire(import.meta.url);
+// Not named `require`: the Electron build's bundler declares its own in shared chunks.
+const nodeRequire = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 function version(pkg: string): string | undefined {
   try {
-    return (JSON.parse(readFileSync(require.resolve(`${pkg}/package.json`), 'utf8')) as { version: string }).version;
+    return (JSON.parse(readFileSync(nodeRequire.resolve(`${pkg}/package.json`), 'utf8')) as { version: string }).version;
   } catch {
     return undefined;
   }

@@ -81,4 +81,9 @@ export interface RunConfig {
   /** Use only the first N training / test images (after a seeded shuffle for train); 0 = all. */
   limitTrain: number;
   limitTest: number;
+  /**
+   * Data-parallel replicas (threads) a training batch is split across; default 1. Part of the method:
+   * BatchNorm normalises per part, as PyTorch DDP without SyncBatchNorm (see engine/train/replicas.ts).
+   */
+  replicas?: number;
 }

@@ -77,6 +77,9 @@ export function configProblems(c: RunConfig): string[] {
   for (const k of ['epochs', 'batchSize', 'testBatchSize'] as const) {
     if (!positiveInt(c[k])) p.push(`${k} must be a positive integer (got ${c[k]})`);
   }
+  if (c.replicas !== undefined && (!positiveInt(c.replicas) || c.replicas > 16 || c.replicas > c.batchSize)) {
+    p.push(`replicas must be an integer in [1, min(16, batchSize)] (got ${c.replicas})`);
+  }
   for (const k of ['limitTrain', 'limitTest'] as const) {
     if (!Number.isInteger(c[k]) || c[k] < 0) p.push(`${k} must be an integer >= 0 (got ${c[k]})`);
   }

@@ -3,16 +3,17 @@
 // callers (the worker, tests) receive everything through callbacks.
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../../data/types';
-import { range, makeBatch } from '../batches';
+import { range } from '../batches';
 import type { RunConfig } from '../config/types';
 import { evaluate, finalProtocols, type EvalResult } from '../eval/evaluate';
-import { createModel, updateRunningStats, type BnStat, type Model } from '../models';
+import { createModel, updateRunningStats, type Model } from '../models';
 import { isActive } from '../noise/types';
 import { deriveSeed, Rng } from '../rng';
 import { loadCheckpoint, saveCheckpoint, type SavedCheckpoint } from './checkpoint';
-import { crossEntropy, smoothedTargets } from './loss';
 import { AdamW } from './optim';
+import { combineBnStats, effectiveReplicas, partSizes, ReplicaGroup } from './replicas';
 import { learningRate } from './schedule';
+import { gradients } from './step';
 
 // Independent seed streams derived from the run's seed.
 const INIT = 0x1a17;
@@ -22,7 +23,7 @@ const NOISE = 0x7a15e;
 
 export interface StepMetrics { step: number; epoch: number; loss: number; acc: number; lr: number; imagesPerSecond: number }
 export interface EpochMetrics { epoch: number; step: number; trainLoss: number; trainAcc: number; test: EvalResult; seconds: number; imagesPerSecond: number }
-export interface TrainStart { totalSteps: number; stepsPerEpoch: number; startEpoch: number; startStep: number; parameters: number; trainImages: number }
+export interface TrainStart { totalSteps: number; stepsPerEpoch: number; startEpoch: number; startStep: number; parameters: number; trainImages: number; replicas: number }
 
 export interface TrainCallbacks {
   onStart?(s: TrainStart): void;
@@ -63,11 +64,7 @@ export async function train(config: RunConfig, data: Dataset, runDir: string, cb
 
 async function loop(config: RunConfig, data: Dataset, runDir: string, cb: TrainCallbacks, model: Model, optim: AdamW, resumeFrom?: string): Promise<TrainResult> {
   const indices = trainIndices(config, data);
-  const { batchSize, epochs, seed } = config;
-  const stepsPerEpoch = Math.max(1, Math.floor(indices.length / batchSize));
-  const totalSteps = stepsPerEpoch * epochs;
-  const classes = data.info.classNames.length;
-  const shuffle = new Rng(deriveSeed(seed, SHUFFLE));
+  const shuffle = new Rng(deriveSeed(config.seed, SHUFFLE));
   let epoch = 0;
   let step = 0;
   if (resumeFrom) {
@@ -77,8 +74,25 @@ async function loop(config: RunConfig, data: Dataset, runDir: string, cb: TrainC
     shuffle.setState(state.shuffleRng);
   }
   const trainable = [...model.params.trainable.values()];
+  const replicas = effectiveReplicas(config);
+  const group = replicas > 1 ? await ReplicaGroup.start(config, data, trainable, replicas) : undefined;
+  try {
+    return await runEpochs(config, data, runDir, cb, model, optim, { indices, epoch, step, shuffle, trainable, group, replicas });
+  } finally {
+    await group?.stop();
+  }
+}
+
+interface LoopState { indices: Int32Array; epoch: number; step: number; shuffle: Rng; trainable: tf.Variable[]; group?: ReplicaGroup; replicas: number }
+
+async function runEpochs(config: RunConfig, data: Dataset, runDir: string, cb: TrainCallbacks, model: Model, optim: AdamW, st: LoopState): Promise<TrainResult> {
+  const { indices, shuffle, trainable, group, replicas } = st;
+  let { epoch, step } = st;
+  const { batchSize, epochs, seed } = config;
+  const stepsPerEpoch = Math.max(1, Math.floor(indices.length / batchSize));
+  const totalSteps = stepsPerEpoch * epochs;
   const configJson = JSON.stringify(config);
-  cb.onStart?.({ totalSteps, stepsPerEpoch, startEpoch: epoch, startStep: step, parameters: model.params.count(), trainImages: indices.length });
+  cb.onStart?.({ totalSteps, stepsPerEpoch, startEpoch: epoch, startStep: step, parameters: model.params.count(), trainImages: indices.length, replicas });
   const evaluations: EvalResult[] = [];
   let trainSeconds = 0;
   let trainImages = 0;
@@ -97,7 +111,7 @@ async function loop(config: RunConfig, data: Dataset, runDir: string, cb: TrainC
       const t0 = performance.now();
       const lr = learningRate(step, totalSteps, stepsPerEpoch, config.optimizer, config.schedule);
       const idx = order.subarray(i * batchSize, (i + 1) * batchSize);
-      const { loss, hits } = trainStep(model, optim, data, idx, classes, config, lr, deriveSeed(seed, NOISE, step), trainable);
+      const { loss, hits } = trainStep(model, optim, data, idx, config, lr, deriveSeed(seed, NOISE, step), trainable, group);
       if (!Number.isFinite(loss)) return result('diverged', `loss became ${loss} at step ${step} (epoch ${epoch + 1})`);
       step += 1;
       trainSeconds += (performance.now() - t0) / 1000;
@@ -126,36 +140,43 @@ async function loop(config: RunConfig, data: Dataset, runDir: string, cb: TrainC
   return result('completed');
 }
 
-/** One optimizer step; returns the batch loss and the number of correct top-1 predictions. */
-function trainStep(model: Model, optim: AdamW, data: Dataset, idx: Int32Array, classes: number, config: RunConfig, lr: number, noiseSeed: number, trainable: tf.Variable[]): { loss: number; hits: number } {
-  const bnStats: BnStat[] = [];
-  const out = tf.tidy(() => {
-    const { x, labels } = makeBatch(data.splits.train, idx, data.info.shape, data);
-    const targets = smoothedTargets(labels, classes, config.labelSmoothing);
-    let logits: tf.Tensor2D | undefined;
-    const { value, grads } = tf.variableGrads(() => {
-      logits = tf.keep(model.forward(x, { training: true, noise: config.noise, noiseSeed, bnStats }));
-      return crossEntropy(logits, targets);
-    }, trainable);
-    const loss = value.dataSync()[0];
-    const hits = countHits(logits!.dataSync() as Float32Array, labels, classes);
-    logits!.dispose();
-    if (Number.isFinite(loss)) optim.apply(grads, lr);
-    return { loss, hits };
+/** One optimizer step over all replicas; returns the batch loss and the number of correct top-1 predictions. */
+function trainStep(model: Model, optim: AdamW, data: Dataset, idx: Int32Array, config: RunConfig, lr: number, noiseSeed: number, trainable: tf.Variable[], group?: ReplicaGroup): { loss: number; hits: number } {
+  const sizes = partSizes(idx.length, group ? group.size : 1);
+  let start = 0;
+  const parts = sizes.map((n) => idx.subarray(start, (start += n)));
+  // Rank 0 keeps the run's noise stream; the other parts draw from streams derived from it.
+  const seeds = sizes.map((_, r) => (r === 0 ? noiseSeed : deriveSeed(noiseSeed, r)));
+  group?.begin(trainable, parts.slice(1), seeds.slice(1));
+  const own = gradients(model, data, parts[0], config, noiseSeed, trainable);
+  const others = group ? group.collect() : [];
+  const n = idx.length;
+  const loss = others.reduce((a, o) => a + (o.loss * o.count) / n, (own.loss * sizes[0]) / n);
+  const hits = others.reduce((a, o) => a + o.hits, own.hits);
+  // Whole-batch gradient: the part means weighted by part size, summed in rank order (deterministic).
+  const grads: Record<string, tf.Tensor | Float32Array> = {};
+  trainable.forEach((v, i) => {
+    if (!others.length) return void (grads[v.name] = own.grads[i]);
+    const src = own.grads[i].dataSync() as Float32Array; // may be the tensor's own storage (cpu backend)
+    const g = new Float32Array(src.length);
+    const w0 = sizes[0] / n;
+    for (let j = 0; j < g.length; j++) g[j] = src[j] * w0;
+    for (const o of others) {
+      const og = o.grads[i];
+      const w = o.count / n;
+      for (let j = 0; j < g.length; j++) g[j] += og[j] * w;
+    }
+    grads[v.name] = g;
   });
-  if (Number.isFinite(out.loss)) updateRunningStats(bnStats);
-  else for (const s of bnStats) (s.batchMean.dispose(), s.batchVar.dispose());
-  return out;
-}
-
-function countHits(logits: Float32Array, labels: Int32Array, classes: number): number {
-  let hits = 0;
-  for (let i = 0; i < labels.length; i++) {
-    let best = 0;
-    for (let c = 1; c < classes; c++) if (logits[i * classes + c] > logits[i * classes + best]) best = c;
-    if (best === labels[i]) hits++;
+  if (Number.isFinite(loss)) {
+    optim.apply(grads, lr);
+    if (others.length) combineBnStats(own.bnStats, others);
+    updateRunningStats(own.bnStats);
+  } else {
+    for (const s of own.bnStats) (s.batchMean.dispose(), s.batchVar.dispose());
   }
-  return hits;
+  tf.dispose(own.grads);
+  return { loss, hits };
 }
 
 /** End-of-run evaluations beyond the per-epoch one: the mixing protocols, and the noise-free model. */

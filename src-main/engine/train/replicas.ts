@@ -1,0 +1,138 @@
+// Data-parallel training over threads (wasm runs one thread per isolate in Node, so this is how a step
+// uses more than one core). Rank 0 is the trainer's own thread; ranks 1..R-1 are worker threads with
+// their own tfjs backend and model copy. Each step the batch is split into R contiguous parts; every
+// replica computes the gradients of its part with the same `gradients` function; rank 0 combines them
+// (weighted by part size, in rank order, so the result is deterministic) and applies the optimizer.
+// Parameters go back to the replicas through shared memory before the next step.
+// As PyTorch DDP without SyncBatchNorm: a replica normalises with its own part's batch statistics, and
+// the running statistics are updated with the statistics of the whole batch (combined exactly).
+import * as tf from '@tensorflow/tfjs';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Dataset } from '../../data/types';
+import type { RunConfig } from '../config/types';
+import { isActive, isBatchMixing } from '../noise/types';
+import type { BnStat } from '../models';
+import { currentBackend } from '../backend';
+import { SharedBlock, CMD_STEP, CMD_STOP } from './replica-shared';
+
+export interface ReplicaResult { loss: number; hits: number; count: number; grads: Float32Array[]; bn: { mean: Float32Array; variance: Float32Array; count: number }[] }
+
+/**
+ * Replicas a run actually uses: `config.replicas` (default 1), but 1 when the noise mixes samples across
+ * the batch during training (each replica would mix only its own part, which is a different method).
+ */
+export function effectiveReplicas(config: RunConfig): number {
+  const r = config.replicas ?? 1;
+  if (r > 1 && isActive(config.noise, true) && isBatchMixing(config.noise)) return 1;
+  return Math.min(r, config.batchSize);
+}
+
+/** Sizes of the R contiguous parts of a batch of n (the first n % R parts are one larger). */
+export function partSizes(n: number, r: number): number[] {
+  return Array.from({ length: r }, (_, i) => Math.floor(n / r) + (i < n % r ? 1 : 0));
+}
+
+function spawnReplica(workerData: unknown): Worker {
+  const here = fileURLToPath(import.meta.url);
+  if (here.endsWith('.ts')) {
+    // From TypeScript sources: worker threads ignore `--import tsx`, so a one-line bootstrap registers
+    // tsx in the thread before importing the entry that sits beside this file.
+    const entry = pathToFileURL(join(dirname(here), 'replica-thread.ts')).href;
+    const boot = `import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(entry)}); })`;
+    return new Worker(boot, { eval: true, workerData });
+  }
+  // The Electron build bundles the entry as replica.js beside worker.js and index.js.
+  const bundled = join(dirname(here), 'replica.js');
+  if (!existsSync(bundled)) throw new Error(`data-parallel replica entry not found: ${bundled}`);
+  return new Worker(bundled, { workerData });
+}
+
+export class ReplicaGroup {
+  private constructor(
+    private readonly threads: { worker: Worker; block: SharedBlock }[],
+    private readonly sizes: number[],
+  ) {}
+
+  /** Starts R-1 replica threads holding the same model as rank 0 (weights arrive with each step). */
+  static async start(config: RunConfig, data: Dataset, trainable: tf.Variable[], replicas: number): Promise<ReplicaGroup> {
+    const sizes = trainable.map((v) => v.size);
+    const paramCount = trainable.reduce((a, v) => a + v.size, 0);
+    const backend = currentBackend()?.name ?? 'auto';
+    const train = data.splits.train;
+    const threads = await Promise.all(Array.from({ length: replicas - 1 }, async (_, i) => {
+      const block = SharedBlock.create(paramCount, config.batchSize);
+      const worker = spawnReplica({
+        rank: i + 1, backend, config, block: block.buffers,
+        data: { info: data.info, mean: data.mean, std: data.std, images: train.images, labels: train.labels, count: train.count },
+      });
+      await new Promise<void>((resolve, reject) => {
+        worker.once('message', (m: { ready?: boolean; error?: string }) => (m.ready ? resolve() : reject(new Error(`replica ${i + 1}: ${m.error}`))));
+        worker.once('error', (e) => reject(new Error(`replica ${i + 1} failed to start: ${e.message}`)));
+        worker.once('exit', (code) => reject(new Error(`replica ${i + 1} exited with code ${code} while starting`)));
+      });
+      worker.removeAllListeners();
+      return { worker, block };
+    }));
+    return new ReplicaGroup(threads, sizes);
+  }
+
+  /** Replicas including rank 0. */
+  get size(): number {
+    return this.threads.length + 1;
+  }
+
+  /** Sends the current weights and each replica's part of the batch; returns at once. */
+  begin(trainable: tf.Variable[], parts: Int32Array[], noiseSeeds: number[]): void {
+    const weights = trainable.map((v) => v.dataSync() as Float32Array);
+    this.threads.forEach(({ block }, i) => {
+      let off = 0;
+      for (const w of weights) {
+        block.params.set(w, off);
+        off += w.length;
+      }
+      block.idx.set(parts[i]);
+      block.kick(CMD_STEP, parts[i].length, noiseSeeds[i]);
+    });
+  }
+
+  /** Waits for every replica's gradients (blocking: a step is synchronous anyway). The gradient arrays are
+   * views of shared memory, valid until the next `begin`. */
+  collect(): ReplicaResult[] {
+    return this.threads.map(({ block }, i) => {
+      const r = block.await(`replica ${i + 1}`);
+      let off = 0;
+      const grads = this.sizes.map((size) => block.grads.subarray(off, (off += size)));
+      return { ...r, grads };
+    });
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.threads.map(async ({ worker, block }) => {
+      block.kick(CMD_STOP, 0, 0);
+      await worker.terminate();
+    }));
+  }
+}
+
+/** Whole-batch statistics from per-part means and (biased) variances over `count` elements each. */
+export function combineBnStats(own: BnStat[], others: ReplicaResult[]): void {
+  own.forEach((s, layer) => {
+    const parts = [{ mean: s.batchMean, variance: s.batchVar, count: s.count }, ...others.map((o) => {
+      const b = o.bn[layer];
+      return { mean: tf.tensor1d(b.mean), variance: tf.tensor1d(b.variance), count: b.count };
+    })];
+    const total = parts.reduce((a, p) => a + p.count, 0);
+    const [mean, variance] = tf.tidy(() => {
+      const m = parts.map((p) => tf.mul(p.mean, p.count / total)).reduce((a, b) => tf.add(a, b));
+      const v = parts.map((p) => tf.mul(tf.add(p.variance, tf.square(tf.sub(p.mean, m))), p.count / total)).reduce((a, b) => tf.add(a, b));
+      return [m, v] as tf.Tensor1D[];
+    });
+    for (const p of parts) (p.mean.dispose(), p.variance.dispose());
+    s.batchMean = mean;
+    s.batchVar = variance;
+    s.count = total;
+  });
+}
