@@ -58,6 +58,14 @@ export class EmbeddingLabState {
   model = $state<ModelChoice>({ kind: 'preset', preset: 'mnist-vit', initSeed: 42 });
   /** ViT: block L (-1 = after the patch embedding). ResNet: stage and block, both 1-based. */
   site = $state<{ block: number; stage?: number }>({ block: 3 });
+
+  /** The batch's dataset, so this form reads like the inspector's to ModelSources. */
+  get dataset(): string {
+    return this.batch.dataset;
+  }
+  set dataset(name: string) {
+    this.batch.dataset = name;
+  }
 }
 
 export const noiseLab = new NoiseLabState();

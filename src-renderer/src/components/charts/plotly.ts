@@ -16,10 +16,10 @@ export function loadPlotly(): Promise<Plotly> {
 }
 
 /** Colours from the app's CSS variables, so charts follow the theme. */
-export function themeColors(el: HTMLElement): { fg: string; muted: string; grid: string; accent: string; font: string } {
+export function themeColors(el: HTMLElement): { fg: string; muted: string; grid: string; font: string } {
   const cs = getComputedStyle(el);
   const v = (name: string, fallback: string): string => cs.getPropertyValue(name).trim() || fallback;
-  return { fg: v('--text', '#1d1d22'), muted: v('--muted', '#6b7280'), grid: v('--border', '#e3e7ee'), accent: v('--accent', '#3b5bdb'), font: cs.fontFamily || 'system-ui, sans-serif' };
+  return { fg: v('--text', '#1d1d22'), muted: v('--muted', '#6b7280'), grid: v('--border', '#e3e7ee'), font: cs.fontFamily || 'system-ui, sans-serif' };
 }
 
 /** Plotly options shared by every chart: no logo, no cloud links, no mode-bar clutter. */
