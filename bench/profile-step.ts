@@ -1,6 +1,6 @@
 // Where a training step's time goes: every wasm kernel call timed (wall clock, by kernel and shapes),
 // against the whole step's wall time; the rest is tfjs bookkeeping (tape, tensor allocation, JS).
-// Run: node --import tsx bench/profile-step.ts [mnist-vit|mnist-cnn] [steps=30] [top=25] [batch]
+// One replica (the timing wraps this thread's kernels). Run: node --import tsx bench/profile-step.ts [mnist-vit|mnist-cnn] [steps=30] [top=25] [batch]
 import * as tf from '@tensorflow/tfjs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,6 +41,7 @@ for (const k of tf.getKernelsForBackend(backend.name)) {
 const data = loadMnist();
 const config = fitToDataset(runPreset(preset), data.info);
 if (batchArg) config.batchSize = Number(batchArg);
+config.replicas = 1; // kernels are timed on this thread only
 config.limitTrain = (steps + WARMUP) * config.batchSize;
 config.limitTest = 10;
 const dir = mkdtempSync(join(tmpdir(), 'noisynn-prof-'));

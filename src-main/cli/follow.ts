@@ -25,7 +25,7 @@ export async function follow(job: RunJob, o: { quiet?: boolean; backend?: string
         total = m.start.totalSteps;
         offset = m.start.startStep;
         perStep = m.start.trainImages / m.start.stepsPerEpoch;
-        progress.line(`run ${job.runId}: ${m.start.parameters.toLocaleString('en-US')} parameters, ${m.start.trainImages} training images, ${m.start.stepsPerEpoch} steps/epoch${offset ? `, resuming at step ${offset}` : ''}`);
+        progress.line(`run ${job.runId}: ${m.start.parameters.toLocaleString('en-US')} parameters, ${m.start.trainImages} training images, ${m.start.stepsPerEpoch} steps/epoch, ${m.start.replicas} replica${m.start.replicas === 1 ? '' : 's'}${offset ? `, resuming at step ${offset}` : ''}`);
         break;
       case 'step': {
         const s = m.step;

@@ -104,5 +104,7 @@ export function pointConfig(p: StudyPoint, mode: StudyMode): Record<string, unkn
   const noise: Record<string, unknown> = { ...p.noise.spec, level: 'embedding', at: p.when === '-' ? 'both' : p.when };
   if (p.model === 'mnist-vit' && p.noise.spec.type !== 'none') noise.skipFirstToken = true;
   const model = mode === 'full' ? {} : (SHORT_BUDGET_MODEL[p.model] ?? {});
-  return { ...model, preset: p.model, name: p.key, dataset: p.dataset, seed: p.seed, noise, ...STUDY_BUDGETS[mode] };
+  // One replica everywhere: linear noise during training needs the whole batch in one replica, and the
+  // other cells must not differ from those in how BatchNorm sees the batch.
+  return { ...model, preset: p.model, name: p.key, dataset: p.dataset, seed: p.seed, noise, replicas: 1, ...STUDY_BUDGETS[mode] };
 }

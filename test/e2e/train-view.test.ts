@@ -43,6 +43,7 @@ const points = () => page.getByTestId('loss-chart').getAttribute('data-points').
 
 test('Train: a short MNIST run shows its curve growing live and completes', { skip }, async () => {
   assert.equal(await page.getByTestId('preset-select').inputValue(), 'mnist-vit', 'run presets come first');
+  await page.waitForFunction(() => (document.querySelector('[data-testid="replicas"]') as HTMLInputElement | null)?.value === '2');
   await smallRun({ epochs: 2, limitTrain: 320, limitTest: 200, seeds: '7' });
   assert.equal(await page.getByTestId('config-problems').getAttribute('data-count'), '0');
   await page.locator('[data-testid="launch"]:enabled').click();
@@ -76,6 +77,16 @@ test('Train: an impossible noise site is explained before launch and blocks Laun
   await page.getByTestId('site-block').fill('3');
   await page.locator('[data-testid="config-problems"][data-checked="true"][data-count="0"]').waitFor({ timeout: 30_000 });
   assert.equal(await page.getByTestId('launch').isDisabled(), false);
+
+  // Batch-mixing noise during training with the preset's two replicas: explained, fixed by one replica.
+  await page.getByTestId('noise-type').selectOption('linear-optimal');
+  await page.getByTestId('noise-at').selectOption('both');
+  await problems.waitFor({ timeout: 30_000 });
+  assert.match((await problems.textContent()) ?? '', /replicas must be 1 when linear-optimal noise is active during training/);
+  await page.getByTestId('replicas').fill('1');
+  await page.locator('[data-testid="config-problems"][data-checked="true"][data-count="0"]').waitFor({ timeout: 30_000 });
+  await page.getByTestId('noise-type').selectOption('gaussian');
+  await page.getByTestId('replicas').fill('2');
 });
 
 test('Train: a 2x2 sweep (noise type x seed) queues 4 runs and all complete', { skip }, async () => {

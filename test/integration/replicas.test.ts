@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src-main/engine/backend';
-import { configProblems } from '../../src-main/engine/config';
+import { configProblems, runPreset } from '../../src-main/engine/config';
 import { loadMnist } from '../../src-main/data/mnist';
 import { readSafetensorsFile } from '../../src-main/engine/train/safetensors';
-import { effectiveReplicas, partSizes } from '../../src-main/engine/train/replicas';
+import { partSizes, replicaCount } from '../../src-main/engine/train/replicas';
 import { train, type StepMetrics } from '../../src-main/engine/train/trainer';
 import { smallConfig } from '../helpers/configs';
 import { tempDir } from '../helpers/tmp';
@@ -21,15 +21,19 @@ before(async () => {
   assert.equal((await initBackend()).name, 'wasm');
 });
 
-test('a batch splits into near-equal contiguous parts; batch-mixing training noise keeps one replica', () => {
+test('a batch splits into near-equal contiguous parts; batch-mixing training noise needs one replica', () => {
   assert.deepEqual(partSizes(32, 2), [16, 16]);
   assert.deepEqual(partSizes(33, 2), [17, 16]);
   assert.deepEqual(partSizes(10, 3), [4, 3, 3]);
   const c = smallConfig('mnist-vit', { replicas: 2 });
-  assert.equal(effectiveReplicas(c), 2);
-  assert.equal(effectiveReplicas({ ...c, noise: { type: 'linear-optimal', level: 'embedding', at: 'train', site: { block: 3 } } }), 1);
-  assert.equal(effectiveReplicas({ ...c, noise: { type: 'linear-optimal', level: 'embedding', at: 'eval', site: { block: 3 } } }), 2);
-  assert.equal(effectiveReplicas({ ...c, noise: { type: 'gaussian', strength: 0.5, level: 'embedding', at: 'both', site: { block: 3 } } }), 2);
+  assert.equal(replicaCount(c), 2);
+  const mixing = { ...c, noise: { type: 'linear-optimal', level: 'embedding', at: 'train', site: { block: 3 } } } as const;
+  assert.throws(() => replicaCount(mixing), /replicas must be 1 when linear-optimal noise is active during training/);
+  assert.match(configProblems(mixing).join('\n'), /replicas must be 1 when linear-optimal/);
+  assert.equal(replicaCount({ ...mixing, replicas: 1 }), 1);
+  assert.equal(replicaCount({ ...c, noise: { type: 'linear-optimal', level: 'embedding', at: 'eval', site: { block: 3 } } }), 2);
+  assert.equal(replicaCount({ ...c, noise: { type: 'gaussian', strength: 0.5, level: 'embedding', at: 'both', site: { block: 3 } } }), 2);
+  assert.equal(runPreset('mnist-vit').replicas, 2, 'the MNIST presets use both cores');
   assert.match(configProblems({ ...c, replicas: 0 }).join('\n'), /replicas must be an integer/);
   assert.match(configProblems({ ...c, replicas: 64 }).join('\n'), /replicas must be an integer/);
   assert.deepEqual(configProblems({ ...c, replicas: 2 }), []);

@@ -24,10 +24,12 @@ test('a ViT site beyond the last block is a clear error', () => {
 });
 
 test("ResNet-18 rejects the official CNN default block 3 of stage 4 (its stages have 2 blocks)", () => {
-  const c: RunConfig = { ...runPreset('mnist-cnn'), model: { ...MODEL_PRESETS.resnet18 }, noise: { type: 'linear-shift', alpha: 0.4, level: 'embedding', at: 'both', site: { stage: 4, block: 3 } } };
+  const c: RunConfig = { ...runPreset('mnist-cnn'), replicas: 1, model: { ...MODEL_PRESETS.resnet18 }, noise: { type: 'linear-shift', alpha: 0.4, level: 'embedding', at: 'both', site: { stage: 4, block: 3 } } };
   const p = configProblems(c);
   assert.equal(p.length, 1);
   assert.match(p[0], /block 3 does not exist in stage 4: it has 2 blocks/);
+  // The preset's two replicas cannot train with noise that mixes the batch: a second, separate problem.
+  assert.match(configProblems({ ...c, replicas: 2 }).join('\n'), /replicas must be 1 when linear-shift noise is active during training/);
   assert.deepEqual(configProblems({ ...c, noise: { ...c.noise, site: { stage: 4, block: 2 } } }), []);
   assert.match(configProblems({ ...c, noise: { ...c.noise, site: { stage: 5, block: 1 } } }).join(), /stage 5 does not exist: this ResNet has 4 stages/);
 });

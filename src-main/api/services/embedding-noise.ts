@@ -14,7 +14,7 @@ export function embeddingNoise(store: Store, data: Dataset, req: EmbeddingNoiseR
   const { model, config, label } = loadModelSource(store, data, req.model);
   try {
     const noise = { ...req.noise, level: 'embedding' as const, at: 'both' as const, site: req.site };
-    validateConfig({ ...config, noise }); // the same site validation as training
+    validateConfig({ ...config, noise, replicas: 1 }); // the same site validation as training (one forward pass, no replicas)
     const k = req.images.length;
     if (!Number.isInteger(req.selected) || req.selected < 0 || req.selected >= k) throw new Error(`selected sample ${req.selected} is not in the batch of ${k}`);
     let result: EmbeddingNoiseResult | undefined;

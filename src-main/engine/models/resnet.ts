@@ -82,7 +82,8 @@ export class NoisyResNet implements Model {
   }
 
   private apply(u: Unit, x: tf.Tensor4D, o: ForwardOptions, relu: boolean): tf.Tensor4D {
-    const c = conv2d(x, u.conv.w as tf.Tensor4D, u.conv.stride, u.conv.pad);
+    // The stem's input is the image: its gradient is computed only when a caller asks for it.
+    const c = conv2d(x, u.conv.w as tf.Tensor4D, u.conv.stride, u.conv.pad, u !== this.stem || o.inputGrad !== false);
     const running = { mean: u.bn.mean as tf.Tensor1D, variance: u.bn.variance as tf.Tensor1D };
     const r = batchNorm(c, u.bn.g as tf.Tensor1D, u.bn.b as tf.Tensor1D, o.training, running);
     if (o.training && o.bnStats && r.batchMean && r.batchVar) {

@@ -16,6 +16,8 @@ export interface ForwardOptions {
   noise: RunNoise;
   /** Seed of this forward pass's noise: the same seed reproduces the same noise. */
   noiseSeed: number;
+  /** false: no gradient w.r.t. the input images is needed (training differentiates the weights only). */
+  inputGrad?: boolean;
   /** When given (training), every BatchNorm pushes its batch statistics here as kept tensors. */
   bnStats?: BnStat[];
   /** Receives named intermediate representations (embedding inspector); tensors are not kept. */

@@ -32,7 +32,7 @@ type Explicit = [[number, number], [number, number], [number, number], [number, 
  * in/out-swapped filter: the stock Conv2D kernel is fast on wasm while Conv2DBackpropInput is a
  * slow loop there (~5-10x, bench/ops.ts). Rank 4 only: dilation is concat + reshape.
  */
-function inputGrad(dy: tf.Tensor4D, w: tf.Tensor4D, xShape: number[], stride: number, g: ConvGeometry): tf.Tensor4D {
+function inputGradient(dy: tf.Tensor4D, w: tf.Tensor4D, xShape: number[], stride: number, g: ConvGeometry): tf.Tensor4D {
   const [n, h, wd] = xShape;
   const [kh, kw, , cout] = w.shape;
   const [, ho, wo] = dy.shape;
@@ -90,7 +90,8 @@ function filterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, kh: number, kw: number, str
   return tf.transpose(cut, [1, 2, 0, 3]);
 }
 
-export function conv2d(x: tf.Tensor4D, w: tf.Tensor4D, stride: number, pad: ConvPad): tf.Tensor4D {
+/** `inputGrad` false: the gradient w.r.t. x is returned as zeros (x is data, e.g. the image into a stem). */
+export function conv2d(x: tf.Tensor4D, w: tf.Tensor4D, stride: number, pad: ConvPad, inputGrad = true): tf.Tensor4D {
   checkRank('conv2d', 'x', x, 4);
   checkRank('conv2d', 'w', w, 4);
   checkFloat('conv2d', 'x', x);
@@ -114,9 +115,11 @@ export function conv2d(x: tf.Tensor4D, w: tf.Tensor4D, stride: number, pad: Conv
         const dy4 = dy as tf.Tensor4D;
         // With a single input channel the flipped filter has one output channel, a shape the
         // stock conv handles poorly; the backprop kernel is faster there (bench/ops.ts).
-        const dx = cin < 4
-          ? tf.conv2dTranspose(dy4, sw, [n, h, wd, cin], stride, pad)
-          : inputGrad(dy4, sw, sx.shape, stride, g);
+        const dx = !inputGrad
+          ? tf.zerosLike(sx)
+          : cin < 4
+            ? tf.conv2dTranspose(dy4, sw, [n, h, wd, cin], stride, pad)
+            : inputGradient(dy4, sw, sx.shape, stride, g);
         return [dx, filterGrad(sx, dy4, kh, kw, stride, g)];
       },
     };

@@ -21,12 +21,15 @@ import { SharedBlock, CMD_STEP, CMD_STOP } from './replica-shared';
 export interface ReplicaResult { loss: number; hits: number; count: number; grads: Float32Array[]; bn: { mean: Float32Array; variance: Float32Array; count: number }[] }
 
 /**
- * Replicas a run actually uses: `config.replicas` (default 1), but 1 when the noise mixes samples across
- * the batch during training (each replica would mix only its own part, which is a different method).
+ * Replicas of a run: `config.replicas`, default 1. Noise that mixes samples across the batch during
+ * training needs the whole batch in one replica; validation says so, and so does this, for callers
+ * that skip validation.
  */
-export function effectiveReplicas(config: RunConfig): number {
+export function replicaCount(config: RunConfig): number {
   const r = config.replicas ?? 1;
-  if (r > 1 && isActive(config.noise, true) && isBatchMixing(config.noise)) return 1;
+  if (r > 1 && isActive(config.noise, true) && isBatchMixing(config.noise)) {
+    throw new Error(`replicas must be 1 when ${config.noise.type} noise is active during training (it mixes samples across the whole batch)`);
+  }
   return Math.min(r, config.batchSize);
 }
 

@@ -26,7 +26,7 @@ export function gradients(model: Model, data: Dataset, idx: ArrayLike<number>, c
     const targets = smoothedTargets(labels, classes, config.labelSmoothing);
     let logits: tf.Tensor2D | undefined;
     const { value, grads } = tf.variableGrads(() => {
-      logits = tf.keep(model.forward(x, { training: true, noise: config.noise, noiseSeed, bnStats }));
+      logits = tf.keep(model.forward(x, { training: true, noise: config.noise, noiseSeed, bnStats, inputGrad: false }));
       return crossEntropy(logits, targets);
     }, trainable);
     const loss = value.dataSync()[0];

@@ -11,7 +11,7 @@ import { isActive } from '../noise/types';
 import { deriveSeed, Rng } from '../rng';
 import { loadCheckpoint, saveCheckpoint, type SavedCheckpoint } from './checkpoint';
 import { AdamW } from './optim';
-import { combineBnStats, effectiveReplicas, partSizes, ReplicaGroup } from './replicas';
+import { combineBnStats, replicaCount, partSizes, ReplicaGroup } from './replicas';
 import { learningRate } from './schedule';
 import { gradients } from './step';
 
@@ -74,7 +74,7 @@ async function loop(config: RunConfig, data: Dataset, runDir: string, cb: TrainC
     shuffle.setState(state.shuffleRng);
   }
   const trainable = [...model.params.trainable.values()];
-  const replicas = effectiveReplicas(config);
+  const replicas = replicaCount(config);
   const group = replicas > 1 ? await ReplicaGroup.start(config, data, trainable, replicas) : undefined;
   try {
     return await runEpochs(config, data, runDir, cb, model, optim, { indices, epoch, step, shuffle, trainable, group, replicas });

@@ -26,6 +26,8 @@ export interface TrainForm {
   minLr: number;
   epochs: number;
   batchSize: number;
+  /** Data-parallel replicas (threads) per batch. */
+  replicas: number;
   testBatchSize: number;
   labelSmoothing: number;
   /** A comma list: one run per seed. */
@@ -42,7 +44,7 @@ export interface SweepRow {
 /** Paths offered in the sweep rows' suggestions (any dotted config path is accepted). */
 export const SWEEP_PATHS = [
   'noise.type', 'noise.strength', 'noise.alpha', 'noise.prob', 'noise.at', 'noise.level', 'noise.site.block', 'noise.site.stage',
-  'optimizer.lr', 'optimizer.weightDecay', 'schedule.warmupEpochs', 'batchSize', 'testBatchSize', 'labelSmoothing', 'epochs', 'seed',
+  'optimizer.lr', 'optimizer.weightDecay', 'schedule.warmupEpochs', 'batchSize', 'replicas', 'testBatchSize', 'labelSmoothing', 'epochs', 'seed',
 ];
 
 const VALIDATE_DEBOUNCE_MS = 250;
@@ -108,7 +110,7 @@ export class TrainState {
     noise: { type: 'none', level: 'embedding', at: 'both', skipFirstToken: false, ...DEFAULTS },
     site: { block: 0 },
     lr: 1e-3, weightDecay: 0.05, beta1: 0.9, beta2: 0.999, warmupEpochs: 0, minLr: 0,
-    epochs: 1, batchSize: 32, testBatchSize: 10, labelSmoothing: 0, seeds: '42', limitTrain: 0, limitTest: 0,
+    epochs: 1, batchSize: 32, replicas: 1, testBatchSize: 10, labelSmoothing: 0, seeds: '42', limitTrain: 0, limitTest: 0,
   });
   /** The model of the resolved config (from the preset, fitted to the dataset): the site picker reads it. */
   model = $state.raw<unknown>(null);
@@ -166,7 +168,7 @@ export class TrainState {
       noise,
       optimizer: { lr: f.lr, weightDecay: f.weightDecay, beta1: f.beta1, beta2: f.beta2 },
       schedule: { warmupEpochs: f.warmupEpochs, minLr: f.minLr },
-      epochs: f.epochs, batchSize: f.batchSize, testBatchSize: f.testBatchSize, labelSmoothing: f.labelSmoothing,
+      epochs: f.epochs, batchSize: f.batchSize, replicas: f.replicas, testBatchSize: f.testBatchSize, labelSmoothing: f.labelSmoothing,
       seed, limitTrain: f.limitTrain, limitTest: f.limitTest,
     };
     if (f.name.trim()) c.name = f.name.trim();
@@ -196,6 +198,7 @@ export class TrainState {
       f.beta2 = num(o.beta2, f.beta2);
       f.warmupEpochs = num(s.warmupEpochs, f.warmupEpochs);
       f.minLr = num(s.minLr, f.minLr);
+      f.replicas = num(c.replicas, 1);
       for (const k of ['epochs', 'batchSize', 'testBatchSize', 'labelSmoothing', 'limitTrain', 'limitTest'] as const) f[k] = num(c[k], f[k]);
       if (typeof c.seed === 'number') f.seeds = String(c.seed);
       this.presetError = null;
