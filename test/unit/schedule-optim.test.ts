@@ -40,3 +40,17 @@ test('AdamW applies bias-corrected Adam plus decoupled decay on weights only', (
   o.dispose();
   tf.dispose([w, b, gw, gb]);
 });
+
+test('AdamW follows weights assigned from outside (a checkpoint load) instead of its own copy', () => {
+  const w = tf.variable(tf.tensor2d([[1, 1]]), true, 'adamw_mirror_w');
+  const o = new AdamW(new Map<string, tf.Variable>([['w', w]]), { ...opt, weightDecay: 0 });
+  o.apply({ [w.name]: tf.tensor2d([[1, 1]]) }, 0.1);
+  assert.ok(Math.abs(w.dataSync()[0] - 0.9) < 1e-6);
+  assert.ok(Math.abs(o.weights()[0][0] - 0.9) < 1e-6, 'weights() mirrors the variable');
+  w.assign(tf.tensor2d([[5, 5]]));
+  assert.equal(o.weights()[0][0], 5, 'an outside assign is picked up');
+  o.apply({ [w.name]: tf.tensor2d([[0, 0]]) }, 0.1);
+  assert.ok(w.dataSync()[0] < 5 && w.dataSync()[0] > 4.8, `${w.dataSync()[0]}: updated from 5, not from 0.9`);
+  o.dispose();
+  w.dispose();
+});

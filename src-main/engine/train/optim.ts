@@ -4,10 +4,12 @@ import * as tf from '@tensorflow/tfjs';
 import type { OptimizerConfig } from '../config/types';
 import type { NamedArray } from './safetensors';
 
-interface Slot { param: tf.Variable; m: Float32Array; v: Float32Array; decay: boolean }
+interface Slot { param: tf.Variable; m: Float32Array; v: Float32Array; decay: boolean; weights?: Float32Array; written?: object }
 
 // The moments live in JS arrays and the update is one loop per tensor: as tensor ops it was ~10 kernel
-// calls per parameter tensor (~500 a step for mnist-vit), which cost more than the arithmetic.
+// calls per parameter tensor (~500 a step for mnist-vit), which cost more than the arithmetic. The
+// weights are mirrored in JS too, re-read only when something else assigned the variable (a checkpoint
+// load): the variable's dataId is then not the one this optimizer wrote.
 export class AdamW {
   private readonly slots = new Map<string, Slot>();
   /** Number of updates applied so far (bias correction uses it). */
@@ -29,7 +31,7 @@ export class AdamW {
       const given = grads[s.param.name];
       if (!given) continue;
       const g = given instanceof Float32Array ? given : (given.dataSync() as Float32Array);
-      const p = Float32Array.from(s.param.dataSync() as Float32Array);
+      const p = this.mirror(s);
       const { m, v } = s;
       const keep = s.decay && wd > 0 ? 1 - lr * wd : 1;
       for (let i = 0; i < p.length; i++) {
@@ -38,7 +40,21 @@ export class AdamW {
         p[i] = p[i] * keep - lr * ((m[i] / c1) / (Math.sqrt(v[i] / c2) + eps));
       }
       tf.tidy(() => s.param.assign(tf.tensor(p, s.param.shape, 'float32')));
+      s.written = s.param.dataId;
     }
+  }
+
+  /** The current weights of every parameter, in the order given to the constructor (read only). */
+  weights(): Float32Array[] {
+    return [...this.slots.values()].map((s) => this.mirror(s));
+  }
+
+  private mirror(s: Slot): Float32Array {
+    if (!s.weights || s.written !== s.param.dataId) {
+      s.weights = Float32Array.from(s.param.dataSync() as Float32Array);
+      s.written = s.param.dataId;
+    }
+    return s.weights;
   }
 
   toArrays(): Record<string, NamedArray> {

@@ -87,9 +87,8 @@ export class ReplicaGroup {
     return this.threads.length + 1;
   }
 
-  /** Sends the current weights and each replica's part of the batch; returns at once. */
-  begin(trainable: tf.Variable[], parts: Int32Array[], noiseSeeds: number[]): void {
-    const weights = trainable.map((v) => v.dataSync() as Float32Array);
+  /** Sends the current weights (in trainable order) and each replica's part of the batch; returns at once. */
+  begin(weights: Float32Array[], parts: Int32Array[], noiseSeeds: number[]): void {
     this.threads.forEach(({ block }, i) => {
       let off = 0;
       for (const w of weights) {

@@ -147,7 +147,7 @@ function trainStep(model: Model, optim: AdamW, data: Dataset, idx: Int32Array, c
   const parts = sizes.map((n) => idx.subarray(start, (start += n)));
   // Rank 0 keeps the run's noise stream; the other parts draw from streams derived from it.
   const seeds = sizes.map((_, r) => (r === 0 ? noiseSeed : deriveSeed(noiseSeed, r)));
-  group?.begin(trainable, parts.slice(1), seeds.slice(1));
+  group?.begin(optim.weights(), parts.slice(1), seeds.slice(1));
   const own = gradients(model, data, parts[0], config, noiseSeed, trainable);
   const others = group ? group.collect() : [];
   const n = idx.length;
