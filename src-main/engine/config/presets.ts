@@ -50,7 +50,7 @@ export const RUN_PRESETS: Record<string, RunConfig> = {
     model: MODEL_PRESETS['mnist-vit'],
     // Tuned for one epoch on MNIST (measured here: 94.2-94.6% test top-1 across lr 2e-3..3e-3, batch 16..32).
     batchSize: 32,
-    // Two data-parallel threads: wasm computes on one core per thread (bench/train-throughput-vs-torch.ts).
+    // Two data-parallel threads: wasm computes on one core per thread (bench/train-throughput.ts).
     replicas: 2,
     optimizer: { ...base.optimizer, lr: 3e-3 },
     schedule: { ...base.schedule, warmupEpochs: 0.05 },
