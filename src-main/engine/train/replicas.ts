@@ -57,6 +57,8 @@ export class ReplicaGroup {
   private constructor(
     private readonly threads: { worker: Worker; block: SharedBlock }[],
     private readonly sizes: number[],
+    /** Whole-batch gradient sums, one per parameter tensor, reused every step. */
+    private readonly sums = sizes.map((n) => new Float32Array(n)),
   ) {}
 
   /** Starts R-1 replica threads holding the same model as rank 0 (weights arrive with each step). */
@@ -100,9 +102,31 @@ export class ReplicaGroup {
     });
   }
 
+  /**
+   * The whole batch's gradient: part means weighted by part size, summed in rank order (deterministic).
+   * Rank 0's part is weighted in while the replicas still compute. The arrays are valid until the next call.
+   */
+  gather(own: tf.Tensor[], ownCount: number, n: number): { results: ReplicaResult[]; grads: Float32Array[] } {
+    own.forEach((t, i) => {
+      const src = t.dataSync() as Float32Array;
+      const sum = this.sums[i];
+      const w = ownCount / n;
+      for (let j = 0; j < sum.length; j++) sum[j] = src[j] * w;
+    });
+    const results = this.collect();
+    for (const r of results) {
+      const w = r.count / n;
+      r.grads.forEach((g, i) => {
+        const sum = this.sums[i];
+        for (let j = 0; j < sum.length; j++) sum[j] += g[j] * w;
+      });
+    }
+    return { results, grads: this.sums };
+  }
+
   /** Waits for every replica's gradients (blocking: a step is synchronous anyway). The gradient arrays are
    * views of shared memory, valid until the next `begin`. */
-  collect(): ReplicaResult[] {
+  private collect(): ReplicaResult[] {
     return this.threads.map(({ block }, i) => {
       const r = block.await(`replica ${i + 1}`);
       let off = 0;

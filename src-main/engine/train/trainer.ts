@@ -149,25 +149,13 @@ function trainStep(model: Model, optim: AdamW, data: Dataset, idx: Int32Array, c
   const seeds = sizes.map((_, r) => (r === 0 ? noiseSeed : deriveSeed(noiseSeed, r)));
   group?.begin(optim.weights(), parts.slice(1), seeds.slice(1));
   const own = gradients(model, data, parts[0], config, noiseSeed, trainable);
-  const others = group ? group.collect() : [];
   const n = idx.length;
+  const whole = group?.gather(own.grads, sizes[0], n);
+  const others = whole?.results ?? [];
   const loss = others.reduce((a, o) => a + (o.loss * o.count) / n, (own.loss * sizes[0]) / n);
   const hits = others.reduce((a, o) => a + o.hits, own.hits);
-  // Whole-batch gradient: the part means weighted by part size, summed in rank order (deterministic).
   const grads: Record<string, tf.Tensor | Float32Array> = {};
-  trainable.forEach((v, i) => {
-    if (!others.length) return void (grads[v.name] = own.grads[i]);
-    const src = own.grads[i].dataSync() as Float32Array; // may be the tensor's own storage (cpu backend)
-    const g = new Float32Array(src.length);
-    const w0 = sizes[0] / n;
-    for (let j = 0; j < g.length; j++) g[j] = src[j] * w0;
-    for (const o of others) {
-      const og = o.grads[i];
-      const w = o.count / n;
-      for (let j = 0; j < g.length; j++) g[j] += og[j] * w;
-    }
-    grads[v.name] = g;
-  });
+  trainable.forEach((v, i) => (grads[v.name] = whole ? whole.grads[i] : own.grads[i]));
   if (Number.isFinite(loss)) {
     optim.apply(grads, lr);
     if (others.length) combineBnStats(own.bnStats, others);
