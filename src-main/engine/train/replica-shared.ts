@@ -4,6 +4,9 @@
 export const CMD_STEP = 1;
 export const CMD_STOP = 2;
 const MAX_BN = 512; // BatchNorm layers a model may have (resnet50 has 53)
+// A replica that neither answers nor fails within this long has died (e.g. out of memory): rank 0 blocks
+// on Atomics and cannot hear the thread's exit event, so the wait itself gives up.
+const ANSWER_TIMEOUT_MS = 5 * 60_000;
 // ctrl slots
 const SEQ = 0, DONE = 1, CMD = 2, COUNT = 3, SEED = 4, FAILED = 5, LAYERS = 6;
 // f64 slots
@@ -58,9 +61,14 @@ export class SharedBlock {
   }
 
   /** Blocks until the replica answers the last order; throws its error if it failed. */
-  await(name: string): { loss: number; hits: number; count: number; bn: BnPart[] } {
+  await(name: string, timeoutMs = ANSWER_TIMEOUT_MS): { loss: number; hits: number; count: number; bn: BnPart[] } {
     const seq = Atomics.load(this.ctrl, SEQ);
-    while (Atomics.load(this.ctrl, DONE) !== seq) Atomics.wait(this.ctrl, DONE, Atomics.load(this.ctrl, DONE), 60_000);
+    const deadline = performance.now() + timeoutMs;
+    while (Atomics.load(this.ctrl, DONE) !== seq) {
+      const left = deadline - performance.now();
+      if (left <= 0) throw new Error(`${name} did not answer within ${timeoutMs / 1000} s (the thread has probably died)`);
+      Atomics.wait(this.ctrl, DONE, Atomics.load(this.ctrl, DONE), left);
+    }
     if (Atomics.load(this.ctrl, FAILED)) {
       const n = this.err.indexOf(0);
       throw new Error(`${name}: ${new TextDecoder().decode(this.err.slice(0, n < 0 ? this.err.length : n))}`);

@@ -50,5 +50,7 @@ try {
   }
   model.dispose();
 } catch (e) {
-  parentPort!.postMessage({ error: e instanceof Error ? e.message : String(e) });
+  const message = e instanceof Error ? e.message : String(e);
+  parentPort!.postMessage({ error: message }); // while starting, rank 0 listens for this
+  block.fail(message); // after that, rank 0 blocks on shared memory and reads this
 }
