@@ -32,3 +32,28 @@ test("a replica's failure reaches rank 0 as an error naming it; silence times ou
   assert.throws(() => rank0.await('replica 1', 50), /replica 1 did not answer within 0.05 s/);
   assert.ok(performance.now() - t0 < 2000);
 });
+
+test('thousands of round trips with a real thread never sleep through an answer', async () => {
+  // A wait that re-read DONE after checking it could miss an answer and sleep until its timeout (seen
+  // once in ~600 steps before the fix). With a 20 s timeout per wait, one such miss fails this test.
+  const { Worker } = await import('node:worker_threads');
+  const { pathToFileURL } = await import('node:url');
+  const rank0 = SharedBlock.create(4, 4);
+  const entry = pathToFileURL(new URL('../../src-main/engine/train/replica-shared.ts', import.meta.url).pathname).href;
+  const echo = `import('tsx/esm/api').then(async (t) => { t.register();
+    const { SharedBlock, CMD_STOP } = await import(${JSON.stringify(entry)});
+    const block = SharedBlock.attach(require('node:worker_threads').workerData);
+    for (;;) { const o = block.next(); if (o.cmd === CMD_STOP) break; block.finish(o.seed, 0, [], []); }
+  })`;
+  const worker = new Worker(echo, { eval: true, workerData: rank0.buffers });
+  const trips = 20_000;
+  const t0 = performance.now();
+  for (let i = 1; i <= trips; i++) {
+    rank0.kick(CMD_STEP, 1, i);
+    assert.equal(rank0.await('echo', 20_000).loss, i);
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  rank0.kick(2, 0, 0);
+  await worker.terminate();
+  assert.ok(seconds < 15, `${trips} round trips took ${seconds.toFixed(1)} s`);
+});

@@ -64,10 +64,14 @@ export class SharedBlock {
   await(name: string, timeoutMs = ANSWER_TIMEOUT_MS): { loss: number; hits: number; count: number; bn: BnPart[] } {
     const seq = Atomics.load(this.ctrl, SEQ);
     const deadline = performance.now() + timeoutMs;
-    while (Atomics.load(this.ctrl, DONE) !== seq) {
+    for (;;) {
+      // Sleep only while DONE still holds the value just checked: re-reading it for the wait would miss
+      // an answer (and its notify) landing between the two reads, and sleep until the timeout.
+      const done = Atomics.load(this.ctrl, DONE);
+      if (done === seq) break;
       const left = deadline - performance.now();
       if (left <= 0) throw new Error(`${name} did not answer within ${timeoutMs / 1000} s (the thread has probably died)`);
-      Atomics.wait(this.ctrl, DONE, Atomics.load(this.ctrl, DONE), left);
+      Atomics.wait(this.ctrl, DONE, done, left);
     }
     if (Atomics.load(this.ctrl, FAILED)) {
       const n = this.err.indexOf(0);
