@@ -40,6 +40,7 @@ test('every point resolves to a valid config at the presets\' default sites', ()
   for (const p of studyPoints({ seeds: [42], datasets: ['mnist'] })) {
     const c: RunConfig = fitToDataset(mergeConfig(runPreset(p.model), pointConfig(p, 'quick')), info);
     validateConfig(c);
+    assert.equal(c.replicas, 1, 'every cell sees the whole batch in one replica, as linear noise during training must');
     assert.equal(c.limitTrain > 0, true);
     if (p.model === 'mnist-vit') assert.deepEqual(c.noise.site, { block: 3 });
     else assert.deepEqual(c.noise.site, { stage: 3, block: 1 });
