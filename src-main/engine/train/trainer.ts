@@ -54,17 +54,24 @@ const yieldToEvents = () => new Promise<void>((r) => setImmediate(r));
 export async function train(config: RunConfig, data: Dataset, runDir: string, cb: TrainCallbacks = {}, resumeFrom?: string): Promise<TrainResult> {
   const model = modelFor(config);
   const optim = new AdamW(model.params.trainable, config.optimizer);
+  let group: ReplicaGroup | undefined;
   try {
-    return await loop(config, data, runDir, cb, model, optim, resumeFrom);
+    const replicas = replicaCount(config);
+    if (replicas > 1) group = await ReplicaGroup.start(config, data, [...model.params.trainable.values()], replicas);
+    return await loop(config, data, runDir, cb, model, optim, group, resumeFrom);
   } finally {
+    await group?.stop();
     optim.dispose();
     model.dispose();
   }
 }
 
-async function loop(config: RunConfig, data: Dataset, runDir: string, cb: TrainCallbacks, model: Model, optim: AdamW, resumeFrom?: string): Promise<TrainResult> {
+async function loop(config: RunConfig, data: Dataset, runDir: string, cb: TrainCallbacks, model: Model, optim: AdamW, group?: ReplicaGroup, resumeFrom?: string): Promise<TrainResult> {
   const indices = trainIndices(config, data);
-  const shuffle = new Rng(deriveSeed(config.seed, SHUFFLE));
+  const { batchSize, epochs, seed } = config;
+  const stepsPerEpoch = Math.max(1, Math.floor(indices.length / batchSize));
+  const totalSteps = stepsPerEpoch * epochs;
+  const shuffle = new Rng(deriveSeed(seed, SHUFFLE));
   let epoch = 0;
   let step = 0;
   if (resumeFrom) {
@@ -74,25 +81,8 @@ async function loop(config: RunConfig, data: Dataset, runDir: string, cb: TrainC
     shuffle.setState(state.shuffleRng);
   }
   const trainable = [...model.params.trainable.values()];
-  const replicas = replicaCount(config);
-  const group = replicas > 1 ? await ReplicaGroup.start(config, data, trainable, replicas) : undefined;
-  try {
-    return await runEpochs(config, data, runDir, cb, model, optim, { indices, epoch, step, shuffle, trainable, group, replicas });
-  } finally {
-    await group?.stop();
-  }
-}
-
-interface LoopState { indices: Int32Array; epoch: number; step: number; shuffle: Rng; trainable: tf.Variable[]; group?: ReplicaGroup; replicas: number }
-
-async function runEpochs(config: RunConfig, data: Dataset, runDir: string, cb: TrainCallbacks, model: Model, optim: AdamW, st: LoopState): Promise<TrainResult> {
-  const { indices, shuffle, trainable, group, replicas } = st;
-  let { epoch, step } = st;
-  const { batchSize, epochs, seed } = config;
-  const stepsPerEpoch = Math.max(1, Math.floor(indices.length / batchSize));
-  const totalSteps = stepsPerEpoch * epochs;
   const configJson = JSON.stringify(config);
-  cb.onStart?.({ totalSteps, stepsPerEpoch, startEpoch: epoch, startStep: step, parameters: model.params.count(), trainImages: indices.length, replicas });
+  cb.onStart?.({ totalSteps, stepsPerEpoch, startEpoch: epoch, startStep: step, parameters: model.params.count(), trainImages: indices.length, replicas: group?.size ?? 1 });
   const evaluations: EvalResult[] = [];
   let trainSeconds = 0;
   let trainImages = 0;
