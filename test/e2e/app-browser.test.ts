@@ -1,25 +1,21 @@
 // Browser mode end to end: the built renderer served by `noisynn serve`, in Debian's Chromium.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, missingPrerequisite, screenshot, startApp, type App } from './harness';
+import type { Page } from 'playwright-core';
+import { missingPrerequisite, openApp, screenshot, type App, type Session } from './harness';
 
 const skip = missingPrerequisite();
+let session: Session | undefined;
 let app: App;
-let browser: Browser;
 let page: Page;
 
 before(async () => {
   if (skip) return;
-  app = await startApp();
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  page.on('pageerror', (e) => console.error('page error:', e.message));
-  await page.goto(app.url);
+  session = await openApp(undefined, { viewport: { width: 1400, height: 900 } });
+  ({ app, page } = session);
 });
 after(async () => {
-  await browser?.close();
-  await app?.close();
+  await session?.close();
 });
 
 test('Datasets: MNIST with 10 classes and 70,000 images, grid scrolls to the end, class filter', { skip }, async () => {

@@ -4,28 +4,23 @@
 // noisy plus the entropy meter takes about 1.5 minutes on a loaded 2-core machine.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { tempDir } from '../helpers/tmp';
-import { launchBrowser, missingPrerequisite, screenshot, startApp, type App } from './harness';
+import { missingPrerequisite, openApp, screenshot, type Session } from './harness';
 
 const skip = missingPrerequisite();
 const dataDir = tempDir('noisynn-e2e-emb-');
 const LONG = 600_000;
-let app: App;
-let browser: Browser;
+let session: Session | undefined;
 let page: Page;
 
 before(async () => {
   if (skip) return;
-  app = await startApp(dataDir);
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  page.on('pageerror', (e) => console.error('page error:', e.message));
-  await page.goto(app.url);
+  session = await openApp(dataDir, { viewport: { width: 1400, height: 1000 } });
+  ({ page } = session);
 });
 after(async () => {
-  await browser?.close();
-  await app?.close();
+  await session?.close();
 });
 
 const attr = (id: string, name: string) => page.getByTestId(id).getAttribute(name);

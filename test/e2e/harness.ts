@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { tempDir } from '../helpers/tmp';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -60,6 +60,24 @@ export async function launchBrowser(): Promise<Browser> {
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
   });
+}
+
+export interface Session { app: App; browser: Browser; page: Page; close(): Promise<void> }
+
+/** The app served from `dataDir`, open in a fresh Chromium page; page errors go to the test log. */
+export async function openApp(dataDir: string | undefined, page: BrowserContextOptions): Promise<Session> {
+  const app = await startApp(dataDir);
+  const browser = await launchBrowser();
+  const p = await browser.newPage(page);
+  p.on('pageerror', (e) => console.error('page error:', e.message));
+  await p.goto(app.url);
+  return {
+    app, browser, page: p,
+    close: async () => {
+      await browser.close();
+      await app.close();
+    },
+  };
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {

@@ -4,14 +4,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { cli } from '../helpers/cli';
 import { tempDir } from '../helpers/tmp';
-import { launchBrowser, missingPrerequisite, screenshot, startApp, type App } from './harness';
+import { missingPrerequisite, openApp, screenshot, type Session } from './harness';
 
 const skip = missingPrerequisite();
-let app: App;
-let browser: Browser;
+let session: Session | undefined;
 let page: Page;
 let dataDir: string;
 let downloads: string;
@@ -35,15 +34,11 @@ before(async () => {
   train('lo-eval', '--noise', 'linear-optimal', '--noise-at', 'eval', '--seed', '1');
   const ev = cli(dataDir, 'eval', String(ids['lo-eval']), '--protocol', 'all', '--json');
   assert.equal(ev.code, 0, ev.stderr);
-  app = await startApp(dataDir);
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, acceptDownloads: true });
-  page.on('pageerror', (e) => console.error('page error:', e.message));
-  await page.goto(app.url);
+  session = await openApp(dataDir, { viewport: { width: 1440, height: 1000 }, acceptDownloads: true });
+  ({ page } = session);
 });
 after(async () => {
-  await browser?.close();
-  await app?.close();
+  await session?.close();
 });
 
 async function openCompare(labels: string[]): Promise<Locator> {

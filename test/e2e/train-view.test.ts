@@ -2,31 +2,26 @@
 // live through the app's events. Waits on readiness attributes, never on sleeps.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { tempDir } from '../helpers/tmp';
-import { launchBrowser, missingPrerequisite, screenshot, startApp, type App } from './harness';
+import { missingPrerequisite, openApp, screenshot, type Session } from './harness';
 
 const skip = missingPrerequisite();
 // Made at file level: tempDir() called inside before() would register its removal to run right after
 // that hook, deleting the database under the running server (trainer processes then find no runs).
 const dataDir = skip ? '' : tempDir('noisynn-train-e2e-');
-let app: App;
-let browser: Browser;
+let session: Session | undefined;
 let page: Page;
 
 before(async () => {
   if (skip) return;
-  app = await startApp(dataDir);
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  page.on('pageerror', (e) => console.error('page error:', e.message));
-  await page.goto(app.url);
+  session = await openApp(dataDir, { viewport: { width: 1400, height: 1000 } });
+  ({ page } = session);
   await page.getByTestId('nav-train').click();
   await page.locator('[data-testid="train-view"][data-ready="true"]').waitFor({ timeout: 60_000 });
 });
 after(async () => {
-  await browser?.close();
-  await app?.close();
+  await session?.close();
 });
 
 /** Fills the small-run fields and waits until the main side has validated exactly this form. */
