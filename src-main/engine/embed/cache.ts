@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { SplitName } from '../../data/types';
 import type { NoiseSite, RunNoise } from '../config/types';
 import { readSafetensorsFile, writeSafetensorsFile, type NamedArray } from '../train/safetensors';
-import type { EmbedProtocol, EmbedSite, Embeddings } from './extract';
+import type { EmbedProtocol, EmbedSite, Embeddings, ExtractOptions } from './extract';
 
 export const EMBED_CACHE_FORMAT = 'noisynn-embeddings/1';
 
@@ -14,16 +14,10 @@ export type ModelSourceKey =
   | { runId: number; epoch: number; checkpointSha256: string }
   | { preset: string; seed: number };
 
-export interface EmbedCacheKey {
+/** The extraction's own options, and what they ran on. */
+export interface EmbedCacheKey extends Pick<ExtractOptions, 'split' | 'site' | 'noise' | 'protocol' | 'batchSize' | 'seed'> {
   model: ModelSourceKey;
   datasetHash: string;
-  split: SplitName;
-  site: EmbedSite;
-  /** null = clean only. */
-  noise: RunNoise | null;
-  protocol: EmbedProtocol;
-  batchSize: number;
-  seed: number;
   /** Images used (n). */
   n: number;
 }
