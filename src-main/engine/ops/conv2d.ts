@@ -64,6 +64,7 @@ function stridedInputGradient(dy: tf.Tensor4D, w: tf.Tensor4D, xShape: number[],
   const my = Math.ceil((h + g.top) / s); // phase outputs cover padded rows 0 .. s*my - 1 >= top + h - 1
   const mx = Math.ceil((wd + g.left) / s);
   const taps = (k: number, f: number) => Math.max(0, Math.ceil((k - f) / s));
+  const weights = w.dataSync() as Float32Array;
   const phases: (Float32Array | null)[] = [];
   for (let fy = 0; fy < s; fy++) {
     for (let fx = 0; fx < s; fx++) {
@@ -77,7 +78,7 @@ function stridedInputGradient(dy: tf.Tensor4D, w: tf.Tensor4D, xShape: number[],
       const bottom = my - ho, right = mx - wo;
       if (bottom < 0 || right < 0) d = tf.slice(d, [0, 0, 0, 0], [n, Math.min(ho, my), Math.min(wo, mx), d.shape[3]]);
       const pad: Explicit = [[0, 0], [ty - 1, Math.max(0, bottom)], [tx - 1, Math.max(0, right)], [0, 0]];
-      phases.push(tf.conv2d(d, phaseFilter(w, s, fy, fx, ty, tx), 1, pad).dataSync() as Float32Array); // [n, my, mx, cin]
+      phases.push(tf.conv2d(d, phaseFilter(weights, w.shape, s, fy, fx, ty, tx), 1, pad).dataSync() as Float32Array); // [n, my, mx, cin]
     }
   }
   return tf.tensor4d(interleave(phases, s, [n, h, wd, cin], my, mx, g.top, g.left), [n, h, wd, cin]);
@@ -103,9 +104,7 @@ function interleave(phases: (Float32Array | null)[], s: number, [n, h, wd, cin]:
 }
 
 /** The taps w[s t + fy, s u + fx] of one phase, flipped and in/out-swapped: [ty, tx, cout, cin]. */
-function phaseFilter(w: tf.Tensor4D, s: number, fy: number, fx: number, ty: number, tx: number): tf.Tensor4D {
-  const [, kw, cin, cout] = w.shape;
-  const src = w.dataSync() as Float32Array;
+function phaseFilter(src: Float32Array, [, kw, cin, cout]: number[], s: number, fy: number, fx: number, ty: number, tx: number): tf.Tensor4D {
   const out = new Float32Array(ty * tx * cin * cout);
   for (let i = 0; i < ty; i++) {
     for (let j = 0; j < tx; j++) {
