@@ -2,7 +2,7 @@
 // noise, from a stored run's checkpoint or a freshly initialised preset.
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../../data/types';
-import { validateConfig } from '../../engine/config';
+import { validateModelNoise } from '../../engine/config';
 import { deriveSeed } from '../../engine/rng';
 import { loadModelSource } from '../../runner/model-source';
 import type { Store } from '../../store';
@@ -14,7 +14,7 @@ export function embeddingNoise(store: Store, data: Dataset, req: EmbeddingNoiseR
   const { model, config, label } = loadModelSource(store, data, req.model);
   try {
     const noise = { ...req.noise, level: 'embedding' as const, at: 'both' as const, site: req.site };
-    validateConfig({ ...config, noise, replicas: 1 }); // the same site validation as training (one forward pass, no replicas)
+    validateModelNoise({ model: config.model, noise }); // the same site validation as training
     const k = req.images.length;
     if (!Number.isInteger(req.selected) || req.selected < 0 || req.selected >= k) throw new Error(`selected sample ${req.selected} is not in the batch of ${k}`);
     let result: EmbeddingNoiseResult | undefined;

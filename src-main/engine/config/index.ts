@@ -1,4 +1,4 @@
 export * from './types';
 export { MODEL_PRESETS, RUN_PRESETS, runPreset } from './presets';
-export { ConfigError, configProblems, validateConfig } from './validate';
+export { ConfigError, configProblems, validateConfig, validateModelNoise } from './validate';
 export { mergeConfig, setPath, fitToDataset } from './merge';

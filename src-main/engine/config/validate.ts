@@ -41,7 +41,7 @@ function modelProblems(m: ModelConfig): string[] {
   return p;
 }
 
-function siteProblems(c: RunConfig): string[] {
+function siteProblems(c: Pick<RunConfig, 'model' | 'noise'>): string[] {
   const { noise, model } = c;
   if (noise.type === 'none' || noise.level !== 'embedding') return [];
   const site = noise.site;
@@ -64,10 +64,10 @@ function siteProblems(c: RunConfig): string[] {
   return [];
 }
 
-export function configProblems(c: RunConfig): string[] {
-  const p: string[] = [];
+/** A model with a noise at a site: what a forward pass needs, without any training settings. */
+function modelNoiseProblems(c: Pick<RunConfig, 'model' | 'noise'>): string[] {
   if (!c.model || typeof c.model !== 'object') return ['model is missing'];
-  p.push(...modelProblems(c.model));
+  const p = modelProblems(c.model);
   try {
     validateNoiseSpec(c.noise);
   } catch (e) {
@@ -75,6 +75,12 @@ export function configProblems(c: RunConfig): string[] {
   }
   p.push(...siteProblems(c));
   if (c.noise?.skipFirstToken && c.model.kind !== 'vit') p.push('noise.skipFirstToken only applies to ViT models');
+  return p;
+}
+
+export function configProblems(c: RunConfig): string[] {
+  if (!c.model || typeof c.model !== 'object') return ['model is missing'];
+  const p = modelNoiseProblems(c);
   for (const k of ['epochs', 'batchSize', 'testBatchSize'] as const) {
     if (!positiveInt(c[k])) p.push(`${k} must be a positive integer (got ${c[k]})`);
   }
@@ -102,5 +108,11 @@ export function configProblems(c: RunConfig): string[] {
 
 export function validateConfig(c: RunConfig): void {
   const p = configProblems(c);
+  if (p.length) throw new ConfigError(p);
+}
+
+/** The part of validateConfig a forward pass needs (noise lab, analyses): model, noise and its site. */
+export function validateModelNoise(c: Pick<RunConfig, 'model' | 'noise'>): void {
+  const p = modelNoiseProblems(c);
   if (p.length) throw new ConfigError(p);
 }
