@@ -128,21 +128,43 @@ test('convGeometry agrees with tfjs output shapes', () => {
 
 test('batchNorm (training) matches moments-based composition and returns biased batch stats', async () => {
   const eps = 1e-5;
-  const ref = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
-    const { mean, variance } = tf.moments(x, [0, 1, 2]);
-    return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, eps))), g), b);
-  };
-  const running = () => ({ mean: tf.zeros([6]) as tf.Tensor1D, variance: tf.ones([6]) as tf.Tensor1D });
-  const inputs = [rand([3, 4, 5, 6], 7, 2), rand([6], 8), rand([6], 9)];
-  await compare('batchNorm train', (x, g, b) => batchNorm(x as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, true, running(), eps).y, ref, inputs);
-  const [m, v, wm, wv] = await on('wasm', () => {
-    const x = T(inputs[0]);
-    const r = batchNorm(x as tf.Tensor4D, T(inputs[1]) as tf.Tensor1D, T(inputs[2]) as tf.Tensor1D, true, running(), eps);
-    const { mean, variance } = tf.moments(x, [0, 1, 2]);
-    return [r.batchMean!, r.batchVar!, mean, variance];
-  });
-  close(m, wm, 'batch mean');
-  close(v, wv, 'batch variance (biased)');
+  // 6 channels: the tfjs composition on every backend; 8: the fused wasm kernel (rows of 4 floats).
+  for (const c of [6, 8]) {
+    for (const relu of [false, true]) {
+      const ref = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+        const { mean, variance } = tf.moments(x, [0, 1, 2]);
+        const y = tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, eps))), g), b);
+        return relu ? tf.relu(y) : y;
+      };
+      const running = () => ({ mean: tf.zeros([c]) as tf.Tensor1D, variance: tf.ones([c]) as tf.Tensor1D });
+      const inputs = [rand([3, 4, 5, c], 7, 2), rand([c], 8), rand([c], 9)];
+      const ours = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => batchNorm(x as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, true, running(), eps, relu).y;
+      await compare(`batchNorm train c=${c} relu=${relu}`, ours, ref, inputs);
+      const [m, v, wm, wv] = await on('wasm', () => {
+        const x = T(inputs[0]);
+        const r = batchNorm(x as tf.Tensor4D, T(inputs[1]) as tf.Tensor1D, T(inputs[2]) as tf.Tensor1D, true, running(), eps, relu);
+        const { mean, variance } = tf.moments(x, [0, 1, 2]);
+        return [r.batchMean!, r.batchVar!, mean, variance];
+      });
+      close(m, wm, `batch mean c=${c}`);
+      close(v, wv, `batch variance (biased) c=${c}`);
+    }
+  }
+});
+
+test('on wasm, batchNorm (training) and layerNorm run as one fused kernel each way', async () => {
+  const x = tf.tensor(rand([2, 3, 3, 8], 20).data, [2, 3, 3, 8]) as tf.Tensor4D;
+  const g = tf.tensor(rand([8], 21).data) as tf.Tensor1D;
+  const b = tf.tensor(rand([8], 22).data) as tf.Tensor1D;
+  const running = { mean: tf.zeros([8]) as tf.Tensor1D, variance: tf.ones([8]) as tf.Tensor1D };
+  const kernels = async (f: (x: tf.Tensor) => tf.Tensor) =>
+    (await tf.profile(() => tf.grads((a: tf.Tensor) => tf.sum(f(a)))([x]))).kernelNames;
+  const bn = await kernels((a) => batchNorm(a as tf.Tensor4D, g, b, true, running, 1e-5, true).y);
+  assert.ok(bn.includes('NoisyNNBatchNorm') && bn.includes('NoisyNNBatchNormGrad'), `batchNorm kernels: ${bn}`);
+  assert.ok(!bn.includes('Relu') && !bn.includes('Mean'), `batchNorm ran unfused kernels: ${bn}`);
+  const ln = await kernels((a) => layerNorm(a, g, b));
+  assert.ok(ln.includes('NoisyNNLayerNorm') && ln.includes('NoisyNNLayerNormGrad'), `layerNorm kernels: ${ln}`);
+  tf.dispose([x, g, b, running.mean, running.variance]);
 });
 
 test('batchNorm (eval) uses running stats, with gradients', async () => {

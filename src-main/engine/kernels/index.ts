@@ -1,8 +1,12 @@
 // Kernel replacements for the wasm backend; registered by initBackend after tf.setBackend('wasm').
 import { registerWasmBatchMatMul } from './batchMatMul';
+import { registerWasmIdentity } from './identity';
+import { registerWasmNorm } from './norm';
 
 export { registerWasmBatchMatMul, unregisterWasmBatchMatMul } from './batchMatMul';
 
 export function registerWasmKernels(): void {
   registerWasmBatchMatMul();
+  registerWasmNorm();
+  registerWasmIdentity();
 }

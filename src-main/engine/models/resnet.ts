@@ -85,12 +85,12 @@ export class NoisyResNet implements Model {
     // The stem's input is the image: its gradient is computed only when a caller asks for it.
     const c = conv2d(x, u.conv.w as tf.Tensor4D, u.conv.stride, u.conv.pad, u !== this.stem || o.inputGrad !== false);
     const running = { mean: u.bn.mean as tf.Tensor1D, variance: u.bn.variance as tf.Tensor1D };
-    const r = batchNorm(c, u.bn.g as tf.Tensor1D, u.bn.b as tf.Tensor1D, o.training, running);
+    const r = batchNorm(c, u.bn.g as tf.Tensor1D, u.bn.b as tf.Tensor1D, o.training, running, 1e-5, relu);
     if (o.training && o.bnStats && r.batchMean && r.batchVar) {
       const [n, hh, ww] = c.shape;
       o.bnStats.push({ running: u.bn, batchMean: tf.keep(r.batchMean), batchVar: tf.keep(r.batchVar), count: n * hh * ww });
     }
-    return relu ? (tf.relu(r.y) as tf.Tensor4D) : r.y;
+    return r.y;
   }
 
   dispose(): void {

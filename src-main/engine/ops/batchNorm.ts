@@ -1,6 +1,8 @@
 // Per-channel batch norm (NHWC, channels last) with a closed-form backward; the autodiff of the
-// moments-based composition is dominated by broadcast (Tile) gradients on wasm.
+// moments-based composition is dominated by broadcast (Tile) gradients on wasm. On wasm, training
+// runs one fused kernel each way (kernels/norm.ts), with the following ReLU folded in.
 import * as tf from '@tensorflow/tfjs';
+import { BN_KERNEL, fusedNormAvailable } from '../kernels/norm';
 import { checkFloat, checkRank, checkVector } from './check';
 
 export interface BatchNormResult { y: tf.Tensor4D; batchMean?: tf.Tensor1D; batchVar?: tf.Tensor1D }
@@ -12,6 +14,7 @@ export function batchNorm(
   training: boolean,
   running: { mean: tf.Tensor1D; variance: tf.Tensor1D },
   eps = 1e-5,
+  relu = false,
 ): BatchNormResult {
   checkRank('batchNorm', 'x', x, 4);
   checkFloat('batchNorm', 'x', x);
@@ -22,15 +25,21 @@ export function batchNorm(
   if (!training) {
     checkVector('batchNorm', 'running.mean', running.mean, c);
     checkVector('batchNorm', 'running.variance', running.variance, c);
-    return { y: normalize(x, gamma, beta, running.mean, running.variance, eps, false) };
+    const y = normalize(x, gamma, beta, running.mean, running.variance, eps, false);
+    return { y: relu ? tf.relu(y) : y };
   }
   if (shape[0] * shape[1] * shape[2] < 2) throw new Error(`batchNorm: training needs more than one value per channel, got x [${shape}]`);
+  if (fusedNormAvailable(x)) {
+    const [y, batchMean, batchVar] = tf.engine().runKernel(BN_KERNEL, { x, gamma, beta }, { eps, relu }) as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
+    return { y, batchMean, batchVar };
+  }
   // Batch statistics live outside the custom op so the caller can use them for running-stat updates;
   // they carry no gradient into the op (the closed-form backward already accounts for them).
   const x2 = tf.reshape(x, [-1, c]);
   const batchMean = tf.mean(x2, 0) as tf.Tensor1D;
   const batchVar = tf.mean(tf.square(tf.sub(x2, batchMean)), 0) as tf.Tensor1D;
-  return { y: normalize(x, gamma, beta, batchMean, batchVar, eps, true), batchMean, batchVar };
+  const y = normalize(x, gamma, beta, batchMean, batchVar, eps, true);
+  return { y: relu ? tf.relu(y) : y, batchMean, batchVar };
 }
 
 function normalize(

@@ -1,6 +1,7 @@
 // LayerNorm with a closed-form backward: tfjs's autodiff of the broadcasting composition goes
-// through Tile gradients that are ~30x slower on wasm.
+// through Tile gradients that are ~30x slower on wasm. On wasm it is one fused kernel each way (kernels/norm.ts).
 import * as tf from '@tensorflow/tfjs';
+import { fusedNormAvailable, LN_KERNEL } from '../kernels/norm';
 import { checkFloat, checkVector } from './check';
 
 export function layerNorm(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps = 1e-6): tf.Tensor {
@@ -9,6 +10,7 @@ export function layerNorm(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, e
   const d = x.shape[x.rank - 1];
   checkVector('layerNorm', 'gamma', gamma, d);
   checkVector('layerNorm', 'beta', beta, d);
+  if (fusedNormAvailable(x)) return (tf.engine().runKernel(LN_KERNEL, { x, gamma, beta }, { eps }) as tf.Tensor[])[0];
   const shape = x.shape;
   const op = tf.customGrad((...args: unknown[]) => {
     const [xi, g, b, save] = args as [tf.Tensor, tf.Tensor1D, tf.Tensor1D, tf.GradSaveFunc];
