@@ -84,10 +84,18 @@ test('layerNorm matches the composed formula and its autodiff gradients', async 
 
 test('gelu matches 0.5 x (1 + erf(x / sqrt2)) and its gradient', async () => {
   const ref = (x: tf.Tensor) => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.div(x, Math.SQRT2))));
+  // 231 values: the tfjs composition on every backend; 384: the fused wasm kernel (whole SIMD vectors).
   await compare('gelu', (x) => gelu(x), ref, [rand([3, 7, 11], 4, 4)]);
-  // A few known values of the exact form: gelu(1) = 0.841344746, gelu(-1) = -0.158655254.
-  const v = tf.tidy(() => gelu(tf.tensor1d([0, 1, -1])).dataSync());
-  close(v, [0, 0.841344746, -0.158655254], 'gelu known values', 1e-6);
+  await compare('gelu fused', (x) => gelu(x), ref, [rand([4, 8, 12], 4, 6)]);
+  // Tails: exp(-x^2 / 2) underflows; the fused kernel clamps its exponent there.
+  const tails = { shape: [12], data: Float32Array.from([-100, -30, -12, -8, -5.5, -0.001, 0.001, 5.5, 8, 12, 30, 100]) };
+  await compare('gelu tails', (x) => gelu(x), ref, [tails]);
+  // Known values of the exact form: gelu(1) = 0.841344746, gelu(-1) = -0.158655254, gelu(3) = 2.995950;
+  // 4 values (fused on wasm) and 3 (composition).
+  for (const xs of [[0, 1, -1, 3], [0, 1, -1]]) {
+    const v = tf.tidy(() => gelu(tf.tensor1d(xs)).dataSync());
+    close(v, [0, 0.841344746, -0.158655254, 2.99595031].slice(0, xs.length), `gelu known values (${xs.length})`, 1e-6);
+  }
 });
 
 test('conv2d matches tf.conv2d forward and gradients (stride 1/2, pad same/valid/1)', async () => {
@@ -152,7 +160,7 @@ test('batchNorm (training) matches moments-based composition and returns biased 
   }
 });
 
-test('on wasm, batchNorm (training) and layerNorm run as one fused kernel each way', async () => {
+test('on wasm, batchNorm (training), layerNorm and gelu run as one fused kernel each way', async () => {
   const x = tf.tensor(rand([2, 3, 3, 8], 20).data, [2, 3, 3, 8]) as tf.Tensor4D;
   const g = tf.tensor(rand([8], 21).data) as tf.Tensor1D;
   const b = tf.tensor(rand([8], 22).data) as tf.Tensor1D;
@@ -164,6 +172,9 @@ test('on wasm, batchNorm (training) and layerNorm run as one fused kernel each w
   assert.ok(!bn.includes('Relu') && !bn.includes('Mean'), `batchNorm ran unfused kernels: ${bn}`);
   const ln = await kernels((a) => layerNorm(a, g, b));
   assert.ok(ln.includes('NoisyNNLayerNorm') && ln.includes('NoisyNNLayerNormGrad'), `layerNorm kernels: ${ln}`);
+  const ge = await kernels((a) => gelu(a));
+  assert.deepEqual(ge.filter((k) => k.startsWith('NoisyNN')), ['NoisyNNGelu', 'NoisyNNGeluGrad'], `gelu kernels: ${ge}`);
+  assert.ok(!ge.includes('Erf') && !ge.includes('Exp'), `gelu ran unfused kernels: ${ge}`);
   tf.dispose([x, g, b, running.mean, running.variance]);
 });
 

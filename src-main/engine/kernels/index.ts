@@ -1,5 +1,6 @@
 // Kernel replacements for the wasm backend; registered by initBackend after tf.setBackend('wasm').
 import { registerWasmBatchMatMul } from './batchMatMul';
+import { registerWasmGelu } from './gelu';
 import { registerWasmIdentity } from './identity';
 import { registerWasmNorm } from './norm';
 
@@ -8,5 +9,6 @@ export { registerWasmBatchMatMul, unregisterWasmBatchMatMul } from './batchMatMu
 export function registerWasmKernels(): void {
   registerWasmBatchMatMul();
   registerWasmNorm();
+  registerWasmGelu();
   registerWasmIdentity();
 }

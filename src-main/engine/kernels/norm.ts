@@ -1,33 +1,17 @@
 // Fused BatchNorm (+ReLU) and LayerNorm kernels for the wasm backend, with their gradients. They run
-// the SIMD loops of ./wasm/norm-module.ts directly on the tensors in tfjs-wasm's heap; the per-channel
+// the SIMD loops of ./wasm/norm-fns.ts directly on the tensors in tfjs-wasm's heap; the per-channel
 // arithmetic (C numbers) is done here in JavaScript. ops/batchNorm.ts and ops/layerNorm.ts use them
 // when `fusedNormAvailable()`, and keep their tfjs compositions for every other backend.
 import * as tf from '@tensorflow/tfjs';
-import { instantiateNorm, normModuleBytes, type NormExports } from './wasm/norm-module';
+import { bindWasmKernels, type KernelArgs, ptr, registerKernel, type WasmBackend, wasmKernels, withBuffers } from './heap';
 
 export const BN_KERNEL = 'NoisyNNBatchNorm';
 const BN_GRAD_KERNEL = 'NoisyNNBatchNormGrad';
 export const LN_KERNEL = 'NoisyNNLayerNorm';
 const LN_GRAD_KERNEL = 'NoisyNNLayerNormGrad';
 
-/** The parts of tfjs-backend-wasm's BackendWasm these kernels use. */
-interface WasmBackend {
-  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
-  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
-  disposeData(dataId: object): boolean;
-  wasm: { asm: { memory: WebAssembly.Memory }; HEAPF32: Float32Array };
-}
-
-type Inputs = Record<string, tf.TensorInfo>;
 type Attrs = { eps: number; relu?: boolean };
-let norm: NormExports | undefined;
 let registered = false;
-
-function ptr(be: WasmBackend, t: tf.TensorInfo): number {
-  const d = be.dataIdMap.get(t.dataId);
-  if (!d) throw new Error('fused norm kernel: tensor data is not on the wasm backend');
-  return d.memoryOffset;
-}
 
 /** Kernel-local geometry: rows of `width` floats; width must be a multiple of 4 (checked by callers). */
 function geometry(x: tf.TensorInfo): { width: number; rows: number; rb: number } {
@@ -36,32 +20,17 @@ function geometry(x: tf.TensorInfo): { width: number; rows: number; rb: number }
   return { width, rows, rb: width * 4 };
 }
 
-/** Runs `body` with freshly allocated outputs and temporaries; temporaries are freed afterwards. */
-function withBuffers(be: WasmBackend, shapes: number[][], temps: number, width: number, body: (p: number[], heap: () => Float32Array) => void): tf.TensorInfo[] {
-  const outs = shapes.map((s) => be.makeOutput(s, 'float32'));
-  const scratch = Array.from({ length: temps }, () => be.makeOutput([width], 'float32'));
-  // Addresses are read after every allocation: makeOutput may grow (and move) the heap's buffer.
-  const all = [...outs, ...scratch].map((t) => ptr(be, t));
-  try {
-    body(all, () => be.wasm.HEAPF32);
-  } finally {
-    for (const t of scratch) be.disposeData(t.dataId);
-  }
-  return outs;
-}
-
-function bnForward({ inputs, backend, attrs }: { inputs: Inputs; backend: unknown; attrs: Attrs }): tf.TensorInfo[] {
+function bnForward({ inputs, backend, attrs }: KernelArgs<Attrs>): tf.TensorInfo[] {
   const be = backend as WasmBackend;
-  const k = norm as NormExports;
+  const k = wasmKernels();
   const { x, gamma, beta } = inputs;
   const { width: c, rows, rb } = geometry(x);
   const [px, pg, pb] = [x, gamma, beta].map((t) => ptr(be, t));
-  return withBuffers(be, [x.shape, [c], [c]], 1, c, ([py, pmean, pvar, pscale], heap) => {
+  return withBuffers(be, [x.shape, [c], [c]], 1, c, ([py, pmean, pvar, pscale]) => {
     k.col_sum(px, rows, rb, pmean);
-    let h = heap();
+    const h = be.wasm.HEAPF32;
     for (let i = 0; i < c; i++) h[pmean / 4 + i] /= rows;
     k.col_sq_dev(px, rows, rb, pmean, pvar);
-    h = heap();
     for (let i = 0; i < c; i++) {
       h[pvar / 4 + i] /= rows;
       h[pscale / 4 + i] = h[pg / 4 + i] * Math.fround(1 / Math.sqrt(h[pvar / 4 + i] + attrs.eps));
@@ -71,9 +40,9 @@ function bnForward({ inputs, backend, attrs }: { inputs: Inputs; backend: unknow
 }
 
 /** dx, dgamma, dbeta of y = [relu]((x - mean) * rstd * gamma + beta) with the batch's own statistics. */
-function bnBackward({ inputs, backend, attrs }: { inputs: Inputs; backend: unknown; attrs: Attrs }): tf.TensorInfo[] {
+function bnBackward({ inputs, backend, attrs }: KernelArgs<Attrs>): tf.TensorInfo[] {
   const be = backend as WasmBackend;
-  const k = norm as NormExports;
+  const k = wasmKernels();
   const { dy, x, y, gamma, mean, variance } = inputs;
   const { width: c, rows, rb } = geometry(x);
   const [pdy, px, py, pg, pm, pv] = [dy, x, y, gamma, mean, variance].map((t) => ptr(be, t));
@@ -91,23 +60,23 @@ function bnBackward({ inputs, backend, attrs }: { inputs: Inputs; backend: unkno
   });
 }
 
-function lnForward({ inputs, backend, attrs }: { inputs: Inputs; backend: unknown; attrs: Attrs }): tf.TensorInfo[] {
+function lnForward({ inputs, backend, attrs }: KernelArgs<Attrs>): tf.TensorInfo[] {
   const be = backend as WasmBackend;
   const { x, gamma, beta } = inputs;
   const { width: d, rows, rb } = geometry(x);
   const [px, pg, pb] = [x, gamma, beta].map((t) => ptr(be, t));
   return withBuffers(be, [x.shape, [rows], [rows]], 0, d, ([py, pmean, prstd]) => {
-    (norm as NormExports).ln_forward(px, rows, rb, d, pg, pb, attrs.eps, py, pmean, prstd);
+    wasmKernels().ln_forward(px, rows, rb, d, pg, pb, attrs.eps, py, pmean, prstd);
   });
 }
 
-function lnBackward({ inputs, backend }: { inputs: Inputs; backend: unknown }): tf.TensorInfo[] {
+function lnBackward({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
   const be = backend as WasmBackend;
   const { dy, x, gamma, mean, rstd } = inputs;
   const { width: d, rows, rb } = geometry(x);
   const [pdy, px, pg, pm, pr] = [dy, x, gamma, mean, rstd].map((t) => ptr(be, t));
   return withBuffers(be, [x.shape, [d], [d]], 0, d, ([pdx, pdg, pdb]) => {
-    (norm as NormExports).ln_backward(pdy, px, rows, rb, d, pg, pm, pr, pdx, pdg, pdb);
+    wasmKernels().ln_backward(pdy, px, rows, rb, d, pg, pm, pr, pdx, pdg, pdb);
   });
 }
 
@@ -116,16 +85,11 @@ const first = (dy: tf.Tensor | tf.Tensor[]): tf.Tensor => (Array.isArray(dy) ? d
 /** Registers the kernels and gradients once per tfjs instance (each replica thread has its own). */
 export function registerWasmNorm(): boolean {
   if (registered) return true;
-  const bytes = normModuleBytes();
-  const be = tf.findBackend('wasm') as unknown as WasmBackend | null;
-  if (!be?.wasm?.asm?.memory || !WebAssembly.validate(bytes)) return false; // e.g. an engine without wasm SIMD
-  norm = instantiateNorm(be.wasm.asm.memory);
-  const kernel = (kernelName: string, fn: (a: { inputs: Inputs; backend: unknown; attrs: Attrs }) => tf.TensorInfo[]) =>
-    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: fn as unknown as tf.KernelFunc });
-  kernel(BN_KERNEL, bnForward);
-  kernel(BN_GRAD_KERNEL, bnBackward);
-  kernel(LN_KERNEL, lnForward);
-  kernel(LN_GRAD_KERNEL, lnBackward);
+  if (!bindWasmKernels()) return false;
+  registerKernel(BN_KERNEL, bnForward);
+  registerKernel(BN_GRAD_KERNEL, bnBackward);
+  registerKernel(LN_KERNEL, lnForward);
+  registerKernel(LN_GRAD_KERNEL, lnBackward);
   // Saved: the inputs listed, then the outputs flagged (y, mean, variance / y, mean, rstd). The
   // statistics carry no gradient of their own: callers use them only for running statistics.
   tf.registerGradient({

@@ -31,6 +31,7 @@ function sleb(n: number): Code {
 
 const cat = (...parts: Code[]): Code => parts.flat();
 const simd = (op: number): Code => [0xfd, ...uleb(op)];
+const un = (op: Code) => (a: Code): Code => cat(a, op);
 const bin = (op: Code) => (a: Code, b: Code): Code => cat(a, b, op);
 // memarg: alignment hint 0 (any address is valid; x64 uses unaligned moves either way), byte offset.
 const mem = (op: Code) => (addr: Code, offset = 0): Code => cat(addr, op, [0], uleb(offset));
@@ -51,7 +52,7 @@ export const f32 = {
   sub: bin([0x93]),
   mul: bin([0x94]),
   div: bin([0x95]),
-  sqrt: (a: Code): Code => cat(a, [0x91]),
+  sqrt: un([0x91]),
   load: mem([0x2a]),
   store: store([0x38]),
 };
@@ -60,15 +61,31 @@ export const v128 = {
   load: mem(simd(0x00)),
   store: store(simd(0x0b)),
   and: bin(simd(0x4e)),
+  xor: bin(simd(0x51)),
+  /** Bits of a where mask is set, of b elsewhere. */
+  select: (a: Code, b: Code, mask: Code): Code => cat(a, b, mask, simd(0x52)),
+};
+
+export const i32x4 = {
+  splat: un(simd(0x11)),
+  shl: bin(simd(0xab)),
+  add: bin(simd(0xae)),
+  /** Float lanes to int32, rounding toward zero and saturating. */
+  fromF32: un(simd(0xf8)),
 };
 
 export const f32x4 = {
   splat: (a: Code): Code => cat(a, simd(0x13)),
   lane: (a: Code, lane: number): Code => cat(a, simd(0x1f), [lane]),
+  lt: bin(simd(0x43)),
   gt: bin(simd(0x44)),
+  nearest: un(simd(0x6a)),
+  abs: un(simd(0xe0)),
+  neg: un(simd(0xe1)),
   add: bin(simd(0xe4)),
   sub: bin(simd(0xe5)),
   mul: bin(simd(0xe6)),
+  div: bin(simd(0xe7)),
   max: bin(simd(0xe9)),
   /** Sum of the four lanes, ((l0 + l1) + l2) + l3. */
   hsum: (a: Code): Code => cat(a, simd(0x1f), [0], a, simd(0x1f), [1], [0x92], a, simd(0x1f), [2], [0x92], a, simd(0x1f), [3], [0x92]),
@@ -132,8 +149,10 @@ const vec = (items: Code[]): Code => cat(uleb(items.length), ...items);
 const section = (id: number, content: Code): Code => cat([id], uleb(content.length), content);
 const name = (s: string): Code => cat(uleb(s.length), [...new TextEncoder().encode(s)]);
 
+export interface Kernel { fn: Fn; body: Code }
+
 /** A module that imports its memory as env.memory and exports every function by name (no results). */
-export function buildModule(fns: { fn: Fn; body: Code }[]): Uint8Array<ArrayBuffer> {
+export function buildModule(fns: Kernel[]): Uint8Array<ArrayBuffer> {
   const bytes = cat(
     [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
     section(1, vec(fns.map(({ fn }) => cat([0x60], vec(fn.paramTypes.map((t) => [TYPE_BYTE[t]])), [0x00])))),

@@ -4,7 +4,7 @@
 // Every pointer is a byte address; `rb` is the bytes in one row (channels * 4, a multiple of 16),
 // and the per-channel or per-feature vectors are rb bytes long. The formulas are those of
 // ../../ops/batchNorm.ts and ../../ops/layerNorm.ts, in the same order of operations per element.
-import { buildModule, type Code, f32, f32x4, Fn, i32, v128 } from './emit';
+import { type Code, f32, f32x4, Fn, i32, v128, type Kernel } from './emit';
 
 const ZERO = f32x4.splat(f32.const(0));
 const ROWS = { rows: 'i32', rb: 'i32' } as const;
@@ -22,14 +22,14 @@ function loops(f: Fn) {
 }
 
 /** out[c] = sum over rows of x[r, c]. */
-function colSum(): { fn: Fn; body: Code } {
+function colSum(): Kernel {
   const f = new Fn('col_sum', { x: 'i32', ...ROWS, out: 'i32' }).locals({ p: 'i32', j: 'i32' });
   const { at, rows, cols, zero } = loops(f);
   return { fn: f, body: [...zero('out'), ...rows('x', cols(v128.store(at('out', 'j'), f32x4.add(v128.load(at('out', 'j')), v128.load(at('p', 'j'))))))] };
 }
 
 /** out[c] = sum over rows of (x[r, c] - mean[c])^2. */
-function colSquaredDeviation(): { fn: Fn; body: Code } {
+function colSquaredDeviation(): Kernel {
   const f = new Fn('col_sq_dev', { x: 'i32', ...ROWS, mean: 'i32', out: 'i32' }).locals({ p: 'i32', j: 'i32', t: 'v128' });
   const { at, rows, cols, zero } = loops(f);
   const t = f.get('t');
@@ -43,7 +43,7 @@ function colSquaredDeviation(): { fn: Fn; body: Code } {
 }
 
 /** y = (x - mean[c]) * scale[c] + beta[c], then max(y, 0) when fused with a ReLU. */
-function bnApply(relu: boolean): { fn: Fn; body: Code } {
+function bnApply(relu: boolean): Kernel {
   const f = new Fn(relu ? 'bn_apply_relu' : 'bn_apply', { x: 'i32', ...ROWS, mean: 'i32', scale: 'i32', beta: 'i32', y: 'i32' })
     .locals({ p: 'i32', j: 'i32', yoff: 'i32' });
   const { at, rows, cols } = loops(f);
@@ -63,7 +63,7 @@ function upstream(f: Fn, relu: boolean, at: (b: string, ...o: string[]) => Code)
 const GRAD = { dy: 'i32', x: 'i32', y: 'i32', ...ROWS, mean: 'i32' } as const;
 
 /** sumG[c] = sum of g, sumGX[c] = sum of g * (x - mean[c]), with g the upstream gradient. */
-function bnGradSums(relu: boolean): { fn: Fn; body: Code } {
+function bnGradSums(relu: boolean): Kernel {
   const f = new Fn(relu ? 'bn_grad_sums_relu' : 'bn_grad_sums', { ...GRAD, sumG: 'i32', sumGX: 'i32' })
     .locals({ p: 'i32', j: 'i32', xoff: 'i32', yoff: 'i32', g: 'v128' });
   const { at, rows, cols, zero } = loops(f);
@@ -84,7 +84,7 @@ function bnGradSums(relu: boolean): { fn: Fn; body: Code } {
 }
 
 /** dx = a[c] * g - b[c] - k[c] * (x - mean[c]): the batch-statistics backward, coefficients from JS. */
-function bnGradInput(relu: boolean): { fn: Fn; body: Code } {
+function bnGradInput(relu: boolean): Kernel {
   const f = new Fn(relu ? 'bn_grad_dx_relu' : 'bn_grad_dx', { ...GRAD, a: 'i32', b: 'i32', k: 'i32', dx: 'i32' })
     .locals({ p: 'i32', j: 'i32', xoff: 'i32', yoff: 'i32', dxoff: 'i32' });
   const { at, rows, cols } = loops(f);
@@ -102,7 +102,7 @@ function bnGradInput(relu: boolean): { fn: Fn; body: Code } {
 }
 
 /** Per row: mean, rstd = 1 / sqrt(var + eps), y = (x - mean) * rstd * gamma + beta. */
-function lnForward(): { fn: Fn; body: Code } {
+function lnForward(): Kernel {
   const f = new Fn('ln_forward', { x: 'i32', ...ROWS, d: 'f32', gamma: 'i32', beta: 'i32', eps: 'f32', y: 'i32', mean: 'i32', rstd: 'i32' })
     .locals({ p: 'i32', j: 'i32', q: 'i32', yoff: 'i32', m: 'f32', rs: 'f32', acc: 'v128', t: 'v128', mv: 'v128', rv: 'v128' });
   const { at, rows, cols } = loops(f);
@@ -135,7 +135,7 @@ function lnForward(): { fn: Fn; body: Code } {
  * Per row, with xhat = (x - mean) * rstd and gy = dy * gamma:
  * dx = (gy - mean(gy) - xhat * mean(gy * xhat)) * rstd; dgamma += dy * xhat; dbeta += dy.
  */
-function lnBackward(): { fn: Fn; body: Code } {
+function lnBackward(): Kernel {
   const f = new Fn('ln_backward', { dy: 'i32', x: 'i32', ...ROWS, d: 'f32', gamma: 'i32', mean: 'i32', rstd: 'i32', dx: 'i32', dgamma: 'i32', dbeta: 'i32' })
     .locals({ p: 'i32', j: 'i32', q: 'i32', xoff: 'i32', dxoff: 'i32', mv: 'v128', rv: 'v128', s1: 'v128', s2: 'v128', g: 'v128', xh: 'v128', gy: 'v128' });
   const { at, rows, cols, zero } = loops(f);
@@ -190,15 +190,7 @@ export interface NormExports {
   ln_backward(dy: number, x: number, rows: number, rb: number, d: number, gamma: number, mean: number, rstd: number, dx: number, dgamma: number, dbeta: number): void;
 }
 
-export function normModuleBytes(): Uint8Array<ArrayBuffer> {
-  return buildModule([
-    colSum(), colSquaredDeviation(), bnApply(false), bnApply(true),
-    bnGradSums(false), bnGradSums(true), bnGradInput(false), bnGradInput(true), lnForward(), lnBackward(),
-  ]);
-}
-
-/** Instantiates the kernels over an existing memory (tfjs-wasm's), so they read and write its tensors in place. */
-export function instantiateNorm(memory: WebAssembly.Memory): NormExports {
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(normModuleBytes()), { env: { memory } });
-  return instance.exports as unknown as NormExports;
-}
+export const normKernels = (): Kernel[] => [
+  colSum(), colSquaredDeviation(), bnApply(false), bnApply(true),
+  bnGradSums(false), bnGradSums(true), bnGradInput(false), bnGradInput(true), lnForward(), lnBackward(),
+];

@@ -1,0 +1,16 @@
+// The one module of hand-written SIMD kernels, instantiated over tfjs-wasm's memory so the kernels read
+// and write its tensors in place.
+import { buildModule } from './emit';
+import { geluKernels, type GeluExports } from './gelu-fns';
+import { normKernels, type NormExports } from './norm-fns';
+
+export type KernelExports = NormExports & GeluExports;
+
+export function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
+  return buildModule([...normKernels(), ...geluKernels()]);
+}
+
+export function instantiateKernels(memory: WebAssembly.Memory): KernelExports {
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(kernelModuleBytes()), { env: { memory } });
+  return instance.exports as unknown as KernelExports;
+}
