@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src-main/engine/backend';
 import { registerWasmBatchMatMul, unregisterWasmBatchMatMul } from '../../src-main/engine/kernels/index';
-import { layerNorm, gelu, conv2d, batchNorm, globalAvgPool, convGeometry } from '../../src-main/engine/ops/index';
+import { layerNorm, gelu, conv2d, batchNorm, globalAvgPool, convGeometry, selfAttention } from '../../src-main/engine/ops/index';
 
 type Arr = { shape: number[]; data: Float32Array };
 
@@ -98,6 +98,22 @@ test('gelu matches 0.5 x (1 + erf(x / sqrt2)) and its gradient', async () => {
   }
 });
 
+test('selfAttention matches per-head softmax(q k^T / sqrt(dh)) v, with gradients', async () => {
+  // dh 4 and 16: the fused wasm kernel; dh 6: the tfjs composition on every backend.
+  for (const [B, T, H, dh] of [[2, 5, 2, 4], [3, 17, 4, 16], [2, 3, 2, 6]]) {
+    const D = H * dh;
+    const ref = (qkv: tf.Tensor) => {
+      const heads = Array.from({ length: H }, (_, h) => {
+        const part = (i: number) => tf.reshape(tf.slice(qkv, [0, i * D + h * dh], [B * T, dh]), [B, T, dh]) as tf.Tensor3D;
+        const p = tf.softmax(tf.mul(tf.matMul(part(0), part(1), false, true), 1 / Math.sqrt(dh)));
+        return tf.matMul(p as tf.Tensor3D, part(2)); // [B, T, dh]
+      });
+      return tf.reshape(tf.concat(heads, 2), [B * T, D]);
+    };
+    await compare(`selfAttention B${B} T${T} H${H} dh${dh}`, (qkv) => selfAttention(qkv as tf.Tensor2D, B, H), ref, [rand([B * T, 3 * D], 30 + dh, 2)]);
+  }
+});
+
 test('conv2d matches tf.conv2d forward and gradients (stride 1/2, pad same/valid/1)', async () => {
   // cin < 4 takes the Conv2DBackpropInput path for dx, cin >= 4 the dilated-conv path.
   const cases: [number[], number[], number, 'same' | 'valid' | number][] = [
@@ -160,7 +176,7 @@ test('batchNorm (training) matches moments-based composition and returns biased 
   }
 });
 
-test('on wasm, batchNorm (training), layerNorm and gelu run as one fused kernel each way', async () => {
+test('on wasm, batchNorm (training), layerNorm, gelu and selfAttention run as one fused kernel each way', async () => {
   const x = tf.tensor(rand([2, 3, 3, 8], 20).data, [2, 3, 3, 8]) as tf.Tensor4D;
   const g = tf.tensor(rand([8], 21).data) as tf.Tensor1D;
   const b = tf.tensor(rand([8], 22).data) as tf.Tensor1D;
@@ -172,6 +188,9 @@ test('on wasm, batchNorm (training), layerNorm and gelu run as one fused kernel 
   assert.ok(!bn.includes('Relu') && !bn.includes('Mean'), `batchNorm ran unfused kernels: ${bn}`);
   const ln = await kernels((a) => layerNorm(a, g, b));
   assert.ok(ln.includes('NoisyNNLayerNorm') && ln.includes('NoisyNNLayerNormGrad'), `layerNorm kernels: ${ln}`);
+  const at = await kernels((a) => selfAttention(tf.reshape(a, [6, 24]) as tf.Tensor2D, 2, 2));
+  assert.deepEqual(at.filter((k) => k.startsWith('NoisyNN')), ['NoisyNNAttention', 'NoisyNNAttentionGrad'], `attention kernels: ${at}`);
+  assert.ok(!at.includes('Softmax') && !at.includes('BatchMatMul'), `attention ran unfused kernels: ${at}`);
   const ge = await kernels((a) => gelu(a));
   assert.deepEqual(ge.filter((k) => k.startsWith('NoisyNN')), ['NoisyNNGelu', 'NoisyNNGeluGrad'], `gelu kernels: ${ge}`);
   assert.ok(!ge.includes('Erf') && !ge.includes('Exp'), `gelu ran unfused kernels: ${ge}`);

@@ -1,5 +1,6 @@
 // Kernel replacements for the wasm backend; registered by initBackend after tf.setBackend('wasm').
 import { registerWasmBatchMatMul } from './batchMatMul';
+import { registerWasmAttention } from './attention';
 import { registerWasmGelu } from './gelu';
 import { registerWasmIdentity } from './identity';
 import { registerWasmNorm } from './norm';
@@ -10,5 +11,6 @@ export function registerWasmKernels(): void {
   registerWasmBatchMatMul();
   registerWasmNorm();
   registerWasmGelu();
+  registerWasmAttention();
   registerWasmIdentity();
 }

@@ -3,7 +3,7 @@
 // (method page section 4). Shapes: B batch, N patches, T = N + 1 tokens, D dim, H heads, dh = D / H.
 import * as tf from '@tensorflow/tfjs';
 import type { VitConfig } from '../config/types';
-import { gelu, layerNorm } from '../ops';
+import { gelu, layerNorm, selfAttention } from '../ops';
 import type { Rng } from '../rng';
 import { embeddingNoise, imageNoise } from './noise-site';
 import { ones, Params, truncNormal, zeros } from './params';
@@ -99,15 +99,8 @@ export class NoisyViT implements Model {
 
   private attention(h: tf.Tensor, blk: Block, B: number, T: number): tf.Tensor {
     const { dim: D, heads: H } = this.config;
-    const dh = D / H;
     const qkv = linear(tf.reshape(h, [B * T, D]), blk.qkv); // [B*T, 3D]
-    const [q, k, v] = tf.split(qkv, 3, 1); // each [B*T, D]
-    // [B*T, D] -> [B, T, H, dh] -> [B, H, T, dh] -> [B*H, T, dh]; rank 4 at most (rank 5 is slow on wasm).
-    const split = (z: tf.Tensor) => tf.reshape(tf.transpose(tf.reshape(z, [B, T, H, dh]), [0, 2, 1, 3]), [B * H, T, dh]);
-    const scores = tf.matMul(split(tf.mul(q, 1 / Math.sqrt(dh))), split(k), false, true); // [B*H, T, T]
-    const ctx = tf.matMul(tf.softmax(scores), split(v)); // [B*H, T, dh]
-    const merged = tf.reshape(tf.transpose(tf.reshape(ctx, [B, H, T, dh]), [0, 2, 1, 3]), [B * T, D]); // [B*T, D]
-    return tf.reshape(linear(merged as tf.Tensor2D, blk.proj), [B, T, D]);
+    return tf.reshape(linear(selfAttention(qkv, B, H), blk.proj), [B, T, D]); // [B, T, D]
   }
 
   dispose(): void {

@@ -6,3 +6,4 @@ export type { ConvPad, ConvGeometry } from './conv2d';
 export { batchNorm } from './batchNorm';
 export type { BatchNormResult } from './batchNorm';
 export { globalAvgPool } from './pool';
+export { selfAttention } from './attention';

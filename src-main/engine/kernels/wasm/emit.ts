@@ -42,6 +42,9 @@ export const i32 = {
   add: bin([0x6a]),
   sub: bin([0x6b]),
   mul: bin([0x6c]),
+  shl: bin([0x74]),
+  /** Float to int32, rounding toward zero (traps outside the int32 range). */
+  fromF32: un([0xa8]),
   ltU: bin([0x49]),
   geU: bin([0x4f]),
 };
@@ -53,6 +56,10 @@ export const f32 = {
   mul: bin([0x94]),
   div: bin([0x95]),
   sqrt: un([0x91]),
+  nearest: un([0x90]),
+  max: bin([0x97]),
+  /** The float whose bits are this int32. */
+  fromBits: un([0xbe]),
   load: mem([0x2a]),
   store: store([0x38]),
 };

@@ -1,19 +1,17 @@
 // SIMD exact-form GELU, y = x * Phi(x) with Phi(x) = (1 + erf(x / sqrt 2)) / 2, and its derivative
 // Phi(x) + x * phi(x). erf is Abramowitz & Stegun 7.1.26 (|error| <= 1.5e-7, the approximation tfjs's
 // cpu Erf uses): erf(a) = 1 - (a1 t + ... + a5 t^5) exp(-a^2), t = 1 / (1 + p a), for a >= 0, odd.
-// Its exp(-x^2 / 2) is also phi(x) * sqrt(2 pi), so forward and backward need one exp each.
-// exp(q), q <= 0: q = n ln2 + r with |r| <= ln2 / 2 (Cody-Waite split of ln2), exp(r) by its degree-6
-// Taylor polynomial (relative error < 2e-7), 2^n built in the exponent bits. q is clamped at -87,
-// where exp is ~1.6e-38, still a normal float.
+// Its exp(-x^2 / 2) is also phi(x) * sqrt(2 pi), so forward and backward need one exp each (./exp.ts).
 import { type Code, f32, f32x4, Fn, i32, i32x4, type Kernel, v128 } from './emit';
+import { EXP, horner } from './exp';
 
 const CONSTANTS = {
   half: 0.5, one: 1, invSqrt2: Math.SQRT1_2, invSqrt2Pi: 1 / Math.sqrt(2 * Math.PI),
   p: 0.3275911, a1: 0.254829592, a2: -0.284496736, a3: 1.421413741, a4: -1.453152027, a5: 1.061405429,
-  minExp: -87, log2e: Math.LOG2E, ln2Hi: 0.693359375, ln2Lo: -2.12194440e-4,
-  c2: 1 / 2, c3: 1 / 6, c4: 1 / 24, c5: 1 / 120, c6: 1 / 720,
+  minExp: EXP.min, log2e: EXP.log2e, ln2Hi: EXP.ln2Hi, ln2Lo: EXP.ln2Lo,
+  ...Object.fromEntries(EXP.taylor.map((c, i) => [`c${i}`, c])),
 };
-type Name = keyof typeof CONSTANTS;
+type Name = keyof typeof CONSTANTS & string;
 
 /** Declares the constants as splatted v128 locals (set once per call) and the working locals. */
 function setup(f: Fn): { k: (n: Name) => Code; init: Code } {
@@ -26,7 +24,7 @@ function setup(f: Fn): { k: (n: Name) => Code; init: Code } {
 /** Sets e = exp(-x^2 / 2) and cdf = Phi(x) from the local x. */
 function cdfAndGaussian(f: Fn, k: (n: Name) => Code): Code[] {
   const g = f.get;
-  const horner = (v: Code, coeffs: Code[]): Code => coeffs.slice(0, -1).reduceRight((acc, c) => f32x4.add(c, f32x4.mul(v, acc)), coeffs[coeffs.length - 1]);
+  const poly = (v: Code, names: string[]): Code => horner(v, names.map((n) => k(n as Name)), f32x4.add, f32x4.mul);
   return [
     f.set('z', f32x4.mul(g('x'), k('invSqrt2'))),
     // e = exp(q), q = -z^2 = -x^2 / 2
@@ -34,12 +32,12 @@ function cdfAndGaussian(f: Fn, k: (n: Name) => Code): Code[] {
     f.set('n', f32x4.nearest(f32x4.mul(g('r'), k('log2e')))),
     f.set('r', f32x4.sub(f32x4.sub(g('r'), f32x4.mul(g('n'), k('ln2Hi'))), f32x4.mul(g('n'), k('ln2Lo')))),
     f.set('e', f32x4.mul(
-      horner(g('r'), [k('one'), k('one'), k('c2'), k('c3'), k('c4'), k('c5'), k('c6')]),
+      poly(g('r'), EXP.taylor.map((_, i) => `c${i}`)),
       i32x4.shl(i32x4.add(i32x4.fromF32(g('n')), i32x4.splat(i32.const(127))), i32.const(23)),
     )),
     f.set('t', f32x4.div(k('one'), f32x4.add(k('one'), f32x4.mul(k('p'), f32x4.abs(g('z')))))),
     // |erf(z)| = 1 - t (a1 + t (a2 + ...)) e
-    f.set('cdf', f32x4.sub(k('one'), f32x4.mul(f32x4.mul(g('t'), horner(g('t'), [k('a1'), k('a2'), k('a3'), k('a4'), k('a5')])), g('e')))),
+    f.set('cdf', f32x4.sub(k('one'), f32x4.mul(f32x4.mul(g('t'), poly(g('t'), ['a1', 'a2', 'a3', 'a4', 'a5'])), g('e')))),
     f.set('cdf', v128.select(f32x4.neg(g('cdf')), g('cdf'), f32x4.lt(g('z'), f32x4.splat(f32.const(0))))),
     f.set('cdf', f32x4.add(k('half'), f32x4.mul(k('half'), g('cdf')))),
   ];

@@ -1,13 +1,14 @@
 // The one module of hand-written SIMD kernels, instantiated over tfjs-wasm's memory so the kernels read
 // and write its tensors in place.
+import { attentionKernels, type AttentionExports } from './attention-fns';
 import { buildModule } from './emit';
 import { geluKernels, type GeluExports } from './gelu-fns';
 import { normKernels, type NormExports } from './norm-fns';
 
-export type KernelExports = NormExports & GeluExports;
+export type KernelExports = NormExports & GeluExports & AttentionExports;
 
 export function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
-  return buildModule([...normKernels(), ...geluKernels()]);
+  return buildModule([...normKernels(), ...geluKernels(), ...attentionKernels()]);
 }
 
 export function instantiateKernels(memory: WebAssembly.Memory): KernelExports {
