@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src-main/engine/backend';
 import { registerWasmBatchMatMul, unregisterWasmBatchMatMul } from '../../src-main/engine/kernels/index';
+import { permutePadCut } from '../../src-main/engine/kernels/layout';
 import { layerNorm, gelu, conv2d, batchNorm, globalAvgPool, convGeometry, selfAttention } from '../../src-main/engine/ops/index';
 
 type Arr = { shape: number[]; data: Float32Array };
@@ -140,6 +141,36 @@ test('conv2d matches tf.conv2d forward and gradients (stride 1/2, pad same/valid
       (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, pad),
       [rand(xs, 5), rand(ws, 6)]);
   }
+});
+
+test('permutePadCut (wasm) equals pad, transpose and slice', () => {
+  const cases: [number[], number[], [number, number][], number[] | undefined][] = [
+    [[2, 5, 6, 3], [3, 1, 2, 0], [[0, 0], [1, 2], [0, 1], [0, 0]], undefined], // scalar innermost
+    [[2, 3, 4, 8], [1, 2, 0, 3], [[0, 0], [0, 0], [0, 0], [0, 0]], undefined], // 16-byte rows
+    [[3, 4, 4, 8], [1, 2, 0, 3], [[0, 0], [0, 0], [0, 0], [0, 0]], [2, 3, 3, 8]], // cut
+    [[2, 4, 5, 3], [0, 1, 2, 3], [[1, 0], [2, 2], [1, 1], [0, 1]], [3, 5, 6, 4]], // pad, cut into the pad
+  ];
+  for (const [shape, perm, pad, keep] of cases) {
+    const x = T(rand(shape, 40)) as tf.Tensor4D;
+    const got = tf.tidy(() => permutePadCut(x, perm, pad, keep).arraySync());
+    const want = tf.tidy(() => {
+      const y = tf.transpose(tf.pad(x, pad), perm);
+      return (keep ? tf.slice(y, [0, 0, 0, 0], keep) : y).arraySync();
+    });
+    assert.deepEqual(got, want, `x [${shape}] perm [${perm}] pad ${JSON.stringify(pad)} keep [${keep}]`);
+    x.dispose();
+  }
+});
+
+test('the fused wasm kernels pass NaN through instead of trapping (a diverged run must report its loss)', () => {
+  const x = tf.fill([2, 3, 24], NaN);
+  const outs = tf.tidy(() => [
+    selfAttention(tf.reshape(x, [6, 24]) as tf.Tensor2D, 2, 2),
+    gelu(x),
+    layerNorm(x, tf.ones([24]) as tf.Tensor1D, tf.zeros([24]) as tf.Tensor1D),
+  ].map((t) => t.dataSync()));
+  outs.forEach((o, i) => assert.ok(Array.from(o).every(Number.isNaN), `output ${i} is not all NaN`));
+  x.dispose();
 });
 
 test('convGeometry agrees with tfjs output shapes', () => {

@@ -3,6 +3,7 @@ import { registerWasmBatchMatMul } from './batchMatMul';
 import { registerWasmAttention } from './attention';
 import { registerWasmGelu } from './gelu';
 import { registerWasmIdentity } from './identity';
+import { registerWasmLayout } from './layout';
 import { registerWasmNorm } from './norm';
 
 export { registerWasmBatchMatMul, unregisterWasmBatchMatMul } from './batchMatMul';
@@ -12,5 +13,6 @@ export function registerWasmKernels(): void {
   registerWasmNorm();
   registerWasmGelu();
   registerWasmAttention();
+  registerWasmLayout();
   registerWasmIdentity();
 }

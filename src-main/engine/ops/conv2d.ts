@@ -1,6 +1,7 @@
 // Trainable NHWC conv2d. tfjs-backend-wasm has no Conv2DBackpropFilter kernel and a slow
 // Conv2DBackpropInput, so both gradients are rewritten as forward convolutions (fast on wasm).
 import * as tf from '@tensorflow/tfjs';
+import { layoutKernelsAvailable, permutePadCut } from '../kernels/layout';
 import { checkFloat, checkRank } from './check';
 
 export type ConvPad = 'same' | 'valid' | number;
@@ -142,6 +143,12 @@ function flippedFilter(w: tf.Tensor4D): tf.Tensor4D {
 function filterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, kh: number, kw: number, stride: number, g: ConvGeometry): tf.Tensor4D {
   const cin = x.shape[3];
   const cout = dy.shape[3];
+  if (layoutKernelsAvailable()) {
+    // The same steps with each pad/transpose/slice as one strided copy (kernels/layout.ts).
+    const xt = permutePadCut(x, [3, 1, 2, 0], [[0, 0], [g.top, g.bottom], [g.left, g.right], [0, 0]]);
+    const r = tf.conv2d(xt, permutePadCut(dy, [1, 2, 0, 3]), 1, 'valid', 'NHWC', stride);
+    return permutePadCut(r, [1, 2, 0, 3], undefined, [kh, kw, cin, cout]);
+  }
   const padded = g.top || g.bottom || g.left || g.right
     ? tf.pad(x, [[0, 0], [g.top, g.bottom], [g.left, g.right], [0, 0]])
     : x;

@@ -42,9 +42,10 @@ export const i32 = {
   add: bin([0x6a]),
   sub: bin([0x6b]),
   mul: bin([0x6c]),
+  divU: bin([0x6e]),
   shl: bin([0x74]),
-  /** Float to int32, rounding toward zero (traps outside the int32 range). */
-  fromF32: un([0xa8]),
+  /** Float to int32, rounding toward zero and saturating (NaN gives 0; the plain conversion traps). */
+  fromF32: un([0xfc, 0x00]),
   ltU: bin([0x49]),
   geU: bin([0x4f]),
 };

@@ -3,12 +3,13 @@
 import { attentionKernels, type AttentionExports } from './attention-fns';
 import { buildModule } from './emit';
 import { geluKernels, type GeluExports } from './gelu-fns';
+import { layoutKernels, type LayoutExports } from './layout-fns';
 import { normKernels, type NormExports } from './norm-fns';
 
-export type KernelExports = NormExports & GeluExports & AttentionExports;
+export type KernelExports = NormExports & GeluExports & AttentionExports & LayoutExports;
 
 export function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
-  return buildModule([...normKernels(), ...geluKernels(), ...attentionKernels()]);
+  return buildModule([...normKernels(), ...geluKernels(), ...attentionKernels(), ...layoutKernels()]);
 }
 
 export function instantiateKernels(memory: WebAssembly.Memory): KernelExports {
