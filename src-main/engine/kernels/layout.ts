@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { bindWasmKernels, type KernelArgs, ptr, registerKernel, type WasmBackend, wasmKernels, withBuffers } from './heap';
 
 const COPY_KERNEL = 'NoisyNNStridedCopy';
+const INTERLEAVE_KERNEL = 'NoisyNNInterleave';
 let registered = false;
 
 /** out (shape `shape`, zero elsewhere) at element offset `at` + sum i_k outStrides[k] = x[sum i_k strides[k]], i < dims. */
@@ -23,10 +24,37 @@ function copy({ inputs: { x }, backend, attrs }: KernelArgs<CopyAttrs>): tf.Tens
   })[0];
 }
 
+interface InterleaveAttrs { s: number; shape: number[]; top: number; left: number; phases: number[] }
+
+/** See `interleavePhases`; inputs p0, p1, ... are the phases listed (by index fy * s + fx) in attrs.phases. */
+function interleave({ inputs, backend, attrs }: KernelArgs<InterleaveAttrs>): tf.TensorInfo {
+  const be = backend as WasmBackend;
+  const { s, shape: [n, h, wd, cin], top, left, phases } = attrs;
+  const srcs = phases.map((_, i) => inputs[`p${i}`]);
+  const pin = srcs.map((t) => ptr(be, t));
+  return withBuffers(be, [[n, h, wd, cin]], 0, 0, ([po]) => {
+    const k = wasmKernels();
+    if (phases.length < s * s) k.zero(po, n * h * wd * cin * 4);
+    const copy = cin % 4 === 0 ? k.copy4_rows : k.copy4;
+    phases.forEach((phase, i) => {
+      const [, my, mx] = srcs[i].shape;
+      const fy = Math.floor(phase / s), fx = phase % s;
+      // Phase row i lands on dx row s i + fy - top; keep the rows inside [0, h), and the same for columns.
+      const i0 = Math.max(0, Math.ceil((top - fy) / s)), i1 = Math.min(my - 1, Math.floor((h - 1 + top - fy) / s));
+      const j0 = Math.max(0, Math.ceil((left - fx) / s)), j1 = Math.min(mx - 1, Math.floor((wd - 1 + left - fx) / s));
+      if (i1 < i0 || j1 < j0) return;
+      const from = pin[i] + (i0 * mx + j0) * cin * 4;
+      const to = po + ((s * i0 + fy - top) * wd + (s * j0 + fx - left)) * cin * 4;
+      copy(from, to, n, i1 - i0 + 1, j1 - j0 + 1, cin, my * mx * cin * 4, mx * cin * 4, cin * 4, 4, h * wd * cin * 4, s * wd * cin * 4, s * cin * 4, 4);
+    });
+  })[0];
+}
+
 export function registerWasmLayout(): boolean {
   if (registered) return true;
   if (!bindWasmKernels()) return false;
   registerKernel(COPY_KERNEL, copy);
+  registerKernel(INTERLEAVE_KERNEL, interleave);
   registered = true;
   return true;
 }
@@ -48,4 +76,15 @@ export function permutePadCut(x: tf.Tensor4D, perm: number[], pad: [number, numb
   const dims = perm.map((a, k) => Math.max(0, Math.min(x.shape[a], shape[k] - pad[a][0])));
   const at = perm.reduce((acc, a, k) => acc + pad[a][0] * outStrides[k], 0);
   return tf.engine().runKernel(COPY_KERNEL, { x }, { dims, strides: perm.map((a) => xStrides[a]), shape, outStrides, at } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+}
+
+/**
+ * dx [n, h, wd, cin] from the s*s phase outputs of a strided input gradient (ops/conv2d.ts):
+ * dx[b, p, q] = phase[(p + top) % s][(q + left) % s][b, (p + top) / s, (q + left) / s], zero for a
+ * missing (null) phase.
+ */
+export function interleavePhases(phases: (tf.Tensor4D | null)[], s: number, shape: number[], top: number, left: number): tf.Tensor4D {
+  const present = phases.flatMap((p, i) => (p ? [i] : []));
+  const inputs = Object.fromEntries(present.map((phase, i) => [`p${i}`, phases[phase] as tf.Tensor4D]));
+  return tf.engine().runKernel(INTERLEAVE_KERNEL, inputs, { s, shape, top, left, phases: present } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
 }

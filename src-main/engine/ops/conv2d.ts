@@ -1,7 +1,7 @@
 // Trainable NHWC conv2d. tfjs-backend-wasm has no Conv2DBackpropFilter kernel and a slow
 // Conv2DBackpropInput, so both gradients are rewritten as forward convolutions (fast on wasm).
 import * as tf from '@tensorflow/tfjs';
-import { layoutKernelsAvailable, permutePadCut } from '../kernels/layout';
+import { interleavePhases, layoutKernelsAvailable, permutePadCut } from '../kernels/layout';
 import { checkFloat, checkRank } from './check';
 
 export type ConvPad = 'same' | 'valid' | number;
@@ -55,7 +55,8 @@ function inputGradient(dy: tf.Tensor4D, w: tf.Tensor4D, xShape: number[], stride
  * Strided input gradient by phases (sub-pixel decomposition). With xp the padded input,
  * dxp[s m + f] = sum_t dy[m - t] w[s t + f] for each phase f in [0, s) per axis: a "full" correlation of
  * the undilated dy with the taps of that phase, flipped. The s*s phase outputs are interleaved and the
- * padding cut off in one JavaScript pass (wasm's DepthToSpace took ~4 ms for [32,8,8,64]). Correlating
+ * padding cut off in one pass (kernels/layout.ts on wasm, else JavaScript; wasm's DepthToSpace took ~4 ms
+ * for [32,8,8,64]). Correlating
  * a zero-dilated dy instead spends (s^2 - 1)/s^2 of its multiply-adds on zeros (75% at stride 2).
  */
 function stridedInputGradient(dy: tf.Tensor4D, w: tf.Tensor4D, xShape: number[], s: number, g: ConvGeometry): tf.Tensor4D {
@@ -66,7 +67,7 @@ function stridedInputGradient(dy: tf.Tensor4D, w: tf.Tensor4D, xShape: number[],
   const mx = Math.ceil((wd + g.left) / s);
   const taps = (k: number, f: number) => Math.max(0, Math.ceil((k - f) / s));
   const weights = w.dataSync() as Float32Array;
-  const phases: (Float32Array | null)[] = [];
+  const phases: (tf.Tensor4D | null)[] = [];
   for (let fy = 0; fy < s; fy++) {
     for (let fx = 0; fx < s; fx++) {
       const ty = taps(kh, fy), tx = taps(kw, fx);
@@ -79,10 +80,12 @@ function stridedInputGradient(dy: tf.Tensor4D, w: tf.Tensor4D, xShape: number[],
       const bottom = my - ho, right = mx - wo;
       if (bottom < 0 || right < 0) d = tf.slice(d, [0, 0, 0, 0], [n, Math.min(ho, my), Math.min(wo, mx), d.shape[3]]);
       const pad: Explicit = [[0, 0], [ty - 1, Math.max(0, bottom)], [tx - 1, Math.max(0, right)], [0, 0]];
-      phases.push(tf.conv2d(d, phaseFilter(weights, w.shape, s, fy, fx, ty, tx), 1, pad).dataSync() as Float32Array); // [n, my, mx, cin]
+      phases.push(tf.conv2d(d, phaseFilter(weights, w.shape, s, fy, fx, ty, tx), 1, pad)); // [n, my, mx, cin]
     }
   }
-  return tf.tensor4d(interleave(phases, s, [n, h, wd, cin], my, mx, g.top, g.left), [n, h, wd, cin]);
+  if (layoutKernelsAvailable()) return interleavePhases(phases, s, [n, h, wd, cin], g.top, g.left);
+  const data = phases.map((p) => (p ? (p.dataSync() as Float32Array) : null));
+  return tf.tensor4d(interleave(data, s, [n, h, wd, cin], my, mx, g.top, g.left), [n, h, wd, cin]);
 }
 
 /** dx[b, p, q] = phase[(p + top) % s, (q + left) % s][b, (p + top) / s, (q + left) / s] (integer division). */
