@@ -39,6 +39,9 @@ export class AdamW {
         v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
         p[i] = p[i] * keep - lr * ((m[i] / c1) / (Math.sqrt(v[i] / c2) + eps));
       }
+      // A new tensor each step, never a write into the variable's memory: tfjs-wasm's XNNPACK operators
+      // cache packed copies of their weights by tensor, so an in-place write is never seen by convolutions
+      // or matmuls (tried: training stayed at chance).
       tf.tidy(() => s.param.assign(tf.tensor(p, s.param.shape, 'float32')));
       s.written = s.param.dataId;
     }
