@@ -25,7 +25,7 @@ export async function doctorCommand(argv: string[]): Promise<number> {
   console.log('backends, fastest first:');
   printTable(candidates.map((c) => ({ backend: c.name, package: c.package, available: c.available ? 'yes' : 'no', why: c.why })));
   console.log(`\nchosen: ${chosen.name}: ${chosen.reason}`);
-  if (chosen.simd !== undefined) console.log(`wasm SIMD: ${chosen.simd ? 'on' : 'off'}, threads: ${chosen.threads ? 'on' : 'off'}`);
+  if (chosen.simd !== undefined) console.log(`wasm SIMD: ${chosen.simd ? 'on' : 'off'}, threads: ${chosen.threads ? 'on' : 'off'}, FMA: ${chosen.fma ? 'on' : 'off'}`);
   console.log('\nversions:');
   printTable(Object.entries(report.versions).map(([p, v]) => ({ package: p, version: v })));
   console.log(`\nworkbench commit: ${report.gitCommit ?? 'unknown'}`);

@@ -14,6 +14,8 @@ export interface BackendReport {
   versions: Record<string, string>;
   simd?: boolean;
   threads?: boolean;
+  /** wasm: the workbench's own GEMM kernels use fused multiply-add (relaxed SIMD). */
+  fma?: boolean;
 }
 
 const ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
@@ -98,7 +100,7 @@ export async function probeBackends(): Promise<BackendCandidate[]> {
 
 let wasmModule: typeof import('@tensorflow/tfjs-backend-wasm') | undefined;
 
-async function activateWasm(): Promise<{ simd: boolean; threads: boolean }> {
+async function activateWasm(): Promise<{ simd: boolean; threads: boolean; fma: boolean }> {
   if (!wasmModule) {
     wasmModule = await import('@tensorflow/tfjs-backend-wasm');
     // Must happen before the backend first initialises, otherwise it fetches from a URL.
@@ -106,10 +108,10 @@ async function activateWasm(): Promise<{ simd: boolean; threads: boolean }> {
     versions['tfjs-backend-wasm'] = wasmModule.version_wasm;
   }
   if (!(await tf.setBackend('wasm'))) throw new Error('tf.setBackend("wasm") failed to initialise');
-  registerWasmKernels();
+  const { fma } = registerWasmKernels();
   const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
   const threads = Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
-  return { simd, threads };
+  return { simd, threads, fma };
 }
 
 function resolvePreference(prefer: BackendName | 'auto' | undefined): BackendName | 'auto' {

@@ -2,17 +2,20 @@
 import { registerWasmBatchMatMul } from './batchMatMul';
 import { registerWasmAttention } from './attention';
 import { registerWasmGelu } from './gelu';
+import { wasmKernelsUseFma } from './heap';
 import { registerWasmIdentity } from './identity';
 import { registerWasmLayout } from './layout';
 import { registerWasmNorm } from './norm';
 
 export { registerWasmBatchMatMul, unregisterWasmBatchMatMul } from './batchMatMul';
 
-export function registerWasmKernels(): void {
+/** Registers them all; returns whether the GEMMs use FMA (reported with the backend). */
+export function registerWasmKernels(): { fma: boolean } {
   registerWasmBatchMatMul();
   registerWasmNorm();
   registerWasmGelu();
   registerWasmAttention();
   registerWasmLayout();
   registerWasmIdentity();
+  return { fma: wasmKernelsUseFma() };
 }

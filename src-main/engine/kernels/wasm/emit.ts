@@ -43,6 +43,7 @@ export const i32 = {
   sub: bin([0x6b]),
   mul: bin([0x6c]),
   divU: bin([0x6e]),
+  remU: bin([0x70]),
   shl: bin([0x74]),
   /** Float to int32, rounding toward zero and saturating (NaN gives 0; the plain conversion traps). */
   fromF32: un([0xfc, 0x00]),
@@ -67,6 +68,8 @@ export const f32 = {
 
 export const v128 = {
   load: mem(simd(0x00)),
+  /** One float from memory into all four lanes. */
+  loadSplat: mem(simd(0x09)),
   store: store(simd(0x0b)),
   and: bin(simd(0x4e)),
   xor: bin(simd(0x51)),
@@ -95,6 +98,8 @@ export const f32x4 = {
   mul: bin(simd(0xe6)),
   div: bin(simd(0xe7)),
   max: bin(simd(0xe9)),
+  /** a * b + c, fused where the hardware has FMA (relaxed SIMD; Node 20 needs --experimental-wasm-relaxed-simd). */
+  relaxedMadd: (a: Code, b: Code, c: Code): Code => cat(a, b, c, simd(0x105)),
   /** Sum of the four lanes, ((l0 + l1) + l2) + l3. */
   hsum: (a: Code): Code => cat(a, simd(0x1f), [0], a, simd(0x1f), [1], [0x92], a, simd(0x1f), [2], [0x92], a, simd(0x1f), [3], [0x92]),
 };
