@@ -116,7 +116,7 @@ test('selfAttention matches per-head softmax(q k^T / sqrt(dh)) v, with gradients
 });
 
 test('conv2d matches tf.conv2d forward and gradients (stride 1/2, pad same/valid/1)', async () => {
-  // cin < 4 takes the Conv2DBackpropInput path for dx, cin >= 4 the dilated-conv path.
+  // cin < 4 takes the Conv2DBackpropInput path for dx, cin >= 4 the correlation (stride 1) or phase (stride 2) path.
   const cases: [number[], number[], number, 'same' | 'valid' | number][] = [
     [[2, 7, 7, 1], [3, 3, 1, 4], 1, 'same'],
     [[2, 8, 8, 3], [3, 3, 3, 5], 2, 'same'],
@@ -134,6 +134,14 @@ test('conv2d matches tf.conv2d forward and gradients (stride 1/2, pad same/valid
     [[2, 6, 6, 4], [1, 1, 4, 3], 1, 'valid'],
     [[2, 9, 7, 4], [5, 3, 4, 3], 2, 'same'],
     [[2, 5, 5, 4], [3, 3, 4, 3], 1, 4],
+    // Channel counts that are multiples of 8: the workbench's implicit-GEMM kernels (forward, input and filter gradients).
+    [[2, 7, 7, 8], [3, 3, 8, 8], 1, 'same'],
+    [[2, 9, 9, 8], [3, 3, 8, 16], 2, 'same'],
+    [[2, 8, 8, 8], [3, 3, 8, 8], 2, 1],
+    [[3, 7, 6, 8], [5, 3, 8, 8], 1, 'valid'],
+    [[2, 9, 9, 1], [3, 3, 1, 8], 2, 'same'],
+    [[1, 5, 5, 16], [3, 3, 16, 8], 2, 'valid'],
+    [[2, 7, 7, 8], [1, 1, 8, 16], 2, 'same'],
   ];
   for (const [xs, ws, stride, pad] of cases) {
     await compare(`conv2d x[${xs}] w[${ws}] s${stride} ${pad}`,

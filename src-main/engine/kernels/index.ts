@@ -1,6 +1,7 @@
 // Kernel replacements for the wasm backend; registered by initBackend after tf.setBackend('wasm').
 import { registerWasmBatchMatMul } from './batchMatMul';
 import { registerWasmAttention } from './attention';
+import { registerWasmConv } from './conv';
 import { registerWasmGelu } from './gelu';
 import { wasmKernelsUseFma } from './heap';
 import { registerWasmIdentity } from './identity';
@@ -16,6 +17,7 @@ export function registerWasmKernels(): { fma: boolean } {
   registerWasmGelu();
   registerWasmAttention();
   registerWasmLayout();
+  registerWasmConv();
   registerWasmIdentity();
   return { fma: wasmKernelsUseFma() };
 }

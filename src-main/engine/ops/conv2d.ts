@@ -1,6 +1,7 @@
 // Trainable NHWC conv2d. tfjs-backend-wasm has no Conv2DBackpropFilter kernel and a slow
 // Conv2DBackpropInput, so both gradients are rewritten as forward convolutions (fast on wasm).
 import * as tf from '@tensorflow/tfjs';
+import { gemmConv, gemmConvFilterGrad, gemmConvFits } from '../kernels/conv';
 import { interleavePhases, layoutKernelsAvailable, permutePadCut } from '../kernels/layout';
 import { checkFloat, checkRank } from './check';
 
@@ -28,6 +29,13 @@ export function convGeometry(h: number, w: number, kh: number, kw: number, strid
 
 type Explicit = [[number, number], [number, number], [number, number], [number, number]];
 
+const explicit = (g: ConvGeometry): Explicit => [[0, 0], [g.top, g.bottom], [g.left, g.right], [0, 0]];
+
+/** x correlated with w at stride s over x padded by `pads`: the workbench's GEMM kernel on wasm when it fits. */
+function correlate(x: tf.Tensor4D, w: tf.Tensor4D, s: number, pads: Explicit): tf.Tensor4D {
+  return gemmConvFits(w.shape[3]) ? gemmConv(x, w, s, pads) : tf.conv2d(x, w, s, pads);
+}
+
 /**
  * Gradient w.r.t. the input as forward convolutions: the stock Conv2D kernel is fast on wasm while
  * Conv2DBackpropInput is a slow loop there (~5-10x, bench/ops.ts). Stride 1: one correlation of dy with
@@ -48,7 +56,7 @@ function inputGradient(dy: tf.Tensor4D, w: tf.Tensor4D, xShape: number[], stride
     d = tf.slice(d, [0, t0, l0, 0], [n, ho - t0 - Math.max(0, -pb), wo - l0 - Math.max(0, -pr), cout]);
   }
   const pad: Explicit = [[0, 0], [Math.max(0, pt), Math.max(0, pb)], [Math.max(0, pl), Math.max(0, pr)], [0, 0]];
-  return tf.conv2d(d, flippedFilter(w), 1, pad);
+  return correlate(d, flippedFilter(w), 1, pad);
 }
 
 /**
@@ -80,7 +88,7 @@ function stridedInputGradient(dy: tf.Tensor4D, w: tf.Tensor4D, xShape: number[],
       const bottom = my - ho, right = mx - wo;
       if (bottom < 0 || right < 0) d = tf.slice(d, [0, 0, 0, 0], [n, Math.min(ho, my), Math.min(wo, mx), d.shape[3]]);
       const pad: Explicit = [[0, 0], [ty - 1, Math.max(0, bottom)], [tx - 1, Math.max(0, right)], [0, 0]];
-      phases.push(tf.conv2d(d, phaseFilter(weights, w.shape, s, fy, fx, ty, tx), 1, pad)); // [n, my, mx, cin]
+      phases.push(correlate(d, phaseFilter(weights, w.shape, s, fy, fx, ty, tx), 1, pad)); // [n, my, mx, cin]
     }
   }
   if (layoutKernelsAvailable()) return interleavePhases(phases, s, [n, h, wd, cin], g.top, g.left);
@@ -146,6 +154,7 @@ function flippedFilter(w: tf.Tensor4D): tf.Tensor4D {
 function filterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, kh: number, kw: number, stride: number, g: ConvGeometry): tf.Tensor4D {
   const cin = x.shape[3];
   const cout = dy.shape[3];
+  if (gemmConvFits(cout)) return gemmConvFilterGrad(x, dy, kh, kw, stride, explicit(g));
   if (layoutKernelsAvailable()) {
     // The same steps with each pad/transpose/slice as one strided copy (kernels/layout.ts).
     const xt = permutePadCut(x, [3, 1, 2, 0], [[0, 0], [g.top, g.bottom], [g.left, g.right], [0, 0]]);
@@ -181,7 +190,7 @@ export function conv2d(x: tf.Tensor4D, w: tf.Tensor4D, stride: number, pad: Conv
     const [xi, wi, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc];
     save([xi, wi]);
     return {
-      value: tf.conv2d(xi, wi, stride, pad),
+      value: correlate(xi, wi, stride, explicit(g)),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sx, sw] = saved as tf.Tensor4D[];
         const dy4 = dy as tf.Tensor4D;

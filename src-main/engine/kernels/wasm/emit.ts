@@ -39,6 +39,8 @@ const store = (op: Code) => (addr: Code, value: Code, offset = 0): Code => cat(a
 
 export const i32 = {
   const: (v: number): Code => [0x41, ...sleb(v | 0)],
+  load: mem([0x28]),
+  store: store([0x36]),
   add: bin([0x6a]),
   sub: bin([0x6b]),
   mul: bin([0x6c]),

@@ -1,16 +1,17 @@
 // The one module of hand-written SIMD kernels, instantiated over tfjs-wasm's memory so the kernels read
 // and write its tensors in place. `fma`: multiply-adds of the GEMMs as relaxed-SIMD FMA.
 import { attentionKernels, type AttentionExports } from './attention-fns';
+import { convKernels, type ConvExports } from './conv-fns';
 import { buildModule } from './emit';
 import { gemmKernels, type GemmExports } from './gemm-fns';
 import { geluKernels, type GeluExports } from './gelu-fns';
 import { layoutKernels, type LayoutExports } from './layout-fns';
 import { normKernels, type NormExports } from './norm-fns';
 
-export type KernelExports = NormExports & GeluExports & AttentionExports & LayoutExports & GemmExports;
+export type KernelExports = NormExports & GeluExports & AttentionExports & LayoutExports & GemmExports & ConvExports;
 
 export function kernelModuleBytes(fma: boolean): Uint8Array<ArrayBuffer> {
-  return buildModule([...normKernels(), ...geluKernels(), ...attentionKernels(), ...layoutKernels(), ...gemmKernels(fma)]);
+  return buildModule([...normKernels(), ...geluKernels(), ...attentionKernels(), ...layoutKernels(), ...gemmKernels(fma), ...convKernels(fma)]);
 }
 
 export function instantiateKernels(memory: WebAssembly.Memory, fma: boolean): KernelExports {
