@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src-main/engine/backend';
 import { registerWasmBatchMatMul, unregisterWasmBatchMatMul } from '../../src-main/engine/kernels/index';
 import { permutePadCut } from '../../src-main/engine/kernels/layout';
-import { layerNorm, gelu, conv2d, batchNorm, globalAvgPool, convGeometry, selfAttention } from '../../src-main/engine/ops/index';
+import { layerNorm, gelu, conv2d, batchNorm, globalAvgPool, convGeometry, selfAttention, addRelu } from '../../src-main/engine/ops/index';
 
 type Arr = { shape: number[]; data: Float32Array };
 
@@ -181,6 +181,13 @@ test('the fused wasm kernels pass NaN through instead of trapping (a diverged ru
   x.dispose();
 });
 
+test('addRelu matches relu(a + b) with gradients for both inputs', async () => {
+  // 120 values: the fused wasm kernel; 105: the tfjs composition.
+  for (const shape of [[2, 3, 4, 5], [3, 5, 7]]) {
+    await compare(`addRelu [${shape}]`, (a, b) => addRelu(a, b), (a, b) => tf.relu(tf.add(a, b)), [rand(shape, 50, 2), rand(shape, 51, 2)]);
+  }
+});
+
 test('convGeometry agrees with tfjs output shapes', () => {
   for (const [h, k, s, p] of [[28, 3, 2, 'same'], [7, 3, 2, 'same'], [9, 3, 2, 'valid'], [7, 3, 2, 1], [4, 1, 2, 'same']] as const) {
     const g = convGeometry(h, h, k, k, s, p);
@@ -215,7 +222,7 @@ test('batchNorm (training) matches moments-based composition and returns biased 
   }
 });
 
-test('on wasm, batchNorm (training), layerNorm, gelu and selfAttention run as one fused kernel each way', async () => {
+test('on wasm, batchNorm (training), layerNorm, gelu, selfAttention and addRelu run as one fused kernel each way', async () => {
   const x = tf.tensor(rand([2, 3, 3, 8], 20).data, [2, 3, 3, 8]) as tf.Tensor4D;
   const g = tf.tensor(rand([8], 21).data) as tf.Tensor1D;
   const b = tf.tensor(rand([8], 22).data) as tf.Tensor1D;
@@ -230,6 +237,8 @@ test('on wasm, batchNorm (training), layerNorm, gelu and selfAttention run as on
   const at = await kernels((a) => selfAttention(tf.reshape(a, [6, 24]) as tf.Tensor2D, 2, 2));
   assert.deepEqual(at.filter((k) => k.startsWith('NoisyNN')), ['NoisyNNAttention', 'NoisyNNAttentionGrad'], `attention kernels: ${at}`);
   assert.ok(!at.includes('Softmax') && !at.includes('BatchMatMul'), `attention ran unfused kernels: ${at}`);
+  const ar = await kernels((a) => addRelu(a, tf.onesLike(a)));
+  assert.deepEqual(ar.filter((k) => k.startsWith('NoisyNN')), ['NoisyNNAddRelu', 'NoisyNNReluGrad'], `addRelu kernels: ${ar}`);
   const ge = await kernels((a) => gelu(a));
   assert.deepEqual(ge.filter((k) => k.startsWith('NoisyNN')), ['NoisyNNGelu', 'NoisyNNGeluGrad'], `gelu kernels: ${ge}`);
   assert.ok(!ge.includes('Erf') && !ge.includes('Exp'), `gelu ran unfused kernels: ${ge}`);

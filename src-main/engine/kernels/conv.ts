@@ -49,14 +49,17 @@ export function registerWasmConv(): boolean {
 /** True on wasm when the output channels suit the kernels' 8-wide tiles. */
 export const gemmConvFits = (cout: number): boolean => registered && tf.getBackend() === 'wasm' && gemmFits(cout);
 
-const padded = (x: tf.Tensor4D, pads: Pads) => (pads.some(([a, b]) => a || b) ? permutePadCut(x, [0, 1, 2, 3], pads) : x);
+/** x with `pads` applied by one strided copy (x itself when there are none). */
+export const padInput = (x: tf.Tensor4D, pads: Pads): tf.Tensor4D => (pads.some(([a, b]) => a || b) ? permutePadCut(x, [0, 1, 2, 3], pads) : x);
+
+export const NO_PADS: Pads = [[0, 0], [0, 0], [0, 0], [0, 0]];
 
 /** Correlation of x with w [kh, kw, cin, cout] at stride s over x padded by `pads` (no gradient). */
 export function gemmConv(x: tf.Tensor4D, w: tf.Tensor4D, s: number, pads: Pads): tf.Tensor4D {
-  return tf.engine().runKernel(CONV_KERNEL, { x: padded(x, pads), w }, { s }) as tf.Tensor4D;
+  return tf.engine().runKernel(CONV_KERNEL, { x: padInput(x, pads), w }, { s }) as tf.Tensor4D;
 }
 
 /** dw [kh, kw, cin, cout] of that correlation for the upstream gradient dy [n, ho, wo, cout]. */
 export function gemmConvFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, kh: number, kw: number, s: number, pads: Pads): tf.Tensor4D {
-  return tf.engine().runKernel(FILTER_GRAD_KERNEL, { x: padded(x, pads), dy }, { s, kh, kw }) as tf.Tensor4D;
+  return tf.engine().runKernel(FILTER_GRAD_KERNEL, { x: padInput(x, pads), dy }, { s, kh, kw }) as tf.Tensor4D;
 }

@@ -7,6 +7,7 @@ import { wasmKernelsUseFma } from './heap';
 import { registerWasmIdentity } from './identity';
 import { registerWasmLayout } from './layout';
 import { registerWasmNorm } from './norm';
+import { registerWasmResidual } from './residual';
 
 export { registerWasmBatchMatMul, unregisterWasmBatchMatMul } from './batchMatMul';
 
@@ -18,6 +19,7 @@ export function registerWasmKernels(): { fma: boolean } {
   registerWasmAttention();
   registerWasmLayout();
   registerWasmConv();
+  registerWasmResidual();
   registerWasmIdentity();
   return { fma: wasmKernelsUseFma() };
 }

@@ -1,7 +1,7 @@
 // Trainable NHWC conv2d. tfjs-backend-wasm has no Conv2DBackpropFilter kernel and a slow
 // Conv2DBackpropInput, so both gradients are rewritten as forward convolutions (fast on wasm).
 import * as tf from '@tensorflow/tfjs';
-import { gemmConv, gemmConvFilterGrad, gemmConvFits } from '../kernels/conv';
+import { gemmConv, gemmConvFilterGrad, gemmConvFits, NO_PADS, padInput } from '../kernels/conv';
 import { interleavePhases, layoutKernelsAvailable, permutePadCut } from '../kernels/layout';
 import { checkFloat, checkRank } from './check';
 
@@ -154,7 +154,6 @@ function flippedFilter(w: tf.Tensor4D): tf.Tensor4D {
 function filterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, kh: number, kw: number, stride: number, g: ConvGeometry): tf.Tensor4D {
   const cin = x.shape[3];
   const cout = dy.shape[3];
-  if (gemmConvFits(cout)) return gemmConvFilterGrad(x, dy, kh, kw, stride, explicit(g));
   if (layoutKernelsAvailable()) {
     // The same steps with each pad/transpose/slice as one strided copy (kernels/layout.ts).
     const xt = permutePadCut(x, [3, 1, 2, 0], [[0, 0], [g.top, g.bottom], [g.left, g.right], [0, 0]]);
@@ -186,22 +185,26 @@ export function conv2d(x: tf.Tensor4D, w: tf.Tensor4D, stride: number, pad: Conv
   }
   const g = convGeometry(h, wd, kh, kw, stride, pad);
   if (g.ho < 1 || g.wo < 1) throw new Error(`conv2d: ${kh}x${kw} filter does not fit input ${h}x${wd} with pad ${pad}`);
+  // On wasm with cout a multiple of 8, the workbench's GEMM kernels; the padded input is made once and
+  // kept for the filter gradient.
+  const gemm = gemmConvFits(cout);
   const op = tf.customGrad((...args: unknown[]) => {
     const [xi, wi, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc];
-    save([xi, wi]);
+    const xs = gemm ? padInput(xi, explicit(g)) : xi;
+    save([xs, wi]);
     return {
-      value: correlate(xi, wi, stride, explicit(g)),
+      value: gemm ? gemmConv(xs, wi, stride, NO_PADS) : tf.conv2d(xi, wi, stride, explicit(g)),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sx, sw] = saved as tf.Tensor4D[];
         const dy4 = dy as tf.Tensor4D;
         // With a single input channel the flipped filter has one output channel, a shape the
         // stock conv handles poorly; the backprop kernel is faster there (bench/ops.ts).
         const dx = !inputGrad
-          ? tf.zerosLike(sx)
+          ? tf.zeros([n, h, wd, cin])
           : cin < 4
             ? tf.conv2dTranspose(dy4, sw, [n, h, wd, cin], stride, pad)
-            : inputGradient(dy4, sw, sx.shape, stride, g);
-        return [dx, filterGrad(sx, dy4, kh, kw, stride, g)];
+            : inputGradient(dy4, sw, [n, h, wd, cin], stride, g);
+        return [dx, gemm ? gemmConvFilterGrad(sx, dy4, kh, kw, stride, NO_PADS) : filterGrad(sx, dy4, kh, kw, stride, g)];
       },
     };
   });

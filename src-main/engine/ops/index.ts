@@ -7,3 +7,4 @@ export { batchNorm } from './batchNorm';
 export type { BatchNormResult } from './batchNorm';
 export { globalAvgPool } from './pool';
 export { selfAttention } from './attention';
+export { addRelu } from './residual';

@@ -7,11 +7,12 @@ import { gemmKernels, type GemmExports } from './gemm-fns';
 import { geluKernels, type GeluExports } from './gelu-fns';
 import { layoutKernels, type LayoutExports } from './layout-fns';
 import { normKernels, type NormExports } from './norm-fns';
+import { reluKernels, type ReluExports } from './relu-fns';
 
-export type KernelExports = NormExports & GeluExports & AttentionExports & LayoutExports & GemmExports & ConvExports;
+export type KernelExports = NormExports & GeluExports & AttentionExports & LayoutExports & GemmExports & ConvExports & ReluExports;
 
 export function kernelModuleBytes(fma: boolean): Uint8Array<ArrayBuffer> {
-  return buildModule([...normKernels(), ...geluKernels(), ...attentionKernels(), ...layoutKernels(), ...gemmKernels(fma), ...convKernels(fma)]);
+  return buildModule([...normKernels(), ...geluKernels(), ...attentionKernels(), ...layoutKernels(), ...gemmKernels(fma), ...convKernels(fma), ...reluKernels()]);
 }
 
 export function instantiateKernels(memory: WebAssembly.Memory, fma: boolean): KernelExports {
