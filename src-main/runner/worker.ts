@@ -22,8 +22,10 @@ async function run(job: Job): Promise<void> {
   const store = openStore(job.dataDir);
   try {
     const backend = await initBackend();
-    send({ type: 'backend', backend: { name: backend.name, reason: backend.reason } });
-    const ctx = { store, backend: backend.name, send, shouldStop: () => cancelled, requeueOnStop: () => requeue };
+    // Stored with the run: '+fma' marks wasm runs whose GEMMs used fused multiply-adds (last-bit numerics).
+    const name = backend.fma ? `${backend.name}+fma` : backend.name;
+    send({ type: 'backend', backend: { name, reason: backend.reason } });
+    const ctx = { store, backend: name, send, shouldStop: () => cancelled, requeueOnStop: () => requeue };
     if (job.kind === 'analyse' || job.kind === 'entropy-table') {
       await analysisJob(job, store);
       return;
