@@ -26,12 +26,18 @@ export function bindWasmKernels(): boolean {
   if (kernels) return true;
   const be = tf.findBackend('wasm') as unknown as WasmBackend | null;
   if (!be?.wasm?.asm?.memory) return false;
-  if (process.env.NOISYNN_WASM_FMA !== '0') v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
-  const fma = process.env.NOISYNN_WASM_FMA !== '0' && WebAssembly.validate(kernelModuleBytes(true));
+  const fma = process.env.NOISYNN_WASM_FMA !== '0' && relaxedSimd();
   if (!fma && !WebAssembly.validate(kernelModuleBytes(false))) return false;
   kernels = instantiateKernels(be.wasm.asm.memory, fma);
   fused = fma;
   return true;
+}
+
+/** Whether this engine validates relaxed SIMD, turning on Node 20's flag for it if needed. */
+function relaxedSimd(): boolean {
+  if (WebAssembly.validate(kernelModuleBytes(true))) return true;
+  v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  return WebAssembly.validate(kernelModuleBytes(true));
 }
 
 /** Whether the GEMMs multiply-add with FMA (rounding differs from multiply + add in the last bits). */
