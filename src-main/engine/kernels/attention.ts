@@ -2,12 +2,11 @@
 // projection to the merged heads in one kernel, and back in one. The tfjs composition is ~25 kernels
 // each way per block (split, scale, 4 transposes, 2 batched matmuls, softmax) and their gradients.
 import * as tf from '@tensorflow/tfjs';
-import { bindWasmKernels, type KernelArgs, ptr, registerKernel, type WasmBackend, wasmKernels, withBuffers } from './heap';
+import { kernelGroup, type KernelArgs, ptr, registerKernel, type WasmBackend, wasmKernels, withBuffers } from './heap';
 
 export const ATTENTION_KERNEL = 'NoisyNNAttention';
 const ATTENTION_GRAD_KERNEL = 'NoisyNNAttentionGrad';
 type Attrs = { batch: number; heads: number };
-let registered = false;
 
 /** Shape arguments shared by both directions: qkv is [B*T, 3D]. */
 function shape(qkv: tf.TensorInfo, { batch: B, heads: H }: Attrs) {
@@ -30,9 +29,7 @@ function backward({ inputs: { dy, qkv, probs }, backend, attrs }: KernelArgs<Att
   return withBuffers(be, [qkv.shape], 1, T, ([pdq, ptmp]) => wasmKernels().attention_backward(pdy, pq, pp, pdq, ptmp, ...args))[0];
 }
 
-export function registerWasmAttention(): boolean {
-  if (registered) return true;
-  if (!bindWasmKernels()) return false;
+const group = kernelGroup(() => {
   registerKernel(ATTENTION_KERNEL, forward);
   registerKernel(ATTENTION_GRAD_KERNEL, backward);
   // Saved: qkv, then the probabilities (output 1), which carry no gradient of their own.
@@ -45,13 +42,13 @@ export function registerWasmAttention(): boolean {
       return { qkv: () => tf.engine().runKernel(ATTENTION_GRAD_KERNEL, { dy: d, qkv, probs }, attrs) as tf.Tensor };
     },
   });
-  registered = true;
-  return true;
-}
+});
+
+export const registerWasmAttention = group.register;
 
 /** Merged heads [B*T, D] of qkv [B*T, 3D] when the fused kernel can run it (wasm, head size a multiple of 4), else null. */
 export function fusedAttention(qkv: tf.Tensor2D, batch: number, heads: number): tf.Tensor2D | null {
   const dh = qkv.shape[1] / 3 / heads;
-  if (!registered || tf.getBackend() !== 'wasm' || dh % 4 !== 0) return null;
+  if (!group.active() || dh % 4 !== 0) return null;
   return (tf.engine().runKernel(ATTENTION_KERNEL, { qkv }, { batch, heads }) as tf.Tensor[])[0] as tf.Tensor2D;
 }

@@ -4,13 +4,12 @@
 // when `gemmConvFits`, in place of tfjs-wasm's XNNPACK convolutions, which re-pack every new filter.
 import * as tf from '@tensorflow/tfjs';
 import { gemmFits } from './gemm';
-import { bindWasmKernels, type KernelArgs, ptr, registerKernel, type WasmBackend, wasmKernels, withBuffers } from './heap';
+import { kernelGroup, type KernelArgs, ptr, registerKernel, type WasmBackend, wasmKernels, withBuffers } from './heap';
 import { permutePadCut } from './layout';
 
 const CONV_KERNEL = 'NoisyNNConv';
 const FILTER_GRAD_KERNEL = 'NoisyNNConvFilterGrad';
 export type Pads = [[number, number], [number, number], [number, number], [number, number]];
-let registered = false;
 
 function geometry(x: tf.TensorInfo, kh: number, kw: number, cout: number, s: number, ho: number, wo: number) {
   const [n, hp, wp, cin] = x.shape;
@@ -37,17 +36,15 @@ function filterGrad({ inputs: { x, dy }, backend, attrs: { s, kh, kw } }: Kernel
     wasmKernels().conv_filter_grad(px, pdy, pdw, poffs, ...geometry(x, kh, kw, cout, s, ho, wo)))[0];
 }
 
-export function registerWasmConv(): boolean {
-  if (registered) return true;
-  if (!bindWasmKernels()) return false;
+const group = kernelGroup(() => {
   registerKernel(CONV_KERNEL, forward);
   registerKernel(FILTER_GRAD_KERNEL, filterGrad);
-  registered = true;
-  return true;
-}
+});
+
+export const registerWasmConv = group.register;
 
 /** True on wasm when the output channels suit the kernels' 8-wide tiles. */
-export const gemmConvFits = (cout: number): boolean => registered && tf.getBackend() === 'wasm' && gemmFits(cout);
+export const gemmConvFits = (cout: number): boolean => group.active() && gemmFits(cout);
 
 /** x with `pads` applied by one strided copy (x itself when there are none). */
 export const padInput = (x: tf.Tensor4D, pads: Pads): tf.Tensor4D => (pads.some(([a, b]) => a || b) ? permutePadCut(x, [0, 1, 2, 3], pads) : x);

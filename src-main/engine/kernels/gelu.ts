@@ -1,11 +1,10 @@
 // Fused GELU for the wasm backend: one SIMD pass each way (./wasm/gelu-fns.ts) instead of 5 kernels
 // forward and 7 backward, whose scalar Exp and Erf alone took ~1.7 ms per mnist-vit step at batch 16.
 import * as tf from '@tensorflow/tfjs';
-import { bindWasmKernels, type KernelArgs, ptr, registerKernel, type WasmBackend, wasmKernels, withBuffers } from './heap';
+import { kernelGroup, type KernelArgs, ptr, registerKernel, type WasmBackend, wasmKernels, withBuffers } from './heap';
 
 export const GELU_KERNEL = 'NoisyNNGelu';
 const GELU_GRAD_KERNEL = 'NoisyNNGeluGrad';
-let registered = false;
 
 const bytesOf = (t: tf.TensorInfo) => t.shape.reduce((a, b) => a * b, 1) * 4;
 
@@ -21,9 +20,7 @@ function backward({ inputs: { dy, x }, backend }: KernelArgs): tf.TensorInfo {
   return withBuffers(be, [x.shape], 0, 0, ([pdx]) => wasmKernels().gelu_backward(pdy, px, bytesOf(x), pdx))[0];
 }
 
-export function registerWasmGelu(): boolean {
-  if (registered) return true;
-  if (!bindWasmKernels()) return false;
+const group = kernelGroup(() => {
   registerKernel(GELU_KERNEL, forward);
   registerKernel(GELU_GRAD_KERNEL, backward);
   tf.registerGradient({
@@ -31,11 +28,11 @@ export function registerWasmGelu(): boolean {
     inputsToSave: ['x'],
     gradFunc: (dy, [x]) => ({ x: () => tf.engine().runKernel(GELU_GRAD_KERNEL, { dy: dy as tf.Tensor, x }) as tf.Tensor }),
   });
-  registered = true;
-  return true;
-}
+});
+
+export const registerWasmGelu = group.register;
 
 /** True when the fused kernel can take x on the active backend (whole SIMD vectors of 4 floats). */
 export function fusedGeluAvailable(x: tf.Tensor): boolean {
-  return registered && tf.getBackend() === 'wasm' && x.size % 4 === 0;
+  return group.active() && x.size % 4 === 0;
 }

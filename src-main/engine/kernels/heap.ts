@@ -74,3 +74,22 @@ export function withBuffers(be: WasmBackend, shapes: number[][], temps: number, 
 export function registerKernel<A>(kernelName: string, fn: (a: KernelArgs<A>) => tf.TensorInfo | tf.TensorInfo[]): void {
   tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: fn as unknown as tf.KernelFunc });
 }
+
+/**
+ * A group of wasm kernels registered together, once per tfjs instance (each replica thread has its
+ * own): `register()` binds the module and runs `setup` (false without wasm SIMD); `active()` tells an
+ * op whether the group can run now, i.e. it is registered and wasm is the backend in use.
+ */
+export function kernelGroup(setup: () => void): { register(): boolean; active(): boolean } {
+  let done = false;
+  return {
+    register: () => {
+      if (!done && bindWasmKernels()) {
+        setup();
+        done = true;
+      }
+      return done;
+    },
+    active: () => done && tf.getBackend() === 'wasm',
+  };
+}

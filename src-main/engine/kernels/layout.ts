@@ -1,11 +1,10 @@
 // One-pass strided copies on the wasm heap (./wasm/layout-fns.ts): a transpose, a pad and a slice
 // composed into a single rank-4 copy. Used by ops/conv2d.ts's filter gradient.
 import * as tf from '@tensorflow/tfjs';
-import { bindWasmKernels, type KernelArgs, ptr, registerKernel, type WasmBackend, wasmKernels, withBuffers } from './heap';
+import { kernelGroup, type KernelArgs, ptr, registerKernel, type WasmBackend, wasmKernels, withBuffers } from './heap';
 
 const COPY_KERNEL = 'NoisyNNStridedCopy';
 const INTERLEAVE_KERNEL = 'NoisyNNInterleave';
-let registered = false;
 
 /** out (shape `shape`, zero elsewhere) at element offset `at` + sum i_k outStrides[k] = x[sum i_k strides[k]], i < dims. */
 interface CopyAttrs { dims: number[]; strides: number[]; shape: number[]; outStrides: number[]; at: number }
@@ -50,16 +49,14 @@ function interleave({ inputs, backend, attrs }: KernelArgs<InterleaveAttrs>): tf
   })[0];
 }
 
-export function registerWasmLayout(): boolean {
-  if (registered) return true;
-  if (!bindWasmKernels()) return false;
+const group = kernelGroup(() => {
   registerKernel(COPY_KERNEL, copy);
   registerKernel(INTERLEAVE_KERNEL, interleave);
-  registered = true;
-  return true;
-}
+});
 
-export const layoutKernelsAvailable = (): boolean => registered && tf.getBackend() === 'wasm';
+export const registerWasmLayout = group.register;
+
+export const layoutKernelsAvailable = (): boolean => group.active();
 
 const contiguous = (shape: number[]) => shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
 

@@ -3,7 +3,7 @@
 // arithmetic (C numbers) is done here in JavaScript. ops/batchNorm.ts and ops/layerNorm.ts use them
 // when `fusedNormAvailable()`, and keep their tfjs compositions for every other backend.
 import * as tf from '@tensorflow/tfjs';
-import { bindWasmKernels, type KernelArgs, ptr, registerKernel, type WasmBackend, wasmKernels, withBuffers } from './heap';
+import { kernelGroup, type KernelArgs, ptr, registerKernel, type WasmBackend, wasmKernels, withBuffers } from './heap';
 
 export const BN_KERNEL = 'NoisyNNBatchNorm';
 const BN_GRAD_KERNEL = 'NoisyNNBatchNormGrad';
@@ -11,7 +11,6 @@ export const LN_KERNEL = 'NoisyNNLayerNorm';
 const LN_GRAD_KERNEL = 'NoisyNNLayerNormGrad';
 
 type Attrs = { eps: number; relu?: boolean };
-let registered = false;
 
 /** Kernel-local geometry: rows of `width` floats; width must be a multiple of 4 (checked by callers). */
 function geometry(x: tf.TensorInfo): { width: number; rows: number; rb: number } {
@@ -83,9 +82,7 @@ function lnBackward({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
 const first = (dy: tf.Tensor | tf.Tensor[]): tf.Tensor => (Array.isArray(dy) ? dy[0] : dy);
 
 /** Registers the kernels and gradients once per tfjs instance (each replica thread has its own). */
-export function registerWasmNorm(): boolean {
-  if (registered) return true;
-  if (!bindWasmKernels()) return false;
+const group = kernelGroup(() => {
   registerKernel(BN_KERNEL, bnForward);
   registerKernel(BN_GRAD_KERNEL, bnBackward);
   registerKernel(LN_KERNEL, lnForward);
@@ -112,11 +109,11 @@ export function registerWasmNorm(): boolean {
       return { x: () => dx, gamma: () => dgamma, beta: () => dbeta };
     },
   });
-  registered = true;
-  return true;
-}
+});
+
+export const registerWasmNorm = group.register;
 
 /** True when x's last axis suits the fused kernels on the active backend (SIMD rows of 4 floats). */
 export function fusedNormAvailable(x: tf.Tensor): boolean {
-  return registered && tf.getBackend() === 'wasm' && x.shape[x.rank - 1] % 4 === 0;
+  return group.active() && x.shape[x.rank - 1] % 4 === 0;
 }

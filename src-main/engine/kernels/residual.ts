@@ -1,10 +1,9 @@
 // Fused residual join for the wasm backend, relu(a + b) (./wasm/relu-fns.ts), with its gradient.
 import * as tf from '@tensorflow/tfjs';
-import { bindWasmKernels, type KernelArgs, ptr, registerKernel, type WasmBackend, wasmKernels, withBuffers } from './heap';
+import { kernelGroup, type KernelArgs, ptr, registerKernel, type WasmBackend, wasmKernels, withBuffers } from './heap';
 
 const ADD_RELU_KERNEL = 'NoisyNNAddRelu';
 const RELU_GRAD_KERNEL = 'NoisyNNReluGrad';
-let registered = false;
 
 const bytesOf = (t: tf.TensorInfo) => t.shape.reduce((a, b) => a * b, 1) * 4;
 
@@ -20,9 +19,7 @@ function backward({ inputs: { dy, y }, backend }: KernelArgs): tf.TensorInfo {
   return withBuffers(be, [y.shape], 0, 0, ([pdx]) => wasmKernels().relu_grad(pdy, py, bytesOf(y), pdx))[0];
 }
 
-export function registerWasmResidual(): boolean {
-  if (registered) return true;
-  if (!bindWasmKernels()) return false;
+const group = kernelGroup(() => {
   registerKernel(ADD_RELU_KERNEL, forward);
   registerKernel(RELU_GRAD_KERNEL, backward);
   tf.registerGradient({
@@ -33,13 +30,13 @@ export function registerWasmResidual(): boolean {
       return { a: () => dx, b: () => tf.clone(dx) }; // one tensor per input: the tape disposes each
     },
   });
-  registered = true;
-  return true;
-}
+});
+
+export const registerWasmResidual = group.register;
 
 /** True when relu(a + b) can run as the fused kernel (wasm, same-shape float32, whole SIMD vectors). */
 export function fusedAddReluFits(a: tf.Tensor, b: tf.Tensor): boolean {
-  return registered && tf.getBackend() === 'wasm' && a.size % 4 === 0 && a.dtype === 'float32' && b.dtype === 'float32' && a.shape.join() === b.shape.join();
+  return group.active() && a.size % 4 === 0 && a.dtype === 'float32' && b.dtype === 'float32' && a.shape.join() === b.shape.join();
 }
 
 export const ADD_RELU = ADD_RELU_KERNEL;

@@ -43,28 +43,12 @@ function cdfAndGaussian(f: Fn, k: (n: Name) => Code): Code[] {
   ];
 }
 
-/** y = x * Phi(x) over `bytes` bytes (a multiple of 16). */
-function geluForward(): Kernel {
-  const f = new Fn('gelu_forward', { src: 'i32', bytes: 'i32', dst: 'i32' });
-  const { k, init } = setup(f);
-  const g = f.get;
-  return {
-    fn: f,
-    body: [
-      ...init,
-      ...f.set('off', i32.sub(g('dst'), g('src'))),
-      ...f.set('end', i32.add(g('src'), g('bytes'))),
-      ...f.for('p', g('src'), g('end'), 16,
-        f.set('x', v128.load(g('p'))),
-        ...cdfAndGaussian(f, k),
-        v128.store(i32.add(g('p'), g('off')), f32x4.mul(g('x'), g('cdf')))),
-    ],
-  };
-}
-
-/** dx = dy * (Phi(x) + x * phi(x)), phi(x) = exp(-x^2 / 2) / sqrt(2 pi). */
-function geluBackward(): Kernel {
-  const f = new Fn('gelu_backward', { dy: 'i32', src: 'i32', bytes: 'i32', dst: 'i32' });
+/**
+ * One pass over `bytes` bytes (a multiple of 16) of x at `src`, writing `result` per vector to `dst`.
+ * The backward pass also reads dy, at the same offset from `dy` as x is from `src`.
+ */
+function geluPass(name: string, backward: boolean, result: (f: Fn, k: (n: Name) => Code) => Code): Kernel {
+  const f = new Fn(name, backward ? { dy: 'i32', src: 'i32', bytes: 'i32', dst: 'i32' } : { src: 'i32', bytes: 'i32', dst: 'i32' });
   const { k, init } = setup(f);
   f.locals({ dyoff: 'i32' });
   const g = f.get;
@@ -73,18 +57,24 @@ function geluBackward(): Kernel {
     body: [
       ...init,
       ...f.set('off', i32.sub(g('dst'), g('src'))),
-      ...f.set('dyoff', i32.sub(g('dy'), g('src'))),
+      ...(backward ? f.set('dyoff', i32.sub(g('dy'), g('src'))) : []),
       ...f.set('end', i32.add(g('src'), g('bytes'))),
       ...f.for('p', g('src'), g('end'), 16,
         f.set('x', v128.load(g('p'))),
         ...cdfAndGaussian(f, k),
-        v128.store(i32.add(g('p'), g('off')), f32x4.mul(
-          v128.load(i32.add(g('p'), g('dyoff'))),
-          f32x4.add(g('cdf'), f32x4.mul(g('x'), f32x4.mul(g('e'), k('invSqrt2Pi')))),
-        ))),
+        v128.store(i32.add(g('p'), g('off')), result(f, k))),
     ],
   };
 }
+
+/** y = x * Phi(x). */
+const geluForward = () => geluPass('gelu_forward', false, (f) => f32x4.mul(f.get('x'), f.get('cdf')));
+
+/** dx = dy * (Phi(x) + x * phi(x)), phi(x) = exp(-x^2 / 2) / sqrt(2 pi). */
+const geluBackward = () => geluPass('gelu_backward', true, (f, k) => f32x4.mul(
+  v128.load(i32.add(f.get('p'), f.get('dyoff'))),
+  f32x4.add(f.get('cdf'), f32x4.mul(f.get('x'), f32x4.mul(f.get('e'), k('invSqrt2Pi')))),
+));
 
 export interface GeluExports {
   gelu_forward(x: number, bytes: number, y: number): void;
