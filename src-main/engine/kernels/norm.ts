@@ -87,8 +87,8 @@ const group = kernelGroup(() => {
   registerKernel(BN_GRAD_KERNEL, bnBackward);
   registerKernel(LN_KERNEL, lnForward);
   registerKernel(LN_GRAD_KERNEL, lnBackward);
-  // Saved: the inputs listed, then the outputs flagged (y, mean, variance / y, mean, rstd). The
-  // statistics carry no gradient of their own: callers use them only for running statistics.
+  // Saved: the inputs listed, then the outputs flagged (BatchNorm: y, mean, variance; LayerNorm: mean,
+  // rstd). The statistics carry no gradient of their own: callers use them only for running statistics.
   tf.registerGradient({
     kernelName: BN_KERNEL,
     inputsToSave: ['x', 'gamma'],
