@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src-main/engine/backend';
-import { instantiateKernels } from '../../src-main/engine/kernels/wasm/module';
+import { instantiateKernels, kernelModuleBytes } from '../../src-main/engine/kernels/wasm/module';
 
 interface Be { wasm: { asm: { memory: WebAssembly.Memory } }; dataIdMap: { get(id: object): { memoryOffset: number } } }
 let be: Be;
@@ -20,7 +20,7 @@ for (const fma of [false, true]) {
   test(`kernel module (${fma ? 'FMA' : 'multiply + add'}): GEMM and implicit-GEMM convolution match tfjs`, (t) => {
     let k;
     try {
-      k = instantiateKernels(be.wasm.asm.memory, fma);
+      k = instantiateKernels(be.wasm.asm.memory, kernelModuleBytes(fma));
     } catch (e) {
       if (fma) return t.skip(`this engine has no relaxed SIMD: ${(e as Error).message}`);
       throw e;

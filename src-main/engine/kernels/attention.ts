@@ -2,7 +2,7 @@
 // projection to the merged heads in one kernel, and back in one. The tfjs composition is ~25 kernels
 // each way per block (split, scale, 4 transposes, 2 batched matmuls, softmax) and their gradients.
 import * as tf from '@tensorflow/tfjs';
-import { kernelGroup, type KernelArgs, ptr, registerKernel, type WasmBackend, wasmKernels, withBuffers } from './heap';
+import { firstGradient, kernelGroup, type KernelArgs, ptr, registerKernel, type WasmBackend, wasmKernels, withBuffers } from './heap';
 
 export const ATTENTION_KERNEL = 'NoisyNNAttention';
 const ATTENTION_GRAD_KERNEL = 'NoisyNNAttentionGrad';
@@ -38,8 +38,7 @@ const group = kernelGroup(() => {
     inputsToSave: ['qkv'],
     outputsToSave: [false, true],
     gradFunc: (dy, [qkv, probs], attrs) => {
-      const d = Array.isArray(dy) ? dy[0] : dy;
-      return { qkv: () => tf.engine().runKernel(ATTENTION_GRAD_KERNEL, { dy: d, qkv, probs }, attrs) as tf.Tensor };
+      return { qkv: () => tf.engine().runKernel(ATTENTION_GRAD_KERNEL, { dy: firstGradient(dy), qkv, probs }, attrs) as tf.Tensor };
     },
   });
 });

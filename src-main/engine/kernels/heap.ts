@@ -26,18 +26,20 @@ export function bindWasmKernels(): boolean {
   if (kernels) return true;
   const be = tf.findBackend('wasm') as unknown as WasmBackend | null;
   if (!be?.wasm?.asm?.memory) return false;
-  const fma = process.env.NOISYNN_WASM_FMA !== '0' && relaxedSimd();
-  if (!fma && !WebAssembly.validate(kernelModuleBytes(false))) return false;
-  kernels = instantiateKernels(be.wasm.asm.memory, fma);
+  const withFma = kernelModuleBytes(true);
+  const fma = process.env.NOISYNN_WASM_FMA !== '0' && relaxedSimd(withFma);
+  const bytes = fma ? withFma : kernelModuleBytes(false);
+  if (!fma && !WebAssembly.validate(bytes)) return false;
+  kernels = instantiateKernels(be.wasm.asm.memory, bytes);
   fused = fma;
   return true;
 }
 
-/** Whether this engine validates relaxed SIMD, turning on Node 20's flag for it if needed. */
-function relaxedSimd(): boolean {
-  if (WebAssembly.validate(kernelModuleBytes(true))) return true;
+/** Whether this engine validates relaxed SIMD (`bytes` uses it), turning on Node 20's flag if needed. */
+function relaxedSimd(bytes: Uint8Array<ArrayBuffer>): boolean {
+  if (WebAssembly.validate(bytes)) return true;
   v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
-  return WebAssembly.validate(kernelModuleBytes(true));
+  return WebAssembly.validate(bytes);
 }
 
 /** Whether the GEMMs multiply-add with FMA (rounding differs from multiply + add in the last bits). */
@@ -69,6 +71,22 @@ export function withBuffers(be: WasmBackend, shapes: number[][], temps: number, 
   }
   return outs;
 }
+
+/** Elements of a tensor. */
+export const sizeOf = (t: tf.TensorInfo): number => tf.util.sizeFromShape(t.shape);
+
+/**
+ * An elementwise kernel body: allocates the output (shape of `inputs[0]`) and calls `run` with the
+ * inputs' addresses, their size in bytes and the output's address.
+ */
+export function elementwise(backend: unknown, inputs: tf.TensorInfo[], run: (k: KernelExports, p: number[], bytes: number, out: number) => void): tf.TensorInfo {
+  const be = backend as WasmBackend;
+  const p = inputs.map((t) => ptr(be, t));
+  return withBuffers(be, [inputs[0].shape], 0, 0, ([out]) => run(wasmKernels(), p, sizeOf(inputs[0]) * 4, out))[0];
+}
+
+/** The upstream gradient of a kernel's first output (tfjs passes an array for multi-output kernels). */
+export const firstGradient = (dy: tf.Tensor | tf.Tensor[]): tf.Tensor => (Array.isArray(dy) ? dy[0] : dy);
 
 /** Registers a wasm kernel implemented by `fn`. */
 export function registerKernel<A>(kernelName: string, fn: (a: KernelArgs<A>) => tf.TensorInfo | tf.TensorInfo[]): void {

@@ -15,8 +15,8 @@ function copy({ inputs: { x }, backend, attrs }: KernelArgs<CopyAttrs>): tf.Tens
   const px = ptr(be, x);
   return withBuffers(be, [shape], 0, 0, ([po]) => {
     const k = wasmKernels();
-    const size = shape.reduce((a, b) => a * b, 1);
-    if (dims.reduce((a, b) => a * b, 1) < size) k.zero(po, size * 4);
+    const size = tf.util.sizeFromShape(shape);
+    if (tf.util.sizeFromShape(dims) < size) k.zero(po, size * 4);
     const rows = strides[3] === 1 && outStrides[3] === 1 && dims[3] % 4 === 0;
     const b = (s: number[]) => s.map((v) => v * 4) as [number, number, number, number];
     (rows ? k.copy4_rows : k.copy4)(px, po + at * 4, dims[0], dims[1], dims[2], dims[3], ...b(strides), ...b(outStrides));

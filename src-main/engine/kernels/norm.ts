@@ -3,7 +3,7 @@
 // arithmetic (C numbers) is done here in JavaScript. ops/batchNorm.ts and ops/layerNorm.ts use them
 // when `fusedNormAvailable()`, and keep their tfjs compositions for every other backend.
 import * as tf from '@tensorflow/tfjs';
-import { kernelGroup, type KernelArgs, ptr, registerKernel, type WasmBackend, wasmKernels, withBuffers } from './heap';
+import { firstGradient, kernelGroup, type KernelArgs, ptr, registerKernel, sizeOf, type WasmBackend, wasmKernels, withBuffers } from './heap';
 
 export const BN_KERNEL = 'NoisyNNBatchNorm';
 const BN_GRAD_KERNEL = 'NoisyNNBatchNormGrad';
@@ -15,7 +15,7 @@ type Attrs = { eps: number; relu?: boolean };
 /** Kernel-local geometry: rows of `width` floats; width must be a multiple of 4 (checked by callers). */
 function geometry(x: tf.TensorInfo): { width: number; rows: number; rb: number } {
   const width = x.shape[x.shape.length - 1];
-  const rows = x.shape.reduce((a, b) => a * b, 1) / width;
+  const rows = sizeOf(x) / width;
   return { width, rows, rb: width * 4 };
 }
 
@@ -79,8 +79,6 @@ function lnBackward({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
   });
 }
 
-const first = (dy: tf.Tensor | tf.Tensor[]): tf.Tensor => (Array.isArray(dy) ? dy[0] : dy);
-
 /** Registers the kernels and gradients once per tfjs instance (each replica thread has its own). */
 const group = kernelGroup(() => {
   registerKernel(BN_KERNEL, bnForward);
@@ -95,7 +93,7 @@ const group = kernelGroup(() => {
     outputsToSave: [true, true, true],
     gradFunc: (dy, saved, attrs) => {
       const [x, gamma, y, mean, variance] = saved;
-      const [dx, dgamma, dbeta] = tf.engine().runKernel(BN_GRAD_KERNEL, { dy: first(dy), x, y, gamma, mean, variance }, attrs) as tf.Tensor[];
+      const [dx, dgamma, dbeta] = tf.engine().runKernel(BN_GRAD_KERNEL, { dy: firstGradient(dy), x, y, gamma, mean, variance }, attrs) as tf.Tensor[];
       return { x: () => dx, gamma: () => dgamma, beta: () => dbeta };
     },
   });
@@ -105,7 +103,7 @@ const group = kernelGroup(() => {
     outputsToSave: [false, true, true],
     gradFunc: (dy, saved) => {
       const [x, gamma, mean, rstd] = saved;
-      const [dx, dgamma, dbeta] = tf.engine().runKernel(LN_GRAD_KERNEL, { dy: first(dy), x, gamma, mean, rstd }) as tf.Tensor[];
+      const [dx, dgamma, dbeta] = tf.engine().runKernel(LN_GRAD_KERNEL, { dy: firstGradient(dy), x, gamma, mean, rstd }) as tf.Tensor[];
       return { x: () => dx, gamma: () => dgamma, beta: () => dbeta };
     },
   });

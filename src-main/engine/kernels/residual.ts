@@ -1,23 +1,12 @@
 // Fused residual join for the wasm backend, relu(a + b) (./wasm/relu-fns.ts), with its gradient.
 import * as tf from '@tensorflow/tfjs';
-import { kernelGroup, type KernelArgs, ptr, registerKernel, type WasmBackend, wasmKernels, withBuffers } from './heap';
+import { elementwise, kernelGroup, type KernelArgs, registerKernel } from './heap';
 
-const ADD_RELU_KERNEL = 'NoisyNNAddRelu';
+export const ADD_RELU_KERNEL = 'NoisyNNAddRelu';
 const RELU_GRAD_KERNEL = 'NoisyNNReluGrad';
 
-const bytesOf = (t: tf.TensorInfo) => t.shape.reduce((a, b) => a * b, 1) * 4;
-
-function forward({ inputs: { a, b }, backend }: KernelArgs): tf.TensorInfo {
-  const be = backend as WasmBackend;
-  const [pa, pb] = [a, b].map((t) => ptr(be, t));
-  return withBuffers(be, [a.shape], 0, 0, ([py]) => wasmKernels().add_relu(pa, pb, bytesOf(a), py))[0];
-}
-
-function backward({ inputs: { dy, y }, backend }: KernelArgs): tf.TensorInfo {
-  const be = backend as WasmBackend;
-  const [pdy, py] = [dy, y].map((t) => ptr(be, t));
-  return withBuffers(be, [y.shape], 0, 0, ([pdx]) => wasmKernels().relu_grad(pdy, py, bytesOf(y), pdx))[0];
-}
+const forward = ({ inputs: { a, b }, backend }: KernelArgs) => elementwise(backend, [a, b], (k, [pa, pb], bytes, py) => k.add_relu(pa, pb, bytes, py));
+const backward = ({ inputs: { y, dy }, backend }: KernelArgs) => elementwise(backend, [y, dy], (k, [py, pdy], bytes, pdx) => k.relu_grad(pdy, py, bytes, pdx));
 
 const group = kernelGroup(() => {
   registerKernel(ADD_RELU_KERNEL, forward);
@@ -39,4 +28,3 @@ export function fusedAddReluFits(a: tf.Tensor, b: tf.Tensor): boolean {
   return group.active() && a.size % 4 === 0 && a.dtype === 'float32' && b.dtype === 'float32' && a.shape.join() === b.shape.join();
 }
 
-export const ADD_RELU = ADD_RELU_KERNEL;

@@ -15,7 +15,8 @@ export function kernelModuleBytes(fma: boolean): Uint8Array<ArrayBuffer> {
   return buildModule([...normKernels(), ...geluKernels(), ...attentionKernels(), ...layoutKernels(), ...gemmKernels(fma), ...convKernels(fma), ...reluKernels()]);
 }
 
-export function instantiateKernels(memory: WebAssembly.Memory, fma: boolean): KernelExports {
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(kernelModuleBytes(fma)), { env: { memory } });
+/** Instantiates module bytes from `kernelModuleBytes` over `memory`. */
+export function instantiateKernels(memory: WebAssembly.Memory, bytes: Uint8Array<ArrayBuffer>): KernelExports {
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
   return instance.exports as unknown as KernelExports;
 }
