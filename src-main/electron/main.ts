@@ -1,27 +1,20 @@
-// Electron main process: one window, the contract over IPC, nothing else. The services (engine, data,
-// store, trainer processes) are the same ones the loopback server and the CLI use.
+// Electron main process: a thin shell. It starts the backend host (`noisynn serve` under a real Node:
+// store, engine, trainers; see src-main/desktop/backend-host.ts), opens one window on the backend's
+// loopback page, and adds the native bits over IPC. No native addon is ever loaded here (better-sqlite3 is
+// built for Node's ABI, not Electron's); test/integration/electron-bundle.test.ts checks the built bundle.
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow } from 'electron';
-import type { ApiEvent, ApiEvents } from '../api/contract';
-import { createServices } from '../api/services';
-import { resolveDataDir } from '../store';
-import { broadcast, registerIpc } from './ipc';
+import { fileURLToPath } from 'node:url';
+import { app, BrowserWindow, dialog, session } from 'electron';
+import { findNode, startBackendHost, type BackendExit, type BackendHost } from '../desktop/backend-host';
+import { registerIpc } from './ipc';
+import { installMenu } from './menu';
+import { loadWindowState, saveWindowState } from './window-state';
 
 const here = dirname(fileURLToPath(import.meta.url)); // out/main once built
-// The services fork the trainer; inside the bundle that is the sibling worker.js, not worker.ts via tsx.
-process.env.NOISYNN_WORKER_ENTRY ??= join(here, 'worker.js');
+const root = join(here, '..', '..');
+const icon = join(root, 'resources', 'icon.png');
 
-const devUrl = process.env.ELECTRON_RENDERER_URL; // set by `electron-vite dev`
-const indexHtml = join(here, '..', 'renderer', 'index.html');
-const indexUrl = pathToFileURL(indexHtml).href;
-
-function isAppUrl(url: string): boolean {
-  if (devUrl) return url.startsWith(new URL(devUrl).origin + '/');
-  return url.split(/[?#]/)[0] === indexUrl;
-}
-
-/** `--data-dir DIR` or `--data-dir=DIR`, as in the CLI; otherwise NOISYNN_HOME or the OS app-data folder. */
+/** `--data-dir DIR` or `--data-dir=DIR`, as in the CLI; otherwise the backend's default. */
 function dataDirFlag(argv: string[]): string | undefined {
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--data-dir') return argv[i + 1];
@@ -30,14 +23,33 @@ function dataDirFlag(argv: string[]): string | undefined {
   return undefined;
 }
 
-function createWindow(): BrowserWindow {
+const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** A page that says what went wrong instead of a blank window. */
+function errorPage(title: string, detail: string, lines: string[]): string {
+  const body = `<!doctype html><meta charset="utf-8"><title>NoisyNN Workbench</title>
+<body style="font:14px system-ui,sans-serif;margin:32px;color:#222">
+<h2>${escapeHtml(title)}</h2><p>${escapeHtml(detail)}</p>
+${lines.length ? `<p>Its last messages:</p><pre style="background:#f3f3f5;padding:12px;white-space:pre-wrap">${escapeHtml(lines.join('\n'))}</pre>` : ''}
+<p>Browser mode runs the same app: <code>npx noisynn serve</code>.</p></body>`;
+  return `data:text/html;charset=utf-8,${encodeURIComponent(body)}`;
+}
+
+/** Everything the app does not use is refused: camera, microphone, notifications, geolocation, ... */
+function denyPermissions(): void {
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+}
+
+function createWindow(isAppUrl: (url: string) => boolean): BrowserWindow {
+  const state = loadWindowState();
   const win = new BrowserWindow({
-    width: 1400,
-    height: 900,
+    ...state.bounds,
     minWidth: 900,
     minHeight: 600,
     show: false,
     title: 'NoisyNN Workbench',
+    icon,
     backgroundColor: '#f7f7f8',
     webPreferences: {
       preload: join(here, '..', 'preload', 'index.cjs'),
@@ -48,14 +60,15 @@ function createWindow(): BrowserWindow {
       spellcheck: false,
     },
   });
+  if (state.maximized) win.maximize();
   win.once('ready-to-show', () => win.show());
-  // The renderer is a local app: no pop-ups, no navigation away from it.
+  win.on('close', () => saveWindowState(win));
+  // The renderer is a local app: no pop-ups, no navigation away from the backend's origin, no webviews.
   win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
   win.webContents.on('will-navigate', (e, url) => {
     if (!isAppUrl(url)) e.preventDefault();
   });
-  if (devUrl) void win.loadURL(devUrl);
-  else void win.loadFile(indexHtml);
+  win.webContents.on('will-attach-webview', (e) => e.preventDefault());
   return win;
 }
 
@@ -65,42 +78,67 @@ async function start(): Promise<void> {
     return;
   }
   await app.whenReady();
-  const dataDir = resolveDataDir(dataDirFlag(process.argv));
-  const emit = <E extends ApiEvent>(event: E, payload: ApiEvents[E]): void => broadcast(event, payload);
-  const services = await createServices({ dataDir, transport: 'electron', emit });
-  const unregister = registerIpc(services.handlers, isAppUrl);
+  denyPermissions();
+  let backend: BackendHost | null = null;
+  installMenu({ dataDir: () => backend?.dataDir ?? null, appUrl: () => backend?.url ?? null });
+  const isAppUrl = (url: string): boolean => backend !== null && url.startsWith(`${backend.origin}/`);
+  const unregister = registerIpc(isAppUrl);
+  let win = createWindow(isAppUrl);
 
-  let win = createWindow();
+  const node = findNode();
+  if ('error' in node) {
+    console.error(`noisynn: ${node.error}`);
+    await win.loadURL(errorPage('The workbench cannot start', node.error, []));
+    return;
+  }
+  try {
+    backend = await startBackendHost({ node: node.node, root, dataDir: dataDirFlag(process.argv) });
+  } catch (e) {
+    const err = e as Error & { stderrTail?: string[] };
+    console.error(`noisynn: ${err.message}`);
+    await win.loadURL(errorPage('The workbench backend did not start', err.message.split('\n')[0], err.stderrTail ?? []));
+    return;
+  }
+  const started = backend;
+  void started.exited.then((exit: BackendExit) => {
+    if (exit.requested || win.isDestroyed()) return;
+    const how = exit.signal ? `was killed (${exit.signal})` : `exited with code ${exit.code}`;
+    void win.loadURL(errorPage('The workbench backend stopped', `The backend process ${how}. Restart the app to continue; runs in progress go back to the queue.`, exit.stderrTail));
+  });
+  await win.loadURL(started.url);
+
   app.on('second-instance', () => {
-    if (win.isDestroyed()) win = createWindow();
+    if (win.isDestroyed()) {
+      win = createWindow(isAppUrl);
+      void win.loadURL(started.url);
+    }
     if (win.isMinimized()) win.restore();
     win.focus();
   });
   app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) win = createWindow();
-  });
-  app.on('window-all-closed', () => {
-    if (process.platform !== 'darwin') app.quit();
+    if (BrowserWindow.getAllWindows().length === 0) {
+      win = createWindow(isAppUrl);
+      void win.loadURL(started.url);
+    }
   });
 
-  // Let the services stop trainer processes and close the store before the process goes away.
-  let disposed = false;
+  // The backend stops its trainers (their runs go back to the queue) and closes the store before we exit.
+  let stopping = false;
   app.on('before-quit', (e) => {
-    if (disposed) return;
+    if (stopping) return;
     e.preventDefault();
-    disposed = true;
+    stopping = true;
     unregister();
-    services.dispose().then(
-      () => app.quit(),
-      (err: unknown) => {
-        console.error('noisynn: shutdown failed:', err);
-        app.exit(1);
-      },
-    );
+    void started.stop().finally(() => app.quit());
   });
 }
 
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});
+
 start().catch((e: unknown) => {
   console.error('noisynn: failed to start:', e);
+  dialog.showErrorBox('NoisyNN Workbench', `Failed to start: ${(e as Error).message}`);
   app.exit(1);
 });

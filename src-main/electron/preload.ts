@@ -1,21 +1,12 @@
-// Sandboxed preload: exposes three functions over contextBridge and never ipcRenderer itself, so a
-// compromised page can reach only the typed contract, not arbitrary IPC channels.
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import type { ApiEvent, ApiEvents } from '../api/contract';
-import { CHANNEL, type NoisynnBridge } from './bridge';
+// Sandboxed preload: exposes the contract's DesktopBridge over contextBridge and never ipcRenderer itself,
+// so a compromised page can reach two fixed channels and nothing else.
+import { contextBridge, ipcRenderer } from 'electron';
+import type { DesktopBridge } from '../api/contract';
+import { CHANNEL } from './bridge';
 
-const bridge: NoisynnBridge = {
-  invoke: (method, req) => ipcRenderer.invoke(CHANNEL.invoke, method, req),
-  on<E extends ApiEvent>(event: E, listener: (payload: ApiEvents[E]) => void) {
-    const handler = (_e: IpcRendererEvent, name: string, payload: unknown): void => {
-      if (name === event) listener(payload as ApiEvents[E]);
-    };
-    ipcRenderer.on(CHANNEL.event, handler);
-    return () => {
-      ipcRenderer.removeListener(CHANNEL.event, handler);
-    };
-  },
+const bridge: DesktopBridge = {
   openFolder: () => ipcRenderer.invoke(CHANNEL.openFolder) as Promise<string | null>,
+  showInFolder: (path) => ipcRenderer.invoke(CHANNEL.showInFolder, path) as Promise<boolean>,
 };
 
 contextBridge.exposeInMainWorld('noisynn', bridge);

@@ -2,13 +2,45 @@
 // very server. A loopback port is reachable by every web page the user opens, so three checks apply:
 // the token (no other local page or process can guess it), the Origin header (no cross-site request),
 // and the Host header (no DNS rebinding, where evil.example resolves to 127.0.0.1 and becomes "same origin").
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+// A page opened with the token URL trades it once for a session cookie (as Jupyter Server does), so a reload,
+// a new tab or a bookmark of the bare origin keeps working; the cookie is HttpOnly and SameSite=Strict, and
+// the Origin/Host checks still refuse every other site.
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export const TOKEN_HEADER = 'x-noisynn-token';
 
 export function newToken(): string {
   return randomBytes(32).toString('hex');
+}
+
+/** Cookies are per host, not per port: the name carries the port so two servers on 127.0.0.1 never mix. */
+export function sessionCookieName(port: number): string {
+  return `noisynn-session-${port}`;
+}
+
+/**
+ * The session cookie's value: an HMAC of the port under the server's secret. `noisynn serve` keeps the
+ * secret in the data dir, so a restarted server on the same port still accepts an open tab's cookie.
+ */
+export function sessionValue(secret: string, port: number): string {
+  return createHmac('sha256', secret).update(`noisynn-session:${port}`).digest('hex');
+}
+
+/** Sets the session cookie (30 days: a bookmark of the bare origin keeps working across browser restarts). */
+export function setSessionCookie(res: ServerResponse, port: number, value: string): void {
+  res.setHeader('Set-Cookie', `${sessionCookieName(port)}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${30 * 24 * 3600}`);
+}
+
+/** The value of one cookie of the request, or undefined. */
+export function requestCookie(req: IncomingMessage, name: string): string | undefined {
+  const header = req.headers.cookie;
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
 }
 
 /**

@@ -1,13 +1,14 @@
 // The loopback transport of the API contract (browser mode, `noisynn serve`):
 //   POST /api/<method>   JSON request body -> 200 {"value"} | 4xx/5xx {"error": {"message"}}
 //   GET  /api/events     Server-Sent Events of {"event", "payload"}
-//   GET  /, /index.html  the renderer page (token in the query); other GETs: the renderer's assets
+//   GET  /, /index.html  the renderer page (the token URL sets a session cookie, then redirects to the bare
+//                        path); other GETs: the renderer's assets
 // It binds 127.0.0.1 only and trusts nothing else about the network: see auth.ts for the checks.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { API_METHODS, type ApiMethod } from '../api/contract';
-import { TOKEN_HEADER, newToken, refuseReason, requestToken, tokenMatches } from './auth';
+import { TOKEN_HEADER, newToken, refuseReason, requestCookie, requestToken, sessionCookieName, sessionValue, setSessionCookie, tokenMatches } from './auth';
 import { EventHub } from './events';
 import { sendError, sendHtmlMessage, sendJson, sendText, setCommonHeaders } from './headers';
 import { resolveStatic, sendFile } from './static';
@@ -25,6 +26,8 @@ export interface ServerOptions {
   port?: number;
   /** Default: 32 random bytes, hex. */
   token?: string;
+  /** Signs the session cookie; keep it across restarts to keep open tabs signed in. Default: random. */
+  secret?: string;
   /** Largest accepted request body. Default 10 MB. */
   maxBodyBytes?: number;
   /** SSE keep-alive interval. Default 15 s (tests shorten it). */
@@ -115,14 +118,21 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   if (!Number.isInteger(requestedPort) || requestedPort < 0 || requestedPort > 65535) throw new Error(`startServer: port must be an integer 0..65535, got ${requestedPort}`);
   const token = o.token ?? newToken();
   if (typeof token !== 'string' || token.length < 16) throw new Error('startServer: the token must be a string of at least 16 characters');
+  const secret = o.secret ?? newToken();
   const maxBody = o.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const staticDir = o.staticDir ? path.resolve(o.staticDir) : undefined;
   const handlers = o.handlers;
   const hub = new EventHub(o.heartbeatMs);
   let port = 0; // known once listening; no request is handled before that
 
+  /** The token (header, or query where allowed) or the session cookie this server's token URL set. */
+  function authorised(req: http.IncomingMessage, url: URL, allowQuery: boolean): boolean {
+    if (tokenMatches(requestToken(req, url, allowQuery), token)) return true;
+    return tokenMatches(requestCookie(req, sessionCookieName(port)), sessionValue(secret, port));
+  }
+
   async function callMethod(req: http.IncomingMessage, res: http.ServerResponse, url: URL, name: string): Promise<void> {
-    if (!tokenMatches(requestToken(req, url, false), token)) {
+    if (!authorised(req, url, false)) {
       sendError(res, 401, `missing or wrong API token: send the ${TOKEN_HEADER} header (the token is in the URL printed by 'noisynn serve')`, 'unauthorized');
       return;
     }
@@ -159,7 +169,18 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     const head = req.method === 'HEAD';
     const isPage = url.pathname === '/' || url.pathname === '/index.html';
     if (isPage) {
-      if (!tokenMatches(requestToken(req, url, true), token)) {
+      if (url.searchParams.has('token') && tokenMatches(url.searchParams.get('token'), token)) {
+        // Trade the URL token for the cookie once, and take the token out of the address bar, history and
+        // bookmarks by redirecting to the same page without it.
+        setSessionCookie(res, port, sessionValue(secret, port));
+        url.searchParams.delete('token');
+        res.statusCode = 303;
+        res.setHeader('Location', url.pathname + url.search);
+        res.setHeader('Cache-Control', 'no-store');
+        res.end();
+        return;
+      }
+      if (!authorised(req, url, false)) {
         sendHtmlMessage(res, 401, 'NoisyNN Workbench: token required',
           "This page needs its access token. Open the full URL printed by 'noisynn serve' (it ends in ?token=...).");
         return;
@@ -203,7 +224,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
         sendError(res, 405, 'use GET for /api/events', 'method-not-allowed');
         return;
       }
-      if (!tokenMatches(requestToken(req, url, true), token)) {
+      if (!authorised(req, url, true)) {
         sendError(res, 401, 'missing or wrong API token: open /api/events?token=... (the token is in the URL printed by \'noisynn serve\')', 'unauthorized');
         return;
       }

@@ -187,7 +187,14 @@ test('bodies over the limit are refused with 413', async () => {
   }
 });
 
-test('index.html needs the token in the query; with it, it is served with the CSP and no-store', async () => {
+/** The session cookie a token URL sets ("name=value"), from a 303 reply. */
+function cookieFrom(r: Reply): string {
+  const set = r.headers['set-cookie'];
+  assert.ok(set && set.length === 1, `expected one Set-Cookie, got ${String(set)}`);
+  return set[0].split(';')[0];
+}
+
+test('the token URL sets an HttpOnly, SameSite=Strict session cookie and redirects to the bare page', async () => {
   for (const p of ['/', '/index.html']) {
     const denied = await request(srv.port, { path: p });
     assert.equal(denied.status, 401, p);
@@ -195,7 +202,15 @@ test('index.html needs the token in the query; with it, it is served with the CS
     assert.doesNotMatch(denied.body, /<script/);
     const wrong = await request(srv.port, { path: `${p}?token=nope` });
     assert.equal(wrong.status, 401, p);
-    const ok = await request(srv.port, { path: `${p}?token=${srv.token}` });
+    assert.equal(wrong.headers['set-cookie'], undefined);
+    const trade = await request(srv.port, { path: `${p}?token=${srv.token}&x=1` });
+    assert.equal(trade.status, 303, p);
+    assert.equal(trade.headers.location, `${p}?x=1`, 'the token leaves the address bar; other parameters stay');
+    const set = String(trade.headers['set-cookie']);
+    assert.match(set, new RegExp(`^noisynn-session-${srv.port}=[0-9a-f]{64}; Path=/; HttpOnly; SameSite=Strict`));
+    assert.ok(!set.includes(srv.token), 'the cookie is not the URL token');
+    // The reload, a new tab, a bookmark: the bare page with the cookie.
+    const ok = await request(srv.port, { path: p, headers: { Cookie: `other=1; ${cookieFrom(trade)}` } });
     assert.equal(ok.status, 200, p);
     assert.match(ok.body, /<title>app<\/title>/);
     assert.equal(ok.headers['content-type'], 'text/html; charset=utf-8');
@@ -206,6 +221,47 @@ test('index.html needs the token in the query; with it, it is served with the CS
     }
     assert.equal(ok.headers['x-content-type-options'], 'nosniff');
     assert.equal(ok.headers['referrer-policy'], 'no-referrer');
+  }
+});
+
+test('the session cookie opens the API and the event stream, never for another Origin, another port or a forged value', async () => {
+  const cookie = cookieFrom(await request(srv.port, { path: `/?token=${srv.token}` }));
+  const call = await request(srv.port, { method: 'POST', path: '/api/runs.list', headers: { Cookie: cookie } });
+  assert.equal(call.status, 200, call.body);
+  const forged = await request(srv.port, { method: 'POST', path: '/api/runs.list', headers: { Cookie: cookie.replace(/=./, '=0') } });
+  assert.equal(forged.status, 401);
+  const foreign = await request(srv.port, { method: 'POST', path: '/api/runs.list', headers: { Cookie: cookie, Origin: 'http://evil.example' } });
+  assert.equal(foreign.status, 403);
+  const events = await request(srv.port, { path: '/api/events', headers: { Cookie: cookie, Origin: 'http://evil.example' } });
+  assert.equal(events.status, 403);
+  // Cookies ignore ports: a second server on 127.0.0.1 must not honour the first one's cookie.
+  const other = await startServer({ handlers, staticDir });
+  try {
+    const moved = cookie.replace(`noisynn-session-${srv.port}`, `noisynn-session-${other.port}`);
+    assert.equal((await request(other.port, { method: 'POST', path: '/api/runs.list', headers: { Cookie: moved } })).status, 401);
+  } finally {
+    await other.close();
+  }
+});
+
+test('a server restarted with the same secret and port keeps an open tab signed in; a new secret does not', async () => {
+  const secret = 'b'.repeat(64);
+  const first = await startServer({ handlers, staticDir, secret });
+  const port = first.port;
+  const cookie = cookieFrom(await request(port, { path: `/?token=${first.token}` }));
+  await first.close();
+  const again = await startServer({ handlers, staticDir, secret, port });
+  try {
+    assert.notEqual(again.token, first.token, 'the URL token is new at every start');
+    assert.equal((await request(port, { path: '/', headers: { Cookie: cookie } })).status, 200);
+  } finally {
+    await again.close();
+  }
+  const fresh = await startServer({ handlers, staticDir, secret: 'c'.repeat(64), port });
+  try {
+    assert.equal((await request(port, { path: '/', headers: { Cookie: cookie } })).status, 401);
+  } finally {
+    await fresh.close();
   }
 });
 
@@ -343,7 +399,8 @@ test('without a built renderer the API still works and / explains how to build i
   const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'noisynn-empty-'));
   const s = await startServer({ handlers, staticDir: empty });
   try {
-    const page = await request(s.port, { path: `/?token=${s.token}` });
+    const cookie = cookieFrom(await request(s.port, { path: `/?token=${s.token}` }));
+    const page = await request(s.port, { path: '/', headers: { Cookie: cookie } });
     assert.equal(page.status, 404);
     assert.match(page.body, /npm run build/);
     const r = await request(s.port, { method: 'POST', path: '/api/runs.list', headers: { 'X-NoisyNN-Token': s.token } });

@@ -1,25 +1,22 @@
-// The desktop host: the preload's `window.noisynn` bridge, with replies unwrapped into values or errors.
-import type { ApiEvent, ApiEvents, ApiMethod, ApiRequest, ApiResponse } from '@api/contract';
-import type { NoisynnBridge } from '../../../src-main/electron/bridge';
-import { unwrap, type Host } from './host';
+// The desktop host: the same HTTP client as browser mode (the window loads the backend host's page), plus
+// what the preload's DesktopBridge adds: the native folder picker and "show in folder".
+import type { DesktopBridge } from '@api/contract';
+import { BrowserHost } from './browser-host';
 
-export class ElectronHost implements Host {
-  readonly kind = 'electron' as const;
-  readonly #bridge: NoisynnBridge;
+export class ElectronHost extends BrowserHost {
+  override readonly kind = 'electron' as const;
+  readonly #bridge: DesktopBridge;
 
-  constructor(bridge: NoisynnBridge) {
+  constructor(bridge: DesktopBridge) {
+    super();
     this.#bridge = bridge;
   }
 
-  async invoke<M extends ApiMethod>(method: M, req: ApiRequest<M>): Promise<ApiResponse<M>> {
-    return unwrap(await this.#bridge.invoke(method, req), method) as ApiResponse<M>;
-  }
-
-  on<E extends ApiEvent>(event: E, listener: (payload: ApiEvents[E]) => void): () => void {
-    return this.#bridge.on(event, listener);
-  }
-
-  openFolder(): Promise<string | null> {
+  override openFolder(): Promise<string | null> {
     return this.#bridge.openFolder();
+  }
+
+  override showInFolder(path: string): Promise<boolean> {
+    return this.#bridge.showInFolder(path);
   }
 }

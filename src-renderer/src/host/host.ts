@@ -2,10 +2,20 @@
 // things that differ between the desktop app and a browser tab.
 import type { ApiClient, Reply } from '@api/contract';
 
+/** Whether this window can reach its server, in words the status bar shows. */
+export interface Connection {
+  state: 'connecting' | 'connected' | 'disconnected' | 'signed-out';
+  message: string;
+}
+
 export interface Host extends ApiClient {
   readonly kind: 'electron' | 'browser';
   /** A native folder picker; null in the browser (the view offers a text field instead) or on cancel. */
   openFolder(): Promise<string | null>;
+  /** Shows a path in the OS file manager (desktop only); false where it cannot. */
+  showInFolder(path: string): Promise<boolean>;
+  /** Follows the connection to the server; the listener gets the current state at once. */
+  watchConnection(listener: (c: Connection) => void): () => void;
 }
 
 /** An API error carrying the server's readable message (and code when it gave one). */

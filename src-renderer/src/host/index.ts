@@ -1,19 +1,15 @@
-// Picks the host once: the preload bridge when running in Electron, the loopback server otherwise.
-import type { NoisynnBridge } from '../../../src-main/electron/bridge';
-import { BrowserHost, takeToken } from './browser-host';
+// Picks the host once: the desktop bridge when the preload exposed one, the plain browser client otherwise.
+import type { DesktopBridge } from '@api/contract';
+import { BrowserHost } from './browser-host';
 import { ElectronHost } from './electron-host';
 import type { Host } from './host';
 
 declare global {
   interface Window {
-    noisynn?: NoisynnBridge;
+    noisynn?: DesktopBridge;
   }
 }
 
-function pickHost(): Host {
-  return window.noisynn ? new ElectronHost(window.noisynn) : new BrowserHost(takeToken());
-}
-
-export const host: Host = pickHost();
+export const host: Host = window.noisynn ? new ElectronHost(window.noisynn) : new BrowserHost();
 export { ApiError, errorMessage } from './host';
-export type { Host } from './host';
+export type { Connection, Host } from './host';

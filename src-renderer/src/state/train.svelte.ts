@@ -4,6 +4,7 @@
 import type { NoiseSpecDto, SweepAxisDto, SweepRequest } from '@api/contract';
 import { errorMessage, host } from '../host';
 import { cleanSpec, DEFAULTS } from '../lib/noise-params';
+import { persist, restore } from './persisted';
 import { queue } from './queue.svelte';
 
 export interface Site {
@@ -104,14 +105,17 @@ function gridPoints(base: Plain, axes: SweepAxisDto[], limit: number): Plain[] {
   return points;
 }
 
+/** Where the form is kept across reloads and tabs (state/persisted.ts). */
+const FORM_KEY = 'noisynn.train.form';
+
 export class TrainState {
-  form = $state<TrainForm>({
+  form = $state<TrainForm>(restore(FORM_KEY, {
     preset: '', name: '', dataset: 'mnist',
     noise: { type: 'none', level: 'embedding', at: 'both', skipFirstToken: false, ...DEFAULTS },
     site: { block: 0 },
     lr: 1e-3, weightDecay: 0.05, beta1: 0.9, beta2: 0.999, warmupEpochs: 0, minLr: 0,
     epochs: 1, batchSize: 32, replicas: 1, testBatchSize: 10, labelSmoothing: 0, seeds: '42', limitTrain: 0, limitTest: 0,
-  });
+  }));
   /** The model of the resolved config (from the preset, fitted to the dataset): the site picker reads it. */
   model = $state.raw<unknown>(null);
   presetError = $state<string | null>(null);
@@ -135,6 +139,13 @@ export class TrainState {
   watching = $state<number | null>(null);
   /** Follow the next launched run when the watched one finishes, until the user picks one. */
   follow = $state(true);
+
+  constructor() {
+    // The state lives as long as the page: a root effect, not a component's.
+    $effect.root(() => {
+      $effect(() => persist(FORM_KEY, $state.snapshot(this.form)));
+    });
+  }
 
   seedInfo = $derived(parseSeeds(this.form.seeds));
   /** The config sent for one seed (the first), and its key for validation bookkeeping. */
