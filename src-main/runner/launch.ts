@@ -26,9 +26,10 @@ export interface RunningJob {
 }
 
 export function launch(job: Job, onEvent: (m: FromWorker) => void = () => {}, env: NodeJS.ProcessEnv = process.env): RunningJob {
-  // tsx lets the same TypeScript entry run without a build; the Electron build forks its bundled worker.js.
-  const entry = process.env.NOISYNN_WORKER_ENTRY ?? join(here, 'worker.ts');
-  const execArgv = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  // tsx runs the TypeScript entry without a build step; trainers always run under Node (the backend host's
+  // or the CLI's), never under Electron (docs/architecture.md, "Processes").
+  const entry = join(here, 'worker.ts');
+  const execArgv = ['--import', 'tsx'];
   const child = fork(entry, [], { execArgv, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let done: WorkerExit['done'];
   child.on('message', (m: FromWorker) => {

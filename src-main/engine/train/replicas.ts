@@ -7,7 +7,6 @@
 // As PyTorch DDP without SyncBatchNorm: a replica normalises with its own part's batch statistics, and
 // the running statistics are updated with the statistics of the whole batch (combined exactly).
 import * as tf from '@tensorflow/tfjs';
-import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -39,18 +38,11 @@ export function partSizes(n: number, r: number): number[] {
 }
 
 function spawnReplica(workerData: unknown): Worker {
-  const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.ts')) {
-    // From TypeScript sources: worker threads ignore `--import tsx`, so a one-line bootstrap registers
-    // tsx in the thread before importing the entry that sits beside this file.
-    const entry = pathToFileURL(join(dirname(here), 'replica-thread.ts')).href;
-    const boot = `import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(entry)}); })`;
-    return new Worker(boot, { eval: true, workerData });
-  }
-  // The Electron build bundles the entry as replica.js beside worker.js and index.js.
-  const bundled = join(dirname(here), 'replica.js');
-  if (!existsSync(bundled)) throw new Error(`data-parallel replica entry not found: ${bundled}`);
-  return new Worker(bundled, { workerData });
+  // Worker threads ignore `--import tsx`, so a one-line bootstrap registers tsx in the thread before
+  // importing the entry that sits beside this file (trainers always run from the TypeScript sources).
+  const entry = pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), 'replica-thread.ts')).href;
+  const boot = `import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(entry)}); })`;
+  return new Worker(boot, { eval: true, workerData });
 }
 
 export class ReplicaGroup {
