@@ -367,7 +367,10 @@ export interface ApiMethods {
   'runs.cancel': { req: { id: number }; res: { ok: true } };
   'runs.resume': { req: { id: number }; res: { ok: true } };
   'runs.tag': { req: { id: number; tag: string; remove?: boolean }; res: { ok: true } };
-  'runs.note': { req: { id: number; body: string }; res: { ok: true } };
+  /** Adds a note, or replaces note `noteId`'s text (the run page saves notes as they are typed). */
+  'runs.note': { req: { id: number; body: string; noteId?: number }; res: { ok: true; noteId: number } };
+  /** Deletes a run that is not running, with its files (checkpoints). */
+  'runs.delete': { req: { id: number }; res: { ok: true } };
 }
 
 export type ApiMethod = keyof ApiMethods;
@@ -392,7 +395,7 @@ export type ApiEvent = keyof ApiEvents;
 /** The method names, for transports that validate what they route. */
 export const API_METHODS: readonly ApiMethod[] = [
   'app.info', 'datasets.list', 'datasets.add', 'datasets.images', 'datasets.image', 'datasets.thumbnails', 'noise.preview', 'noise.embedding',
-  'runs.list', 'runs.get', 'runs.metrics', 'runs.start', 'runs.validate', 'runs.cancel', 'runs.resume', 'runs.tag', 'runs.note',
+  'runs.list', 'runs.get', 'runs.metrics', 'runs.start', 'runs.validate', 'runs.cancel', 'runs.resume', 'runs.tag', 'runs.note', 'runs.delete',
   'sweeps.create', 'queue.state', 'queue.configure',
   'embeddings.start', 'embeddings.cancel', 'embeddings.result', 'embeddings.entropyTable', 'embeddings.tableResult', 'study.results',
 ];

@@ -63,9 +63,11 @@ export async function createServices(o: { dataDir: string; transport: 'http'; em
     'embeddings.tableResult': async (r) => embeddings.tableResult(r.jobId),
     'study.results': async (r) => studyResults(store, r.name),
     'runs.note': async (r) => {
-      store.addNote(r.id, r.body);
-      return { ok: true };
+      if (r.noteId === undefined) return { ok: true, noteId: store.addNote(r.id, r.body) };
+      store.updateNote(r.id, r.noteId, r.body);
+      return { ok: true, noteId: r.noteId };
     },
+    'runs.delete': async (r) => runs.delete(r.id),
   };
   return {
     handlers,

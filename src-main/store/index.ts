@@ -71,7 +71,8 @@ export class Store {
 
   addTag(runId: number, tag: string): void { runs.addTag(this.#s, runId, tag); }
   removeTag(runId: number, tag: string): void { runs.removeTag(this.#s, runId, tag); }
-  addNote(runId: number, body: string): void { runs.addNote(this.#s, runId, body); }
+  addNote(runId: number, body: string): number { return runs.addNote(this.#s, runId, body); }
+  updateNote(runId: number, noteId: number, body: string): void { runs.updateNote(this.#s, runId, noteId, body); }
   notes(runId: number): NoteRow[] { return runs.notes(this.#s, runId); }
   params(runId: number): Record<string, string | number> { return runs.params(this.#s, runId); }
   runsWhereParam(key: string, value: string | number): number[] { return runs.runsWhereParam(this.#s, key, value); }

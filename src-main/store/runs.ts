@@ -297,6 +297,14 @@ export function addNote(s: StoreDb, runId: number, body: string): number {
   return Number(s.db.prepare('INSERT INTO notes (run_id, body, created_at) VALUES (?, ?, ?)').run(runId, body, nowIso()).lastInsertRowid);
 }
 
+/** Replaces the text of one note of a run (the run page saves a note as it is typed). */
+export function updateNote(s: StoreDb, runId: number, noteId: number, body: string): void {
+  checkText(s, 'note body', body);
+  requireRun(s, runId);
+  const r = s.db.prepare('UPDATE notes SET body = ? WHERE id = ? AND run_id = ?').run(body, noteId, runId);
+  if (r.changes === 0) throw new Error(`run ${runId} has no note ${noteId}`);
+}
+
 export function notes(s: StoreDb, runId: number): NoteRow[] {
   requireRun(s, runId);
   return s.db.prepare('SELECT id, body, created_at AS createdAt FROM notes WHERE run_id = ? ORDER BY id').all(runId) as NoteRow[];

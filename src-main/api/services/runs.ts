@@ -6,7 +6,8 @@ import type { FromWorker } from '../../runner/messages';
 import { gitCommit, packageVersions } from '../../runner/provenance';
 import { RunQueue } from '../../runner/queue';
 import { expandSweep } from '../../runner/sweep';
-import type { RunRow, Store } from '../../store';
+import { rmSync } from 'node:fs';
+import { runDir, type RunRow, type Store } from '../../store';
 import type { ApiMethods, Emit, QueueState, RunDetail, RunStatus, RunSummary, Series } from '../contract';
 
 type Req<M extends keyof ApiMethods> = ApiMethods[M]['req'];
@@ -23,7 +24,7 @@ export class RunServices {
   readonly queue: RunQueue;
   private readonly totals = new Map<number, number>();
 
-  constructor(private readonly store: Store, dataDir: string, private readonly emit: Emit, o: { concurrency?: number } = {}) {
+  constructor(private readonly store: Store, private readonly dataDir: string, private readonly emit: Emit, o: { concurrency?: number } = {}) {
     this.queue = new RunQueue(store, dataDir, {
       onEvent: (runId, m) => this.relay(runId, m),
       onExit: (runId, status, error) => this.emit('run.status', { runId, status: status as RunStatus, error }),
@@ -108,6 +109,17 @@ export class RunServices {
     if (!['crashed', 'cancelled', 'failed', 'diverged'].includes(run.status)) throw new Error(`run ${id} is ${run.status}; only crashed, cancelled, failed or diverged runs can be resumed`);
     this.store.requeueRun(id);
     this.queue.pump();
+    return { ok: true };
+  }
+
+  /** A running run must be cancelled first: its trainer still writes to it. */
+  delete(id: number): { ok: true } {
+    const run = this.store.getRun(id);
+    if (!run) throw new Error(`run ${id} not found`);
+    if (run.status === 'running') throw new Error(`run ${id} is running: cancel it first, then delete it`);
+    this.store.deleteRun(id);
+    rmSync(runDir(this.dataDir, id), { recursive: true, force: true });
+    this.emit('queue.changed', this.queue.state());
     return { ok: true };
   }
 

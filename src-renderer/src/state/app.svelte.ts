@@ -25,13 +25,21 @@ export interface ImageSelection {
 }
 
 function viewFromHash(): ViewId {
-  const id = window.location.hash.replace(/^#\/?/, '');
+  const id = window.location.hash.replace(/^#\/?/, '').split('/')[0];
   return VIEWS.some((v) => v.id === id) ? (id as ViewId) : 'datasets';
+}
+
+/** `#/runs/12` is run 12's page (a deep link); any other hash has none. */
+function runFromHash(): number | null {
+  const m = /^#\/?runs\/(\d+)$/.exec(window.location.hash);
+  return m ? Number(m[1]) : null;
 }
 
 export class AppState {
   /** Mirrored in the URL hash so a reload (or a test) lands on the same view. */
   view = $state<ViewId>(viewFromHash());
+  /** The run whose page is open in the Runs view (null: the table). */
+  runId = $state<number | null>(runFromHash());
   info = $state<AppInfo | null>(null);
   infoError = $state<string | null>(null);
   /** The image "Open in noise lab" hands over; the noise lab reads it. */
@@ -40,12 +48,21 @@ export class AppState {
   constructor() {
     window.addEventListener('hashchange', () => {
       this.view = viewFromHash();
+      this.runId = runFromHash();
     });
   }
 
   go(view: ViewId): void {
     this.view = view;
-    if (viewFromHash() !== view) history.replaceState(history.state, '', `#/${view}`);
+    this.runId = null;
+    if (viewFromHash() !== view || runFromHash() !== null) history.replaceState(history.state, '', `#/${view}`);
+  }
+
+  /** A run's page; pushed to history so Back returns to the table. */
+  openRun(id: number): void {
+    this.view = 'runs';
+    this.runId = id;
+    history.pushState(history.state, '', `#/runs/${id}`);
   }
 
   openInNoiseLab(sel: ImageSelection): void {

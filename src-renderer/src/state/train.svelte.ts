@@ -191,31 +191,44 @@ export class TrainState {
     this.form.preset = name;
     try {
       const { config } = await host.invoke('runs.validate', { config: { preset: name } });
-      const c = (isPlain(config) ? config : {}) as Plain;
-      const f = this.form;
-      const o = (isPlain(c.optimizer) ? c.optimizer : {}) as Plain;
-      const s = (isPlain(c.schedule) ? c.schedule : {}) as Plain;
-      const n = (isPlain(c.noise) ? c.noise : {}) as Partial<NoiseSpecDto> & { site?: Site };
-      // A preset naming an unregistered dataset (e.g. ImageNet) keeps the current one: its problems show below.
-      if (typeof c.dataset === 'string' && datasets.includes(c.dataset)) f.dataset = c.dataset;
-      f.noise = {
-        ...f.noise, ...DEFAULTS, ...n, type: n.type ?? 'none', level: n.level ?? 'embedding', at: n.at ?? 'both', skipFirstToken: n.skipFirstToken === true,
-      };
-      delete (f.noise as { site?: Site }).site;
-      if (n.site && typeof n.site.block === 'number') f.site = { ...n.site };
-      f.lr = num(o.lr, f.lr);
-      f.weightDecay = num(o.weightDecay, f.weightDecay);
-      f.beta1 = num(o.beta1, f.beta1);
-      f.beta2 = num(o.beta2, f.beta2);
-      f.warmupEpochs = num(s.warmupEpochs, f.warmupEpochs);
-      f.minLr = num(s.minLr, f.minLr);
-      f.replicas = num(c.replicas, 1);
-      for (const k of ['epochs', 'batchSize', 'testBatchSize', 'labelSmoothing', 'limitTrain', 'limitTest'] as const) f[k] = num(c[k], f[k]);
-      if (typeof c.seed === 'number') f.seeds = String(c.seed);
+      this.fill(config, datasets);
       this.presetError = null;
     } catch (e) {
       this.presetError = errorMessage(e);
     }
+  }
+
+  /** A recorded run's config in the form (the run page's "Duplicate"): same preset, fields, seed and name + " (copy)". */
+  duplicate(config: unknown, datasets: string[]): void {
+    const c = (isPlain(config) ? config : {}) as Plain;
+    if (typeof c.preset === 'string') this.form.preset = c.preset;
+    this.fill(c, datasets);
+    this.form.name = typeof c.name === 'string' && c.name ? `${c.name} (copy)` : '';
+  }
+
+  /** Every form field from a full config; fields it lacks keep their value. */
+  fill(config: unknown, datasets: string[]): void {
+    const c = (isPlain(config) ? config : {}) as Plain;
+    const f = this.form;
+    const o = (isPlain(c.optimizer) ? c.optimizer : {}) as Plain;
+    const s = (isPlain(c.schedule) ? c.schedule : {}) as Plain;
+    const n = (isPlain(c.noise) ? c.noise : {}) as Partial<NoiseSpecDto> & { site?: Site };
+    // A preset naming an unregistered dataset (e.g. ImageNet) keeps the current one: its problems show below.
+    if (typeof c.dataset === 'string' && datasets.includes(c.dataset)) f.dataset = c.dataset;
+    f.noise = {
+      ...f.noise, ...DEFAULTS, ...n, type: n.type ?? 'none', level: n.level ?? 'embedding', at: n.at ?? 'both', skipFirstToken: n.skipFirstToken === true,
+    };
+    delete (f.noise as { site?: Site }).site;
+    if (n.site && typeof n.site.block === 'number') f.site = { ...n.site };
+    f.lr = num(o.lr, f.lr);
+    f.weightDecay = num(o.weightDecay, f.weightDecay);
+    f.beta1 = num(o.beta1, f.beta1);
+    f.beta2 = num(o.beta2, f.beta2);
+    f.warmupEpochs = num(s.warmupEpochs, f.warmupEpochs);
+    f.minLr = num(s.minLr, f.minLr);
+    f.replicas = num(c.replicas, 1);
+    for (const k of ['epochs', 'batchSize', 'testBatchSize', 'labelSmoothing', 'limitTrain', 'limitTest'] as const) f[k] = num(c[k], f[k]);
+    if (typeof c.seed === 'number') f.seeds = String(c.seed);
   }
 
   /** Debounced runs.validate of the current form; returns the effect's cleanup. */
