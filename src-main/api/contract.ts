@@ -276,6 +276,14 @@ export interface RunSummary {
   tags: string[];
   createdAt: string;
   error: string | null;
+  /** From the config, for the table's columns and its search. */
+  dataset: string | null;
+  /** The model preset's name when the config names one, else 'vit' / 'resnet'. */
+  model: string | null;
+  lr: number | null;
+  batchSize: number | null;
+  /** Seconds from the trainer's start to the end (or to now while it runs); null before it starts. */
+  durationS: number | null;
 }
 
 export interface RunDetail extends RunSummary {

@@ -52,6 +52,14 @@ export function expandSweep(spec: SweepSpec): Record<string, unknown>[] {
   return points.map((p) => {
     const c = structuredClone(spec.base);
     spec.axes.forEach((a, k) => setPath(c, a.path, p[k]));
+    // Named after its swept values wherever a run is listed: 'lr-sweep · strength=1 · seed=2'.
+    if (typeof spec.base.name !== 'string' || !spec.base.name) c.name = pointName(spec.name, spec.axes, p);
     return c;
   });
+}
+
+/** A sweep point's name: the sweep's name and each axis as `last-path-segment=value`. */
+export function pointName(sweep: string, axes: SweepAxis[], values: unknown[]): string {
+  const parts = axes.map((a, k) => `${a.path.split('.').pop()}=${typeof values[k] === 'string' ? values[k] : JSON.stringify(values[k])}`);
+  return [sweep || 'sweep', ...parts].join(' · ');
 }

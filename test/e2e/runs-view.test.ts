@@ -84,6 +84,38 @@ test('the runs table lists every CLI run with its status, noise and test top-1',
   await screenshot(page, 'runs-table');
 });
 
+test('runs table: dataset, model, lr, batch and duration columns, a column chooser kept across reloads, search by parameter value', { skip }, async () => {
+  await page.getByTestId('nav-runs').click();
+  await page.locator('[data-testid="runs-view"][data-ready="true"]').waitFor();
+  const row = page.locator(`[data-testid="run-row"][data-run-id="${ids['g0.5-s1']}"]`);
+  const text = (await row.textContent()) ?? '';
+  for (const v of ['mnist', 'mnist-vit', '32']) assert.ok(text.includes(v), `row lacks ${v}: ${text}`);
+  assert.match((await row.getByTestId('run-duration').textContent()) ?? '', /^\d+ s$|min/);
+  // Exact parameter search: strength 0.5 finds one run, not the 0.1 ones.
+  await page.getByTestId('runs-search').fill('strength 0.5');
+  await page.locator('[data-testid="runs-table"][data-count="1"]').waitFor();
+  await page.getByTestId('runs-search').fill('seed 2');
+  await page.locator('[data-testid="runs-table"][data-count="1"]').waitFor();
+  await page.getByTestId('runs-search').fill('');
+  // Hide the Model column; a reload keeps it hidden; show it again.
+  await page.getByTestId('columns-toggle').click();
+  await page.getByTestId('column-model').uncheck();
+  await page.getByTestId('sort-model').waitFor({ state: 'detached' });
+  await page.reload();
+  await page.locator('[data-testid="runs-view"][data-ready="true"]').waitFor();
+  assert.equal(await page.getByTestId('sort-model').count(), 0);
+  await page.getByTestId('columns-toggle').click();
+  await page.getByTestId('column-model').check();
+  await page.getByTestId('sort-model').waitFor();
+  await page.getByTestId('columns-toggle').click();
+  // At 1024 x 700 the test top-1 column stays in view.
+  await page.setViewportSize({ width: 1024, height: 700 });
+  const top1 = page.locator('[data-testid="sort-top1"]');
+  const box = await top1.boundingBox();
+  assert.ok(box && box.x + box.width <= 1024, `Test top-1 header is off-screen at 1024 px (${JSON.stringify(box)})`);
+  await page.setViewportSize({ width: 1440, height: 1000 });
+});
+
 test('compare two runs: both curves drawn, params diff shows the strength', { skip }, async () => {
   const view = await openCompare(['g0.1-s1', 'g0.5-s1']);
   const chart = view.locator('[data-testid="curves-chart"][data-ready="true"]').first();

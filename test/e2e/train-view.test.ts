@@ -103,6 +103,10 @@ test('Train: a 2x2 sweep (noise type x seed) queues 4 runs and all complete', { 
   await screenshot(page, 'train-sweep-queued');
 
   const ids = (await page.getByTestId('launched-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-run-id')))).slice(0, 4);
+  // Each run of the sweep is named after its swept values, here and in the queue.
+  for (const id of ids) {
+    await page.locator(`[data-testid="launched-item"][data-run-id="${id}"]`, { hasText: /· type=(gaussian|salt-pepper) · seed=[12]/ }).waitFor();
+  }
   for (const id of ids) {
     await page.locator(`[data-testid="launched-item"][data-run-id="${id}"][data-status="completed"]`).waitFor({ timeout: 180_000 });
   }

@@ -128,8 +128,10 @@ test('runRecord: one flat record per run for the table export', () => {
   const r: RunSummary = {
     id: 7, name: null, status: 'completed', preset: 'mnist-vit', noise: { type: 'salt-pepper', prob: 0.05, level: 'embedding', at: 'both', site: { block: 2 } },
     seed: 2, backend: 'wasm', epochsDone: 2, epochs: 2, imagesPerSecond: 300, summary: { testTop1: 0.31 }, tags: ['a', 'b'], createdAt: '2024-01-01T00:00:00Z', error: null,
+    dataset: 'fashion-mnist', model: 'mnist-vit', lr: 0.003, batchSize: 32, durationS: 61.5,
   };
   const rec = runRecord(r);
+  assert.deepEqual([rec.dataset, rec.model, rec.lr, rec.batch_size, rec.duration_s], ['fashion-mnist', 'mnist-vit', 0.003, 32, 61.5]);
   assert.equal(rec.noise_type, 'salt-pepper');
   assert.equal(rec.noise_param, 'prob');
   assert.equal(rec.noise_value, 0.05);

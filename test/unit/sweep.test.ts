@@ -18,3 +18,10 @@ test('random search is seeded and bounded', () => {
   assert.throws(() => expandSweep({ ...spec, mode: 'grid', axes: Array.from({ length: 11 }, (_, i) => ({ path: `a${i}`, values: [1, 2] })) }), /2048 points/);
   assert.throws(() => expandSweep({ ...spec, axes: [] }), /at least one axis/);
 });
+
+test('every sweep point is named after the sweep and its swept values, unless the base names it', () => {
+  const c = expandSweep({ name: 'strength-sweep', base: { preset: 'mnist-vit' }, mode: 'grid', axes: [{ path: 'noise.strength', values: [0.5, 1] }, { path: 'seed', values: [2] }, { path: 'noise.type', values: ['gaussian'] }] });
+  assert.deepEqual(c.map((x) => x.name), ['strength-sweep · strength=0.5 · seed=2 · type=gaussian', 'strength-sweep · strength=1 · seed=2 · type=gaussian']);
+  const named = expandSweep({ name: 's', base: { name: 'mine' }, mode: 'grid', axes: [{ path: 'seed', values: [1, 2] }] });
+  assert.deepEqual(named.map((x) => x.name), ['mine', 'mine']);
+});

@@ -1,6 +1,6 @@
 // runs.*, sweeps.* and queue.* services: the run table, details, downsampled curves, and the
 // persistent queue whose trainer processes report back as events.
-import { configProblems, fitToDataset, mergeConfig, runPreset, type RunConfig } from '../../engine/config';
+import { configProblems, fitToDataset, mergeConfig, MODEL_PRESETS, runPreset, type RunConfig } from '../../engine/config';
 import { openDataset } from '../../runner/datasets';
 import type { FromWorker } from '../../runner/messages';
 import { gitCommit, packageVersions } from '../../runner/provenance';
@@ -12,11 +12,21 @@ import type { ApiMethods, Emit, QueueState, RunDetail, RunStatus, RunSummary, Se
 
 type Req<M extends keyof ApiMethods> = ApiMethods[M]['req'];
 
+/** The model preset a config's model equals, or its kind: what the runs table shows as "model". */
+function modelName(m: RunConfig['model'] | undefined): string | null {
+  if (!m) return null;
+  const key = JSON.stringify(m);
+  return Object.entries(MODEL_PRESETS).find(([, p]) => JSON.stringify(p) === key)?.[0] ?? m.kind;
+}
+
 export function runSummary(r: RunRow): RunSummary {
   const c = r.config as Partial<RunConfig>;
+  const end = r.endedAt ? Date.parse(r.endedAt) : r.status === 'running' ? Date.now() : null;
   return {
     id: r.id, name: r.name, status: r.status, preset: c.preset ?? null, noise: c.noise as RunSummary['noise'], seed: r.seed, backend: r.backend,
     epochsDone: r.epochsDone, epochs: c.epochs ?? 0, imagesPerSecond: r.imagesPerSecond, summary: r.summary, tags: r.tags, createdAt: r.createdAt, error: r.error,
+    dataset: c.dataset ?? null, model: modelName(c.model), lr: c.optimizer?.lr ?? null, batchSize: c.batchSize ?? null,
+    durationS: r.startedAt && end !== null ? Math.max(0, (end - Date.parse(r.startedAt)) / 1000) : null,
   };
 }
 

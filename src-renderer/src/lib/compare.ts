@@ -313,6 +313,10 @@ export function runRecord(r: RunSummary): Record<string, string | number | null>
     status: r.status,
     backend: r.backend,
     preset: r.preset,
+    dataset: r.dataset,
+    model: r.model,
+    lr: r.lr,
+    batch_size: r.batchSize,
     noise_type: r.noise?.type ?? null,
     noise_param: p?.name ?? null,
     noise_value: p?.value ?? null,
@@ -323,6 +327,7 @@ export function runRecord(r: RunSummary): Record<string, string | number | null>
     epochs: r.epochs,
     test_top1: testTop1(r),
     images_per_second: r.imagesPerSecond,
+    duration_s: r.durationS,
     tags: r.tags.join(' '),
     created_at: r.createdAt,
   };

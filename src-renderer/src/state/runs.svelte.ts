@@ -1,10 +1,40 @@
 // The Runs view's state: every run with its live status, the table's sort / filter / search, the
 // runs ticked for comparison, their details (params, evaluations) and their curves.
 import type { RunDetail, RunStatus, RunSummary, Series } from '@api/contract';
-import { noiseLabel, noiseParam, siteLabel, sortBy, testTop1, type SortDir, type SortValue } from '../lib/compare';
+import { noiseParam, siteLabel, sortBy, testTop1, type SortDir, type SortValue } from '../lib/compare';
 import { errorMessage, host } from '../host';
+import { matchesSearch } from '../lib/run-search';
+import { persist, restore } from './persisted';
 
-export type ColumnId = 'id' | 'name' | 'status' | 'backend' | 'preset' | 'noise' | 'param' | 'site' | 'at' | 'seed' | 'top1' | 'ips' | 'epochs' | 'created' | 'tags';
+export type ColumnId =
+  | 'id' | 'name' | 'status' | 'backend' | 'preset' | 'dataset' | 'model' | 'noise' | 'param' | 'site' | 'at' | 'seed' | 'lr' | 'batch'
+  | 'epochs' | 'top1' | 'ips' | 'duration' | 'created' | 'tags';
+
+/** The table's columns in order; `hidden` ones start unticked in the column chooser. */
+export const COLUMNS: { id: ColumnId; label: string; num?: boolean; hidden?: boolean }[] = [
+  { id: 'id', label: '#', num: true },
+  { id: 'name', label: 'Name' },
+  { id: 'status', label: 'Status' },
+  // The number a researcher scans for first: kept near the left so it stays in view on a small screen.
+  { id: 'top1', label: 'Test top-1', num: true },
+  { id: 'backend', label: 'Backend', hidden: true },
+  { id: 'preset', label: 'Preset', hidden: true },
+  { id: 'dataset', label: 'Dataset' },
+  { id: 'model', label: 'Model' },
+  { id: 'noise', label: 'Noise' },
+  { id: 'param', label: 'Param', num: true },
+  { id: 'site', label: 'Site' },
+  { id: 'at', label: 'At', hidden: true },
+  { id: 'seed', label: 'Seed', num: true },
+  { id: 'lr', label: 'lr', num: true },
+  { id: 'batch', label: 'Batch', num: true },
+  { id: 'epochs', label: 'Epochs', num: true },
+  { id: 'ips', label: 'img/s', num: true, hidden: true },
+  { id: 'duration', label: 'Duration', num: true },
+  { id: 'created', label: 'Created', hidden: true },
+  { id: 'tags', label: 'Tags / notes' },
+];
+const COLUMNS_KEY = 'noisynn.runs.hidden-columns';
 
 /** How each sortable column reads its value from a run. */
 export const COLUMN_VALUE: Record<ColumnId, (r: RunSummary) => SortValue> = {
@@ -13,11 +43,16 @@ export const COLUMN_VALUE: Record<ColumnId, (r: RunSummary) => SortValue> = {
   status: (r) => r.status,
   backend: (r) => r.backend,
   preset: (r) => r.preset,
+  dataset: (r) => r.dataset,
+  model: (r) => r.model,
   noise: (r) => r.noise?.type ?? 'none',
   param: (r) => noiseParam(r.noise)?.value ?? null,
   site: (r) => siteLabel(r.noise) || null,
   at: (r) => (r.noise?.type === 'none' ? null : r.noise?.at),
   seed: (r) => r.seed,
+  lr: (r) => r.lr,
+  batch: (r) => r.batchSize,
+  duration: (r) => r.durationS,
   top1: (r) => testTop1(r),
   ips: (r) => r.imagesPerSecond,
   epochs: (r) => r.epochsDone,
@@ -40,6 +75,10 @@ export class RunsState {
   sortColumn = $state<ColumnId>('id');
   sortDir = $state<SortDir>('desc');
   selected = $state<number[]>([]);
+  /** Columns unticked in the chooser; kept across reloads. */
+  hiddenColumns = $state<ColumnId[]>(
+    restore(COLUMNS_KEY, { ids: COLUMNS.filter((c) => c.hidden).map((c) => c.id) as string[] }).ids.filter((id): id is ColumnId => COLUMNS.some((c) => c.id === id)),
+  );
   /** Notes added in this session: the contract has runs.note but no way to read notes back yet. */
   notes = $state<Record<number, string[]>>({});
   actionError = $state<string | null>(null);
@@ -50,12 +89,9 @@ export class RunsState {
   detailsError = $state<string | null>(null);
 
   visible = $derived.by(() => {
-    const q = this.search.trim().toLowerCase();
     const rows = this.list.filter((r) => {
       if (this.statuses.length && !this.statuses.includes(r.status)) return false;
-      if (!q) return true;
-      const text = [`#${r.id}`, r.name, r.status, r.backend, r.preset, noiseLabel(r.noise), `seed ${r.seed}`, ...r.tags, ...(this.notes[r.id] ?? [])].join(' ').toLowerCase();
-      return text.includes(q);
+      return matchesSearch(r, this.notes[r.id] ?? [], this.search);
     });
     return sortBy(rows, COLUMN_VALUE[this.sortColumn], this.sortDir);
   });
@@ -113,6 +149,11 @@ export class RunsState {
       this.sortColumn = column;
       this.sortDir = column === 'top1' || column === 'ips' || column === 'created' || column === 'id' ? 'desc' : 'asc';
     }
+  }
+
+  toggleColumn(id: ColumnId): void {
+    this.hiddenColumns = this.hiddenColumns.includes(id) ? this.hiddenColumns.filter((x) => x !== id) : [...this.hiddenColumns, id];
+    persist(COLUMNS_KEY, { ids: this.hiddenColumns });
   }
 
   toggleStatus(s: RunStatus): void {
