@@ -49,6 +49,30 @@ test('Datasets: MNIST with 10 classes and 70,000 images, grid scrolls to the end
   await screenshot(page, 'datasets-filter-detail');
 });
 
+test('Datasets: the image grid is one tab stop; arrows, Home and End move inside it; Escape closes the detail', { skip }, async () => {
+  await page.getByTestId('nav-datasets').click();
+  await page.locator('[data-testid="thumb"][data-loaded="true"]').first().waitFor();
+  if (await page.getByTestId('image-detail').isVisible()) await page.keyboard.press('Escape');
+  await page.getByTestId('image-detail').waitFor({ state: 'detached' });
+  const grid = page.getByTestId('grid-scroller');
+  await grid.focus();
+  // Tab leaves the grid at once, whatever the number of thumbnails in it.
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.closest('[data-testid="grid-scroller"]') !== null), false, 'Tab left the grid');
+  assert.equal(await page.locator('[data-testid="thumb"]:not([tabindex="-1"])').count(), 0, 'no thumbnail is a tab stop');
+  await grid.focus();
+  await page.keyboard.press('ArrowRight');
+  await page.locator('[data-testid="thumb"][data-pos="0"][aria-selected="true"]').waitFor();
+  await page.keyboard.press('ArrowRight');
+  await page.locator('[data-testid="thumb"][data-pos="1"][aria-selected="true"]').waitFor();
+  await page.locator('[data-testid="image-detail"][data-loaded="true"]').waitFor();
+  assert.equal(await grid.getAttribute('aria-activedescendant'), 'thumb-1');
+  await page.keyboard.press('Home');
+  await page.locator('[data-testid="thumb"][data-pos="0"][aria-selected="true"]').waitFor();
+  await page.keyboard.press('Escape');
+  await page.getByTestId('image-detail').waitFor({ state: 'detached' });
+});
+
 test('Noise lab (images): clean, noisy and difference for every noise type, with PSNR', { skip }, async () => {
   await page.getByTestId('nav-noise-images').click();
   await page.getByTestId('noise-lab').waitFor();
