@@ -95,6 +95,30 @@ test('Noise lab (embeddings): token x channel heatmaps before and after, per-tok
   await screenshot(page, 'noise-lab-embeddings');
 });
 
+test('Noise labs: "Train with this noise" opens the Train form with the noise, seed, site and model filled in', { skip }, async () => {
+  await page.goto(`${session!.app.origin}/#/noise-embeddings`);
+  await page.getByTestId('embedding-seed').waitFor();
+  await page.locator('[data-testid="noise-type"]').selectOption('gaussian');
+  await page.getByTestId('embedding-seed').fill('7');
+  await page.locator('[data-testid="train-with-spec"]:enabled').click();
+  await page.getByTestId('run-name').waitFor();
+  assert.equal(await page.getByTestId('noise-type').inputValue(), 'gaussian');
+  assert.equal(await page.getByTestId('noise-level').inputValue(), 'embedding');
+  assert.equal(await page.getByTestId('seeds').inputValue(), '7');
+  assert.equal(await page.getByTestId('site-block').inputValue(), '3');
+  assert.equal(await page.getByTestId('preset-select').inputValue(), 'mnist-vit');
+
+  await page.goto(`${session!.app.origin}/#/noise-images`);
+  await page.getByTestId('noise-seed').waitFor();
+  await page.locator('[data-testid="noise-type"]').selectOption('salt-pepper');
+  await page.getByTestId('noise-seed').fill('11');
+  await page.locator('[data-testid="train-with-spec"]:enabled').click();
+  await page.getByTestId('run-name').waitFor();
+  assert.equal(await page.getByTestId('noise-type').inputValue(), 'salt-pepper');
+  assert.equal(await page.getByTestId('noise-level').inputValue(), 'image');
+  assert.equal(await page.getByTestId('seeds').inputValue(), '11');
+});
+
 test('Reproduction study page loads its table from the API (empty in a fresh data directory)', { skip }, async () => {
   await page.getByTestId('nav-study').click();
   await page.locator('[data-testid="study-view"][data-ready="true"]').waitFor({ timeout: 30_000 });

@@ -206,6 +206,19 @@ export class TrainState {
     this.form.name = typeof c.name === 'string' && c.name ? `${c.name} (copy)` : '';
   }
 
+  /**
+   * "Train with this spec" from a noise lab: the lab's noise, seed, dataset and (embedding lab) site and
+   * model preset in the form. A preset is applied first, so the lab's choices win over its defaults.
+   */
+  async fromNoiseLab(o: { spec: NoiseSpecDto; seed: number; dataset: string; site?: Site; preset?: string; datasets: string[] }): Promise<void> {
+    if (o.preset && o.preset !== this.form.preset) await this.applyPreset(o.preset, o.datasets);
+    const f = this.form;
+    f.noise = { ...f.noise, ...cleanSpec(o.spec), at: f.noise.type === 'none' ? 'both' : f.noise.at };
+    if (o.site) f.site = { ...o.site };
+    f.seeds = String(o.seed);
+    if (o.datasets.includes(o.dataset)) f.dataset = o.dataset;
+  }
+
   /** Every form field from a full config; fields it lacks keep their value. */
   fill(config: unknown, datasets: string[]): void {
     const c = (isPlain(config) ? config : {}) as Plain;
