@@ -84,6 +84,20 @@ test('Train: an impossible noise site is explained before launch and blocks Laun
   await page.getByTestId('replicas').fill('2');
 });
 
+test('Train: problems name the field as the form does ("learning rate"), the config path in the tooltip', { skip }, async () => {
+  await page.getByTestId('nav-train').click();
+  const lr = page.getByTestId('lr');
+  await lr.waitFor();
+  const before = await lr.inputValue();
+  await lr.fill('0');
+  const problems = page.locator('[data-testid="config-problems"][data-checked="true"]:not([data-count="0"])');
+  await problems.waitFor({ timeout: 30_000 });
+  assert.match((await problems.textContent()) ?? '', /learning rate must be/);
+  assert.match((await problems.locator('li').first().getAttribute('title')) ?? '', /optimizer\.lr must be/);
+  await lr.fill(before);
+  await page.locator('[data-testid="config-problems"][data-checked="true"][data-count="0"]').waitFor({ timeout: 30_000 });
+});
+
 test('Train: a 2x2 sweep (noise type x seed) queues 4 runs and all complete', { skip }, async () => {
   await smallRun({ epochs: 1, limitTrain: 160, limitTest: 100, seeds: '1' });
   await page.getByTestId('sweep-path-0').fill('noise.type');
