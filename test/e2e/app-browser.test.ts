@@ -49,6 +49,23 @@ test('Datasets: MNIST with 10 classes and 70,000 images, grid scrolls to the end
   await screenshot(page, 'datasets-filter-detail');
 });
 
+test('Datasets: Fashion-MNIST class names are slanted, not overlapping; the legend sits above the bars; counts are whole', { skip }, async () => {
+  await page.getByTestId('nav-datasets').click();
+  await page.locator('[data-testid="dataset-item"]', { hasText: 'fashion-mnist' }).click();
+  await page.locator('[data-testid="dataset-name"]', { hasText: 'fashion-mnist' }).waitFor();
+  const chart = page.locator('[data-testid="class-chart"][data-ready="true"]');
+  await chart.waitFor();
+  const layout = await chart.evaluate((el) => {
+    const full = (el.querySelector('.js-plotly-plot') as unknown as { _fullLayout: { xaxis: { tickangle: number }; legend: { y: number; yanchor: string }; yaxis: { tickformat: string } } })._fullLayout;
+    return { angle: full.xaxis.tickangle, legendY: full.legend.y, anchor: full.legend.yanchor, fmt: full.yaxis.tickformat };
+  });
+  assert.equal(layout.angle, -35);
+  assert.ok(layout.legendY >= 1 && layout.anchor === 'bottom', JSON.stringify(layout));
+  assert.equal(layout.fmt, ',d');
+  await page.locator('[data-testid="dataset-item"]', { hasText: /^\s*mnist/ }).first().click();
+  await page.locator('[data-testid="dataset-name"]', { hasText: /^mnist$/ }).waitFor();
+});
+
 test('Datasets: the image grid is one tab stop; arrows, Home and End move inside it; Escape closes the detail', { skip }, async () => {
   await page.getByTestId('nav-datasets').click();
   await page.locator('[data-testid="thumb"][data-loaded="true"]').first().waitFor();
