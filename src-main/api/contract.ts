@@ -8,6 +8,13 @@ export type DatasetKind = 'mnist' | 'fashion-mnist' | 'idx' | 'cifar10' | 'cifar
 export type NoiseType = 'none' | 'linear-shift' | 'linear-optimal' | 'gaussian' | 'salt-pepper';
 export type EvalProtocol = 'standard' | 'sorted' | 'shuffled' | 'single';
 export type RunStatus = 'queued' | 'running' | 'completed' | 'failed' | 'diverged' | 'cancelled' | 'crashed';
+export type FinalStatus = Exclude<RunStatus, 'queued' | 'running'>;
+// The run status sets, here because the contract is the one module both sides may import;
+// runner/lifecycle.ts is the main side's door to them.
+export const RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'completed', 'failed', 'diverged', 'cancelled', 'crashed'];
+export const FINAL_STATUSES: readonly FinalStatus[] = ['completed', 'failed', 'diverged', 'cancelled', 'crashed'];
+/** Statuses from which `resume` continues a run (from its last checkpoint, or from scratch without one). */
+export const RESUMABLE_STATUSES: readonly RunStatus[] = ['crashed', 'cancelled', 'failed', 'diverged'];
 
 /** Mirrors the engine's NoiseSpec (src-main/engine/noise/types.ts); a test keeps them identical. */
 export interface NoiseSpecDto {

@@ -2,7 +2,6 @@
 // the store as it happens (metrics every step), so a killed process leaves a consistent, resumable run.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { hostname } from 'node:os';
 import type { EvalProtocol, RunConfig } from '../engine/config/types';
 import { validateConfig } from '../engine/config';
 import { evaluate, type EvalResult } from '../engine/eval/evaluate';
@@ -10,6 +9,7 @@ import { loadCheckpoint } from '../engine/train/checkpoint';
 import { modelFor, train, type TrainResult } from '../engine/train/trainer';
 import { runDir, type Store } from '../store';
 import { openDataset } from './datasets';
+import { beginTraining, finishTraining } from './lifecycle';
 import type { FromWorker, Job } from './messages';
 
 export interface JobContext {
@@ -50,6 +50,7 @@ export async function trainJob(job: Extract<Job, { kind: 'train' | 'resume' }>, 
   const { store } = ctx;
   const { runId } = job;
   const config = runConfig(store, runId);
+  beginTraining(store, runId, ctx.backend); // before any write: refuses a run its parent did not claim
   const { data } = await openDataset(store, config.dataset);
   let resumeFrom: string | undefined;
   if (job.kind === 'resume') {
@@ -59,7 +60,6 @@ export async function trainJob(job: Extract<Job, { kind: 'train' | 'resume' }>, 
   }
   const dir = runDir(store.dataDir, runId);
   mkdirSync(dir, { recursive: true });
-  store.startRun(runId, { pid: process.pid, backend: ctx.backend, host: hostname() });
   const now = () => Date.now() / 1000;
   let lastProgress = 0;
   const result: TrainResult = await train(config, data, dir, {
@@ -100,8 +100,7 @@ export async function trainJob(job: Extract<Job, { kind: 'train' | 'resume' }>, 
   const std = last ?? result.evaluations[0];
   if (std) Object.assign(summary, { testTop1: std.top1, testTop5: std.top5, testLoss: std.loss });
   for (const r of result.evaluations) summary[`eval.${r.protocol}${r.noiseActive ? '' : '.clean'}.top1`] = r.top1;
-  if (result.status === 'cancelled' && ctx.requeueOnStop?.()) store.requeueRun(runId, 'interrupted: the app stopped; continues from its last checkpoint');
-  else store.finishRun(runId, result.status, { error: result.error, summary, imagesPerSecond: result.imagesPerSecond });
+  finishTraining(store, runId, result.status, { error: result.error, summary, imagesPerSecond: result.imagesPerSecond, requeue: ctx.requeueOnStop?.() });
   return { type: 'done', status: result.status, runId, error: result.error, evaluations: result.evaluations, imagesPerSecond: result.imagesPerSecond, epochs: result.epochsDone };
 }
 

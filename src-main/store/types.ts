@@ -1,11 +1,11 @@
 import type { DatasetInfo } from '../data/types';
 
-export type RunStatus = 'queued' | 'running' | 'completed' | 'failed' | 'diverged' | 'cancelled' | 'crashed';
-export type FinalStatus = Exclude<RunStatus, 'queued' | 'running'>;
+import type { FinalStatus, RunStatus } from '../api/contract';
+
+export type { FinalStatus, RunStatus };
+export { FINAL_STATUSES, RESUMABLE_STATUSES, RUN_STATUSES } from '../api/contract';
 export type EvalProtocol = 'standard' | 'sorted' | 'shuffled' | 'single';
 
-export const RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'completed', 'failed', 'diverged', 'cancelled', 'crashed'];
-export const FINAL_STATUSES: readonly FinalStatus[] = ['completed', 'failed', 'diverged', 'cancelled', 'crashed'];
 export const EVAL_PROTOCOLS: readonly EvalProtocol[] = ['standard', 'sorted', 'shuffled', 'single'];
 
 export interface RunRow {
@@ -22,6 +22,8 @@ export interface RunRow {
   gitCommit: string | null;
   host: string | null;
   pid: number | null;
+  /** Another process asked the owner to stop at its next step. */
+  cancelRequested: boolean;
   createdAt: string;
   startedAt: string | null;
   endedAt: string | null;
@@ -43,6 +45,8 @@ export interface NewRun {
   versions?: Record<string, string>;
   gitCommit?: string | null;
   status?: 'queued' | 'running';
+  /** With status 'running': the process that owns the run from birth (default this one). */
+  ownerPid?: number;
 }
 
 export interface RunStart {
@@ -50,6 +54,8 @@ export interface RunStart {
   backend: string;
   /** Defaults to os.hostname(); crash recovery only judges runs of this host. */
   host?: string;
+  /** Refuse unless the run is 'running' and claimed by this pid (the trainer's parent). */
+  claimedBy?: number;
 }
 
 export interface RunFinish {

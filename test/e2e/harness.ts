@@ -26,8 +26,9 @@ export function missingPrerequisite(): string | undefined {
   return undefined;
 }
 
-export async function startApp(dataDir = tempDir('noisynn-e2e-')): Promise<App> {
-  const server = spawn(process.execPath, [join(root, 'bin', 'noisynn.mjs'), 'serve', '--port', '0', '--json', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** `o.ownGroup`: the server leads its own process group, as from a terminal (a test can Ctrl-C the group). */
+export async function startApp(dataDir = tempDir('noisynn-e2e-'), o: { ownGroup?: boolean } = {}): Promise<App> {
+  const server = spawn(process.execPath, [join(root, 'bin', 'noisynn.mjs'), 'serve', '--port', '0', '--json', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'inherit'], detached: o.ownGroup === true });
   const info = await new Promise<{ url: string; token: string }>((resolve, reject) => {
     let buf = '';
     server.stdout!.on('data', (d: Buffer) => {
