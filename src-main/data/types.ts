@@ -1,4 +1,5 @@
 // In-memory datasets: images as uint8 HWC rows, labels as class indices.
+import { WorkbenchError } from '../errors';
 
 export type DatasetKind = 'mnist' | 'fashion-mnist' | 'idx' | 'cifar10' | 'cifar100' | 'image-folder';
 export type SplitName = 'train' | 'test';
@@ -37,12 +38,12 @@ export interface Dataset {
 }
 
 /** A clear, file-naming error for bad input. The store is never touched when one is thrown. */
-export class DataError extends Error {
+export class DataError extends WorkbenchError {
   constructor(
     readonly file: string,
     problem: string,
   ) {
-    super(`${file}: ${problem}`);
+    super('invalid', `${file}: ${problem}`, 'path');
     this.name = 'DataError';
   }
 }

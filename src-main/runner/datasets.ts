@@ -1,4 +1,5 @@
 // Registered datasets: the store keeps what was added (name, kind, path, shape, hash); this loads them back.
+import { conflict, notFound } from '../errors';
 import { builtinDatasets, detectKind, loadDataset, type DatasetRef } from '../data/registry';
 import type { Dataset, DatasetKind } from '../data/types';
 import type { Store, StoredDataset } from '../store';
@@ -36,12 +37,12 @@ export async function openDataset(store: Store, name: string): Promise<{ data: D
   const reg = store.datasetByName(name);
   if (!reg) {
     const known = store.datasets().map((d) => d.name);
-    throw new Error(`dataset '${name}' is not registered (known: ${known.join(', ')}); add it with: noisynn datasets add PATH --name ${name}`);
+    throw notFound(`dataset '${name}' is not registered (known: ${known.join(', ')}); add it with: noisynn datasets add PATH --name ${name}`);
   }
   const [h, w, c] = reg.shape;
   const data = await load({ kind: reg.kind, path: reg.path, name: reg.name, imageSize: [h, w], channels: c === 1 ? 1 : 3 });
   if (data.info.contentHash !== reg.contentHash) {
-    throw new Error(`dataset '${name}' at ${reg.path} changed since it was registered (content hash ${data.info.contentHash.slice(0, 12)} != ${reg.contentHash.slice(0, 12)}); re-add it to train on the new data`);
+    throw conflict(`dataset '${name}' at ${reg.path} changed since it was registered (content hash ${data.info.contentHash.slice(0, 12)} != ${reg.contentHash.slice(0, 12)}); re-add it to train on the new data`);
   }
   return { data, id: reg.id };
 }

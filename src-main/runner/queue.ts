@@ -2,6 +2,7 @@
 // `concurrency` trainer processes, oldest first. Nothing lives only in memory: after a restart the
 // queue picks up where it was, and runs interrupted by the stop are requeued and resumed from their
 // last checkpoint. Claiming goes through runner/lifecycle.ts, so no other process trains the same run.
+import { invalid } from '../errors';
 import type { FromWorker } from './messages';
 import type { RunningJob } from './launch';
 import { cancelRun, claimQueued, launchClaimed } from './lifecycle';
@@ -41,7 +42,7 @@ export class RunQueue {
   }
 
   setConcurrency(n: number): void {
-    if (!Number.isInteger(n) || n < 1 || n > 16) throw new Error(`concurrency must be an integer from 1 to 16 (got ${n})`);
+    if (!Number.isInteger(n) || n < 1 || n > 16) throw invalid(`concurrency must be an integer from 1 to 16 (got ${n})`, 'concurrency');
     this.concurrency = n;
     this.pump();
     this.events.onChange();

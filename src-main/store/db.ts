@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import Database from 'better-sqlite3';
+import { BUSY_TIMEOUT_MS, retryingStatements } from './busy';
 import { assertNotNewer, migrate, type Migration } from './migrate';
 import { migrations as allMigrations } from './migrations/index';
 import { dbPath } from './paths';
@@ -31,7 +32,8 @@ export function openDatabase(dataDir: string, migrations: readonly Migration[] =
     throw new Error(`${file}: cannot open database: ${describe(err)}`, { cause: err });
   }
   try {
-    db.pragma('busy_timeout = 10000');
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    retryingStatements(db, file);
     assertNotNewer(db, migrations, file);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { conflict, invalid, notFound } from '../errors';
+import { retryBusy } from './busy';
 import type { StoreDb } from './db';
 import { processAlive, processStart } from './process-identity';
 import {
@@ -24,7 +25,8 @@ export const nowIso = (): string => new Date().toISOString();
  * process writes in between; taking the write lock up front makes it wait instead.
  */
 export function writeTx<T>(s: StoreDb, fn: () => T): T {
-  return s.db.transaction(fn).immediate();
+  const tx = s.db.transaction(fn);
+  return retryBusy(s.db, s.file, () => tx.immediate());
 }
 
 export function fail(s: StoreDb, problem: string): never {

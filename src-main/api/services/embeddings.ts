@@ -1,5 +1,6 @@
 // embeddings.* services: analyses run in their own process (extraction, projection, entropy can take
 // a minute on 10,000 images); progress and completion are pushed as events, results fetched by id.
+import { conflict, invalid, notFound } from '../../errors';
 import { randomUUID } from 'node:crypto';
 import { launch, type RunningJob } from '../../runner/launch';
 import type { FromWorker, Job } from '../../runner/messages';
@@ -28,7 +29,7 @@ export class EmbeddingServices {
   }
 
   entropyTable(request: Req<'embeddings.entropyTable'>): { jobId: string } {
-    if (!Array.isArray(request.noises) || request.noises.length === 0 || request.noises.length > 32) throw new Error('the entropy table needs 1 to 32 noise specs');
+    if (!Array.isArray(request.noises) || request.noises.length === 0 || request.noises.length > 32) throw invalid('the entropy table needs 1 to 32 noise specs', 'noises');
     const jobId = randomUUID();
     return this.launch({ kind: 'entropy-table', jobId, dataDir: this.dataDir, request }, jobId);
   }
@@ -55,27 +56,27 @@ export class EmbeddingServices {
 
   private entry(jobId: string): Entry {
     const e = this.jobs.get(jobId);
-    if (!e) throw new Error(`no embedding analysis ${jobId} (finished analyses are kept for the last ${KEEP})`);
-    if (!e.finished) throw new Error(`embedding analysis ${jobId} is still running`);
+    if (!e) throw notFound(`no embedding analysis ${jobId} (finished analyses are kept for the last ${KEEP})`);
+    if (!e.finished) throw conflict(`embedding analysis ${jobId} is still running`);
     if (e.error) throw new Error(e.error);
     return e;
   }
 
   result(jobId: string): EmbeddingAnalysis {
     const e = this.entry(jobId);
-    if (!e.analysis) throw new Error(`${jobId} is an entropy table, not an analysis`);
+    if (!e.analysis) throw invalid(`${jobId} is an entropy table, not an analysis`, 'jobId');
     return e.analysis;
   }
 
   tableResult(jobId: string): EntropyTableRow[] {
     const e = this.entry(jobId);
-    if (!e.table) throw new Error(`${jobId} is an analysis, not an entropy table`);
+    if (!e.table) throw invalid(`${jobId} is an analysis, not an entropy table`, 'jobId');
     return e.table;
   }
 
   cancel(jobId: string): { ok: true } {
     const e = this.jobs.get(jobId);
-    if (!e) throw new Error(`no embedding analysis ${jobId}`);
+    if (!e) throw notFound(`no embedding analysis ${jobId}`);
     e.job.cancel();
     return { ok: true };
   }

@@ -1,11 +1,12 @@
 // One validation for the CLI, the app's form and the trainer: every problem of a config, in words.
+import { WorkbenchError } from '../../errors';
 import { validateNoiseSpec } from '../noise';
 import { isActive, isBatchMixing } from '../noise/types';
 import type { ModelConfig, RunConfig } from './types';
 
-export class ConfigError extends Error {
+export class ConfigError extends WorkbenchError {
   constructor(readonly problems: string[]) {
-    super(`invalid run config:\n- ${problems.join('\n- ')}`);
+    super('invalid', `invalid run config:\n- ${problems.join('\n- ')}`, 'config');
     this.name = 'ConfigError';
   }
 }
