@@ -403,6 +403,47 @@ export const API_METHODS: readonly ApiMethod[] = [
   'embeddings.start', 'embeddings.cancel', 'embeddings.result', 'embeddings.entropyTable', 'embeddings.tableResult', 'study.results',
 ];
 
+/**
+ * The shape of every request, checked before a service sees it (api/request-shape.ts): each field's kind,
+ * '?' when optional. The mapped type makes the compiler keep it complete: a field added to a request
+ * above and not listed here (or listed and not declared) is a type error.
+ */
+export type FieldKind = 'id' | 'int' | 'number' | 'string' | 'boolean' | 'object' | 'object|null' | 'array' | 'any';
+export type FieldSpec = FieldKind | `${FieldKind}?`;
+type Shape<R> = { [K in keyof R]-?: FieldSpec };
+
+export const REQUEST_SHAPES: { [M in ApiMethod]: Shape<ApiRequest<M>> } = {
+  'app.info': {},
+  'datasets.list': {},
+  'datasets.add': { path: 'string', name: 'string?', kind: 'string?', imageSize: 'array?', channels: 'int?' },
+  'datasets.images': { dataset: 'string', split: 'string', classes: 'array?', offset: 'int', limit: 'int' },
+  'datasets.image': { dataset: 'string', split: 'string', index: 'int' },
+  'datasets.thumbnails': { dataset: 'string', refs: 'array' },
+  'noise.preview': { dataset: 'string', images: 'array', selected: 'int', noise: 'object', seed: 'int', strip: 'array?' },
+  'noise.embedding': { model: 'object', dataset: 'string', images: 'array', site: 'object', noise: 'object', seed: 'int', selected: 'int' },
+  'runs.list': { status: 'array?', search: 'string?', tag: 'string?', limit: 'id?' },
+  'runs.get': { id: 'id' },
+  'runs.metrics': { id: 'id', keys: 'array', width: 'id?' },
+  'runs.start': { config: 'object' },
+  'runs.validate': { config: 'any' },
+  'sweeps.create': { name: 'string', base: 'object', mode: 'string', axes: 'array', samples: 'id?', seed: 'int?' },
+  'queue.state': {},
+  'queue.configure': { concurrency: 'int' },
+  'embeddings.start': {
+    model: 'object', dataset: 'string', split: 'string', site: 'object', noise: 'object|null', protocol: 'string', batchSize: 'id', seed: 'int',
+    limit: 'int?', projection: 'string', entropy: 'boolean',
+  },
+  'embeddings.cancel': { jobId: 'string' },
+  'embeddings.result': { jobId: 'string' },
+  'embeddings.entropyTable': { model: 'object', dataset: 'string', split: 'string', site: 'object', protocol: 'string', batchSize: 'id', seed: 'int', limit: 'int?', noises: 'array' },
+  'embeddings.tableResult': { jobId: 'string' },
+  'study.results': { name: 'string' },
+  'runs.cancel': { id: 'id' },
+  'runs.resume': { id: 'id' },
+  'runs.tag': { id: 'id', tag: 'string', remove: 'boolean?' },
+  'runs.note': { id: 'id', body: 'string' },
+};
+
 /** The main side's implementation of every method, as each transport routes to it. */
 export type Handlers = { [M in ApiMethod]: (req: ApiRequest<M>) => Promise<ApiResponse<M>> };
 /** How the main side pushes an event to every connected window. */

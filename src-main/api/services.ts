@@ -6,6 +6,7 @@ import { initBackend } from '../engine/backend';
 import { MODEL_PRESETS, RUN_PRESETS } from '../engine/config';
 import { openStore } from '../store';
 import type { Emit, Handlers } from './contract';
+import { withRequestChecks } from './request-shape';
 import { DatasetServices } from './services/datasets';
 import { embeddingNoise } from './services/embedding-noise';
 import { EmbeddingServices } from './services/embeddings';
@@ -68,7 +69,8 @@ export async function createServices(o: { dataDir: string; transport: 'http' | '
     },
   };
   return {
-    handlers,
+    // Every transport (IPC, loopback HTTP, tests) routes here, so the shapes are checked once for all.
+    handlers: withRequestChecks(handlers),
     dispose: async () => {
       await Promise.all([runs.dispose(), embeddings.dispose()]);
       store.close();

@@ -21,7 +21,10 @@ export interface ResolvedConfig {
 
 /** preset < given fields, fitted to the dataset; problems instead of a throw. */
 export async function resolveRunConfig(store: Store, given: unknown): Promise<ResolvedConfig> {
-  const g = (given ?? {}) as Partial<RunConfig>;
+  if (typeof given !== 'object' || given === null || Array.isArray(given)) {
+    return { config: given as RunConfig, problems: [`config must be an object of run config fields (got ${JSON.stringify(given) ?? String(given)})`] };
+  }
+  const g = given as Partial<RunConfig>;
   let config: RunConfig;
   try {
     config = mergeConfig(runPreset(g.preset ?? 'mnist-vit'), g);

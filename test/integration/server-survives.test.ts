@@ -1,11 +1,14 @@
-// `noisynn serve` survives what killed it before: a config path that reached Object.prototype, and a
-// write lock another process held past SQLite's busy timeout while the queue pump wanted to claim a run.
+// `noisynn serve` survives what killed it before: a config path that reached Object.prototype, a write
+// lock another process held past SQLite's busy timeout while the queue pump wanted to claim a run, and
+// a full disk under a checkpoint.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { resolveRunConfig } from '../../src-main/runner/lifecycle';
-import { dbPath, openStore } from '../../src-main/store';
+import { dbPath, openStore, runDir } from '../../src-main/store';
 import { BUSY_TIMEOUT_MS } from '../../src-main/store/busy';
 import { startApp, type App } from '../e2e/harness';
 import { cli } from '../helpers/cli';
@@ -82,6 +85,32 @@ test('a write lock held by another process for longer than the busy timeout: the
     assert.equal(run.status, 'completed', `${run.status}: ${run.error}`);
     assert.equal(store.evaluations(1).length, 1);
     assert.equal(store.integrityCheck(), 'ok');
+  } finally {
+    store.close();
+    await app.close();
+  }
+});
+
+test('disk full writing a checkpoint: the run fails saying so, no temp file stays, the server and the store are fine', async () => {
+  const dataDir = tempDir();
+  const app = await startApp(dataDir);
+  const store = openStore(dataDir);
+  try {
+    const r = await post(app, 'runs.start', { config: { preset: 'mnist-vit', limitTrain: 64, limitTest: 50, batchSize: 32, epochs: 1, replicas: 1 } });
+    const runId = (r.body.value as { runId: number }).runId;
+    // A real ENOSPC from the kernel without root: the checkpoint's temporary file is /dev/full.
+    const ckpt = join(runDir(dataDir, runId), 'epoch-0001.safetensors');
+    mkdirSync(runDir(dataDir, runId), { recursive: true });
+    symlinkSync('/dev/full', `${ckpt}.tmp`);
+    for (let i = 0; i < 1200 && ['queued', 'running'].includes(store.getRun(runId)?.status ?? ''); i++) await sleep(100);
+    const run = store.getRun(runId)!;
+    assert.equal(run.status, 'failed');
+    assert.equal(run.error, `disk full writing ${ckpt}`);
+    assert.deepEqual(readdirSync(runDir(dataDir, runId)), [], 'the temporary file is gone and no checkpoint was recorded');
+    assert.deepEqual(store.checkpoints(runId), []);
+    assert.equal(store.integrityCheck(), 'ok');
+    assert.equal(app.server.exitCode, null);
+    assert.equal((await post(app, 'queue.state', {})).status, 200, 'the server still answers');
   } finally {
     store.close();
     await app.close();
