@@ -343,7 +343,10 @@ export interface AppInfo {
 export interface ApiMethods {
   'app.info': { req: Record<string, never>; res: AppInfo };
   'datasets.list': { req: Record<string, never>; res: DatasetSummary[] };
-  'datasets.add': { req: { path: string; name?: string; kind?: DatasetKind; imageSize?: [number, number]; channels?: 1 | 3 }; res: DatasetSummary };
+  /** A name in use is refused (409) unless `replace`: the old data then stays registered as `<name>@<hash>` for its runs. */
+  'datasets.add': { req: { path: string; name?: string; kind?: DatasetKind; imageSize?: [number, number]; channels?: 1 | 3; replace?: boolean }; res: DatasetSummary };
+  /** Refused (409) while runs use the dataset, unless `force`. */
+  'datasets.remove': { req: { name: string; force?: boolean }; res: { ok: true; runs: number } };
   /** One page of a split (or both), optionally filtered to some classes; indices are split-local. */
   'datasets.images': { req: { dataset: string; split: SplitName | 'all'; classes?: number[]; offset: number; limit: number }; res: { total: number; items: ImageRef[] } };
   'datasets.image': { req: { dataset: string; split: SplitName; index: number }; res: ImageDetail };
@@ -397,7 +400,7 @@ export type ApiEvent = keyof ApiEvents;
 
 /** The method names, for transports that validate what they route. */
 export const API_METHODS: readonly ApiMethod[] = [
-  'app.info', 'datasets.list', 'datasets.add', 'datasets.images', 'datasets.image', 'datasets.thumbnails', 'noise.preview', 'noise.embedding',
+  'app.info', 'datasets.list', 'datasets.add', 'datasets.remove', 'datasets.images', 'datasets.image', 'datasets.thumbnails', 'noise.preview', 'noise.embedding',
   'runs.list', 'runs.get', 'runs.metrics', 'runs.start', 'runs.validate', 'runs.cancel', 'runs.resume', 'runs.tag', 'runs.note',
   'sweeps.create', 'queue.state', 'queue.configure',
   'embeddings.start', 'embeddings.cancel', 'embeddings.result', 'embeddings.entropyTable', 'embeddings.tableResult', 'study.results',
@@ -415,7 +418,8 @@ type Shape<R> = { [K in keyof R]-?: FieldSpec };
 export const REQUEST_SHAPES: { [M in ApiMethod]: Shape<ApiRequest<M>> } = {
   'app.info': {},
   'datasets.list': {},
-  'datasets.add': { path: 'string', name: 'string?', kind: 'string?', imageSize: 'array?', channels: 'int?' },
+  'datasets.add': { path: 'string', name: 'string?', kind: 'string?', imageSize: 'array?', channels: 'int?', replace: 'boolean?' },
+  'datasets.remove': { name: 'string', force: 'boolean?' },
   'datasets.images': { dataset: 'string', split: 'string', classes: 'array?', offset: 'int', limit: 'int' },
   'datasets.image': { dataset: 'string', split: 'string', index: 'int' },
   'datasets.thumbnails': { dataset: 'string', refs: 'array' },

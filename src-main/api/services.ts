@@ -37,6 +37,7 @@ export async function createServices(o: { dataDir: string; transport: 'http' | '
     'app.info': async () => ({ version, transport: o.transport, dataDir: o.dataDir, backend: { name: backend.name, reason: backend.reason }, presets }),
     'datasets.list': () => datasets.list(),
     'datasets.add': (r) => datasets.add(r),
+    'datasets.remove': async (r) => ({ ok: true as const, runs: store.removeDataset(r.name, r.force === true) }),
     'datasets.images': (r) => datasets.images(r),
     'datasets.image': (r) => datasets.image(r),
     'datasets.thumbnails': (r) => datasets.thumbnails(r),

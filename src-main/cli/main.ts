@@ -17,7 +17,7 @@ const HELP = `noisynn: NoisyNN Workbench from the command line
   noisynn resume RUN
   noisynn runs list|show RUN|compare RUN RUN...|tag RUN TAG|note RUN TEXT|cancel RUN
   noisynn export RUN --format csv|json [--out FILE]
-  noisynn datasets add PATH [--name N] | list | show NAME
+  noisynn datasets add PATH [--name N] [--replace] | list | show NAME | remove NAME [--force]
   noisynn doctor
   noisynn study reproduce [--quick] [--concurrency N] [--out DIR]   # the small-scale reproduction study
   noisynn serve [--port N]                 # browser mode: the app over 127.0.0.1 with a token

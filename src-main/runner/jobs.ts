@@ -7,8 +7,8 @@ import { validateConfig } from '../engine/config';
 import { evaluate, type EvalResult } from '../engine/eval/evaluate';
 import { loadCheckpoint } from '../engine/train/checkpoint';
 import { modelFor, train, type TrainResult } from '../engine/train/trainer';
-import { runDir, type Store } from '../store';
-import { openDataset } from './datasets';
+import { runDir, type RunRow, type Store } from '../store';
+import { openRunDataset } from './datasets';
 import { beginTraining, finishTraining } from './lifecycle';
 import type { FromWorker, Job } from './messages';
 
@@ -21,12 +21,12 @@ export interface JobContext {
   requeueOnStop?: () => boolean;
 }
 
-function runConfig(store: Store, runId: number): RunConfig {
+function storedRun(store: Store, runId: number): { run: RunRow; config: RunConfig } {
   const run = store.getRun(runId);
   if (!run) throw new Error(`run ${runId} not found in ${store.path}`);
   const config = run.config as RunConfig;
   validateConfig(config);
-  return config;
+  return { run, config };
 }
 
 function verifiedCheckpoint(store: Store, runId: number, epoch?: number) {
@@ -49,9 +49,9 @@ const evalRow = (runId: number, epoch: number, r: EvalResult) => ({ runId, epoch
 export async function trainJob(job: Extract<Job, { kind: 'train' | 'resume' }>, ctx: JobContext): Promise<FromWorker & { type: 'done' }> {
   const { store } = ctx;
   const { runId } = job;
-  const config = runConfig(store, runId);
+  const { run, config } = storedRun(store, runId);
   beginTraining(store, runId, ctx.backend); // before any write: refuses a run its parent did not claim
-  const { data } = await openDataset(store, config.dataset);
+  const data = await openRunDataset(store, run, job.kind);
   let resumeFrom: string | undefined;
   if (job.kind === 'resume') {
     const ckpt = verifiedCheckpoint(store, runId);
@@ -107,8 +107,8 @@ export async function trainJob(job: Extract<Job, { kind: 'train' | 'resume' }>, 
 /** Re-evaluates a stored checkpoint under the given protocols (and noise-free when asked). Writes evaluations only. */
 export async function evalJob(job: Extract<Job, { kind: 'eval' }>, ctx: JobContext): Promise<FromWorker & { type: 'done' }> {
   const { store } = ctx;
-  const config = runConfig(store, job.runId);
-  const { data } = await openDataset(store, config.dataset);
+  const { run, config } = storedRun(store, job.runId);
+  const data = await openRunDataset(store, run, 'evaluate');
   const ckpt = verifiedCheckpoint(store, job.runId, job.epoch);
   const model = modelFor(config);
   try {

@@ -74,6 +74,11 @@ export class Store {
   upsertDataset(info: DatasetInput): number { return ds.upsertDataset(this.#s, info); }
   datasets(): StoredDataset[] { return ds.datasets(this.#s); }
   datasetByName(name: string): StoredDataset | undefined { return ds.datasetByName(this.#s, name); }
+  datasetById(id: number): StoredDataset | undefined { return ds.datasetById(this.#s, id); }
+  /** Refuses a name in use unless `replace` (the old data stays registered as `<name>@<hash>` for its runs). */
+  registerDataset(info: DatasetInput, replace?: boolean): number { return ds.registerDataset(this.#s, info, replace); }
+  /** Refused while runs use it unless `force`; returns how many runs did. */
+  removeDataset(name: string, force?: boolean): number { return ds.removeDataset(this.#s, name, force); }
 
   addTag(runId: number, tag: string): void { runs.addTag(this.#s, runId, tag); }
   removeTag(runId: number, tag: string): void { runs.removeTag(this.#s, runId, tag); }

@@ -95,6 +95,7 @@ interface RunRecord {
   config: string;
   seed: number;
   dataset_id: number | null;
+  dataset_hash: string | null;
   sweep_id: number | null;
   backend: string | null;
   versions: string | null;
@@ -124,6 +125,7 @@ function toRunRow(r: RunRecord): RunRow {
     config: JSON.parse(r.config),
     seed: r.seed,
     datasetId: r.dataset_id,
+    datasetHash: r.dataset_hash,
     sweepId: r.sweep_id,
     backend: r.backend,
     versions: r.versions === null ? null : JSON.parse(r.versions),
@@ -160,10 +162,10 @@ export function createRun(s: StoreDb, r: NewRun): number {
     const now = nowIso();
     const info = s.db
       .prepare(
-        `INSERT INTO runs (name, status, config, seed, dataset_id, sweep_id, versions, git_commit, host, pid, pid_start, created_at, started_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO runs (name, status, config, seed, dataset_id, dataset_hash, sweep_id, versions, git_commit, host, pid, pid_start, created_at, started_at)
+         VALUES (?, ?, ?, ?, ?, (SELECT content_hash FROM datasets WHERE id = ?), ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(r.name ?? null, status, config, r.seed, datasetId, sweepId, versions, r.gitCommit ?? null,
+      .run(r.name ?? null, status, config, r.seed, datasetId, datasetId, sweepId, versions, r.gitCommit ?? null,
         owner === null ? null : os.hostname(), owner, owner === null ? null : processStart(owner), now, owner === null ? null : now);
     const id = Number(info.lastInsertRowid);
     const insert = s.db.prepare('INSERT INTO run_params (run_id, key, value_text, value_num) VALUES (?, ?, ?, ?)');

@@ -16,6 +16,8 @@ export interface RunRow {
   config: unknown;
   seed: number;
   datasetId: number | null;
+  /** The content hash of the dataset when the run was created: eval and resume refuse other data. */
+  datasetHash: string | null;
   sweepId: number | null;
   backend: string | null;
   versions: Record<string, string> | null;
