@@ -50,7 +50,16 @@ async function trainHelp(): Promise<void> {
   for (const [flag, f] of Object.entries(CONFIG_FLAGS)) console.log(`  --${flag.padEnd(18)} ${f.help} [${f.path}]`);
 }
 
+// `noisynn ... | head`: when the reader has gone, stop quietly as other command-line tools do.
+function quietOnClosedPipe(): void {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(0);
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
+  quietOnClosedPipe();
   const [cmd, ...rest] = argv;
   const json = rest.includes('--json');
   if (!cmd || cmd === 'help' || cmd === '--help' || cmd === '-h') {

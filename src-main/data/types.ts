@@ -37,6 +37,11 @@ export interface Dataset {
   std: number[];
 }
 
+/** The largest image side a dataset or a model may have (a 4096x4096 RGB image is 48 MiB). */
+export const MAX_IMAGE_SIDE = 4096;
+/** The largest split held in memory, in bytes (images are uint8 HWC rows). */
+export const MAX_SPLIT_BYTES = 2 * 1024 ** 3;
+
 /** A clear, file-naming error for bad input. The store is never touched when one is thrown. */
 export class DataError extends WorkbenchError {
   constructor(

@@ -1,7 +1,7 @@
 // The API methods that had no test calling them: runs.tag, runs.note, runs.cancel, runs.resume,
 // datasets.add, datasets.remove and embeddings.cancel, through the services every transport routes to.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
@@ -97,4 +97,19 @@ test('embeddings.cancel stops a running analysis, which then reports that it was
   await until('the analysis ended', () => analyses.has(jobId));
   assert.match(analyses.get(jobId)!.error ?? '', /cancelled/);
   await assert.rejects(s.handlers['embeddings.result']({ jobId }), /cancelled/);
+});
+
+test('datasets.add bounds the image size and the memory a split would take, before decoding anything', async () => {
+  const root = tempDir('noisynn-folder-');
+  const png = await sharp(Buffer.alloc(4 * 4 * 3, 128), { raw: { width: 4, height: 4, channels: 3 } }).png().toBuffer();
+  for (const c of ['a', 'b']) {
+    mkdirSync(join(root, c));
+    for (let i = 0; i < 30; i++) writeFileSync(join(root, c, `${i}.png`), png);
+  }
+  await assert.rejects(s.handlers['datasets.add']({ path: root, name: 'huge', imageSize: [100000, 100000] }),
+    (e: Error & { code?: string }) => e.code === 'invalid' && /image size must be two integers from 1 to 4096, got \[100000, 100000\]/.test(e.message));
+  // 48 training images of 4096x4096x3 would be 2.25 GiB.
+  await assert.rejects(s.handlers['datasets.add']({ path: root, name: 'huge', imageSize: [4096, 4096] }),
+    (e: Error & { code?: string }) => e.code === 'invalid' && /the train split would take 2\.3 GiB as 4096x4096x3 images \(at most 2 GiB\)/.test(e.message));
+  assert.ok(!(await s.handlers['datasets.list']({})).some((d) => d.name === 'huge'));
 });

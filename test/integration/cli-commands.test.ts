@@ -1,6 +1,7 @@
 // Every CLI command that had no test of its own, called as a user would, on real runs: runs show /
 // compare / tag / note, datasets list / show, doctor, and study reproduce on its smallest plan.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
@@ -90,4 +91,14 @@ test('study reproduce (the smallest plan): every run completes, report and table
   const again = cli(studyDir, 'study', 'reproduce', '--smoke', '--out', out, '--json');
   assert.equal(again.code, 0, again.stderr);
   assert.match(again.stderr, /16 runs, 0 new, 16 already completed/);
+});
+
+test('noisynn ... | head: a closed pipe ends the command quietly (no EPIPE stack)', () => {
+  const bin = join(import.meta.dirname, '..', '..', 'bin', 'noisynn.mjs');
+  for (const cmd of ['datasets list', 'train --help', 'runs list']) {
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${bin}" ${cmd} --data-dir "${dir}" | head -1`], { encoding: 'utf8' });
+    assert.equal(r.status, 0);
+    assert.equal(r.stdout.split('\n').filter(Boolean).length, 1, cmd);
+    assert.doesNotMatch(r.stderr, /EPIPE|Unhandled/, cmd);
+  }
 });

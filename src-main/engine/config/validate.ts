@@ -1,4 +1,5 @@
 // One validation for the CLI, the app's form and the trainer: every problem of a config, in words.
+import { MAX_IMAGE_SIDE } from '../../data/types';
 import { WorkbenchError } from '../../errors';
 import { validateNoiseSpec } from '../noise';
 import { isActive, isBatchMixing } from '../noise/types';
@@ -17,7 +18,7 @@ const shown = (v: unknown) => (typeof v === 'number' || v === undefined ? String
 // Upper bounds: far beyond any run this workbench can train, and low enough that a typo (1e308)
 // fails here, with the field named, instead of after an epoch or as an allocation failure.
 const MAX = {
-  epochs: 100_000, batchSize: 65_536, testBatchSize: 65_536, limit: 1_000_000_000, imageSize: 4096, channels: 4,
+  epochs: 100_000, batchSize: 65_536, testBatchSize: 65_536, limit: 1_000_000_000, imageSize: MAX_IMAGE_SIDE, channels: 4,
   numClasses: 100_000, width: 16_384, depth: 1024, stemStride: 8, mlpRatio: 64, lr: 10, weightDecay: 100, warmupEpochs: 100_000,
 } as const;
 
