@@ -14,7 +14,7 @@ const HELP = `noisynn: NoisyNN Workbench from the command line
 
   noisynn train [--preset mnist-vit|mnist-cnn|...] [--config file.json] [--epochs N] [--noise TYPE ...] [--json]
   noisynn eval RUN [--protocol sorted|shuffled|single|standard|all] [--epoch N] [--json]
-  noisynn resume RUN
+  noisynn resume RUN [--restart]
   noisynn runs list|show RUN|compare RUN RUN...|tag RUN TAG|note RUN TEXT|cancel RUN
   noisynn export RUN --format csv|json [--out FILE]
   noisynn datasets add PATH [--name N] [--replace] | list | show NAME | remove NAME [--force]

@@ -63,19 +63,19 @@ export async function trainCommand(argv: string[]): Promise<number> {
 }
 
 export async function resumeCommand(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, { booleans: ['json', 'quiet'], values: ['data-dir', 'backend'] });
+  const a = parseArgs(argv, { booleans: ['json', 'quiet', 'restart'], values: ['data-dir', 'backend'] });
   const runId = Number(a.positionals[0]);
-  if (!Number.isInteger(runId)) throw new UsageError('usage: noisynn resume RUN');
+  if (!Number.isInteger(runId)) throw new UsageError('usage: noisynn resume RUN [--restart]');
   const dataDir = resolveDataDir(a.flags['data-dir'] as string | undefined);
   const store = openStore(dataDir);
   let kind: 'train' | 'resume';
   try {
     claimForResume(store, runId);
-    kind = startKind(store, runId);
+    kind = startKind(store, runId, { restart: a.flags.restart === true });
   } finally {
     store.close();
   }
-  console.log(kind === 'resume' ? `resuming run ${runId} from its last checkpoint` : `run ${runId} has no checkpoint: restarting it from the beginning`);
+  console.log(kind === 'resume' ? `resuming run ${runId} from its last intact checkpoint` : `run ${runId}: ${a.flags.restart ? 'restarting' : 'no checkpoint, restarting'} it from the beginning`);
   const exit = await follow({ kind, runId, dataDir, onCallerLoss: 'cancel' }, { quiet: a.flags.quiet === true, backend: a.flags.backend as string });
   const summary = trainSummary(runId, exit);
   if (a.flags.json) printJson(summary);

@@ -7,7 +7,8 @@ import { validateConfig } from '../engine/config';
 import { evaluate, type EvalResult } from '../engine/eval/evaluate';
 import { loadCheckpoint } from '../engine/train/checkpoint';
 import { modelFor, train, type TrainResult } from '../engine/train/trainer';
-import { runDir, type RunRow, type Store } from '../store';
+import { conflict } from '../errors';
+import { runDir, type CheckpointRow, type RunRow, type Store } from '../store';
 import { openRunDataset } from './datasets';
 import { beginTraining, finishTraining } from './lifecycle';
 import type { FromWorker, Job } from './messages';
@@ -33,6 +34,10 @@ function verifiedCheckpoint(store: Store, runId: number, epoch?: number) {
   const all = store.checkpoints(runId);
   const ckpt = epoch === undefined ? all[all.length - 1] : all.find((c) => c.epoch === epoch);
   if (!ckpt) throw new Error(`run ${runId} has no checkpoint${epoch === undefined ? '' : ` for epoch ${epoch}`}`);
+  return verified(ckpt, runId);
+}
+
+function verified(ckpt: CheckpointRow, runId: number): CheckpointRow {
   let bytes: Buffer;
   try {
     bytes = readFileSync(ckpt.path);
@@ -42,6 +47,25 @@ function verifiedCheckpoint(store: Store, runId: number, epoch?: number) {
   const sha = createHash('sha256').update(bytes).digest('hex');
   if (sha !== ckpt.sha256) throw new Error(`checkpoint ${ckpt.path} of run ${runId} is corrupt: sha256 ${sha.slice(0, 12)} != recorded ${ckpt.sha256.slice(0, 12)}`);
   return ckpt;
+}
+
+/**
+ * Resume continues from the newest checkpoint that is intact: a missing or damaged newer one is skipped
+ * (and noted on the run), and when none is left the run says so and how to start over.
+ */
+function resumeCheckpoint(store: Store, runId: number): CheckpointRow {
+  const all = store.checkpoints(runId);
+  const skipped: string[] = [];
+  for (let i = all.length - 1; i >= 0; i--) {
+    try {
+      const ckpt = verified(all[i], runId);
+      if (skipped.length) store.addNote(runId, `resume: ${skipped.join('; ')}; continued from the epoch ${ckpt.epoch} checkpoint instead`);
+      return ckpt;
+    } catch (e) {
+      skipped.push((e as Error).message);
+    }
+  }
+  throw conflict(`run ${runId}: no intact checkpoint is left (${skipped.join('; ') || 'none was written'}); start it over from the beginning with: noisynn resume ${runId} --restart`);
 }
 
 const evalRow = (runId: number, epoch: number, r: EvalResult) => ({ runId, epoch, protocol: r.protocol, batchSize: r.batchSize, noiseActive: r.noiseActive, top1: r.top1, top5: r.top5, loss: r.loss, n: r.n });
@@ -54,7 +78,7 @@ export async function trainJob(job: Extract<Job, { kind: 'train' | 'resume' }>, 
   const data = await openRunDataset(store, run, job.kind);
   let resumeFrom: string | undefined;
   if (job.kind === 'resume') {
-    const ckpt = verifiedCheckpoint(store, runId);
+    const ckpt = resumeCheckpoint(store, runId);
     store.deleteMetricsAfter(runId, ckpt.step);
     resumeFrom = ckpt.path;
   }

@@ -88,9 +88,9 @@ export function requeueForResume(store: Store, runId: number): void {
   }
 }
 
-/** For a claimed run: continue from its last checkpoint, or start over (a killed attempt may have left steps). */
-export function startKind(store: Store, runId: number): 'train' | 'resume' {
-  if (store.latestCheckpoint(runId)) return 'resume';
+/** For a claimed run: continue from its last checkpoint, or start over (asked, or none was written; a killed attempt may have left steps). */
+export function startKind(store: Store, runId: number, o: { restart?: boolean } = {}): 'train' | 'resume' {
+  if (!o.restart && store.latestCheckpoint(runId)) return 'resume';
   store.deleteMetricsAfter(runId, 0);
   return 'train';
 }
