@@ -37,7 +37,8 @@ function must(store: Store, id: number): RunRow {
 export async function runsCommand(argv: string[]): Promise<number> {
   const a = parseArgs(argv, { booleans: ['json'], values: ['data-dir', 'status', 'tag', 'search', 'limit'] });
   const [sub = 'list', ...rest] = a.positionals;
-  const store = openStore(resolveDataDir(a.flags['data-dir'] as string | undefined));
+  // Showing needs no write access: a store on read-only media can still be listed and compared.
+  const store = openStore(resolveDataDir(a.flags['data-dir'] as string | undefined), { readOnly: ['list', 'show', 'compare'].includes(sub) });
   try {
     switch (sub) {
       case 'list': {

@@ -99,10 +99,16 @@ export class Store {
 
   schemaVersion(): number { return schemaVersion(this.#s.db); }
 
-  close(): void { this.#s.db.close(); }
+  close(): void {
+    this.#s.db.close();
+    this.#s.onClose?.();
+  }
 }
 
-/** Opens `<dataDir>/noisynn.db` (creating and migrating it) and recovers crashed runs of this host. */
-export function openStore(dataDir: string): Store {
-  return new Store(openDatabase(dataDir), dataDir);
+/**
+ * Opens `<dataDir>/noisynn.db` (creating and migrating it) and recovers crashed runs of this host; with
+ * `readOnly`, only reads it (commands that show or export), which also works where it cannot be written.
+ */
+export function openStore(dataDir: string, o: { readOnly?: boolean } = {}): Store {
+  return new Store(openDatabase(dataDir, undefined, o), dataDir);
 }

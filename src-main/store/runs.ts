@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { conflict, invalid, notFound } from '../errors';
-import { retryBusy } from './busy';
+import { retryBusy } from './guard';
 import type { StoreDb } from './db';
 import { processAlive, processStart } from './process-identity';
 import {

@@ -1,5 +1,6 @@
 // The API methods that had no test calling them: runs.tag, runs.note, runs.cancel, runs.resume,
-// datasets.add, datasets.remove and embeddings.cancel, through the services every transport routes to.
+// datasets.add, datasets.remove and embeddings.cancel, through the services every transport routes to;
+// and the bounds on what they take (image sizes, analyses at once).
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,6 +8,7 @@ import { after, before, test } from 'node:test';
 import sharp from 'sharp';
 import { createServices, type Services } from '../../src-main/api/services';
 import type { ApiEvents } from '../../src-main/api/contract';
+import { EmbeddingServices, MAX_RUNNING, MAX_WAITING } from '../../src-main/api/services/embeddings';
 import { openStore } from '../../src-main/store';
 import { tempDir } from '../helpers/tmp';
 
@@ -112,4 +114,34 @@ test('datasets.add bounds the image size and the memory a split would take, befo
   await assert.rejects(s.handlers['datasets.add']({ path: root, name: 'huge', imageSize: [4096, 4096] }),
     (e: Error & { code?: string }) => e.code === 'invalid' && /the train split would take 2\.3 GiB as 4096x4096x3 images \(at most 2 GiB\)/.test(e.message));
   assert.ok(!(await s.handlers['datasets.list']({})).some((d) => d.name === 'huge'));
+});
+
+test('analyses are capped: two run, the rest wait in order; a waiting one cancels at once; a full queue is a conflict', async () => {
+  const done = new Map<string, string | undefined>();
+  const e = new EmbeddingServices(tempDir(), (ev, p) => {
+    if (ev === 'embeddings.done') done.set((p as ApiEvents['embeddings.done']).jobId, (p as ApiEvents['embeddings.done']).error);
+  });
+  const req = {
+    model: { preset: 'mnist-cnn', seed: 1 }, dataset: 'mnist', split: 'test' as const, site: { stage: 3, block: 1 }, noise: null,
+    protocol: 'standard' as const, batchSize: 50, seed: 1, limit: 100, projection: 'pca' as const, entropy: false,
+  };
+  try {
+    const ids = [0, 1, 2, 3].map(() => e.start(req).jobId);
+    assert.deepEqual(e.load(), { running: MAX_RUNNING, waiting: 2 });
+    e.cancel(ids[3]);
+    assert.equal(done.get(ids[3]), 'cancelled before it started');
+    const extra = Array.from({ length: MAX_WAITING - 1 }, () => e.start(req).jobId);
+    assert.throws(() => e.start(req), (err: Error & { code?: string }) => err.code === 'conflict' && /2 analyses are running and 8 are waiting/.test(err.message));
+    for (const id of extra) e.cancel(id);
+    let most = 0;
+    while (![0, 1, 2].every((i) => done.has(ids[i]))) {
+      most = Math.max(most, e.load().running);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.ok(most <= MAX_RUNNING, `at most ${MAX_RUNNING} at once (saw ${most})`);
+    for (const i of [0, 1, 2]) assert.equal(done.get(ids[i]), undefined, `analysis ${i} finished without error`);
+    assert.equal(e.result(ids[2]).n, 100);
+  } finally {
+    await e.dispose();
+  }
 });

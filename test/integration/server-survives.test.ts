@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { resolveRunConfig } from '../../src-main/runner/lifecycle';
 import { dbPath, openStore, runDir } from '../../src-main/store';
-import { BUSY_TIMEOUT_MS } from '../../src-main/store/busy';
+import { BUSY_TIMEOUT_MS } from '../../src-main/store/guard';
 import { startApp, type App } from '../e2e/harness';
 import { cli } from '../helpers/cli';
 import { tempDir } from '../helpers/tmp';
