@@ -180,11 +180,11 @@ export function startRun(s: StoreDb, id: number, r: RunStart): void {
   requireRun(s, id);
   // With claimedBy, the trainer takes over only a run its parent claimed: no path trains an unclaimed run.
   const claim = r.claimedBy === undefined ? '' : ` AND status = 'running' AND pid = ${checkInt(s, 'claiming pid', r.claimedBy, 1)}`;
-  // COALESCE keeps the first start time across resumes.
+  // COALESCE keeps the first start time across resumes; a cancel asked for since the claim stays asked.
   const info = s.db
     .prepare(
       `UPDATE runs SET status = 'running', pid = ?, pid_start = ?, backend = ?, host = ?, started_at = COALESCE(started_at, ?),
-       ended_at = NULL, error = NULL, cancel_requested = 0 WHERE id = ?${claim}`,
+       ended_at = NULL, error = NULL WHERE id = ?${claim}`,
     )
     .run(r.pid, processStart(r.pid), r.backend, r.host ?? os.hostname(), nowIso(), id);
   if (info.changes === 0) {

@@ -77,8 +77,10 @@ test('a claim is atomic and exclusive; a trainer refuses a run its parent did no
     assert.equal(claimQueued(store, id), true);
     assert.equal(claimQueued(store, id), false, 'a second claim (another app instance) fails');
     assert.throws(() => store.startRun(id, { pid: 4242, backend: 'cpu', claimedBy: process.pid + 1 }), /not claimed by process/);
+    assert.equal(store.requestCancel(id), 'requested', 'asked between the claim and the trainer start');
     store.startRun(id, { pid: process.pid, backend: 'cpu', claimedBy: process.pid });
     assert.equal(store.getRun(id)!.pid, process.pid);
+    assert.equal(store.cancelRequested(id), true, 'the trainer still sees it');
     assert.throws(() => requeueForResume(store, id), /run \d+ is running; only crashed, cancelled, failed, diverged runs can be resumed/);
   } finally {
     store.close();
