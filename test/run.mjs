@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Runs every test file under test/unit, test/integration and test/e2e with node's test runner (tsx for TypeScript).
 // Usage: node test/run.mjs [substring filter ...]
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const roots = ['test/unit', 'test/integration', 'test/e2e'];
@@ -21,9 +22,23 @@ if (chosen.length === 0) {
   console.error('no test files matched', filters);
   process.exit(1);
 }
+// Skips are counted and shown with their reasons; the only one allowed is the Electron window test
+// where no Electron binary or display exists. Under CI=true any other skip fails the run.
+const ALLOWED_SKIPS = [join('test', 'e2e', 'app-electron.test.ts')];
+const skipLog = join(mkdtempSync(join(tmpdir(), 'noisynn-skips-')), 'skips.jsonl');
 const r = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...chosen],
-  { stdio: 'inherit', env: { ...process.env, NOISYNN_TEST: '1' } },
+  ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', '--test-reporter-destination=stdout',
+    `--test-reporter=${join(import.meta.dirname, 'skip-reporter.mjs')}`, '--test-reporter-destination=stderr', ...chosen],
+  { stdio: 'inherit', env: { ...process.env, NOISYNN_TEST: '1', NOISYNN_SKIP_LOG: skipLog } },
 );
+const skips = existsSync(skipLog) ? readFileSync(skipLog, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+rmSync(dirname(skipLog), { recursive: true, force: true });
+console.log(`\n${skips.length} test${skips.length === 1 ? '' : 's'} skipped${skips.length ? ':' : ''}`);
+for (const s of skips) console.log(`  - ${s.name} (${s.file}): ${s.reason}`);
+const unexpected = skips.filter((s) => !ALLOWED_SKIPS.some((a) => s.file.endsWith(a)));
+if (process.env.CI && unexpected.length) {
+  console.error(`CI: ${unexpected.length} skip${unexpected.length === 1 ? '' : 's'} not allowed (only ${ALLOWED_SKIPS.join(', ')} may skip)`);
+  process.exit(1);
+}
 process.exit(r.status ?? 1);

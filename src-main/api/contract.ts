@@ -9,6 +9,13 @@ export type DatasetKind = 'mnist' | 'fashion-mnist' | 'idx' | 'cifar10' | 'cifar
 export type NoiseType = 'none' | 'linear-shift' | 'linear-optimal' | 'gaussian' | 'salt-pepper';
 export type EvalProtocol = 'standard' | 'sorted' | 'shuffled' | 'single';
 export type RunStatus = 'queued' | 'running' | 'completed' | 'failed' | 'diverged' | 'cancelled' | 'crashed';
+export type FinalStatus = Exclude<RunStatus, 'queued' | 'running'>;
+// The run status sets, here because the contract is the one module both sides may import;
+// runner/lifecycle.ts is the main side's door to them.
+export const RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'completed', 'failed', 'diverged', 'cancelled', 'crashed'];
+export const FINAL_STATUSES: readonly FinalStatus[] = ['completed', 'failed', 'diverged', 'cancelled', 'crashed'];
+/** Statuses from which `resume` continues a run (from its last checkpoint, or from scratch without one). */
+export const RESUMABLE_STATUSES: readonly RunStatus[] = ['crashed', 'cancelled', 'failed', 'diverged'];
 
 /** Mirrors the engine's NoiseSpec (src-main/engine/noise/types.ts); a test keeps them identical. */
 export interface NoiseSpecDto {
@@ -345,7 +352,10 @@ export interface AppInfo {
 export interface ApiMethods {
   'app.info': { req: Record<string, never>; res: AppInfo };
   'datasets.list': { req: Record<string, never>; res: DatasetSummary[] };
-  'datasets.add': { req: { path: string; name?: string; kind?: DatasetKind; imageSize?: [number, number]; channels?: 1 | 3 }; res: DatasetSummary };
+  /** A name in use is refused (409) unless `replace`: the old data then stays registered as `<name>@<hash>` for its runs. */
+  'datasets.add': { req: { path: string; name?: string; kind?: DatasetKind; imageSize?: [number, number]; channels?: 1 | 3; replace?: boolean }; res: DatasetSummary };
+  /** Refused (409) while runs use the dataset, unless `force`. */
+  'datasets.remove': { req: { name: string; force?: boolean }; res: { ok: true; runs: number } };
   /** One page of a split (or both), optionally filtered to some classes; indices are split-local. */
   'datasets.images': { req: { dataset: string; split: SplitName | 'all'; classes?: number[]; offset: number; limit: number }; res: { total: number; items: ImageRef[] } };
   'datasets.image': { req: { dataset: string; split: SplitName; index: number }; res: ImageDetail };
@@ -402,11 +412,54 @@ export type ApiEvent = keyof ApiEvents;
 
 /** The method names, for transports that validate what they route. */
 export const API_METHODS: readonly ApiMethod[] = [
-  'app.info', 'datasets.list', 'datasets.add', 'datasets.images', 'datasets.image', 'datasets.thumbnails', 'noise.preview', 'noise.embedding',
+  'app.info', 'datasets.list', 'datasets.add', 'datasets.remove', 'datasets.images', 'datasets.image', 'datasets.thumbnails', 'noise.preview', 'noise.embedding',
   'runs.list', 'runs.get', 'runs.metrics', 'runs.start', 'runs.validate', 'runs.cancel', 'runs.resume', 'runs.tag', 'runs.note', 'runs.delete',
   'sweeps.create', 'queue.state', 'queue.configure',
   'embeddings.start', 'embeddings.cancel', 'embeddings.result', 'embeddings.entropyTable', 'embeddings.tableResult', 'study.results',
 ];
+
+/**
+ * The shape of every request, checked before a service sees it (api/request-shape.ts): each field's kind,
+ * '?' when optional. The mapped type makes the compiler keep it complete: a field added to a request
+ * above and not listed here (or listed and not declared) is a type error.
+ */
+export type FieldKind = 'id' | 'int' | 'number' | 'string' | 'boolean' | 'object' | 'object|null' | 'array' | 'any';
+export type FieldSpec = FieldKind | `${FieldKind}?`;
+type Shape<R> = { [K in keyof R]-?: FieldSpec };
+
+export const REQUEST_SHAPES: { [M in ApiMethod]: Shape<ApiRequest<M>> } = {
+  'app.info': {},
+  'datasets.list': {},
+  'datasets.add': { path: 'string', name: 'string?', kind: 'string?', imageSize: 'array?', channels: 'int?', replace: 'boolean?' },
+  'datasets.remove': { name: 'string', force: 'boolean?' },
+  'datasets.images': { dataset: 'string', split: 'string', classes: 'array?', offset: 'int', limit: 'int' },
+  'datasets.image': { dataset: 'string', split: 'string', index: 'int' },
+  'datasets.thumbnails': { dataset: 'string', refs: 'array' },
+  'noise.preview': { dataset: 'string', images: 'array', selected: 'int', noise: 'object', seed: 'int', strip: 'array?' },
+  'noise.embedding': { model: 'object', dataset: 'string', images: 'array', site: 'object', noise: 'object', seed: 'int', selected: 'int' },
+  'runs.list': { status: 'array?', search: 'string?', tag: 'string?', limit: 'id?' },
+  'runs.get': { id: 'id' },
+  'runs.metrics': { id: 'id', keys: 'array', width: 'id?' },
+  'runs.start': { config: 'object' },
+  'runs.validate': { config: 'any' },
+  'sweeps.create': { name: 'string', base: 'object', mode: 'string', axes: 'array', samples: 'id?', seed: 'int?' },
+  'queue.state': {},
+  'queue.configure': { concurrency: 'int' },
+  'embeddings.start': {
+    model: 'object', dataset: 'string', split: 'string', site: 'object', noise: 'object|null', protocol: 'string', batchSize: 'id', seed: 'int',
+    limit: 'int?', projection: 'string', entropy: 'boolean',
+  },
+  'embeddings.cancel': { jobId: 'string' },
+  'embeddings.result': { jobId: 'string' },
+  'embeddings.entropyTable': { model: 'object', dataset: 'string', split: 'string', site: 'object', protocol: 'string', batchSize: 'id', seed: 'int', limit: 'int?', noises: 'array' },
+  'embeddings.tableResult': { jobId: 'string' },
+  'study.results': { name: 'string' },
+  'runs.cancel': { id: 'id' },
+  'runs.resume': { id: 'id' },
+  'runs.tag': { id: 'id', tag: 'string', remove: 'boolean?' },
+  'runs.note': { id: 'id', body: 'string', noteId: 'id?' },
+  'runs.delete': { id: 'id' },
+};
 
 /** The main side's implementation of every method, as each transport routes to it. */
 export type Handlers = { [M in ApiMethod]: (req: ApiRequest<M>) => Promise<ApiResponse<M>> };

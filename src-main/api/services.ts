@@ -6,6 +6,7 @@ import { initBackend } from '../engine/backend';
 import { MODEL_PRESETS, RUN_PRESETS } from '../engine/config';
 import { openStore } from '../store';
 import type { Emit, Handlers } from './contract';
+import { withRequestChecks } from './request-shape';
 import { DatasetServices } from './services/datasets';
 import { embeddingNoise } from './services/embedding-noise';
 import { EmbeddingServices } from './services/embeddings';
@@ -36,6 +37,7 @@ export async function createServices(o: { dataDir: string; transport: 'http'; em
     'app.info': async () => ({ version, transport: o.transport, dataDir: o.dataDir, backend: { name: backend.name, reason: backend.reason }, presets }),
     'datasets.list': () => datasets.list(),
     'datasets.add': (r) => datasets.add(r),
+    'datasets.remove': async (r) => ({ ok: true as const, runs: store.removeDataset(r.name, r.force === true) }),
     'datasets.images': (r) => datasets.images(r),
     'datasets.image': (r) => datasets.image(r),
     'datasets.thumbnails': (r) => datasets.thumbnails(r),
@@ -70,7 +72,8 @@ export async function createServices(o: { dataDir: string; transport: 'http'; em
     'runs.delete': async (r) => runs.delete(r.id),
   };
   return {
-    handlers,
+    // Every transport (IPC, loopback HTTP, tests) routes here, so the shapes are checked once for all.
+    handlers: withRequestChecks(handlers),
     dispose: async () => {
       await Promise.all([runs.dispose(), embeddings.dispose()]);
       store.close();

@@ -1,6 +1,7 @@
 // `noisynn doctor`: what this machine can run, which backend is chosen, and why a faster one is not.
 import { initBackend, probeBackends } from '../engine/backend';
-import { openStore, resolveDataDir } from '../store';
+import { existsSync } from 'node:fs';
+import { dbPath, openStore, resolveDataDir } from '../store';
 import { packageVersions, gitCommit } from '../runner/provenance';
 import { parseArgs } from './args';
 import { printJson, printTable } from './output';
@@ -10,12 +11,20 @@ export async function doctorCommand(argv: string[]): Promise<number> {
   const candidates = await probeBackends();
   const chosen = await initBackend((a.flags.backend as never) ?? 'auto');
   const dataDir = resolveDataDir(a.flags['data-dir'] as string | undefined);
-  const store = openStore(dataDir);
-  let storeInfo: Record<string, unknown>;
-  try {
-    storeInfo = { path: store.path, schemaVersion: store.schemaVersion(), integrity: store.integrityCheck(), runs: store.listRuns().length };
-  } finally {
-    store.close();
+  // Read-only, and a damaged or unreadable store is reported, not thrown: doctor is where one looks then.
+  const file = dbPath(dataDir);
+  let storeInfo: Record<string, unknown> = { path: file, integrity: 'no store yet', runs: 0 };
+  if (existsSync(file)) {
+    try {
+      const store = openStore(dataDir, { readOnly: true });
+      try {
+        storeInfo = { path: store.path, schemaVersion: store.schemaVersion(), integrity: store.integrityCheck(), runs: store.listRuns().length };
+      } finally {
+        store.close();
+      }
+    } catch (e) {
+      storeInfo = { path: file, integrity: `not ok: ${(e as Error).message}` };
+    }
   }
   const report = { backend: chosen, candidates, versions: packageVersions(), gitCommit: gitCommit(), platform: `${process.platform} ${process.arch}`, dataDir, store: storeInfo };
   if (a.flags.json) {

@@ -14,7 +14,7 @@ export async function exportCommand(argv: string[]): Promise<number> {
   const id = Number(a.positionals[0]);
   const format = (a.flags.format as string) ?? 'json';
   if (!Number.isInteger(id) || !['csv', 'json'].includes(format)) throw new UsageError('usage: noisynn export RUN --format csv|json [--out FILE]');
-  const store = openStore(resolveDataDir(a.flags['data-dir'] as string | undefined));
+  const store = openStore(resolveDataDir(a.flags['data-dir'] as string | undefined), { readOnly: true });
   let text: string;
   let rows: number;
   try {

@@ -14,10 +14,10 @@ const HELP = `noisynn: NoisyNN Workbench from the command line
 
   noisynn train [--preset mnist-vit|mnist-cnn|...] [--config file.json] [--epochs N] [--noise TYPE ...] [--json]
   noisynn eval RUN [--protocol sorted|shuffled|single|standard|all] [--epoch N] [--json]
-  noisynn resume RUN
-  noisynn runs list|show RUN|compare RUN RUN...|tag RUN TAG|note RUN TEXT
+  noisynn resume RUN [--restart]
+  noisynn runs list|show RUN|compare RUN RUN...|tag RUN TAG|note RUN TEXT|cancel RUN
   noisynn export RUN --format csv|json [--out FILE]
-  noisynn datasets add PATH [--name N] | list | show NAME
+  noisynn datasets add PATH [--name N] [--replace] | list | show NAME | remove NAME [--force]
   noisynn doctor
   noisynn study reproduce [--quick] [--concurrency N] [--out DIR]   # the small-scale reproduction study
   noisynn serve [--port N]                 # browser mode: the app over 127.0.0.1 with a token
@@ -50,7 +50,16 @@ async function trainHelp(): Promise<void> {
   for (const [flag, f] of Object.entries(CONFIG_FLAGS)) console.log(`  --${flag.padEnd(18)} ${f.help} [${f.path}]`);
 }
 
+// `noisynn ... | head`: when the reader has gone, stop quietly as other command-line tools do.
+function quietOnClosedPipe(): void {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(0);
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
+  quietOnClosedPipe();
   const [cmd, ...rest] = argv;
   const json = rest.includes('--json');
   if (!cmd || cmd === 'help' || cmd === '--help' || cmd === '-h') {

@@ -1,5 +1,6 @@
-// `noisynn runs list|show|compare|tag|note`.
+// `noisynn runs list|show|compare|tag|note|cancel`.
 import type { RunConfig } from '../engine/config/types';
+import { cancelRun } from '../runner/lifecycle';
 import { openStore, resolveDataDir, type RunRow, type Store } from '../store';
 import { parseArgs, UsageError } from './args';
 import { pct, printJson, printTable } from './output';
@@ -36,7 +37,8 @@ function must(store: Store, id: number): RunRow {
 export async function runsCommand(argv: string[]): Promise<number> {
   const a = parseArgs(argv, { booleans: ['json'], values: ['data-dir', 'status', 'tag', 'search', 'limit'] });
   const [sub = 'list', ...rest] = a.positionals;
-  const store = openStore(resolveDataDir(a.flags['data-dir'] as string | undefined));
+  // Showing needs no write access: a store on read-only media can still be listed and compared.
+  const store = openStore(resolveDataDir(a.flags['data-dir'] as string | undefined), { readOnly: ['list', 'show', 'compare'].includes(sub) });
   try {
     switch (sub) {
       case 'list': {
@@ -97,8 +99,17 @@ export async function runsCommand(argv: string[]): Promise<number> {
         store.addNote(id, rest.slice(1).join(' '));
         return 0;
       }
+      case 'cancel': {
+        // Through the store: works whichever process (an app, another terminal) trains the run.
+        const id = runId(rest[0]);
+        const outcome = cancelRun(store, id);
+        const message = outcome === 'cancelled' ? `run ${id} cancelled` : `run ${id}: cancel requested; its trainer stops after the current step`;
+        if (a.flags.json) printJson({ runId: id, outcome });
+        else console.log(message);
+        return 0;
+      }
       default:
-        throw new UsageError(`unknown runs subcommand '${sub}' (list, show, compare, tag, note)`);
+        throw new UsageError(`unknown runs subcommand '${sub}' (list, show, compare, tag, note, cancel)`);
     }
   } finally {
     store.close();

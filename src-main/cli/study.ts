@@ -4,8 +4,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
-import { fitToDataset, mergeConfig, runPreset, validateConfig, type RunConfig } from '../engine/config';
-import { ensureBuiltins, openDataset } from '../runner/datasets';
+import { ConfigError } from '../engine/config';
+import { ensureBuiltins } from '../runner/datasets';
+import { createRuns, resolveRunConfig, type ResolvedConfig } from '../runner/lifecycle';
 import { gitCommit, packageVersions } from '../runner/provenance';
 import { RunQueue } from '../runner/queue';
 import { openStore, resolveDataDir, type Store } from '../store';
@@ -27,27 +28,17 @@ async function prepareStudy(store: Store, mode: StudyMode, sweepName: string): P
   const plan = studyPoints(MODE_POINTS[mode]);
   const points = plan.filter((p) => !byName.has(p.key));
   // Every config is resolved and validated before anything is written.
-  const datasets = new Map<string, Awaited<ReturnType<typeof openDataset>>>();
-  const configs: { config: RunConfig; datasetId: number }[] = [];
+  const configs: ResolvedConfig[] = [];
   for (const p of points) {
-    if (!datasets.has(p.dataset)) datasets.set(p.dataset, await openDataset(store, p.dataset));
-    const { data, id } = datasets.get(p.dataset)!;
-    const config = fitToDataset(mergeConfig(runPreset(p.model), pointConfig(p, mode)), data.info);
-    validateConfig(config);
-    configs.push({ config, datasetId: id });
+    const r = await resolveRunConfig(store, pointConfig(p, mode));
+    if (r.problems.length) throw new ConfigError(r.problems.map((x) => `${p.key}: ${x}`));
+    configs.push(r);
   }
   let sweepId = existing.find((r) => r.sweepId !== null)?.sweepId ?? null;
   if (sweepId === null) sweepId = store.createSweep(sweepName, { study: 'reproduce', mode, budget: STUDY_BUDGETS[mode], points: plan.length });
-  const versions = packageVersions();
-  const commit = gitCommit();
-  for (const { config, datasetId } of configs) {
-    const id = store.createRun({ name: config.name, config, seed: config.seed, datasetId, sweepId, versions, gitCommit: commit, status: 'queued' });
-    store.addTag(id, tag);
-  }
+  createRuns(store, configs, { sweepId, tags: [tag] });
   // Runs cut short by an earlier interruption go back to the queue (they resume from their checkpoint).
-  for (const r of studyRuns(store, sweepName)) {
-    if (r.status === 'crashed' || r.status === 'cancelled') store.requeueRun(r.id, 'the study was restarted');
-  }
+  for (const r of studyRuns(store, sweepName)) store.requeueFrom(r.id, ['crashed', 'cancelled'], 'the study was restarted');
   return { sweepId, created: configs.length };
 }
 

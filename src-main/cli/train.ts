@@ -1,10 +1,10 @@
 // `noisynn train` and `noisynn resume`.
-import { validateConfig } from '../engine/config';
-import { ensureBuiltins, openDataset } from '../runner/datasets';
-import { gitCommit, packageVersions } from '../runner/provenance';
+import { ConfigError } from '../engine/config';
+import { ensureBuiltins } from '../runner/datasets';
+import { claimForResume, createRuns, resolveRunConfig, startKind } from '../runner/lifecycle';
 import { openStore, resolveDataDir } from '../store';
 import { parseArgs, UsageError } from './args';
-import { buildConfig, CONFIG_FLAGS, fitToDataset } from './config-flags';
+import { buildConfig, CONFIG_FLAGS } from './config-flags';
 import { follow, type Followed } from './follow';
 import { printJson } from './output';
 
@@ -36,50 +36,47 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const a = parseArgs(argv, TRAIN_SPEC);
   if (a.positionals.length) throw new UsageError(`train takes no positional arguments (got ${a.positionals.join(' ')})`);
   const dataDir = resolveDataDir(a.flags['data-dir'] as string | undefined);
-  let config = buildConfig({ preset: a.flags.preset as string, model: a.flags.model as string, configFile: a.flags.config as string, flags: a.flags, sets: a.lists.set });
+  const given = buildConfig({ preset: a.flags.preset as string, model: a.flags.model as string, configFile: a.flags.config as string, flags: a.flags, sets: a.lists.set });
   const store = openStore(dataDir);
   let runId: number;
+  let kind: 'train' | 'resume';
   try {
     await ensureBuiltins(store);
-    const { data, id } = await openDataset(store, config.dataset);
-    config = fitToDataset(config, data.info);
-    validateConfig(config);
+    const resolved = await resolveRunConfig(store, given);
+    if (resolved.problems.length) throw new ConfigError(resolved.problems);
     if (a.flags['dry-run']) {
-      console.log(JSON.stringify(config, null, 2));
+      console.log(JSON.stringify(resolved.config, null, 2));
       return 0;
     }
-    runId = store.createRun({ name: config.name, config, seed: config.seed, datasetId: id, versions: packageVersions(), gitCommit: gitCommit(), status: 'queued' });
+    // Created claimed by this process: a queue running on the same data dir never sees it queued.
+    [runId] = createRuns(store, [resolved], { claim: true });
+    kind = startKind(store, runId);
   } finally {
     store.close();
   }
   console.log(`run ${runId} created in ${dataDir}`);
-  const exit = await follow({ kind: 'train', runId, dataDir }, { quiet: a.flags.quiet === true, backend: a.flags.backend as string });
+  const exit = await follow({ kind, runId, dataDir, onCallerLoss: 'cancel' }, { quiet: a.flags.quiet === true, backend: a.flags.backend as string });
   const summary = trainSummary(runId, exit);
   if (a.flags.json) printJson(summary);
   else console.log(`run ${runId} ${summary.status}${summary.testTop1 !== null ? `: test top-1 ${(summary.testTop1 * 100).toFixed(2)}%` : ''}, ${summary.imagesPerSecond} img/s on ${summary.backend}`);
   return summary.status === 'completed' ? 0 : 1;
 }
 
-const RESUMABLE = new Set(['crashed', 'cancelled', 'failed', 'diverged']);
-
 export async function resumeCommand(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, { booleans: ['json', 'quiet'], values: ['data-dir', 'backend'] });
+  const a = parseArgs(argv, { booleans: ['json', 'quiet', 'restart'], values: ['data-dir', 'backend'] });
   const runId = Number(a.positionals[0]);
-  if (!Number.isInteger(runId)) throw new UsageError('usage: noisynn resume RUN');
+  if (!Number.isInteger(runId)) throw new UsageError('usage: noisynn resume RUN [--restart]');
   const dataDir = resolveDataDir(a.flags['data-dir'] as string | undefined);
   const store = openStore(dataDir);
   let kind: 'train' | 'resume';
   try {
-    const run = store.getRun(runId);
-    if (!run) throw new Error(`run ${runId} not found in ${store.path}`);
-    if (!RESUMABLE.has(run.status)) throw new Error(`run ${runId} is ${run.status}; only crashed, cancelled, failed or diverged runs can be resumed`);
-    kind = store.latestCheckpoint(runId) ? 'resume' : 'train';
-    if (kind === 'train') store.deleteMetricsAfter(runId, 0); // no checkpoint yet: start over from step 0
+    claimForResume(store, runId);
+    kind = startKind(store, runId, { restart: a.flags.restart === true });
   } finally {
     store.close();
   }
-  console.log(kind === 'resume' ? `resuming run ${runId} from its last checkpoint` : `run ${runId} has no checkpoint: restarting it from the beginning`);
-  const exit = await follow({ kind, runId, dataDir }, { quiet: a.flags.quiet === true, backend: a.flags.backend as string });
+  console.log(kind === 'resume' ? `resuming run ${runId} from its last intact checkpoint` : `run ${runId}: ${a.flags.restart ? 'restarting' : 'no checkpoint, restarting'} it from the beginning`);
+  const exit = await follow({ kind, runId, dataDir, onCallerLoss: 'cancel' }, { quiet: a.flags.quiet === true, backend: a.flags.backend as string });
   const summary = trainSummary(runId, exit);
   if (a.flags.json) printJson(summary);
   else console.log(`run ${runId} ${summary.status}`);

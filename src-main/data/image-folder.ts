@@ -3,7 +3,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import sharp from 'sharp';
 import { assembleDataset, labelArray } from './stats';
-import { DataError, type Dataset, type Split } from './types';
+import { DataError, MAX_IMAGE_SIDE, MAX_SPLIT_BYTES, type Dataset, type Split } from './types';
 
 export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp'];
 
@@ -181,8 +181,15 @@ export async function loadImageFolder(root: string, opts: ImageFolderOptions = {
   }
 
   const [h, w] = opts.imageSize ?? (await imageSizeOf(trainFiles[0][0]));
-  if (!(Number.isInteger(h) && Number.isInteger(w) && h > 0 && w > 0)) {
-    throw new DataError(root, `image size must be two positive integers, got [${h}, ${w}]`);
+  if (!(Number.isInteger(h) && Number.isInteger(w) && h > 0 && w > 0 && h <= MAX_IMAGE_SIDE && w <= MAX_IMAGE_SIDE)) {
+    throw new DataError(root, `image size must be two integers from 1 to ${MAX_IMAGE_SIDE}, got [${h}, ${w}] (pass an image size to resize)`);
+  }
+  // Checked before decoding anything: a folder of large photos would otherwise exhaust memory midway.
+  for (const [split, files] of [['train', trainFiles], ['test', testFiles]] as const) {
+    const bytes = files.reduce((n, f) => n + f.length, 0) * h * w * channels;
+    if (bytes > MAX_SPLIT_BYTES) {
+      throw new DataError(root, `the ${split} split would take ${(bytes / 1024 ** 3).toFixed(1)} GiB as ${h}x${w}x${channels} images (at most ${MAX_SPLIT_BYTES / 1024 ** 3} GiB): pass a smaller image size`);
+    }
   }
   const conc = Math.max(1, opts.concurrency ?? 4);
   const k = classNames.length;

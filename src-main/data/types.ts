@@ -1,4 +1,5 @@
 // In-memory datasets: images as uint8 HWC rows, labels as class indices.
+import { WorkbenchError } from '../errors';
 
 export type DatasetKind = 'mnist' | 'fashion-mnist' | 'idx' | 'cifar10' | 'cifar100' | 'image-folder';
 export type SplitName = 'train' | 'test';
@@ -36,13 +37,18 @@ export interface Dataset {
   std: number[];
 }
 
+/** The largest image side a dataset or a model may have (a 4096x4096 RGB image is 48 MiB). */
+export const MAX_IMAGE_SIDE = 4096;
+/** The largest split held in memory, in bytes (images are uint8 HWC rows). */
+export const MAX_SPLIT_BYTES = 2 * 1024 ** 3;
+
 /** A clear, file-naming error for bad input. The store is never touched when one is thrown. */
-export class DataError extends Error {
+export class DataError extends WorkbenchError {
   constructor(
     readonly file: string,
     problem: string,
   ) {
-    super(`${file}: ${problem}`);
+    super('invalid', `${file}: ${problem}`, 'path');
     this.name = 'DataError';
   }
 }

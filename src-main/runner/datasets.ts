@@ -1,7 +1,8 @@
 // Registered datasets: the store keeps what was added (name, kind, path, shape, hash); this loads them back.
+import { conflict, notFound } from '../errors';
 import { builtinDatasets, detectKind, loadDataset, type DatasetRef } from '../data/registry';
 import type { Dataset, DatasetKind } from '../data/types';
-import type { Store, StoredDataset } from '../store';
+import type { RunRow, Store, StoredDataset } from '../store';
 
 const cache = new Map<string, Dataset>();
 
@@ -22,12 +23,45 @@ export async function ensureBuiltins(store: Store): Promise<void> {
   }
 }
 
-/** Reads a dataset from disk and registers it; a bad dataset throws before anything is written. */
-export async function addDataset(store: Store, path: string, o: { name?: string; kind?: DatasetKind; imageSize?: [number, number]; channels?: 1 | 3 } = {}): Promise<StoredDataset> {
+/**
+ * Reads a dataset from disk and registers it; a bad dataset throws before anything is written. A name
+ * in use is refused unless `replace` (then the old data stays registered for the runs that used it).
+ */
+export async function addDataset(store: Store, path: string, o: { name?: string; kind?: DatasetKind; imageSize?: [number, number]; channels?: 1 | 3; replace?: boolean } = {}): Promise<StoredDataset> {
+  await ensureBuiltins(store); // a built-in name is taken too
   const kind = o.kind ?? detectKind(path);
   const data = await load({ kind, path, name: o.name, imageSize: o.imageSize, channels: o.channels });
-  store.upsertDataset(data.info);
+  store.registerDataset(data.info, o.replace === true);
   return store.datasetByName(data.info.name)!;
+}
+
+async function loadRegistered(reg: StoredDataset): Promise<Dataset> {
+  const [h, w, c] = reg.shape;
+  const data = await load({ kind: reg.kind, path: reg.path, name: reg.name, imageSize: [h, w], channels: c === 1 ? 1 : 3 });
+  if (data.info.contentHash !== reg.contentHash) {
+    throw conflict(`dataset '${reg.name}' at ${reg.path} changed since it was registered (content hash ${data.info.contentHash.slice(0, 12)} != ${reg.contentHash.slice(0, 12)}); re-add it to train on the new data`);
+  }
+  return data;
+}
+
+/**
+ * The data a run trained on, for eval and resume: the dataset it was created with (by id, so a
+ * re-registered name cannot swap it), refused when its content is not what the run recorded.
+ */
+export async function openRunDataset(store: Store, run: RunRow, purpose: 'train' | 'resume' | 'evaluate'): Promise<Dataset> {
+  const name = (run.config as { dataset?: string }).dataset ?? '?';
+  let data: Dataset;
+  if (run.datasetId !== null) {
+    const reg = store.datasetById(run.datasetId);
+    if (!reg) throw notFound(`run ${run.id}: the dataset it trained on ('${name}', id ${run.datasetId}) is no longer registered`);
+    data = await loadRegistered(reg);
+  } else {
+    data = (await openDataset(store, name)).data;
+  }
+  if (run.datasetHash && data.info.contentHash !== run.datasetHash) {
+    throw conflict(`run ${run.id} trained on dataset '${name}' with content hash ${run.datasetHash.slice(0, 12)}; the data registered now has ${data.info.contentHash.slice(0, 12)}: refusing to ${purpose} it on different data`);
+  }
+  return data;
 }
 
 /** Loads a registered dataset by name and checks it is the data the registration described. */
@@ -36,12 +70,7 @@ export async function openDataset(store: Store, name: string): Promise<{ data: D
   const reg = store.datasetByName(name);
   if (!reg) {
     const known = store.datasets().map((d) => d.name);
-    throw new Error(`dataset '${name}' is not registered (known: ${known.join(', ')}); add it with: noisynn datasets add PATH --name ${name}`);
+    throw notFound(`dataset '${name}' is not registered (known: ${known.join(', ')}); add it with: noisynn datasets add PATH --name ${name}`);
   }
-  const [h, w, c] = reg.shape;
-  const data = await load({ kind: reg.kind, path: reg.path, name: reg.name, imageSize: [h, w], channels: c === 1 ? 1 : 3 });
-  if (data.info.contentHash !== reg.contentHash) {
-    throw new Error(`dataset '${name}' at ${reg.path} changed since it was registered (content hash ${data.info.contentHash.slice(0, 12)} != ${reg.contentHash.slice(0, 12)}); re-add it to train on the new data`);
-  }
-  return { data, id: reg.id };
+  return { data: await loadRegistered(reg), id: reg.id };
 }

@@ -2,14 +2,15 @@
 // the store as it happens (metrics every step), so a killed process leaves a consistent, resumable run.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { hostname } from 'node:os';
 import type { EvalProtocol, RunConfig } from '../engine/config/types';
 import { validateConfig } from '../engine/config';
 import { evaluate, type EvalResult } from '../engine/eval/evaluate';
 import { loadCheckpoint } from '../engine/train/checkpoint';
 import { modelFor, train, type TrainResult } from '../engine/train/trainer';
-import { runDir, type Store } from '../store';
-import { openDataset } from './datasets';
+import { conflict } from '../errors';
+import { runDir, type CheckpointRow, type RunRow, type Store } from '../store';
+import { openRunDataset } from './datasets';
+import { beginTraining, finishTraining } from './lifecycle';
 import type { FromWorker, Job } from './messages';
 
 export interface JobContext {
@@ -21,18 +22,22 @@ export interface JobContext {
   requeueOnStop?: () => boolean;
 }
 
-function runConfig(store: Store, runId: number): RunConfig {
+function storedRun(store: Store, runId: number): { run: RunRow; config: RunConfig } {
   const run = store.getRun(runId);
   if (!run) throw new Error(`run ${runId} not found in ${store.path}`);
   const config = run.config as RunConfig;
   validateConfig(config);
-  return config;
+  return { run, config };
 }
 
 function verifiedCheckpoint(store: Store, runId: number, epoch?: number) {
   const all = store.checkpoints(runId);
   const ckpt = epoch === undefined ? all[all.length - 1] : all.find((c) => c.epoch === epoch);
   if (!ckpt) throw new Error(`run ${runId} has no checkpoint${epoch === undefined ? '' : ` for epoch ${epoch}`}`);
+  return verified(ckpt, runId);
+}
+
+function verified(ckpt: CheckpointRow, runId: number): CheckpointRow {
   let bytes: Buffer;
   try {
     bytes = readFileSync(ckpt.path);
@@ -44,22 +49,41 @@ function verifiedCheckpoint(store: Store, runId: number, epoch?: number) {
   return ckpt;
 }
 
+/**
+ * Resume continues from the newest checkpoint that is intact: a missing or damaged newer one is skipped
+ * (and noted on the run), and when none is left the run says so and how to start over.
+ */
+function resumeCheckpoint(store: Store, runId: number): CheckpointRow {
+  const all = store.checkpoints(runId);
+  const skipped: string[] = [];
+  for (let i = all.length - 1; i >= 0; i--) {
+    try {
+      const ckpt = verified(all[i], runId);
+      if (skipped.length) store.addNote(runId, `resume: ${skipped.join('; ')}; continued from the epoch ${ckpt.epoch} checkpoint instead`);
+      return ckpt;
+    } catch (e) {
+      skipped.push((e as Error).message);
+    }
+  }
+  throw conflict(`run ${runId}: no intact checkpoint is left (${skipped.join('; ') || 'none was written'}); start it over from the beginning with: noisynn resume ${runId} --restart`);
+}
+
 const evalRow = (runId: number, epoch: number, r: EvalResult) => ({ runId, epoch, protocol: r.protocol, batchSize: r.batchSize, noiseActive: r.noiseActive, top1: r.top1, top5: r.top5, loss: r.loss, n: r.n });
 
 export async function trainJob(job: Extract<Job, { kind: 'train' | 'resume' }>, ctx: JobContext): Promise<FromWorker & { type: 'done' }> {
   const { store } = ctx;
   const { runId } = job;
-  const config = runConfig(store, runId);
-  const { data } = await openDataset(store, config.dataset);
+  const { run, config } = storedRun(store, runId);
+  beginTraining(store, runId, ctx.backend); // before any write: refuses a run its parent did not claim
+  const data = await openRunDataset(store, run, job.kind);
   let resumeFrom: string | undefined;
   if (job.kind === 'resume') {
-    const ckpt = verifiedCheckpoint(store, runId);
+    const ckpt = resumeCheckpoint(store, runId);
     store.deleteMetricsAfter(runId, ckpt.step);
     resumeFrom = ckpt.path;
   }
   const dir = runDir(store.dataDir, runId);
   mkdirSync(dir, { recursive: true });
-  store.startRun(runId, { pid: process.pid, backend: ctx.backend, host: hostname() });
   const now = () => Date.now() / 1000;
   let lastProgress = 0;
   const result: TrainResult = await train(config, data, dir, {
@@ -100,16 +124,15 @@ export async function trainJob(job: Extract<Job, { kind: 'train' | 'resume' }>, 
   const std = last ?? result.evaluations[0];
   if (std) Object.assign(summary, { testTop1: std.top1, testTop5: std.top5, testLoss: std.loss });
   for (const r of result.evaluations) summary[`eval.${r.protocol}${r.noiseActive ? '' : '.clean'}.top1`] = r.top1;
-  if (result.status === 'cancelled' && ctx.requeueOnStop?.()) store.requeueRun(runId, 'interrupted: the app stopped; continues from its last checkpoint');
-  else store.finishRun(runId, result.status, { error: result.error, summary, imagesPerSecond: result.imagesPerSecond });
+  finishTraining(store, runId, result.status, { error: result.error, summary, imagesPerSecond: result.imagesPerSecond, requeue: ctx.requeueOnStop?.() });
   return { type: 'done', status: result.status, runId, error: result.error, evaluations: result.evaluations, imagesPerSecond: result.imagesPerSecond, epochs: result.epochsDone };
 }
 
 /** Re-evaluates a stored checkpoint under the given protocols (and noise-free when asked). Writes evaluations only. */
 export async function evalJob(job: Extract<Job, { kind: 'eval' }>, ctx: JobContext): Promise<FromWorker & { type: 'done' }> {
   const { store } = ctx;
-  const config = runConfig(store, job.runId);
-  const { data } = await openDataset(store, config.dataset);
+  const { run, config } = storedRun(store, job.runId);
+  const data = await openRunDataset(store, run, 'evaluate');
   const ckpt = verifiedCheckpoint(store, job.runId, job.epoch);
   const model = modelFor(config);
   try {

@@ -1,15 +1,19 @@
 // The app's persistent run queue: runs wait in the store as 'queued' and are executed by up to
 // `concurrency` trainer processes, oldest first. Nothing lives only in memory: after a restart the
 // queue picks up where it was, and runs interrupted by the stop are requeued and resumed from their
-// last checkpoint. Claiming a run is atomic in SQLite, so two app instances never run the same one.
+// last checkpoint. Claiming goes through runner/lifecycle.ts, so no other process trains the same run.
+import { invalid } from '../errors';
 import type { FromWorker } from './messages';
-import { launch, type RunningJob } from './launch';
+import type { RunningJob } from './launch';
+import { cancelRun, claimQueued, launchClaimed } from './lifecycle';
 import type { Store } from '../store';
 
 export interface QueueEvents {
   onEvent(runId: number, m: FromWorker): void;
   onExit(runId: number, status: string, error?: string): void;
   onChange(): void;
+  /** A pump that failed (locked or full database, ...): logged, and the queue tries again at the next tick. */
+  onError?(e: unknown): void;
 }
 
 export interface QueueState {
@@ -38,7 +42,7 @@ export class RunQueue {
   }
 
   setConcurrency(n: number): void {
-    if (!Number.isInteger(n) || n < 1 || n > 16) throw new Error(`concurrency must be an integer from 1 to 16 (got ${n})`);
+    if (!Number.isInteger(n) || n < 1 || n > 16) throw invalid(`concurrency must be an integer from 1 to 16 (got ${n})`, 'concurrency');
     this.concurrency = n;
     this.pump();
     this.events.onChange();
@@ -49,39 +53,48 @@ export class RunQueue {
     return { concurrency: this.concurrency, running: [...this.jobs.keys()], queued };
   }
 
+  /** Never throws: the pump runs from timers and exit handlers, where a throw would end the process. */
   pump(): void {
     if (this.stopping) return;
-    const queued = this.store.listRuns({ status: ['queued'] }).sort((a, b) => a.id - b.id);
-    for (const run of queued) {
-      if (this.jobs.size >= this.concurrency) break;
-      if (!this.store.claimQueuedRun(run.id, process.pid)) continue;
-      const checkpoint = this.store.latestCheckpoint(run.id);
-      if (!checkpoint) this.store.deleteMetricsAfter(run.id, 0); // a fresh start, even if a killed attempt left steps
-      this.launch(run.id, checkpoint ? 'resume' : 'train');
+    try {
+      const queued = this.store.listRuns({ status: ['queued'] }).sort((a, b) => a.id - b.id);
+      for (const run of queued) {
+        if (this.jobs.size >= this.concurrency) break;
+        if (!claimQueued(this.store, run.id)) continue;
+        try {
+          this.launch(run.id);
+        } catch (e) {
+          this.store.requeueRun(run.id, `could not start its trainer: ${(e as Error).message}`);
+          throw e;
+        }
+      }
+    } catch (e) {
+      if (this.events.onError) this.events.onError(e);
+      else console.error(`run queue: ${(e as Error).message ?? String(e)} (retrying in ${POLL_MS / 1000} s)`);
     }
   }
 
-  private launch(runId: number, kind: 'train' | 'resume'): void {
-    const job = launch({ kind, runId, dataDir: this.dataDir, onCallerLoss: 'requeue' }, (m) => this.events.onEvent(runId, m));
+  private launch(runId: number): void {
+    const { job } = launchClaimed(this.store, runId, { onCallerLoss: 'requeue', onEvent: (m) => this.events.onEvent(runId, m) });
     this.jobs.set(runId, job);
     this.events.onChange();
     void job.done.then((exit) => {
       this.jobs.delete(runId);
-      const status = this.store.getRun(runId)?.status ?? exit.done?.status ?? 'crashed';
-      this.events.onExit(runId, status, exit.done?.error);
-      this.events.onChange();
+      try {
+        const status = this.store.getRun(runId)?.status ?? exit.done?.status ?? 'crashed';
+        this.events.onExit(runId, status, exit.done?.error);
+        this.events.onChange();
+      } catch (e) {
+        this.events.onError?.(e);
+      }
       this.pump();
     });
   }
 
-  /** A queued run is cancelled at once; a running one at its next step. */
+  /** Through the store, so it works whichever process owns the run; the owner stops at its next step. */
   cancel(runId: number): void {
-    const job = this.jobs.get(runId);
-    if (job) return job.cancel();
-    const run = this.store.getRun(runId);
-    if (!run) throw new Error(`run ${runId} not found`);
-    if (run.status !== 'queued') throw new Error(`run ${runId} is ${run.status}, not queued or running here`);
-    this.store.finishRun(runId, 'cancelled', { error: 'cancelled before it started' });
+    const outcome = cancelRun(this.store, runId);
+    if (outcome === 'requested') this.jobs.get(runId)?.cancel(); // ours: tell it at once as well
     this.events.onChange();
   }
 

@@ -1,5 +1,6 @@
 // Sweeps: a grid (every combination) or a seeded random search over config fields, each point one run.
-import { setPath } from '../engine/config';
+import { checkConfigPath, setPath } from '../engine/config';
+import { invalid } from '../errors';
 import { Rng } from '../engine/rng';
 
 export interface SweepAxis {
@@ -25,7 +26,8 @@ export const MAX_SWEEP_RUNS = 1000;
 export function expandSweep(spec: SweepSpec): Record<string, unknown>[] {
   if (!spec.axes?.length) throw new Error('a sweep needs at least one axis');
   for (const a of spec.axes) {
-    if (!a.path || !Array.isArray(a.values) || a.values.length === 0) throw new Error(`sweep axis '${a.path ?? ''}' needs a path and at least one value`);
+    if (!a.path || !Array.isArray(a.values) || a.values.length === 0) throw invalid(`sweep axis '${a.path ?? ''}' needs a path and at least one value`, 'axes');
+    checkConfigPath(a.path);
   }
   const points: unknown[][] = [];
   if (spec.mode === 'grid') {

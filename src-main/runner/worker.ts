@@ -18,6 +18,21 @@ function send(m: FromWorker): void {
   if (process.connected) flushed = new Promise((resolve) => process.send?.(m, undefined, undefined, () => resolve()));
 }
 
+// Any instance may cancel a run through the store (runs.cancel in another app, a stale owner's row):
+// the trainer looks at most every STORE_POLL_MS, between steps.
+const STORE_POLL_MS = 200;
+let lastPoll = 0;
+function cancelRequestedInStore(store: ReturnType<typeof openStore>, job: Job): boolean {
+  if (job.kind !== 'train' && job.kind !== 'resume') return false;
+  const now = Date.now();
+  if (now - lastPoll < STORE_POLL_MS) return false;
+  lastPoll = now;
+  if (!store.cancelRequested(job.runId)) return false;
+  cancelled = true;
+  requeue = false;
+  return true;
+}
+
 async function run(job: Job): Promise<void> {
   const store = openStore(job.dataDir);
   try {
@@ -25,7 +40,7 @@ async function run(job: Job): Promise<void> {
     // Stored with the run: '+fma' marks wasm runs whose GEMMs used fused multiply-adds (last-bit numerics).
     const name = backend.fma ? `${backend.name}+fma` : backend.name;
     send({ type: 'backend', backend: { name, reason: backend.reason } });
-    const ctx = { store, backend: name, send, shouldStop: () => cancelled, requeueOnStop: () => requeue };
+    const ctx = { store, backend: name, send, shouldStop: () => cancelled || cancelRequestedInStore(store, job), requeueOnStop: () => requeue };
     if (job.kind === 'analyse' || job.kind === 'entropy-table') {
       await analysisJob(job, store);
       return;
@@ -34,7 +49,9 @@ async function run(job: Job): Promise<void> {
       send(job.kind === 'eval' ? await evalJob(job, ctx) : await trainJob(job, ctx));
     } catch (e) {
       const error = (e as Error).message;
-      if (job.kind !== 'eval' && store.getRun(job.runId)?.status === 'running') store.finishRun(job.runId, 'failed', { error });
+      // Only a run this trainer owns: a refused claim must not end another process's run.
+      const run = job.kind === 'eval' ? undefined : store.getRun(job.runId);
+      if (run?.status === 'running' && run.pid === process.pid) store.finishRun(job.runId, 'failed', { error });
       send({ type: 'done', status: 'failed', runId: job.runId, error, evaluations: [], imagesPerSecond: 0, epochs: 0 });
     }
   } finally {
@@ -51,6 +68,10 @@ async function analysisJob(job: Extract<Job, { kind: 'analyse' | 'entropy-table'
     send({ type: 'analysis-done', error: (e as Error).message });
   }
 }
+
+// Signals belong to the parent: Ctrl-C in a terminal reaches the whole process group, and the parent
+// decides what it means (the CLI cancels the run, the app puts it back in the queue) and tells us.
+process.on('SIGINT', () => {});
 
 process.on('message', (m: ToWorker) => {
   if (m.type === 'cancel') {

@@ -8,6 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { API_METHODS, type ApiMethod } from '../api/contract';
+import { httpStatus } from '../errors';
 import { TOKEN_HEADER, newToken, refuseReason, requestCookie, requestToken, sessionCookieName, sessionValue, setSessionCookie, tokenMatches } from './auth';
 import { EventHub } from './events';
 import { sendError, sendHtmlMessage, sendJson, sendText, setCommonHeaders } from './headers';
@@ -158,7 +159,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       value = await handler(request);
     } catch (e) {
       const { message, code } = errorMessage(e);
-      sendError(res, 500, message, code);
+      sendError(res, httpStatus(e), message, code);
       return;
     }
     // `undefined` would vanish from the JSON and leave a reply without "value".

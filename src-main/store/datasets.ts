@@ -1,5 +1,6 @@
+import { conflict, notFound } from '../errors';
 import type { StoreDb } from './db';
-import { checkInt, checkText, fail, nowIso } from './runs';
+import { checkInt, checkText, fail, nowIso, writeTx } from './runs';
 import type { DatasetInput, StoredDataset } from './types';
 import type { DatasetKind } from '../data/types';
 
@@ -80,4 +81,45 @@ export function datasets(s: StoreDb): StoredDataset[] {
 export function datasetByName(s: StoreDb, name: string): StoredDataset | undefined {
   const r = s.db.prepare('SELECT * FROM datasets WHERE name = ?').get(name) as DatasetRecord | undefined;
   return r && toDataset(r);
+}
+
+export function datasetById(s: StoreDb, id: number): StoredDataset | undefined {
+  const r = s.db.prepare('SELECT * FROM datasets WHERE id = ?').get(id) as DatasetRecord | undefined;
+  return r && toDataset(r);
+}
+
+/**
+ * Registers a dataset under a name no other dataset has. With `replace`, a different dataset already
+ * under that name is kept under `<name>@<its hash>`, so the runs that trained on it stay pinned to it.
+ */
+export function registerDataset(s: StoreDb, d: DatasetInput, replace = false): number {
+  validate(s, d);
+  return writeTx(s, () => {
+    const old = datasetByName(s, d.name);
+    if (old && old.contentHash === d.contentHash && old.path === d.path) return upsertDataset(s, d); // the same data again
+    if (old && !replace) {
+      throw conflict(`dataset '${d.name}' is already registered (${old.path}, content hash ${old.contentHash.slice(0, 12)}); choose another --name, or pass --replace (runs trained on the old data keep it as '${d.name}@${old.contentHash.slice(0, 12)}')`);
+    }
+    if (old) {
+      let keep = `${d.name}@${old.contentHash.slice(0, 12)}`;
+      if (datasetByName(s, keep)) keep = `${keep}-${old.id}`;
+      s.db.prepare('UPDATE datasets SET name = ? WHERE id = ?').run(keep, old.id);
+    }
+    return upsertDataset(s, d);
+  });
+}
+
+/** Removes a dataset; refused while runs use it unless `force` (those runs then record no dataset). Returns how many runs used it. */
+export function removeDataset(s: StoreDb, name: string, force = false): number {
+  return writeTx(s, () => {
+    const d = datasetByName(s, name);
+    if (!d) throw notFound(`${s.file}: dataset '${name}' is not registered`);
+    const users = (s.db.prepare('SELECT id FROM runs WHERE dataset_id = ? ORDER BY id').all(d.id) as { id: number }[]).map((r) => r.id);
+    if (users.length && !force) {
+      throw conflict(`dataset '${name}' is used by ${users.length} run${users.length === 1 ? '' : 's'} (${users.slice(0, 10).join(', ')}${users.length > 10 ? ', ...' : ''}); they could no longer be evaluated or resumed. Pass --force to remove it anyway`);
+    }
+    s.db.prepare('UPDATE runs SET dataset_id = NULL WHERE dataset_id = ?').run(d.id);
+    s.db.prepare('DELETE FROM datasets WHERE id = ?').run(d.id);
+    return users.length;
+  });
 }

@@ -20,11 +20,13 @@ import type {
   RunProgress,
   RunRow,
   RunStart,
+  RunStatus,
   StoredDataset,
 } from './types';
 
 export type * from './types';
-export { RUN_STATUSES, FINAL_STATUSES, EVAL_PROTOCOLS } from './types';
+export { RUN_STATUSES, FINAL_STATUSES, RESUMABLE_STATUSES, EVAL_PROTOCOLS } from './types';
+export type { CancelOutcome } from './runs';
 export { resolveDataDir, dbPath, runDir } from './paths';
 export type { Migration } from './migrate';
 
@@ -43,7 +45,11 @@ export class Store {
   startRun(id: number, r: RunStart): void { runs.startRun(this.#s, id, r); }
   finishRun(id: number, status: FinalStatus, r?: RunFinish): void { runs.finishRun(this.#s, id, status, r); }
   requeueRun(id: number, reason?: string): void { runs.requeueRun(this.#s, id, reason); }
-  claimQueuedRun(id: number, pid: number): boolean { return runs.claimQueuedRun(this.#s, id, pid); }
+  requeueFrom(id: number, from: readonly RunStatus[], reason?: string): boolean { return runs.requeueFrom(this.#s, id, from, reason); }
+  /** Atomically takes a run in one of `from` (default queued) for process `pid`; false when another process has it. */
+  claimRun(id: number, pid: number, from?: readonly RunStatus[]): boolean { return runs.claimRun(this.#s, id, pid, from); }
+  requestCancel(id: number): runs.CancelOutcome { return runs.requestCancel(this.#s, id); }
+  cancelRequested(id: number): boolean { return runs.cancelRequested(this.#s, id); }
   updateProgress(id: number, p: RunProgress): void { runs.updateProgress(this.#s, id, p); }
   mergeSummary(id: number, s: Record<string, unknown>): void { runs.mergeSummary(this.#s, id, s); }
   getRun(id: number): RunRow | undefined { return runs.getRun(this.#s, id); }
@@ -68,6 +74,11 @@ export class Store {
   upsertDataset(info: DatasetInput): number { return ds.upsertDataset(this.#s, info); }
   datasets(): StoredDataset[] { return ds.datasets(this.#s); }
   datasetByName(name: string): StoredDataset | undefined { return ds.datasetByName(this.#s, name); }
+  datasetById(id: number): StoredDataset | undefined { return ds.datasetById(this.#s, id); }
+  /** Refuses a name in use unless `replace` (the old data stays registered as `<name>@<hash>` for its runs). */
+  registerDataset(info: DatasetInput, replace?: boolean): number { return ds.registerDataset(this.#s, info, replace); }
+  /** Refused while runs use it unless `force`; returns how many runs did. */
+  removeDataset(name: string, force?: boolean): number { return ds.removeDataset(this.#s, name, force); }
 
   addTag(runId: number, tag: string): void { runs.addTag(this.#s, runId, tag); }
   removeTag(runId: number, tag: string): void { runs.removeTag(this.#s, runId, tag); }
@@ -89,10 +100,16 @@ export class Store {
 
   schemaVersion(): number { return schemaVersion(this.#s.db); }
 
-  close(): void { this.#s.db.close(); }
+  close(): void {
+    this.#s.db.close();
+    this.#s.onClose?.();
+  }
 }
 
-/** Opens `<dataDir>/noisynn.db` (creating and migrating it) and recovers crashed runs of this host. */
-export function openStore(dataDir: string): Store {
-  return new Store(openDatabase(dataDir), dataDir);
+/**
+ * Opens `<dataDir>/noisynn.db` (creating and migrating it) and recovers crashed runs of this host; with
+ * `readOnly`, only reads it (commands that show or export), which also works where it cannot be written.
+ */
+export function openStore(dataDir: string, o: { readOnly?: boolean } = {}): Store {
+  return new Store(openDatabase(dataDir, undefined, o), dataDir);
 }

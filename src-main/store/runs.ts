@@ -1,5 +1,8 @@
 import os from 'node:os';
+import { conflict, invalid, notFound } from '../errors';
+import { retryBusy } from './guard';
 import type { StoreDb } from './db';
+import { processAlive, processStart } from './process-identity';
 import {
   FINAL_STATUSES,
   RUN_STATUSES,
@@ -22,11 +25,12 @@ export const nowIso = (): string => new Date().toISOString();
  * process writes in between; taking the write lock up front makes it wait instead.
  */
 export function writeTx<T>(s: StoreDb, fn: () => T): T {
-  return s.db.transaction(fn).immediate();
+  const tx = s.db.transaction(fn);
+  return retryBusy(s.db, s.file, () => tx.immediate());
 }
 
 export function fail(s: StoreDb, problem: string): never {
-  throw new Error(`${s.file}: ${problem}`);
+  throw invalid(`${s.file}: ${problem}`);
 }
 
 export function checkInt(s: StoreDb, what: string, v: unknown, min = 0): number {
@@ -60,12 +64,12 @@ function toJson(s: StoreDb, what: string, v: unknown): string {
 /** Throws "<file>: run 42 not found" unless the run exists. */
 export function requireRun(s: StoreDb, id: number): void {
   checkInt(s, 'run id', id, 1);
-  if (!s.db.prepare('SELECT 1 FROM runs WHERE id = ?').get(id)) fail(s, `run ${id} not found`);
+  if (!s.db.prepare('SELECT 1 FROM runs WHERE id = ?').get(id)) throw notFound(`${s.file}: run ${id} not found`);
 }
 
 function requireRow(s: StoreDb, table: 'datasets' | 'sweeps', label: string, id: number): void {
   checkInt(s, `${label} id`, id, 1);
-  if (!s.db.prepare(`SELECT 1 FROM ${table} WHERE id = ?`).get(id)) fail(s, `${label} ${id} not found`);
+  if (!s.db.prepare(`SELECT 1 FROM ${table} WHERE id = ?`).get(id)) throw notFound(`${s.file}: ${label} ${id} not found`);
 }
 
 type ParamValue = { text: string; num: number | null };
@@ -91,12 +95,15 @@ interface RunRecord {
   config: string;
   seed: number;
   dataset_id: number | null;
+  dataset_hash: string | null;
   sweep_id: number | null;
   backend: string | null;
   versions: string | null;
   git_commit: string | null;
   host: string | null;
   pid: number | null;
+  pid_start: string | null;
+  cancel_requested: number;
   created_at: string;
   started_at: string | null;
   ended_at: string | null;
@@ -118,12 +125,14 @@ function toRunRow(r: RunRecord): RunRow {
     config: JSON.parse(r.config),
     seed: r.seed,
     datasetId: r.dataset_id,
+    datasetHash: r.dataset_hash,
     sweepId: r.sweep_id,
     backend: r.backend,
     versions: r.versions === null ? null : JSON.parse(r.versions),
     gitCommit: r.git_commit,
     host: r.host,
     pid: r.pid,
+    cancelRequested: r.cancel_requested === 1,
     createdAt: r.created_at,
     startedAt: r.started_at,
     endedAt: r.ended_at,
@@ -141,6 +150,8 @@ export function createRun(s: StoreDb, r: NewRun): number {
   checkInt(s, 'run seed', r.seed, Number.MIN_SAFE_INTEGER);
   const status = r.status ?? 'queued';
   if (status !== 'queued' && status !== 'running') fail(s, `new run status must be 'queued' or 'running', got ${JSON.stringify(status)}`);
+  // A run created 'running' is claimed at birth by its owner (the CLI), so no queue ever sees it queued.
+  const owner = status === 'running' ? checkInt(s, 'run owner pid', r.ownerPid ?? process.pid, 1) : null;
   const datasetId = r.datasetId ?? null;
   const sweepId = r.sweepId ?? null;
   const versions = r.versions === undefined ? null : toJson(s, 'run versions', r.versions);
@@ -151,11 +162,11 @@ export function createRun(s: StoreDb, r: NewRun): number {
     const now = nowIso();
     const info = s.db
       .prepare(
-        `INSERT INTO runs (name, status, config, seed, dataset_id, sweep_id, versions, git_commit, host, created_at, started_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO runs (name, status, config, seed, dataset_id, dataset_hash, sweep_id, versions, git_commit, host, pid, pid_start, created_at, started_at)
+         VALUES (?, ?, ?, ?, ?, (SELECT content_hash FROM datasets WHERE id = ?), ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(r.name ?? null, status, config, r.seed, datasetId, sweepId, versions, r.gitCommit ?? null,
-        status === 'running' ? os.hostname() : null, now, status === 'running' ? now : null);
+      .run(r.name ?? null, status, config, r.seed, datasetId, datasetId, sweepId, versions, r.gitCommit ?? null,
+        owner === null ? null : os.hostname(), owner, owner === null ? null : processStart(owner), now, owner === null ? null : now);
     const id = Number(info.lastInsertRowid);
     const insert = s.db.prepare('INSERT INTO run_params (run_id, key, value_text, value_num) VALUES (?, ?, ?, ?)');
     for (const [key, v] of params) insert.run(id, key, v.text, v.num);
@@ -167,18 +178,24 @@ export function startRun(s: StoreDb, id: number, r: RunStart): void {
   checkInt(s, 'trainer pid', r.pid, 1);
   checkText(s, 'backend', r.backend);
   requireRun(s, id);
-  // COALESCE keeps the first start time across resumes.
-  s.db
+  // With claimedBy, the trainer takes over only a run its parent claimed: no path trains an unclaimed run.
+  const claim = r.claimedBy === undefined ? '' : ` AND status = 'running' AND pid = ${checkInt(s, 'claiming pid', r.claimedBy, 1)}`;
+  // COALESCE keeps the first start time across resumes; a cancel asked for since the claim stays asked.
+  const info = s.db
     .prepare(
-      `UPDATE runs SET status = 'running', pid = ?, backend = ?, host = ?, started_at = COALESCE(started_at, ?),
-       ended_at = NULL, error = NULL WHERE id = ?`,
+      `UPDATE runs SET status = 'running', pid = ?, pid_start = ?, backend = ?, host = ?, started_at = COALESCE(started_at, ?),
+       ended_at = NULL, error = NULL WHERE id = ?${claim}`,
     )
-    .run(r.pid, r.backend, r.host ?? os.hostname(), nowIso(), id);
+    .run(r.pid, processStart(r.pid), r.backend, r.host ?? os.hostname(), nowIso(), id);
+  if (info.changes === 0) {
+    const row = s.db.prepare('SELECT status, pid FROM runs WHERE id = ?').get(id) as { status: string; pid: number | null };
+    throw conflict(`${s.file}: run ${id} is ${row.status}${row.pid ? ` (pid ${row.pid})` : ''}, not claimed by process ${r.claimedBy}: refusing to train it`);
+  }
 }
 
 function readSummary(s: StoreDb, id: number): Record<string, unknown> {
   const row = s.db.prepare('SELECT summary FROM runs WHERE id = ?').get(id) as { summary: string | null } | undefined;
-  if (!row) fail(s, `run ${id} not found`);
+  if (!row) throw notFound(`${s.file}: run ${id} not found`);
   return row.summary === null ? {} : JSON.parse(row.summary);
 }
 
@@ -190,13 +207,60 @@ function checkSummary(s: StoreDb, summary: unknown): Record<string, unknown> {
 /** Back to the queue (an interrupted queue run, or a sweep run after an app restart): no pid, no end. */
 export function requeueRun(s: StoreDb, id: number, reason?: string): void {
   requireRun(s, id);
-  s.db.prepare(`UPDATE runs SET status = 'queued', pid = NULL, ended_at = NULL, error = ? WHERE id = ?`).run(reason ?? null, id);
+  s.db.prepare(`UPDATE runs SET status = 'queued', pid = NULL, pid_start = NULL, cancel_requested = 0, ended_at = NULL, error = ? WHERE id = ?`).run(reason ?? null, id);
 }
 
-/** Atomically takes a queued run for a trainer this process is about to start; false if someone else did. */
-export function claimQueuedRun(s: StoreDb, id: number, pid: number): boolean {
-  const r = s.db.prepare(`UPDATE runs SET status = 'running', pid = ?, host = ? WHERE id = ? AND status = 'queued'`).run(pid, os.hostname(), id);
+/** Puts a run back in the queue only if it is in one of `from`; false when it was not (atomic). */
+export function requeueFrom(s: StoreDb, id: number, from: readonly RunStatus[], reason?: string): boolean {
+  requireRun(s, id);
+  const r = s.db
+    .prepare(`UPDATE runs SET status = 'queued', pid = NULL, pid_start = NULL, cancel_requested = 0, ended_at = NULL, error = ? WHERE id = ? AND status IN (${from.map(() => '?').join(', ')})`)
+    .run(reason ?? null, id, ...from);
   return r.changes === 1;
+}
+
+/**
+ * Atomically takes a run in one of `from` (normally 'queued') for a trainer that process `pid` is about
+ * to start; false if it is in no such status (someone else took it).
+ */
+export function claimRun(s: StoreDb, id: number, pid: number, from: readonly RunStatus[] = ['queued']): boolean {
+  checkInt(s, 'claiming pid', pid, 1);
+  const r = s.db
+    .prepare(
+      `UPDATE runs SET status = 'running', pid = ?, pid_start = ?, host = ?, cancel_requested = 0, ended_at = NULL, error = NULL
+       WHERE id = ? AND status IN (${from.map(() => '?').join(', ')})`,
+    )
+    .run(pid, processStart(pid), os.hostname(), id, ...from);
+  return r.changes === 1;
+}
+
+export type CancelOutcome = 'cancelled' | 'requested';
+
+/**
+ * Cancels from any process: a queued run (or a running one whose owner is gone) ends 'cancelled' now;
+ * a running one gets a request its owner reads at its next step. Anything else throws.
+ */
+export function requestCancel(s: StoreDb, id: number): CancelOutcome {
+  requireRun(s, id);
+  return writeTx(s, () => {
+    const r = s.db.prepare('SELECT status, pid, pid_start, host FROM runs WHERE id = ?').get(id) as { status: RunStatus; pid: number | null; pid_start: string | null; host: string | null };
+    const end = (error: string): CancelOutcome => {
+      s.db.prepare(`UPDATE runs SET status = 'cancelled', ended_at = ?, error = ?, cancel_requested = 0 WHERE id = ?`).run(nowIso(), error, id);
+      return 'cancelled';
+    };
+    if (r.status === 'queued') return end('cancelled before it started');
+    if (r.status !== 'running') throw conflict(`${s.file}: run ${id} is ${r.status}; only queued or running runs can be cancelled`);
+    const ownerGone = r.host === os.hostname() && (r.pid === null || !processAlive(r.pid, r.pid_start));
+    if (ownerGone) return end(`cancelled; its trainer process ${r.pid ?? '?'} was already gone`);
+    s.db.prepare('UPDATE runs SET cancel_requested = 1 WHERE id = ?').run(id);
+    return 'requested';
+  });
+}
+
+/** Whether someone asked (through the store) for this run to stop. */
+export function cancelRequested(s: StoreDb, id: number): boolean {
+  const r = s.db.prepare('SELECT cancel_requested FROM runs WHERE id = ?').get(id) as { cancel_requested: number } | undefined;
+  return r?.cancel_requested === 1;
 }
 
 export function finishRun(s: StoreDb, id: number, status: FinalStatus, r: RunFinish = {}): void {
@@ -207,7 +271,7 @@ export function finishRun(s: StoreDb, id: number, status: FinalStatus, r: RunFin
     const summary = { ...readSummary(s, id), ...extra };
     s.db
       .prepare(
-        `UPDATE runs SET status = ?, ended_at = ?, error = ?, summary = ?,
+        `UPDATE runs SET status = ?, ended_at = ?, error = ?, summary = ?, cancel_requested = 0,
          images_per_second = COALESCE(?, images_per_second) WHERE id = ?`,
       )
       .run(status, nowIso(), r.error ?? null, Object.keys(summary).length ? toJson(s, 'run summary', summary) : null,
@@ -302,7 +366,7 @@ export function updateNote(s: StoreDb, runId: number, noteId: number, body: stri
   checkText(s, 'note body', body);
   requireRun(s, runId);
   const r = s.db.prepare('UPDATE notes SET body = ? WHERE id = ? AND run_id = ?').run(body, noteId, runId);
-  if (r.changes === 0) throw new Error(`run ${runId} has no note ${noteId}`);
+  if (r.changes === 0) throw notFound(`run ${runId} has no note ${noteId}`);
 }
 
 export function notes(s: StoreDb, runId: number): NoteRow[] {
@@ -337,23 +401,17 @@ export function createSweep(s: StoreDb, name: string, spec: unknown): number {
   return Number(s.db.prepare('INSERT INTO sweeps (name, spec, created_at) VALUES (?, ?, ?)').run(name, json, nowIso()).lastInsertRowid);
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM means it exists but belongs to someone else: still alive.
-    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
-}
-
-/** Marks 'running' runs of this host whose trainer pid is gone as crashed. Returns their ids. */
+/**
+ * Marks 'running' runs of this host whose owner process is gone as crashed (a pid now used by another
+ * process counts as gone: its start time differs). Returns their ids.
+ */
 export function recoverCrashedRuns(s: StoreDb, host: string): number[] {
-  const rows = s.db.prepare(`SELECT id, pid FROM runs WHERE status = 'running' AND host = ? AND pid IS NOT NULL`).all(host) as {
+  const rows = s.db.prepare(`SELECT id, pid, pid_start FROM runs WHERE status = 'running' AND host = ? AND pid IS NOT NULL`).all(host) as {
     id: number;
     pid: number;
+    pid_start: string | null;
   }[];
-  const dead = rows.filter((r) => !pidAlive(r.pid));
+  const dead = rows.filter((r) => !processAlive(r.pid, r.pid_start));
   if (dead.length === 0) return [];
   // The pid guard skips a run another process restarted between our read and this write.
   const mark = s.db.prepare(`UPDATE runs SET status = 'crashed', ended_at = ?, error = ? WHERE id = ? AND status = 'running' AND pid = ?`);

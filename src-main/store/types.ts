@@ -1,11 +1,11 @@
 import type { DatasetInfo } from '../data/types';
 
-export type RunStatus = 'queued' | 'running' | 'completed' | 'failed' | 'diverged' | 'cancelled' | 'crashed';
-export type FinalStatus = Exclude<RunStatus, 'queued' | 'running'>;
+import type { FinalStatus, RunStatus } from '../api/contract';
+
+export type { FinalStatus, RunStatus };
+export { FINAL_STATUSES, RESUMABLE_STATUSES, RUN_STATUSES } from '../api/contract';
 export type EvalProtocol = 'standard' | 'sorted' | 'shuffled' | 'single';
 
-export const RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'completed', 'failed', 'diverged', 'cancelled', 'crashed'];
-export const FINAL_STATUSES: readonly FinalStatus[] = ['completed', 'failed', 'diverged', 'cancelled', 'crashed'];
 export const EVAL_PROTOCOLS: readonly EvalProtocol[] = ['standard', 'sorted', 'shuffled', 'single'];
 
 export interface RunRow {
@@ -16,12 +16,16 @@ export interface RunRow {
   config: unknown;
   seed: number;
   datasetId: number | null;
+  /** The content hash of the dataset when the run was created: eval and resume refuse other data. */
+  datasetHash: string | null;
   sweepId: number | null;
   backend: string | null;
   versions: Record<string, string> | null;
   gitCommit: string | null;
   host: string | null;
   pid: number | null;
+  /** Another process asked the owner to stop at its next step. */
+  cancelRequested: boolean;
   createdAt: string;
   startedAt: string | null;
   endedAt: string | null;
@@ -43,6 +47,8 @@ export interface NewRun {
   versions?: Record<string, string>;
   gitCommit?: string | null;
   status?: 'queued' | 'running';
+  /** With status 'running': the process that owns the run from birth (default this one). */
+  ownerPid?: number;
 }
 
 export interface RunStart {
@@ -50,6 +56,8 @@ export interface RunStart {
   backend: string;
   /** Defaults to os.hostname(); crash recovery only judges runs of this host. */
   host?: string;
+  /** Refuse unless the run is 'running' and claimed by this pid (the trainer's parent). */
+  claimedBy?: number;
 }
 
 export interface RunFinish {

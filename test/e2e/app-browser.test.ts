@@ -1,6 +1,6 @@
 // Browser mode end to end: the built renderer served by `noisynn serve`, in Debian's Chromium.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, afterEach, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { missingPrerequisite, openApp, screenshot, type App, type Session } from './harness';
 
@@ -14,6 +14,8 @@ before(async () => {
   session = await openApp(undefined, { viewport: { width: 1400, height: 900 } });
   ({ app, page } = session);
 });
+// A page or console error fails the test that caused it.
+afterEach(() => session?.assertNoPageErrors());
 after(async () => {
   await session?.close();
 });

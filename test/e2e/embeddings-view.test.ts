@@ -3,7 +3,7 @@
 // Waits on readiness attributes only; timeouts are generous because extraction of 10,000 images clean +
 // noisy plus the entropy meter takes about 1.5 minutes on a loaded 2-core machine.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, afterEach, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { tempDir } from '../helpers/tmp';
 import { missingPrerequisite, openApp, screenshot, type Session } from './harness';
@@ -19,6 +19,8 @@ before(async () => {
   session = await openApp(dataDir, { viewport: { width: 1400, height: 1000 } });
   ({ page } = session);
 });
+// A page or console error fails the test that caused it.
+afterEach(() => session?.assertNoPageErrors());
 after(async () => {
   await session?.close();
 });

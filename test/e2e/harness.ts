@@ -19,15 +19,21 @@ export interface App {
   close(): Promise<void>;
 }
 
-/** Why browser tests cannot run here, or undefined when they can. */
+/**
+ * Why browser tests cannot run here, or undefined when they can. Under CI=true a missing prerequisite
+ * is a failure, not a skip: CI must never go green without having run the browser tests.
+ */
 export function missingPrerequisite(): string | undefined {
-  if (!existsSync(CHROMIUM)) return `Chromium not found at ${CHROMIUM} (apt-get install chromium)`;
-  if (!existsSync(join(root, 'out', 'renderer', 'index.html'))) return 'renderer not built (npm run build)';
-  return undefined;
+  let missing: string | undefined;
+  if (!existsSync(CHROMIUM)) missing = `Chromium not found at ${CHROMIUM} (apt-get install chromium)`;
+  else if (!existsSync(join(root, 'out', 'renderer', 'index.html'))) missing = 'renderer not built (npm run build)';
+  if (missing && process.env.CI) throw new Error(`CI: the browser tests cannot run: ${missing}`);
+  return missing;
 }
 
-export async function startApp(dataDir = tempDir('noisynn-e2e-')): Promise<App> {
-  const server = spawn(process.execPath, [join(root, 'bin', 'noisynn.mjs'), 'serve', '--port', '0', '--json', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** `o.ownGroup`: the server leads its own process group, as from a terminal (a test can Ctrl-C the group). */
+export async function startApp(dataDir = tempDir('noisynn-e2e-'), o: { ownGroup?: boolean } = {}): Promise<App> {
+  const server = spawn(process.execPath, [join(root, 'bin', 'noisynn.mjs'), 'serve', '--port', '0', '--json', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'inherit'], detached: o.ownGroup === true });
   const info = await new Promise<{ url: string; token: string }>((resolve, reject) => {
     let buf = '';
     server.stdout!.on('data', (d: Buffer) => {
@@ -62,17 +68,33 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-export interface Session { app: App; browser: Browser; page: Page; close(): Promise<void> }
+export interface Session {
+  app: App;
+  browser: Browser;
+  page: Page;
+  /** Throws (failing the test that just ran, from an afterEach hook) when the page raised or logged an error since the last call. */
+  assertNoPageErrors(): void;
+  close(): Promise<void>;
+}
 
-/** The app served from `dataDir`, open in a fresh Chromium page; page errors go to the test log. */
+/** The app served from `dataDir`, open in a fresh Chromium page; page errors and console errors are collected. */
 export async function openApp(dataDir: string | undefined, page: BrowserContextOptions): Promise<Session> {
   const app = await startApp(dataDir);
   const browser = await launchBrowser();
   const p = await browser.newPage(page);
-  p.on('pageerror', (e) => console.error('page error:', e.message));
+  let errors: string[] = [];
+  p.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+  p.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console error: ${m.text()}`);
+  });
   await p.goto(app.url);
   return {
     app, browser, page: p,
+    assertNoPageErrors: () => {
+      const seen = errors;
+      errors = [];
+      if (seen.length) throw new Error(`the page reported ${seen.length} error${seen.length === 1 ? '' : 's'}:\n${seen.join('\n')}`);
+    },
     close: async () => {
       await browser.close();
       await app.close();

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, afterEach, before, test } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
 import { cli } from '../helpers/cli';
 import { tempDir } from '../helpers/tmp';
@@ -37,6 +37,8 @@ before(async () => {
   session = await openApp(dataDir, { viewport: { width: 1440, height: 1000 }, acceptDownloads: true });
   ({ page } = session);
 });
+// A page or console error fails the test that caused it.
+afterEach(() => session?.assertNoPageErrors());
 after(async () => {
   await session?.close();
 });

@@ -1,7 +1,7 @@
 // The Train view end to end, in browser mode: real trainer processes on tiny MNIST subsets, watched
 // live through the app's events. Waits on readiness attributes, never on sleeps.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, afterEach, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { tempDir } from '../helpers/tmp';
 import { missingPrerequisite, openApp, screenshot, type Session } from './harness';
@@ -20,6 +20,8 @@ before(async () => {
   await page.getByTestId('nav-train').click();
   await page.locator('[data-testid="train-view"][data-ready="true"]').waitFor({ timeout: 60_000 });
 });
+// A page or console error fails the test that caused it.
+afterEach(() => session?.assertNoPageErrors());
 after(async () => {
   await session?.close();
 });

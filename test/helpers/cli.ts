@@ -31,3 +31,17 @@ export function cliAsync(dataDir: string, ...args: string[]): Promise<CliResult>
   child.stderr.on('data', (d) => (stderr += d));
   return new Promise((resolve) => child.on('close', (code) => resolve(parse(code, stdout, stderr))));
 }
+
+/** Same, as the leader of its own process group, as a terminal starts it: `signal` reaches it and its trainer (Ctrl-C). */
+export function cliGroup(dataDir: string, ...args: string[]): { pid: number; signal(sig: NodeJS.Signals): void; done: Promise<CliResult> } {
+  const child = spawn(process.execPath, [bin, ...args, '--data-dir', dataDir], { env: { ...process.env, NOISYNN_HOME: '' }, detached: true });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  return {
+    pid: child.pid!,
+    signal: (sig) => process.kill(-child.pid!, sig),
+    done: new Promise((resolve) => child.on('close', (code) => resolve(parse(code, stdout, stderr)))),
+  };
+}

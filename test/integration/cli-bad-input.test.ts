@@ -97,7 +97,11 @@ test('an impossible config is refused before any run is created', () => {
 
 test('a NaN loss ends the run as diverged, and a corrupt checkpoint is refused', () => {
   const dir = tempDir();
-  const r = cli(dir, 'train', '--preset', 'mnist-vit', '--limit-train', '256', '--limit-test', '100', '--lr', '1e30', '--warmup-epochs', '0', '--min-lr', '0', '--json');
+  // An lr of 1e30 is refused by validation now (at most 10); a Gaussian noise of strength 1e38 still overflows.
+  const refused = cli(dir, 'train', '--preset', 'mnist-vit', '--lr', '1e30', '--json');
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /optimizer\.lr must be in \(0, 10\] \(got 1e\+30\)/);
+  const r = cli(dir, 'train', '--preset', 'mnist-vit', '--limit-train', '256', '--limit-test', '100', '--noise', 'gaussian', '--strength', '1e38', '--noise-block', '1', '--noise-at', 'train', '--replicas', '1', '--json');
   assert.equal(r.code, 1);
   assert.equal(r.json?.status, 'diverged');
   const ok = cli(dir, 'train', '--preset', 'mnist-vit', '--limit-train', '64', '--limit-test', '100', '--json');

@@ -1,15 +1,23 @@
-// A trainer killed with SIGKILL mid-epoch: the run becomes crashed, the database stays sound, and
+// A trainer killed with SIGKILL mid-epoch (on its step-25 message): the run becomes crashed, the database stays sound, and
 // resume finishes the run with exactly the weights of an uninterrupted one.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
+import { buildConfig } from '../../src-main/cli/config-flags';
+import { launch } from '../../src-main/runner/launch';
+import { createRuns, resolveRunConfig } from '../../src-main/runner/lifecycle';
 import { openStore } from '../../src-main/store';
-import { cli, cliAsync } from '../helpers/cli';
+import { cli } from '../helpers/cli';
 import { tempDir } from '../helpers/tmp';
 
 const args = ['train', '--preset', 'mnist-vit', '--epochs', '2', '--limit-train', '640', '--limit-test', '200', '--batch-size', '32', '--noise', 'gaussian', '--strength', '0.2', '--noise-block', '1', '--json'];
+/** The config flags of `args` as buildConfig takes them ('--epochs', '2' -> { epochs: '2' }). */
+function flagsOf(argv: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) if (argv[i].startsWith('--') && argv[i] !== '--json' && argv[i] !== '--preset') out[argv[i].slice(2)] = argv[++i];
+  return out;
+}
 const sha = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
 
 function lastCheckpoint(dir: string, runId: number) {
@@ -23,24 +31,28 @@ function lastCheckpoint(dir: string, runId: number) {
 
 test('SIGKILL mid-epoch -> crashed, integrity ok, resume completes bit-for-bit', async () => {
   const dir = tempDir();
-  const training = cliAsync(dir, ...args);
-  // Wait (on the store, not on time) until the trainer is in the middle of epoch 2 (20 steps per epoch).
-  let pid = 0;
-  for (let i = 0; i < 600 && !pid; i++) {
-    await sleep(100);
-    const store = openStore(dir);
-    try {
-      const run = store.getRun(1);
-      if (run?.status === 'running' && (store.lastStep(1) ?? 0) >= 25) pid = run.pid!;
-    } finally {
-      store.close();
-    }
+  // The run as `train` creates it (claimed by this process, its parent), then its trainer, killed on
+  // the trainer's own message for step 25 (mid epoch 2 of 20 steps each), not after a time window.
+  const store0 = openStore(dir);
+  let runId: number;
+  try {
+    const resolved = await resolveRunConfig(store0, buildConfig({ flags: flagsOf(args) }));
+    assert.deepEqual(resolved.problems, []);
+    [runId] = createRuns(store0, [resolved], { claim: true });
+  } finally {
+    store0.close();
   }
-  assert.ok(pid > 0, 'trainer reached epoch 2');
-  process.kill(pid, 'SIGKILL');
-  const r = await training;
-  assert.equal(r.code, 1);
-  assert.equal(r.json?.status, 'crashed');
+  let killedAt = 0;
+  const job = launch({ kind: 'train', runId, dataDir: dir, onCallerLoss: 'cancel' }, (m) => {
+    if (m.type === 'step' && m.step.step === 25 && !killedAt) {
+      killedAt = m.step.step;
+      job.kill('SIGKILL');
+    }
+  });
+  const exit = await job.done;
+  assert.equal(killedAt, 25);
+  assert.equal(exit.signal, 'SIGKILL');
+  assert.equal(exit.done, undefined, 'no final report from a killed trainer');
 
   const store = openStore(dir);
   try {
@@ -48,7 +60,8 @@ test('SIGKILL mid-epoch -> crashed, integrity ok, resume completes bit-for-bit',
     const run = store.getRun(1)!;
     assert.equal(run.status, 'crashed');
     assert.match(run.error ?? '', /SIGKILL/);
-    assert.ok((store.lastStep(1) ?? 0) >= 25, 'metrics up to the last completed step remain');
+    const last = store.lastStep(1) ?? 0;
+    assert.ok(last >= 25 && last < 40, `metrics up to the last completed step remain (${last})`);
     assert.equal(store.latestCheckpoint(1)?.epoch, 1);
   } finally {
     store.close();

@@ -112,7 +112,7 @@ test('a file that is not SQLite gives an error naming it and is not modified', (
   const junk = Buffer.from('this is a CSV file, not a database\n'.repeat(64));
   fs.writeFileSync(file, junk);
   assert.throws(() => openStore(dir), (err: Error) => {
-    assert.ok(err.message.startsWith(`${file}: not a SQLite database`), err.message);
+    assert.ok(err.message.startsWith(`the store at ${file} is damaged: `), err.message);
     return true;
   });
   assert.deepEqual(fs.readFileSync(file), junk);

@@ -1,4 +1,5 @@
 // A batch of dataset images given by (split, index) references, as the engine's normalised tensor.
+import { invalid } from '../../errors';
 import * as tf from '@tensorflow/tfjs';
 import { makeBatch, range } from '../../engine/batches';
 import type { Dataset, Split } from '../../data/types';
@@ -7,15 +8,15 @@ import type { SplitName } from '../contract';
 export const MAX_BATCH = 256;
 
 export function gatherSplit(data: Dataset, refs: { split: SplitName; index: number }[]): Split {
-  if (refs.length < 1 || refs.length > MAX_BATCH) throw new Error(`a batch holds 1 to ${MAX_BATCH} images (got ${refs.length})`);
+  if (refs.length < 1 || refs.length > MAX_BATCH) throw invalid(`a batch holds 1 to ${MAX_BATCH} images (got ${refs.length})`, 'refs');
   const [h, w, c] = data.info.shape;
   const size = h * w * c;
   const images = new Uint8Array(refs.length * size);
   const labels = new Uint16Array(refs.length);
   refs.forEach((r, i) => {
     const s = data.splits[r.split];
-    if (!s) throw new Error(`unknown split '${r.split}'`);
-    if (!Number.isInteger(r.index) || r.index < 0 || r.index >= s.count) throw new Error(`image ${r.index} is out of range: ${data.info.name} ${r.split} has ${s.count} images`);
+    if (!s) throw invalid(`unknown split '${r.split}'`, 'split');
+    if (!Number.isInteger(r.index) || r.index < 0 || r.index >= s.count) throw invalid(`image ${r.index} is out of range: ${data.info.name} ${r.split} has ${s.count} images`, 'index');
     images.set(s.images.subarray(r.index * size, (r.index + 1) * size), i * size);
     labels[i] = s.labels[r.index];
   });

@@ -1,4 +1,5 @@
 // datasets.* services: registered datasets, pages of image references, single images with statistics.
+import { invalid } from '../../errors';
 import type { Dataset } from '../../data/types';
 import { addDataset, ensureBuiltins, openDataset } from '../../runner/datasets';
 import type { Store, StoredDataset } from '../../store';
@@ -24,7 +25,7 @@ export class DatasetServices {
   }
 
   async add(r: Req<'datasets.add'>): Promise<DatasetSummary> {
-    if (!r.path?.trim()) throw new Error('a dataset path is required');
+    if (!r.path?.trim()) throw invalid('a dataset path is required', 'path');
     return summary(await addDataset(this.store, r.path.trim(), r));
   }
 
@@ -54,12 +55,12 @@ export class DatasetServices {
 
   async thumbnails(r: Req<'datasets.thumbnails'>): Promise<Pixels[]> {
     const data = await this.load(r.dataset);
-    if (!Array.isArray(r.refs) || r.refs.length > 1000) throw new Error('thumbnails: ask for at most 1000 images at once');
+    if (!Array.isArray(r.refs) || r.refs.length > 1000) throw invalid('thumbnails: ask for at most 1000 images at once', 'refs');
     const [h, w, c] = data.info.shape;
     const size = h * w * c;
     return r.refs.map((ref) => {
       const split = data.splits[ref.split];
-      if (!split || !Number.isInteger(ref.index) || ref.index < 0 || ref.index >= split.count) throw new Error(`image ${ref.split} ${ref.index} is out of range for ${r.dataset}`);
+      if (!split || !Number.isInteger(ref.index) || ref.index < 0 || ref.index >= split.count) throw invalid(`image ${ref.split} ${ref.index} is out of range for ${r.dataset}`, 'refs');
       return pixels(split.images.subarray(ref.index * size, (ref.index + 1) * size), h, w, c);
     });
   }
@@ -67,8 +68,8 @@ export class DatasetServices {
   async image(r: Req<'datasets.image'>): Promise<ImageDetail> {
     const data = await this.load(r.dataset);
     const split = data.splits[r.split];
-    if (!split) throw new Error(`unknown split '${r.split}'`);
-    if (!Number.isInteger(r.index) || r.index < 0 || r.index >= split.count) throw new Error(`image ${r.index} is out of range: ${r.dataset} ${r.split} has ${split.count} images`);
+    if (!split) throw invalid(`unknown split '${r.split}'`, 'split');
+    if (!Number.isInteger(r.index) || r.index < 0 || r.index >= split.count) throw invalid(`image ${r.index} is out of range: ${r.dataset} ${r.split} has ${split.count} images`, 'index');
     const [h, w, c] = data.info.shape;
     const size = h * w * c;
     const px = split.images.subarray(r.index * size, (r.index + 1) * size);

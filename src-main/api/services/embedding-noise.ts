@@ -1,5 +1,6 @@
 // noise.embedding: the representation at a model's noise site for one sample, before and after the
 // noise, from a stored run's checkpoint or a freshly initialised preset.
+import { invalid } from '../../errors';
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../../data/types';
 import { validateModelNoise } from '../../engine/config';
@@ -16,7 +17,7 @@ export function embeddingNoise(store: Store, data: Dataset, req: EmbeddingNoiseR
     const noise = { ...req.noise, level: 'embedding' as const, at: 'both' as const, site: req.site };
     validateModelNoise({ model: config.model, noise }); // the same site validation as training
     const k = req.images.length;
-    if (!Number.isInteger(req.selected) || req.selected < 0 || req.selected >= k) throw new Error(`selected sample ${req.selected} is not in the batch of ${k}`);
+    if (!Number.isInteger(req.selected) || req.selected < 0 || req.selected >= k) throw invalid(`selected sample ${req.selected} is not in the batch of ${k}`, 'selected');
     let result: EmbeddingNoiseResult | undefined;
     tf.tidy(() => {
       const { x } = batchTensor(data, req.images);

@@ -1,5 +1,6 @@
 // noise.preview: what image-level noise does to a batch, computed by the same applyNoise and seed
 // derivation the trainer uses, so the preview is exactly what a model would receive.
+import { invalid } from '../../errors';
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../../data/types';
 import { psnr, ssim } from '../../engine/metrics/image-quality';
@@ -80,7 +81,7 @@ export function mixingWeights(spec: NoiseSpec, req: NoisePreviewRequest): MixWei
 
 export function noisePreview(data: Dataset, req: NoisePreviewRequest): NoisePreview {
   if (!Number.isInteger(req.selected) || req.selected < 0 || req.selected >= req.images.length) {
-    throw new Error(`selected image ${req.selected} is not in the batch of ${req.images.length}`);
+    throw invalid(`selected image ${req.selected} is not in the batch of ${req.images.length}`, 'selected');
   }
   const spec = imageSpec(req.noise);
   const { clean, noisy } = run(data, req, spec);

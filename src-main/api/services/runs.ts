@@ -1,9 +1,9 @@
 // runs.*, sweeps.* and queue.* services: the run table, details, downsampled curves, and the
 // persistent queue whose trainer processes report back as events.
-import { configProblems, fitToDataset, mergeConfig, MODEL_PRESETS, runPreset, type RunConfig } from '../../engine/config';
-import { openDataset } from '../../runner/datasets';
+import { MODEL_PRESETS, type RunConfig } from '../../engine/config';
+import { conflict, invalid, notFound } from '../../errors';
+import { createRuns, requeueForResume, resolveRunConfig, type ResolvedConfig } from '../../runner/lifecycle';
 import type { FromWorker } from '../../runner/messages';
-import { gitCommit, packageVersions } from '../../runner/provenance';
 import { RunQueue } from '../../runner/queue';
 import { expandSweep } from '../../runner/sweep';
 import { rmSync } from 'node:fs';
@@ -49,7 +49,7 @@ export class RunServices {
 
   get(id: number): RunDetail {
     const r = this.store.getRun(id);
-    if (!r) throw new Error(`run ${id} not found`);
+    if (!r) throw notFound(`run ${id} not found`);
     return {
       ...runSummary(r), config: r.config, params: this.store.params(id), evaluations: this.store.evaluations(id),
       checkpoints: this.store.checkpoints(id), metricKeys: this.store.metricKeys(id), notes: this.store.notes(id), versions: r.versions, gitCommit: r.gitCommit,
@@ -57,26 +57,12 @@ export class RunServices {
   }
 
   metrics(r: Req<'runs.metrics'>): Series[] {
-    if (!this.store.getRun(r.id)) throw new Error(`run ${r.id} not found`);
+    if (!this.store.getRun(r.id)) throw notFound(`run ${r.id} not found`);
     return r.keys.map((key) => ({ key, ...this.store.metricSeries(r.id, key, r.width ?? 1000) }));
   }
 
-  /** The CLI's resolution: preset < given fields, fitted to the dataset; problems instead of a throw. */
-  async resolve(given: unknown): Promise<{ config: RunConfig; problems: string[]; datasetId?: number }> {
-    const g = (given ?? {}) as Partial<RunConfig>;
-    let config: RunConfig;
-    try {
-      config = mergeConfig(runPreset(g.preset ?? 'mnist-vit'), g);
-    } catch (e) {
-      return { config: g as RunConfig, problems: [(e as Error).message] };
-    }
-    try {
-      const { data, id } = await openDataset(this.store, config.dataset);
-      config = fitToDataset(config, data.info);
-      return { config, problems: configProblems(config), datasetId: id };
-    } catch (e) {
-      return { config, problems: [(e as Error).message] };
-    }
+  resolve(given: unknown): Promise<ResolvedConfig> {
+    return resolveRunConfig(this.store, given);
   }
 
   async validate(given: unknown): Promise<{ problems: string[]; config: unknown }> {
@@ -94,7 +80,7 @@ export class RunServices {
     // All points are checked before anything is written: a sweep is queued whole or not at all.
     const resolved = await Promise.all(configs.map((c) => this.resolve(c)));
     const bad = resolved.findIndex((x) => x.problems.length);
-    if (bad >= 0) throw new Error(`sweep point ${bad + 1} of ${configs.length} is invalid: ${resolved[bad].problems.join('; ')}`);
+    if (bad >= 0) throw invalid(`sweep point ${bad + 1} of ${configs.length} is invalid: ${resolved[bad].problems.join('; ')}`, 'axes');
     const sweepId = this.store.createSweep(r.name || 'sweep', r);
     const runIds = await this.enqueueAll(configs, sweepId);
     return { sweepId, runIds };
@@ -102,22 +88,14 @@ export class RunServices {
 
   private async enqueueAll(configs: unknown[], sweepId?: number): Promise<number[]> {
     const resolved = await Promise.all(configs.map((c) => this.resolve(c)));
-    for (const x of resolved) if (x.problems.length) throw new Error(`invalid run config: ${x.problems.join('; ')}`);
-    const versions = packageVersions();
-    const commit = gitCommit();
-    const ids = resolved.map(({ config, datasetId }) =>
-      this.store.createRun({ name: config.name, config, seed: config.seed, datasetId, sweepId, versions, gitCommit: commit, status: 'queued' }),
-    );
+    const ids = createRuns(this.store, resolved, { sweepId });
     this.emit('queue.changed', this.queue.state());
     this.queue.pump();
     return ids;
   }
 
   resume(id: number): { ok: true } {
-    const run = this.store.getRun(id);
-    if (!run) throw new Error(`run ${id} not found`);
-    if (!['crashed', 'cancelled', 'failed', 'diverged'].includes(run.status)) throw new Error(`run ${id} is ${run.status}; only crashed, cancelled, failed or diverged runs can be resumed`);
-    this.store.requeueRun(id);
+    requeueForResume(this.store, id);
     this.queue.pump();
     return { ok: true };
   }
@@ -125,8 +103,8 @@ export class RunServices {
   /** A running run must be cancelled first: its trainer still writes to it. */
   delete(id: number): { ok: true } {
     const run = this.store.getRun(id);
-    if (!run) throw new Error(`run ${id} not found`);
-    if (run.status === 'running') throw new Error(`run ${id} is running: cancel it first, then delete it`);
+    if (!run) throw notFound(`run ${id} not found`);
+    if (run.status === 'running') throw conflict(`run ${id} is running: cancel it first, then delete it`);
     this.store.deleteRun(id);
     rmSync(runDir(this.dataDir, id), { recursive: true, force: true });
     this.emit('queue.changed', this.queue.state());

@@ -1,5 +1,7 @@
 // Building a config: preset < config file < flags, then fitted to the dataset it trains on.
 import type { DatasetInfo } from '../../data/types';
+import { invalid } from '../../errors';
+import { checkConfigPath, FORBIDDEN_KEYS } from './fields';
 import type { RunConfig } from './types';
 
 type Plain = Record<string, unknown>;
@@ -9,16 +11,20 @@ const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null 
 export function mergeConfig<T>(base: T, over: unknown): T {
   if (!isPlain(base) || !isPlain(over)) return (over === undefined ? base : over) as T;
   const out: Plain = { ...base };
-  for (const [k, v] of Object.entries(over)) out[k] = k in out ? mergeConfig(out[k], v) : v;
+  for (const [k, v] of Object.entries(over)) {
+    if (FORBIDDEN_KEYS.has(k)) throw invalid(`config key '${k}' is not allowed`, k);
+    out[k] = Object.hasOwn(out, k) ? mergeConfig(out[k], v) : v;
+  }
   return out as T;
 }
 
-/** Sets a dotted path ('noise.alpha') to a value, creating objects on the way. */
+/** Sets a dotted config path ('noise.alpha') to a value, creating objects on the way; an unknown path throws first. */
 export function setPath(target: Plain, path: string, value: unknown): void {
+  checkConfigPath(path);
   const keys = path.split('.');
   let o = target;
   for (const k of keys.slice(0, -1)) {
-    if (!isPlain(o[k])) o[k] = {};
+    if (!Object.hasOwn(o, k) || !isPlain(o[k])) o[k] = {};
     o = o[k] as Plain;
   }
   o[keys[keys.length - 1]] = value;

@@ -1,38 +1,55 @@
 // One validation for the CLI, the app's form and the trainer: every problem of a config, in words.
+import { MAX_IMAGE_SIDE } from '../../data/types';
+import { WorkbenchError } from '../../errors';
 import { validateNoiseSpec } from '../noise';
 import { isActive, isBatchMixing } from '../noise/types';
 import type { ModelConfig, RunConfig } from './types';
 
-export class ConfigError extends Error {
+export class ConfigError extends WorkbenchError {
   constructor(readonly problems: string[]) {
-    super(`invalid run config:\n- ${problems.join('\n- ')}`);
+    super('invalid', `invalid run config:\n- ${problems.join('\n- ')}`, 'config');
     this.name = 'ConfigError';
   }
 }
 
 const positiveInt = (v: unknown) => Number.isInteger(v) && (v as number) > 0;
+const shown = (v: unknown) => (typeof v === 'number' || v === undefined ? String(v) : JSON.stringify(v));
+
+// Upper bounds: far beyond any run this workbench can train, and low enough that a typo (1e308)
+// fails here, with the field named, instead of after an epoch or as an allocation failure.
+const MAX = {
+  epochs: 100_000, batchSize: 65_536, testBatchSize: 65_536, limit: 1_000_000_000, imageSize: MAX_IMAGE_SIDE, channels: 4,
+  numClasses: 100_000, width: 16_384, depth: 1024, stemStride: 8, mlpRatio: 64, lr: 10, weightDecay: 100, warmupEpochs: 100_000,
+} as const;
+
+function bounded(p: string[], field: string, v: unknown, max: number): void {
+  if (!positiveInt(v) || (v as number) > max) p.push(`${field} must be a positive integer no larger than ${max} (got ${shown(v)})`);
+}
 
 function modelProblems(m: ModelConfig): string[] {
   const p: string[] = [];
-  for (const k of ['imageSize', 'channels', 'numClasses'] as const) {
-    if (!positiveInt(m[k])) p.push(`model.${k} must be a positive integer (got ${m[k]})`);
-  }
+  bounded(p, 'model.imageSize', m.imageSize, MAX.imageSize);
+  bounded(p, 'model.channels', m.channels, MAX.channels);
+  bounded(p, 'model.numClasses', m.numClasses, MAX.numClasses);
   if (m.kind === 'vit') {
-    for (const k of ['patchSize', 'dim', 'depth', 'heads'] as const) {
-      if (!positiveInt(m[k])) p.push(`model.${k} must be a positive integer (got ${m[k]})`);
-    }
-    if (!(m.mlpRatio > 0)) p.push(`model.mlpRatio must be > 0 (got ${m.mlpRatio})`);
+    bounded(p, 'model.patchSize', m.patchSize, MAX.imageSize);
+    bounded(p, 'model.dim', m.dim, MAX.width);
+    bounded(p, 'model.depth', m.depth, MAX.depth);
+    bounded(p, 'model.heads', m.heads, MAX.width);
+    if (!(m.mlpRatio > 0 && m.mlpRatio <= MAX.mlpRatio)) p.push(`model.mlpRatio must be in (0, ${MAX.mlpRatio}] (got ${shown(m.mlpRatio)})`);
     if (m.imageSize % m.patchSize !== 0) {
       p.push(`model.patchSize ${m.patchSize} does not divide model.imageSize ${m.imageSize}`);
     }
     if (m.dim % m.heads !== 0) p.push(`model.dim ${m.dim} is not divisible by model.heads ${m.heads}`);
   } else if (m.kind === 'resnet') {
-    if (!Array.isArray(m.layers) || m.layers.length === 0 || !m.layers.every(positiveInt)) {
-      p.push(`model.layers must be a non-empty list of positive integers (got ${JSON.stringify(m.layers)})`);
+    if (!Array.isArray(m.layers) || m.layers.length === 0 || m.layers.length > 16 || !m.layers.every((v) => positiveInt(v) && v <= MAX.depth)) {
+      p.push(`model.layers must be 1 to 16 positive integers no larger than ${MAX.depth} (got ${JSON.stringify(m.layers)})`);
     }
-    if (!Array.isArray(m.widths) || m.widths.length !== m.layers?.length || !m.widths.every(positiveInt)) {
-      p.push(`model.widths must give one positive width per stage (${m.layers?.length} stages)`);
+    if (!Array.isArray(m.widths) || m.widths.length !== m.layers?.length || !m.widths.every((v) => positiveInt(v) && v <= MAX.width)) {
+      p.push(`model.widths must give one positive width (at most ${MAX.width}) per stage (${m.layers?.length} stages)`);
     }
+    bounded(p, 'model.stemStride', m.stemStride, MAX.stemStride);
+    bounded(p, 'model.stemWidth', m.stemWidth, MAX.width);
     if (m.block !== 'basic' && m.block !== 'bottleneck') p.push(`model.block must be 'basic' or 'bottleneck'`);
     if (m.stem !== 'imagenet' && m.stem !== 'small') p.push(`model.stem must be 'imagenet' or 'small'`);
   } else {
@@ -43,6 +60,7 @@ function modelProblems(m: ModelConfig): string[] {
 
 function siteProblems(c: Pick<RunConfig, 'model' | 'noise'>): string[] {
   const { noise, model } = c;
+  if (!isObject(noise)) return [];
   if (noise.type === 'none' || noise.level !== 'embedding') return [];
   const site = noise.site;
   if (!site || !Number.isInteger(site.block)) return ['noise.site.block is required for embedding-level noise'];
@@ -65,8 +83,11 @@ function siteProblems(c: Pick<RunConfig, 'model' | 'noise'>): string[] {
 }
 
 /** A model with a noise at a site: what a forward pass needs, without any training settings. */
+const isObject = (v: unknown): v is object => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 function modelNoiseProblems(c: Pick<RunConfig, 'model' | 'noise'>): string[] {
-  if (!c.model || typeof c.model !== 'object') return ['model is missing'];
+  if (!isObject(c.model)) return [`model must be an object (got ${shown(c.model)})`];
+  if (!isObject(c.noise)) return [`noise must be an object such as {"type": "none", "level": "embedding", "at": "both"} (got ${shown(c.noise)})`];
   const p = modelProblems(c.model);
   try {
     validateNoiseSpec(c.noise);
@@ -79,28 +100,30 @@ function modelNoiseProblems(c: Pick<RunConfig, 'model' | 'noise'>): string[] {
 }
 
 export function configProblems(c: RunConfig): string[] {
-  if (!c.model || typeof c.model !== 'object') return ['model is missing'];
+  if (!isObject(c)) return [`config must be an object (got ${shown(c)})`];
   const p = modelNoiseProblems(c);
-  for (const k of ['epochs', 'batchSize', 'testBatchSize'] as const) {
-    if (!positiveInt(c[k])) p.push(`${k} must be a positive integer (got ${c[k]})`);
-  }
+  if (c.name !== undefined && (typeof c.name !== 'string' || c.name.length > 200)) p.push(`name must be a string of at most 200 characters (got ${shown(c.name)})`);
+  if (c.preset !== undefined && typeof c.preset !== 'string') p.push(`preset must be a string (got ${shown(c.preset)})`);
+  bounded(p, 'epochs', c.epochs, MAX.epochs);
+  bounded(p, 'batchSize', c.batchSize, MAX.batchSize);
+  bounded(p, 'testBatchSize', c.testBatchSize, MAX.testBatchSize);
   if (c.replicas !== undefined && (!positiveInt(c.replicas) || c.replicas > 16 || c.replicas > c.batchSize)) {
     p.push(`replicas must be an integer in [1, min(16, batchSize)] (got ${c.replicas})`);
   } else if ((c.replicas ?? 1) > 1 && c.noise && isBatchMixing(c.noise) && isActive(c.noise, true)) {
     p.push(`replicas must be 1 when ${c.noise.type} noise is active during training: it mixes samples across the whole batch, and each of ${c.replicas} replicas would see only its part`);
   }
   for (const k of ['limitTrain', 'limitTest'] as const) {
-    if (!Number.isInteger(c[k]) || c[k] < 0) p.push(`${k} must be an integer >= 0 (got ${c[k]})`);
+    if (!Number.isInteger(c[k]) || c[k] < 0 || c[k] > MAX.limit) p.push(`${k} must be an integer from 0 to ${MAX.limit} (got ${shown(c[k])})`);
   }
   if (!Number.isInteger(c.seed) || c.seed < 0 || c.seed > 0xffffffff) p.push(`seed must be an integer in [0, 2^32) (got ${c.seed})`);
   if (!(c.labelSmoothing >= 0 && c.labelSmoothing < 1)) p.push(`labelSmoothing must be in [0, 1) (got ${c.labelSmoothing})`);
   const o = c.optimizer;
-  if (!(o?.lr > 0)) p.push(`optimizer.lr must be > 0 (got ${o?.lr})`);
-  if (!(o?.weightDecay >= 0)) p.push(`optimizer.weightDecay must be >= 0 (got ${o?.weightDecay})`);
+  if (!(o?.lr > 0 && o.lr <= MAX.lr)) p.push(`optimizer.lr must be in (0, ${MAX.lr}] (got ${shown(o?.lr)})`);
+  if (!(o?.weightDecay >= 0 && o.weightDecay <= MAX.weightDecay)) p.push(`optimizer.weightDecay must be in [0, ${MAX.weightDecay}] (got ${shown(o?.weightDecay)})`);
   if (!(o?.beta1 >= 0 && o.beta1 < 1 && o.beta2 >= 0 && o.beta2 < 1)) p.push('optimizer betas must be in [0, 1)');
-  if (!(o?.eps > 0)) p.push('optimizer.eps must be > 0');
+  if (!(o?.eps > 0 && o.eps < 1)) p.push(`optimizer.eps must be in (0, 1) (got ${shown(o?.eps)})`);
   const s = c.schedule;
-  if (!(s?.warmupEpochs >= 0)) p.push(`schedule.warmupEpochs must be >= 0 (got ${s?.warmupEpochs})`);
+  if (!(s?.warmupEpochs >= 0 && s.warmupEpochs <= MAX.warmupEpochs)) p.push(`schedule.warmupEpochs must be in [0, ${MAX.warmupEpochs}] (got ${shown(s?.warmupEpochs)})`);
   if (!(s?.minLr >= 0) || s.minLr > o?.lr) p.push(`schedule.minLr must be in [0, optimizer.lr] (got ${s?.minLr})`);
   if (typeof c.dataset !== 'string' || !c.dataset) p.push('dataset must name a registered dataset');
   return p;

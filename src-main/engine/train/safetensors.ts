@@ -2,7 +2,7 @@
 // (padded with spaces to a multiple of 8), then the data buffer. Offsets are relative to the
 // start of the data buffer. Data is little-endian, as on every host Node supports in practice.
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { dirname } from 'node:path';
 
@@ -158,15 +158,23 @@ export function writeSafetensorsFile(file: string, tensors: Record<string, Named
   const buf = encodeSafetensors(tensors, metadata);
   mkdirSync(dirname(file), { recursive: true });
   const tmp = `${file}.tmp`;
-  const fd = openSync(tmp, 'w');
   try {
-    let written = 0;
-    while (written < buf.length) written += writeSync(fd, buf, written, buf.length - written);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    const fd = openSync(tmp, 'w');
+    try {
+      let written = 0;
+      while (written < buf.length) written += writeSync(fd, buf, written, buf.length - written);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
+  } catch (e) {
+    // No partial file stays behind (it would also hold the space a full disk needs back).
+    rmSync(tmp, { force: true });
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOSPC' || code === 'EDQUOT') throw new Error(`disk full writing ${file}`, { cause: e });
+    throw e;
   }
-  renameSync(tmp, file);
   return { sha256: createHash('sha256').update(buf).digest('hex'), bytes: buf.length };
 }
 

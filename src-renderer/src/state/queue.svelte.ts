@@ -3,11 +3,11 @@
 // Events are the fast path; runs.get / runs.metrics fill in what a late subscriber missed, so a
 // reload during a run still shows its whole curve.
 import { SvelteMap } from 'svelte/reactivity';
-import type { ApiEvents, QueueState, RunStatus } from '@api/contract';
+import { FINAL_STATUSES, RESUMABLE_STATUSES, type ApiEvents, type QueueState, type RunStatus } from '@api/contract';
 import { errorMessage, host } from '../host';
 
-export const FINISHED: readonly RunStatus[] = ['completed', 'failed', 'diverged', 'cancelled', 'crashed'];
-export const RESUMABLE: readonly RunStatus[] = ['crashed', 'cancelled', 'failed', 'diverged'];
+export const FINISHED: readonly RunStatus[] = FINAL_STATUSES;
+export const RESUMABLE: readonly RunStatus[] = RESUMABLE_STATUSES;
 
 /** Per-step points kept per run; beyond it every other point is dropped (the chart stays readable). */
 const MAX_POINTS = 4000;

@@ -1,6 +1,6 @@
 // The Runs view's state: every run with its live status, the table's sort / filter / search, the
 // runs ticked for comparison, their details (params, evaluations) and their curves.
-import type { RunDetail, RunStatus, RunSummary, Series } from '@api/contract';
+import { RUN_STATUSES, type RunDetail, type RunStatus, type RunSummary, type Series } from '@api/contract';
 import { noiseParam, siteLabel, sortBy, testTop1, type SortDir, type SortValue } from '../lib/compare';
 import { errorMessage, host } from '../host';
 import { matchesSearch } from '../lib/run-search';
@@ -60,7 +60,7 @@ export const COLUMN_VALUE: Record<ColumnId, (r: RunSummary) => SortValue> = {
   tags: (r) => r.tags.join(' ') || null,
 };
 
-export const STATUSES: RunStatus[] = ['queued', 'running', 'completed', 'failed', 'diverged', 'cancelled', 'crashed'];
+export const STATUSES: readonly RunStatus[] = RUN_STATUSES;
 
 /** Curves keys offered for comparison, in this order when a run has them. */
 export const CURVE_KEYS = ['train/loss', 'train/acc', 'test/top1', 'test/top5', 'test/loss', 'train/lr'];
