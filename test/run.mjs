@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Runs every test file under test/unit, test/integration and test/e2e with node's test runner (tsx for TypeScript).
 // Usage: node test/run.mjs [substring filter ...]
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { useSoftwareVulkan } from './helpers/vulkan.mjs';
 
 const roots = ['test/unit', 'test/integration', 'test/e2e'];
 const filters = process.argv.slice(2);
@@ -21,9 +22,12 @@ if (chosen.length === 0) {
   console.error('no test files matched', filters);
   process.exit(1);
 }
+const env = useSoftwareVulkan({ ...process.env, NOISYNN_TEST: '1' });
 const r = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...chosen],
-  { stdio: 'inherit', env: { ...process.env, NOISYNN_TEST: '1' } },
+  // The webgpu tests need a Vulkan device; on a machine without a GPU that is SwiftShader (helpers/vulkan.mjs).
+  { stdio: 'inherit', env },
 );
+if (env.XDG_RUNTIME_DIR !== process.env.XDG_RUNTIME_DIR) rmSync(env.XDG_RUNTIME_DIR, { recursive: true, force: true });
 process.exit(r.status ?? 1);

@@ -120,7 +120,7 @@ export async function evalJob(job: Extract<Job, { kind: 'eval' }>, ctx: JobConte
     const results: EvalResult[] = [];
     for (const p of plan) {
       const noise = p.clean ? { ...config.noise, type: 'none' as const } : config.noise;
-      const r = evaluate(model, data, { ...base, protocol: p.protocol, noise, onProgress: (done, total) => ctx.send({ type: 'eval-progress', protocol: p.protocol, done, total }) });
+      const r = await evaluate(model, data, { ...base, protocol: p.protocol, noise, onProgress: (done, total) => ctx.send({ type: 'eval-progress', protocol: p.protocol, done, total }) });
       store.addEvaluation(evalRow(job.runId, ckpt.epoch, r));
       ctx.send({ type: 'eval', result: r });
       results.push(r);

@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { gemmConv, gemmConvFilterGrad, gemmConvFits, NO_PADS, padInput } from '../kernels/conv';
 import { interleavePhases, layoutKernelsAvailable, permutePadCut } from '../kernels/layout';
+import { syncReadable } from '../readback';
 import { checkFloat, checkRank } from './check';
 
 export type ConvPad = 'same' | 'valid' | number;
@@ -198,10 +199,11 @@ export function conv2d(x: tf.Tensor4D, w: tf.Tensor4D, stride: number, pad: Conv
         const [sx, sw] = saved as tf.Tensor4D[];
         const dy4 = dy as tf.Tensor4D;
         // With a single input channel the flipped filter has one output channel, a shape the
-        // stock conv handles poorly; the backprop kernel is faster there (bench/ops.ts).
+        // stock conv handles poorly; the backprop kernel is faster there (bench/ops.ts). On webgpu the
+        // filter cannot be read synchronously to flip it in JavaScript, and the backprop kernel runs on the GPU.
         const dx = !inputGrad
           ? tf.zeros([n, h, wd, cin])
-          : cin < 4
+          : cin < 4 || !syncReadable()
             ? tf.conv2dTranspose(dy4, sw, [n, h, wd, cin], stride, pad)
             : inputGradient(dy4, sw, [n, h, wd, cin], stride, g);
         return [dx, gemm ? gemmConvFilterGrad(sx, dy4, kh, kw, stride, NO_PADS) : filterGrad(sx, dy4, kh, kw, stride, g)];

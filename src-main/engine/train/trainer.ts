@@ -8,6 +8,7 @@ import type { RunConfig } from '../config/types';
 import { evaluate, finalProtocols, type EvalResult } from '../eval/evaluate';
 import { createModel, updateRunningStats, type Model } from '../models';
 import { isActive } from '../noise/types';
+import { download } from '../readback';
 import { deriveSeed, Rng } from '../rng';
 import { loadCheckpoint, saveCheckpoint, type SavedCheckpoint } from './checkpoint';
 import { AdamW } from './optim';
@@ -101,7 +102,7 @@ async function loop(config: RunConfig, data: Dataset, runDir: string, cb: TrainC
       const t0 = performance.now();
       const lr = learningRate(step, totalSteps, stepsPerEpoch, config.optimizer, config.schedule);
       const idx = order.subarray(i * batchSize, (i + 1) * batchSize);
-      const { loss, hits } = trainStep(model, optim, data, idx, config, lr, deriveSeed(seed, NOISE, step), trainable, group);
+      const { loss, hits } = await trainStep(model, optim, data, idx, config, lr, deriveSeed(seed, NOISE, step), trainable, group);
       if (!Number.isFinite(loss)) return result('diverged', `loss became ${loss} at step ${step} (epoch ${epoch + 1})`);
       step += 1;
       trainSeconds += (performance.now() - t0) / 1000;
@@ -113,14 +114,15 @@ async function loop(config: RunConfig, data: Dataset, runDir: string, cb: TrainC
       await yieldToEvents();
     }
     const evalOpts = { noise: config.noise, testBatchSize: config.testBatchSize, seed, limit: config.limitTest, shouldStop: cb.shouldStop };
-    const test = evaluate(model, data, { ...evalOpts, protocol: 'standard' });
+    const test = await evaluate(model, data, { ...evalOpts, protocol: 'standard' });
     epoch += 1;
+    await download([...model.params.trainable.values(), ...model.params.buffers.values()]);
     const saved = saveCheckpoint(runDir, model, optim, { epoch, step, optimizerStep: optim.t, shuffleRng: shuffle.getState() }, configJson);
     cb.onCheckpoint?.(saved);
     cb.onEpoch?.({ epoch, step, trainLoss: lossSum / seen, trainAcc: correct / seen, test, seconds: (performance.now() - epochStart) / 1000, imagesPerSecond: rate() });
     if (epoch === epochs) {
       evaluations.push(test);
-      for (const r of finalEvaluations(model, data, config)) {
+      for (const r of await finalEvaluations(model, data, config)) {
         evaluations.push(r);
         cb.onEval?.(r);
       }
@@ -131,14 +133,14 @@ async function loop(config: RunConfig, data: Dataset, runDir: string, cb: TrainC
 }
 
 /** One optimizer step over all replicas; returns the batch loss and the number of correct top-1 predictions. */
-function trainStep(model: Model, optim: AdamW, data: Dataset, idx: Int32Array, config: RunConfig, lr: number, noiseSeed: number, trainable: tf.Variable[], group?: ReplicaGroup): { loss: number; hits: number } {
+async function trainStep(model: Model, optim: AdamW, data: Dataset, idx: Int32Array, config: RunConfig, lr: number, noiseSeed: number, trainable: tf.Variable[], group?: ReplicaGroup): Promise<{ loss: number; hits: number }> {
   const sizes = partSizes(idx.length, group ? group.size : 1);
   let start = 0;
   const parts = sizes.map((n) => idx.subarray(start, (start += n)));
   // Rank 0 keeps the run's noise stream; the other parts draw from streams derived from it.
   const seeds = sizes.map((_, r) => (r === 0 ? noiseSeed : deriveSeed(noiseSeed, r)));
   group?.begin(optim.weights(), parts.slice(1), seeds.slice(1));
-  const own = gradients(model, data, parts[0], config, noiseSeed, trainable);
+  const own = await gradients(model, data, parts[0], config, noiseSeed, trainable);
   const n = idx.length;
   const whole = group?.gather(own.grads, sizes[0], n);
   const others = whole?.results ?? [];
@@ -147,7 +149,8 @@ function trainStep(model: Model, optim: AdamW, data: Dataset, idx: Int32Array, c
   const grads: Record<string, tf.Tensor | Float32Array> = {};
   trainable.forEach((v, i) => (grads[v.name] = whole ? whole.grads[i] : own.grads[i]));
   if (Number.isFinite(loss)) {
-    optim.apply(grads, lr);
+    await optim.apply(grads, lr);
+    await download(own.bnStats.flatMap((s) => [s.batchMean, s.batchVar, s.running.mean, s.running.variance]));
     if (others.length) combineBnStats(own.bnStats, others);
     updateRunningStats(own.bnStats);
   } else {
@@ -158,13 +161,14 @@ function trainStep(model: Model, optim: AdamW, data: Dataset, idx: Int32Array, c
 }
 
 /** End-of-run evaluations beyond the per-epoch one: the mixing protocols, and the noise-free model. */
-function finalEvaluations(model: Model, data: Dataset, config: RunConfig): EvalResult[] {
+async function finalEvaluations(model: Model, data: Dataset, config: RunConfig): Promise<EvalResult[]> {
   if (!isActive(config.noise, false)) return [];
   const base = { testBatchSize: config.testBatchSize, seed: config.seed, limit: config.limitTest };
-  const out = finalProtocols(config.noise)
-    .filter((p) => p !== 'standard')
-    .map((protocol) => evaluate(model, data, { ...base, protocol, noise: config.noise }));
-  out.push(evaluate(model, data, { ...base, protocol: 'standard', noise: { ...config.noise, type: 'none' } }));
+  const out: EvalResult[] = [];
+  for (const protocol of finalProtocols(config.noise).filter((p) => p !== 'standard')) {
+    out.push(await evaluate(model, data, { ...base, protocol, noise: config.noise }));
+  }
+  out.push(await evaluate(model, data, { ...base, protocol: 'standard', noise: { ...config.noise, type: 'none' } }));
   return out;
 }
 
