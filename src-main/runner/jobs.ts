@@ -96,7 +96,8 @@ export async function trainJob(job: Extract<Job, { kind: 'train' | 'resume' }>, 
     shouldStop: ctx.shouldStop,
   }, resumeFrom);
   const last = result.evaluations.find((r) => r.protocol === 'standard' && r.noiseActive === (config.noise.type !== 'none' && config.noise.at !== 'train'));
-  const summary: Record<string, unknown> = { epochs: result.epochsDone, steps: result.steps };
+  const summary: Record<string, unknown> = { epochs: result.epochsDone, steps: result.steps, replicas: result.replicas };
+  if (result.replicasNote) summary.replicasNote = result.replicasNote;
   const std = last ?? result.evaluations[0];
   if (std) Object.assign(summary, { testTop1: std.top1, testTop5: std.top5, testLoss: std.loss });
   for (const r of result.evaluations) summary[`eval.${r.protocol}${r.noiseActive ? '' : '.clean'}.top1`] = r.top1;

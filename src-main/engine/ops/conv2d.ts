@@ -186,6 +186,10 @@ export function conv2d(x: tf.Tensor4D, w: tf.Tensor4D, stride: number, pad: Conv
   }
   const g = convGeometry(h, wd, kh, kw, stride, pad);
   if (g.ho < 1 || g.wo < 1) throw new Error(`conv2d: ${kh}x${kw} filter does not fit input ${h}x${wd} with pad ${pad}`);
+  // webgpu has GPU kernels for both gradients (Conv2DBackpropInput/Filter); the rewrites below exist for
+  // wasm and read the filter synchronously, which webgpu cannot do in Node. The stem's input gradient is
+  // never computed there: the tape only follows variables.
+  if (!syncReadable()) return tf.conv2d(x, w, stride, explicit(g));
   // On wasm with cout a multiple of 8, the workbench's GEMM kernels; the padded input is made once and
   // kept for the filter gradient.
   const gemm = gemmConvFits(cout);
@@ -199,11 +203,10 @@ export function conv2d(x: tf.Tensor4D, w: tf.Tensor4D, stride: number, pad: Conv
         const [sx, sw] = saved as tf.Tensor4D[];
         const dy4 = dy as tf.Tensor4D;
         // With a single input channel the flipped filter has one output channel, a shape the
-        // stock conv handles poorly; the backprop kernel is faster there (bench/ops.ts). On webgpu the
-        // filter cannot be read synchronously to flip it in JavaScript, and the backprop kernel runs on the GPU.
+        // stock conv handles poorly; the backprop kernel is faster there (bench/ops.ts).
         const dx = !inputGrad
           ? tf.zeros([n, h, wd, cin])
-          : cin < 4 || !syncReadable()
+          : cin < 4
             ? tf.conv2dTranspose(dy4, sw, [n, h, wd, cin], stride, pad)
             : inputGradient(dy4, sw, [n, h, wd, cin], stride, g);
         return [dx, gemm ? gemmConvFilterGrad(sx, dy4, kh, kw, stride, NO_PADS) : filterGrad(sx, dy4, kh, kw, stride, g)];

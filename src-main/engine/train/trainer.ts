@@ -3,6 +3,7 @@
 // callers (the worker, tests) receive everything through callbacks.
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../../data/types';
+import { currentBackend, isGpuBackend } from '../backend';
 import { range } from '../batches';
 import type { RunConfig } from '../config/types';
 import { evaluate, finalProtocols, type EvalResult } from '../eval/evaluate';
@@ -36,7 +37,17 @@ export interface TrainCallbacks {
 }
 
 export type TrainStatus = 'completed' | 'diverged' | 'cancelled';
-export interface TrainResult { status: TrainStatus; epochsDone: number; steps: number; imagesPerSecond: number; evaluations: EvalResult[]; error?: string }
+export interface TrainResult {
+  status: TrainStatus;
+  epochsDone: number;
+  steps: number;
+  imagesPerSecond: number;
+  evaluations: EvalResult[];
+  error?: string;
+  /** Replicas that ran, and why when that differs from the config. */
+  replicas: number;
+  replicasNote?: string;
+}
 
 /** Training indices: all of the train split, or a seeded subset of `limitTrain`. */
 export function trainIndices(config: RunConfig, data: Dataset): Int32Array {
@@ -57,9 +68,10 @@ export async function train(config: RunConfig, data: Dataset, runDir: string, cb
   const optim = new AdamW(model.params.trainable, config.optimizer);
   let group: ReplicaGroup | undefined;
   try {
-    const replicas = replicaCount(config);
-    if (replicas > 1) group = await ReplicaGroup.start(config, data, [...model.params.trainable.values()], replicas);
-    return await loop(config, data, runDir, cb, model, optim, group, resumeFrom);
+    const wanted = replicaCount(config);
+    const replicas = usedReplicas(wanted);
+    if (replicas.count > 1) group = await ReplicaGroup.start(config, data, [...model.params.trainable.values()], replicas.count);
+    return { ...(await loop(config, data, runDir, cb, model, optim, group, resumeFrom)), replicas: replicas.count, ...(replicas.note ? { replicasNote: replicas.note } : {}) };
   } finally {
     await group?.stop();
     optim.dispose();
@@ -67,7 +79,19 @@ export async function train(config: RunConfig, data: Dataset, runDir: string, cb
   }
 }
 
-async function loop(config: RunConfig, data: Dataset, runDir: string, cb: TrainCallbacks, model: Model, optim: AdamW, group?: ReplicaGroup, resumeFrom?: string): Promise<TrainResult> {
+/**
+ * Replica threads split a CPU's cores (each runs its own wasm backend); on a GPU backend the whole batch
+ * runs on the device, and R threads would queue on the same GPU. So a GPU run uses one replica whatever
+ * the config says, and the run records it. Not a validation error: the backend is chosen in the trainer
+ * process, after validation, and every MNIST preset asks for 2.
+ */
+function usedReplicas(wanted: number): { count: number; note?: string } {
+  const backend = currentBackend()?.name;
+  if (wanted <= 1 || !backend || !isGpuBackend(backend)) return { count: wanted };
+  return { count: 1, note: `replicas ${wanted} in the config, 1 used: on a GPU backend (${backend}) the whole batch runs on the device` };
+}
+
+async function loop(config: RunConfig, data: Dataset, runDir: string, cb: TrainCallbacks, model: Model, optim: AdamW, group?: ReplicaGroup, resumeFrom?: string): Promise<Omit<TrainResult, 'replicas' | 'replicasNote'>> {
   const indices = trainIndices(config, data);
   const { batchSize, epochs, seed } = config;
   const stepsPerEpoch = Math.max(1, Math.floor(indices.length / batchSize));
@@ -88,7 +112,7 @@ async function loop(config: RunConfig, data: Dataset, runDir: string, cb: TrainC
   let trainSeconds = 0;
   let trainImages = 0;
   const rate = () => (trainSeconds > 0 ? trainImages / trainSeconds : 0);
-  const result = (status: TrainStatus, error?: string): TrainResult => ({ status, epochsDone: epoch, steps: step, imagesPerSecond: rate(), evaluations, error });
+  const result = (status: TrainStatus, error?: string) => ({ status, epochsDone: epoch, steps: step, imagesPerSecond: rate(), evaluations, error });
 
   for (; epoch < epochs; ) {
     const order = Int32Array.from(indices);
