@@ -114,8 +114,26 @@ export async function registerWebgpu(): Promise<void> {
   const requiredFeatures = ['timestamp-query'].filter((f) => adapter.features.has(f));
   // In a browser (navigator.gpu) the package registers 'webgpu' itself on import, on an adapter of its own choosing.
   if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
-  tf.registerBackend('webgpu', async () => new mod.WebGPUBackend(await adapter.requestDevice({ requiredLimits, requiredFeatures }), adapter.info), 0);
+  tf.registerBackend('webgpu', async () => withClearSyncReadError(new mod.WebGPUBackend(await adapter.requestDevice({ requiredLimits, requiredFeatures }), adapter.info)), 0);
   registered = true;
+}
+
+type TensorMap = { get(id: object): { values?: unknown; dtype?: string } | undefined };
+
+/**
+ * dataSync on a tensor whose values are only on the GPU draws through an OffscreenCanvas in tfjs, which
+ * Node lacks ("OffscreenCanvas is not defined"). Values already downloaded (engine/readback.ts) are
+ * returned as before; otherwise the error names the cause.
+ */
+function withClearSyncReadError(be: tf.KernelBackend): tf.KernelBackend {
+  const map = (be as unknown as { tensorMap: TensorMap }).tensorMap;
+  const readSync = be.readSync.bind(be);
+  be.readSync = (dataId: object) => {
+    const d = map.get(dataId);
+    if (d && (d.values != null || d.dtype === 'string')) return readSync(dataId);
+    throw new Error('webgpu: a tensor was read synchronously (dataSync/arraySync), which webgpu cannot do in Node; that code path must read with await tensor.data() (engine/readback.ts)');
+  };
+  return be;
 }
 
 /** Versions of the two packages, for the backend report. */

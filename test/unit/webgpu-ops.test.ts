@@ -5,6 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src-main/engine/backend';
+import { download } from '../../src-main/engine/readback';
 import { layerNorm, gelu, conv2d, batchNorm, globalAvgPool, selfAttention, addRelu } from '../../src-main/engine/ops/index';
 import { close, rand, type Arr } from '../helpers/arrays';
 import { webgpuSkip } from '../helpers/webgpu';
@@ -46,9 +47,14 @@ before(async () => {
   const r = await initBackend('webgpu');
   assert.equal(r.name, 'webgpu');
   assert.equal(tf.getBackend(), 'webgpu');
+  // tfjs-webgpu runs ops on small host-resident inputs with its cpu kernels; these shapes are small, and
+  // the GPU kernels are what is under test.
+  tf.env().set('WEBGPU_CPU_FORWARD', false);
 });
 after(async () => {
-  if (!skip) await initBackend('cpu');
+  if (skip) return;
+  tf.env().set('WEBGPU_CPU_FORWARD', true);
+  await initBackend('cpu');
 });
 
 test('layerNorm and gelu on webgpu match their formulas, with gradients', { skip }, async () => {
@@ -146,4 +152,13 @@ test('forward + backward of every op leaks no tensors (webgpu)', { skip }, async
   }
   assert.equal(tf.memory().numTensors, start);
   tf.dispose([x, w, g, b, running.mean, running.variance]);
+});
+
+test('a synchronous read of a GPU-only tensor names the cause; after download() it works', { skip }, async () => {
+  // Large enough that tfjs does not hand the op to its CPU fallback (small inputs already on the host).
+  const y = tf.tidy(() => tf.matMul(tf.ones([32, 32]), tf.ones([32, 32])));
+  assert.throws(() => y.dataSync(), /webgpu: a tensor was read synchronously \(dataSync\/arraySync\), which webgpu cannot do in Node/);
+  await download([y]);
+  assert.ok(y.dataSync().every((v) => v === 32));
+  y.dispose();
 });
