@@ -26,7 +26,7 @@ const ms = (t0: number) => `${((performance.now() - t0) / 1000).toFixed(2)} s`;
 
 for (const batchSize of [10, 100]) {
   const t0 = performance.now();
-  const e = extractEmbeddings(model, data, {
+  const e = await extractEmbeddings(model, data, {
     split: 'test', site: { kind: 'vit', block: 3, pool: 'cls' }, noise: { type: 'gaussian', level: 'embedding', at: 'both', strength: 0.1 },
     protocol: 'sorted', batchSize, seed: 42, limit,
   });

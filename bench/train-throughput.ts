@@ -1,7 +1,9 @@
 // Training throughput (images/s) of mnist-vit and mnist-cnn in this workbench (best backend) and in the
 // PyTorch reference (bench/reference/train_throughput.py, 1 and 2 threads), in one run, with ratios.
 // Same batch size, optimizer and loss as the presets; torch trains on random MNIST-shaped batches.
-// Run: node --import tsx bench/train-throughput.ts [steps=300] [--replicas N (default: the presets')] [--backend wasm|cpu|...] [--python /usr/bin/python3]
+// Run: node --import tsx bench/train-throughput.ts [steps=300] [--warmup 30] [--replicas N (default: the presets')]
+//        [--backend webgpu|wasm|cpu|...] [--python /usr/bin/python3]
+// On a software WebGPU adapter (SwiftShader on a machine without a GPU) use a few steps, e.g. `5 --warmup 2`.
 import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initBackend, type BackendName } from '../src-main/engine/backend';
+import { describeAdapter } from '../src-main/engine/webgpu';
 import { fitToDataset, runPreset, type RunConfig } from '../src-main/engine/config';
 import { loadMnist } from '../src-main/data/mnist';
 import { train } from '../src-main/engine/train/trainer';
@@ -16,10 +19,10 @@ import { train } from '../src-main/engine/train/trainer';
 // Both sides warm up before timing: V8's JIT (and its tier-up of the wasm kernels) and tfjs's caches take
 // ~30 steps to settle, and the timed window is 300 steps so that it reflects a long run (an mnist-vit
 // epoch is 1,875 steps; 100 timed steps read ~10% below the epoch rate the CLI reports).
-const WARMUP = 30;
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
-const steps = Number(args.find((a) => /^\d+$/.test(a)) ?? 300);
+const WARMUP = Number(flag('--warmup', '30'));
+const steps = Number(args.find((a, i) => /^\d+$/.test(a) && !args[i - 1]?.startsWith('--')) ?? 300);
 const python = flag('--python', '/usr/bin/python3');
 const replicas = args.includes('--replicas') ? Number(flag('--replicas', '1')) : undefined;
 const script = fileURLToPath(new URL('./reference/train_throughput.py', import.meta.url));
@@ -27,10 +30,12 @@ const script = fileURLToPath(new URL('./reference/train_throughput.py', import.m
 const backend = await initBackend(flag('--backend', 'auto') as BackendName | 'auto');
 const data = loadMnist();
 console.log(`workbench: backend ${backend.name} (${backend.reason}); tfjs ${tf.version.tfjs}`);
+if (backend.adapter) console.log(`GPU adapter: ${describeAdapter(backend.adapter)}, ${backend.adapter.software ? 'software' : 'hardware'}`);
+if (backend.adapter?.software) console.log('NOTE: a software adapter is a CPU rasteriser posing as a GPU: these numbers test the GPU code path and are not speed claims.');
 console.log(`${steps} timed steps after ${WARMUP} warm-up steps each; wall-clock rates (a shared machine makes them noisy)`);
 
 /** The workbench's own training loop (data, forward, backward, AdamW, BN stats, replicas); training steps only. */
-async function workbench(config: RunConfig): Promise<number> {
+async function workbench(config: RunConfig): Promise<{ rate: number; replicas: number }> {
   const batch = config.batchSize;
   config.limitTrain = (steps + WARMUP) * batch;
   config.limitTest = 10;
@@ -38,18 +43,20 @@ async function workbench(config: RunConfig): Promise<number> {
   let t0 = 0;
   let t1 = 0;
   let done = 0;
+  let replicasUsed = 1;
   try {
-    await train(config, data, dir, {
+    const r = await train(config, data, dir, {
       onStep: (s) => {
         if (s.step === WARMUP) t0 = performance.now();
         if (s.step > WARMUP) done += batch;
         t1 = performance.now(); // the end-of-epoch evaluation and checkpoint are not training
       },
     });
+    replicasUsed = r.replicas;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  return done / ((t1 - t0) / 1000);
+  return { rate: done / ((t1 - t0) / 1000), replicas: replicasUsed };
 }
 
 /** The PyTorch reference in a child process; null (with the reason printed) when it cannot run. */
@@ -69,8 +76,8 @@ function torch(kind: 'vit' | 'cnn', config: RunConfig, threads: number): number 
 for (const [preset, kind] of [['mnist-vit', 'vit'], ['mnist-cnn', 'cnn']] as const) {
   const config = fitToDataset(runPreset(preset), data.info);
   if (replicas !== undefined) config.replicas = replicas;
-  const ours = await workbench(structuredClone(config));
-  const line = [`${preset.padEnd(10)} batch ${config.batchSize}: workbench (${config.replicas ?? 1} replica(s)) ${ours.toFixed(1)} img/s`];
+  const { rate: ours, replicas: used } = await workbench(structuredClone(config));
+  const line = [`${preset.padEnd(10)} batch ${config.batchSize}: workbench ${backend.name} (${used} replica(s)) ${ours.toFixed(1)} img/s`];
   for (const threads of [1, 2]) {
     const ref = torch(kind, config, threads);
     if (ref !== null) line.push(`torch ${threads}T ${ref.toFixed(1)} img/s (workbench / torch = ${(ours / ref).toFixed(3)})`);

@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { useSoftwareVulkan } from './helpers/vulkan.mjs';
 
 const roots = ['test/unit', 'test/integration', 'test/e2e'];
 const filters = process.argv.slice(2);
@@ -26,12 +27,15 @@ if (chosen.length === 0) {
 // where no Electron binary or display exists. Under CI=true any other skip fails the run.
 const ALLOWED_SKIPS = [join('test', 'e2e', 'app-electron.test.ts')];
 const skipLog = join(mkdtempSync(join(tmpdir(), 'noisynn-skips-')), 'skips.jsonl');
+// The webgpu tests need a Vulkan device; on a machine without a GPU that is SwiftShader (helpers/vulkan.mjs).
+const env = useSoftwareVulkan({ ...process.env, NOISYNN_TEST: '1', NOISYNN_SKIP_LOG: skipLog });
 const r = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', '--test-reporter-destination=stdout',
     `--test-reporter=${join(import.meta.dirname, 'skip-reporter.mjs')}`, '--test-reporter-destination=stderr', ...chosen],
-  { stdio: 'inherit', env: { ...process.env, NOISYNN_TEST: '1', NOISYNN_SKIP_LOG: skipLog } },
+  { stdio: 'inherit', env },
 );
+if (env.XDG_RUNTIME_DIR !== process.env.XDG_RUNTIME_DIR) rmSync(env.XDG_RUNTIME_DIR, { recursive: true, force: true });
 const skips = existsSync(skipLog) ? readFileSync(skipLog, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
 rmSync(dirname(skipLog), { recursive: true, force: true });
 console.log(`\n${skips.length} test${skips.length === 1 ? '' : 's'} skipped${skips.length ? ':' : ''}`);

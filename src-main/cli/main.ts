@@ -45,7 +45,7 @@ async function trainHelp(): Promise<void> {
   console.log('  --model NAME      replace the model by a model preset');
   console.log('  --config FILE     JSON config merged over the preset');
   console.log('  --set PATH=VALUE  any config field by its dotted path (repeatable)');
-  console.log('  --backend NAME    tensorflow-gpu | tensorflow | wasm | cpu (default: fastest available)');
+  console.log('  --backend NAME    tensorflow-gpu | webgpu | tensorflow | wasm | cpu (default: fastest available)');
   console.log('  --dry-run         print the resolved config and exit');
   for (const [flag, f] of Object.entries(CONFIG_FLAGS)) console.log(`  --${flag.padEnd(18)} ${f.help} [${f.path}]`);
 }

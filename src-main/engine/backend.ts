@@ -4,9 +4,19 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { registerWasmKernels } from './kernels/index';
+import { probeWebgpu, registerWebgpu, webgpuVersions, type GpuAdapter } from './webgpu';
 
-export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
-export interface BackendCandidate { name: BackendName; package: string; available: boolean; why: string }
+export type BackendName = 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
+export interface BackendCandidate {
+  name: BackendName;
+  package: string;
+  available: boolean;
+  why: string;
+  /** false: works when forced, but auto never picks it (a software GPU adapter is slower than wasm). */
+  auto?: boolean;
+  /** webgpu: the adapter found, chosen or not. */
+  adapter?: GpuAdapter;
+}
 export interface BackendReport {
   name: BackendName;
   reason: string;
@@ -16,17 +26,28 @@ export interface BackendReport {
   threads?: boolean;
   /** wasm: the workbench's own GEMM kernels use fused multiply-add (relaxed SIMD). */
   fma?: boolean;
+  /** webgpu: the adapter it runs on. */
+  adapter?: GpuAdapter;
 }
 
-const ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+const ORDER: readonly BackendName[] = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'];
 const PACKAGES: Record<BackendName, string> = {
   'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
+  webgpu: '@tensorflow/tfjs-backend-webgpu + webgpu (Dawn)',
   tensorflow: '@tensorflow/tfjs-node',
   wasm: '@tensorflow/tfjs-backend-wasm',
   cpu: '@tensorflow/tfjs-backend-cpu',
 };
 // tfjs backend registry names differ from ours: both node packages register as 'tensorflow'.
-const TF_NAME: Record<BackendName, string> = { 'tensorflow-gpu': 'tensorflow', tensorflow: 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
+const TF_NAME: Record<BackendName, string> = { 'tensorflow-gpu': 'tensorflow', webgpu: 'webgpu', tensorflow: 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
+
+/** libtensorflow 2.9, which tfjs-node-gpu 4.22 links, loads only against these exact CUDA libraries. */
+export const TFJS_NODE_GPU_NEEDS = 'CUDA 11.2 and cuDNN 8.1 (libcudart.so.11.0, libcudnn.so.8) for libtensorflow 2.9';
+
+/** Backends that are a GPU: the trainer's replica threads split a CPU's cores and are not used there. */
+export function isGpuBackend(name: string): boolean {
+  return name === 'webgpu' || name === 'tensorflow-gpu';
+}
 
 // Not named `require`: the Electron build's bundler declares its own in shared chunks.
 const nodeRequire = createRequire(import.meta.url);
@@ -58,13 +79,14 @@ async function probeNode(name: 'tensorflow-gpu' | 'tensorflow'): Promise<Backend
     const mod = (await import(pkg)) as { version?: Record<string, string> };
     if (mod.version) Object.assign(versions, mod.version);
   } catch (e) {
-    return cand(false, `libtensorflow failed to load: ${errText(e)}`);
+    const needs = name === 'tensorflow-gpu' ? `; it needs ${TFJS_NODE_GPU_NEEDS}; webgpu runs on the GPU without them` : '';
+    return cand(false, `libtensorflow failed to load: ${errText(e)}${needs}`);
   }
   const be = tf.findBackend('tensorflow') as (tf.KernelBackend & NodeBackendLike) | null;
   if (!be) return cand(false, "package loaded but the 'tensorflow' backend did not register");
   if (name === 'tensorflow-gpu') {
     if (!be.isGPUPackage) return cand(false, 'the loaded tensorflow backend is the CPU build');
-    if (!be.isUsingGpuDevice) return cand(false, 'no CUDA device');
+    if (!be.isUsingGpuDevice) return cand(false, `no CUDA device (needs ${TFJS_NODE_GPU_NEEDS}); webgpu runs on the GPU without them`);
     return cand(true, 'libtensorflow with CUDA loaded');
   }
   return cand(true, 'libtensorflow loaded');
@@ -90,8 +112,10 @@ function probeWasm(): BackendCandidate {
 
 /** Reports which backends could run here without switching the active one. */
 export async function probeBackends(): Promise<BackendCandidate[]> {
+  const gpu = await probeWebgpu();
   return [
     await probeNode('tensorflow-gpu'),
+    { name: 'webgpu', package: PACKAGES.webgpu, available: gpu.available, why: gpu.why, ...(gpu.adapter ? { adapter: gpu.adapter, auto: !gpu.adapter.software } : {}) },
     await probeNode('tensorflow'),
     probeWasm(),
     { name: 'cpu', package: PACKAGES.cpu, available: true, why: 'pure JavaScript, always available' },
@@ -135,9 +159,18 @@ async function init(want: BackendName | 'auto'): Promise<BackendReport> {
     if (!c.available) throw new Error(`backend '${want}' (${c.package}) is not available: ${c.why}`);
     picked = want;
   } else {
-    picked = ORDER.find((n) => byName(n).available)!;
+    picked = ORDER.find((n) => byName(n).available && byName(n).auto !== false)!;
   }
   const report: BackendReport = { name: picked, reason: '', candidates, versions: { ...versions } };
+  if (picked === 'webgpu') {
+    try {
+      await registerWebgpu();
+      report.adapter = byName('webgpu').adapter;
+      Object.assign(versions, webgpuVersions());
+    } catch (e) {
+      throw new Error(`backend 'webgpu' failed to initialise: ${errText(e)}`);
+    }
+  }
   if (picked === 'wasm') {
     try {
       Object.assign(report, await activateWasm());

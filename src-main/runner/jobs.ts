@@ -120,7 +120,8 @@ export async function trainJob(job: Extract<Job, { kind: 'train' | 'resume' }>, 
     shouldStop: ctx.shouldStop,
   }, resumeFrom);
   const last = result.evaluations.find((r) => r.protocol === 'standard' && r.noiseActive === (config.noise.type !== 'none' && config.noise.at !== 'train'));
-  const summary: Record<string, unknown> = { epochs: result.epochsDone, steps: result.steps };
+  const summary: Record<string, unknown> = { epochs: result.epochsDone, steps: result.steps, replicas: result.replicas };
+  if (result.replicasNote) summary.replicasNote = result.replicasNote;
   const std = last ?? result.evaluations[0];
   if (std) Object.assign(summary, { testTop1: std.top1, testTop5: std.top5, testLoss: std.loss });
   for (const r of result.evaluations) summary[`eval.${r.protocol}${r.noiseActive ? '' : '.clean'}.top1`] = r.top1;
@@ -143,7 +144,7 @@ export async function evalJob(job: Extract<Job, { kind: 'eval' }>, ctx: JobConte
     const results: EvalResult[] = [];
     for (const p of plan) {
       const noise = p.clean ? { ...config.noise, type: 'none' as const } : config.noise;
-      const r = evaluate(model, data, { ...base, protocol: p.protocol, noise, onProgress: (done, total) => ctx.send({ type: 'eval-progress', protocol: p.protocol, done, total }) });
+      const r = await evaluate(model, data, { ...base, protocol: p.protocol, noise, onProgress: (done, total) => ctx.send({ type: 'eval-progress', protocol: p.protocol, done, total }) });
       store.addEvaluation(evalRow(job.runId, ckpt.epoch, r));
       ctx.send({ type: 'eval', result: r });
       results.push(r);

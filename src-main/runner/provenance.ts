@@ -21,7 +21,7 @@ export function packageVersions(): Record<string, string> {
   const out: Record<string, string> = { node: process.versions.node };
   const own = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
   out['noisynn-workbench'] = own.version;
-  for (const p of ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'better-sqlite3']) {
+  for (const p of ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu', 'webgpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'better-sqlite3']) {
     const v = version(p);
     if (v) out[p] = v;
   }

@@ -17,8 +17,9 @@ import { tempDir } from '../helpers/tmp';
 
 const sha = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
 
+// Pinned: replica threads split a CPU's cores; on a GPU backend a run uses one (webgpu-train.test.ts).
 before(async () => {
-  assert.equal((await initBackend()).name, 'wasm');
+  assert.equal((await initBackend('wasm')).name, 'wasm');
 });
 
 test('a batch splits into near-equal contiguous parts; batch-mixing training noise needs one replica', () => {

@@ -13,9 +13,9 @@ import { tempDir } from '../helpers/tmp';
 
 const sha = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
 
+// The backend users get here, whichever the chain chooses (webgpu-train.test.ts pins webgpu).
 before(async () => {
-  const b = await initBackend();
-  assert.equal(b.name, 'wasm', 'tests run on the backend users get here');
+  await initBackend();
 });
 
 for (const preset of ['mnist-vit', 'mnist-cnn'] as const) {

@@ -5,31 +5,9 @@ import { initBackend } from '../../src-main/engine/backend';
 import { registerWasmBatchMatMul, unregisterWasmBatchMatMul } from '../../src-main/engine/kernels/index';
 import { permutePadCut } from '../../src-main/engine/kernels/layout';
 import { layerNorm, gelu, conv2d, batchNorm, globalAvgPool, convGeometry, selfAttention, addRelu } from '../../src-main/engine/ops/index';
+import { close, rand, type Arr } from '../helpers/arrays';
 
-type Arr = { shape: number[]; data: Float32Array };
-
-function rand(shape: number[], seed: number, scale = 1): Arr {
-  const n = shape.reduce((a, b) => a * b, 1);
-  const data = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    data[i] = ((s / 2 ** 32) * 2 - 1) * scale;
-  }
-  return { shape, data };
-}
 const T = (a: Arr) => tf.tensor(a.data, a.shape);
-
-function close(got: ArrayLike<number>, want: ArrayLike<number>, what: string, tol = 1e-5): void {
-  assert.equal(got.length, want.length, `${what}: length`);
-  let worst = 0;
-  let at = -1;
-  for (let i = 0; i < want.length; i++) {
-    const err = Math.abs(got[i] - want[i]) / (1 + Math.abs(want[i]));
-    if (!(err <= worst)) { worst = err; at = i; }
-  }
-  assert.ok(worst <= tol, `${what}: max rel/abs error ${worst} at ${at} (got ${got[at]}, want ${want[at]})`);
-}
 
 /** Runs fn on a backend and returns plain arrays, restoring the previous backend. */
 async function on(backend: string, fn: () => tf.Tensor[]): Promise<Float32Array[]> {

@@ -10,7 +10,9 @@ import { createModel, updateRunningStats, type BnStat, type Model } from '../../
 import { MODEL_PRESETS, type RunNoise } from '../../src-main/engine/config/index';
 import { readSafetensorsFile, type NamedArray } from '../../src-main/engine/train/safetensors';
 import { initBackend } from '../../src-main/engine/backend';
+import { download } from '../../src-main/engine/readback';
 import { Rng } from '../../src-main/engine/rng';
+import { webgpuSkip } from '../helpers/webgpu';
 
 await tf.setBackend('cpu');
 
@@ -45,24 +47,31 @@ function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol
 
 const full = (s: Partial<NoiseSpec> & Pick<NoiseSpec, 'type'>): NoiseSpec => ({ level: 'embedding', at: 'both', ...s });
 
-function checkLinearOperators(backend: string): void {
+/** Values of kept tensors, read asynchronously (webgpu has no synchronous read in Node), then disposed. */
+async function read(ts: tf.Tensor[]): Promise<Float32Array[]> {
+  const out = (await Promise.all(ts.map((t) => t.data()))) as Float32Array[];
+  tf.dispose(ts);
+  return out;
+}
+
+async function checkLinearOperators(backend: string): Promise<void> {
   for (const c of noiseFx.linear) {
     const { shape, x, w } = noiseFx.inputs[c.input];
     const what = `${backend} ${JSON.stringify(c.spec)} on ${c.input}`;
-    const [y, g] = tf.tidy(() => {
+    const [y, g] = await read(tf.tidy(() => {
       const wt = tf.tensor(w, shape);
       const f = (xt: tf.Tensor) => applyNoise(xt, full(c.spec), { seed: 1, training: true });
       const xt = tf.tensor(x, shape);
-      return [f(xt).dataSync(), tf.grad((v: tf.Tensor) => tf.sum(tf.mul(wt, f(v))))(xt).dataSync()];
-    });
+      return [f(xt), tf.grad((v: tf.Tensor) => tf.sum(tf.mul(wt, f(v))))(xt)];
+    }));
     assertClose(y, c.y, 1e-6, `${what} value`);
     assertClose(g, c.grad, 1e-6, `${what} input gradient`);
   }
 }
 
-test('linear operators match the PyTorch reference (values and input gradients, cpu)', () => {
+test('linear operators match the PyTorch reference (values and input gradients, cpu)', async () => {
   assert.ok(noiseFx.linear.length >= 30);
-  checkLinearOperators('cpu');
+  await checkLinearOperators('cpu');
 });
 
 // ---------------------------------------------------------------- random operators: statistics only
@@ -160,7 +169,7 @@ function probeAndNorm(g: ArrayLike<number>): { probe: number; norm: number } {
   return { probe, norm: Math.sqrt(sq) };
 }
 
-function checkModel(kind: Kind, backend: string, inputGrad = true): Record<string, number> {
+async function checkModel(kind: Kind, backend: string, inputGrad = true): Promise<Record<string, number>> {
   const worst: Record<string, number> = {};
   const model = loadModel(kind);
   try {
@@ -173,19 +182,18 @@ function checkModel(kind: Kind, backend: string, inputGrad = true): Record<strin
       model.params.loadArrays(arrays, `${kind}.`, 'reference fixture'); // fresh BN buffers per case
       const opts = { training: c.training, noise: c.noise, noiseSeed: 5 };
       const x = tf.variable(tf.tensor(input.data as Float32Array, input.shape), inputGrad);
-      const { logits, grads } = tf.tidy(() => {
+      const kept = tf.tidy(() => {
         const w = tf.tensor(wl.data as Float32Array, wl.shape);
         let out: tf.Tensor | undefined;
         const r = tf.variableGrads(() => {
           out = tf.keep(model.forward(x as tf.Variable<tf.Rank.R4>, opts));
           return tf.sum(tf.mul(w, out));
         }, [...(inputGrad ? [x] : []), ...model.params.trainable.values()]);
-        const grads: Record<string, Float32Array> = inputGrad ? { input: r.grads[x.name].dataSync() as Float32Array } : {};
-        for (const n of names) grads[n] = r.grads[model.params.trainable.get(n)!.name].dataSync() as Float32Array;
-        const logits = out!.dataSync();
-        out!.dispose();
-        return { logits, grads };
+        return [out!, ...(inputGrad ? [r.grads[x.name]] : []), ...names.map((n) => r.grads[model.params.trainable.get(n)!.name])];
       });
+      const [logits, ...read_] = await read(kept);
+      const grads: Record<string, Float32Array> = inputGrad ? { input: read_.shift()! } : {};
+      names.forEach((n, i) => (grads[n] = read_[i]));
       x.dispose();
       worst.logits = Math.max(worst.logits ?? 0, maxRelErr(logits, fixtureArray(`${id}.logits`).data as Float64Array, `${what} logits`));
       assertClose(logits, fixtureArray(`${id}.logits`).data as Float64Array, 1e-5, `${what} logits`);
@@ -209,9 +217,10 @@ function checkModel(kind: Kind, backend: string, inputGrad = true): Record<strin
         // One more training forward, folded into the running statistics as the trainer does.
         const bnStats: BnStat[] = [];
         tf.tidy(() => void model.forward(tf.tensor4d(input.data as Float32Array, input.shape as [number, number, number, number]), { ...opts, bnStats }));
+        await download(bnStats.flatMap((s) => [s.batchMean, s.batchVar, s.running.mean, s.running.variance]));
         updateRunningStats(bnStats);
         for (const [n, v] of model.params.buffers) {
-          assertClose(v.dataSync(), fixtureArray(`${id}.after.${n}`).data as Float64Array, 1e-5, `${what} ${n} after one step`);
+          assertClose(await v.data(), fixtureArray(`${id}.after.${n}`).data as Float64Array, 1e-5, `${what} ${n} after one step`);
         }
       }
     }
@@ -232,13 +241,13 @@ test('fixture weights cover exactly the TS parameters of both presets', () => {
   }
 });
 
-test('mnist-vit logits and gradients match PyTorch (cpu)', () => {
-  const w = checkModel('vit', 'cpu');
+test('mnist-vit logits and gradients match PyTorch (cpu)', async () => {
+  const w = await checkModel('vit', 'cpu');
   console.log(`mnist-vit cpu: worst logits rel err ${w.logits.toExponential(2)}, stored grads ${w.grads.toExponential(2)}`);
 });
 
-test('mnist-cnn logits, gradients and BN running stats match PyTorch (cpu)', () => {
-  const w = checkModel('cnn', 'cpu');
+test('mnist-cnn logits, gradients and BN running stats match PyTorch (cpu)', async () => {
+  const w = await checkModel('cnn', 'cpu');
   console.log(`mnist-cnn cpu: worst logits rel err ${w.logits.toExponential(2)}, stored grads ${w.grads.toExponential(2)}`);
 });
 
@@ -258,14 +267,27 @@ test('the model comparison is sensitive: a noise site one block off is far outsi
 test('the same parity holds on the wasm backend', async () => {
   await initBackend('wasm');
   try {
-    checkLinearOperators('wasm');
+    await checkLinearOperators('wasm');
     for (const kind of ['vit', 'cnn'] as const) {
       // The ViT's patch gather has no input gradient on wasm (GatherV2's gradient needs
       // UnsortedSegmentSum, which tfjs-backend-wasm lacks); training never needs it.
-      const w = checkModel(kind, 'wasm', kind !== 'vit');
+      const w = await checkModel(kind, 'wasm', kind !== 'vit');
       console.log(`${PRESET[kind]} wasm: worst logits rel err ${w.logits.toExponential(2)}, stored grads ${w.grads.toExponential(2)}`);
     }
   } finally {
     await tf.setBackend('cpu');
+  }
+});
+
+test('the same parity holds on the webgpu backend (both presets)', { skip: webgpuSkip }, async () => {
+  await initBackend('webgpu');
+  try {
+    await checkLinearOperators('webgpu');
+    for (const kind of ['vit', 'cnn'] as const) {
+      const w = await checkModel(kind, 'webgpu');
+      console.log(`${PRESET[kind]} webgpu: worst logits rel err ${w.logits.toExponential(2)}, stored grads ${w.grads.toExponential(2)}`);
+    }
+  } finally {
+    await initBackend('cpu');
   }
 });

@@ -11,31 +11,26 @@ import type { EmbeddingNoiseRequest, EmbeddingNoiseResult } from '../contract';
 import { batchTensor } from './batch';
 import { matrix } from './encode';
 
-export function embeddingNoise(store: Store, data: Dataset, req: EmbeddingNoiseRequest): EmbeddingNoiseResult {
+export async function embeddingNoise(store: Store, data: Dataset, req: EmbeddingNoiseRequest): Promise<EmbeddingNoiseResult> {
   const { model, config, label } = loadModelSource(store, data, req.model);
   try {
     const noise = { ...req.noise, level: 'embedding' as const, at: 'both' as const, site: req.site };
     validateModelNoise({ model: config.model, noise }); // the same site validation as training
     const k = req.images.length;
     if (!Number.isInteger(req.selected) || req.selected < 0 || req.selected >= k) throw invalid(`selected sample ${req.selected} is not in the batch of ${k}`, 'selected');
-    let result: EmbeddingNoiseResult | undefined;
-    tf.tidy(() => {
+    const kept = tf.tidy(() => {
       const { x } = batchTensor(data, req.images);
       const noiseSeed = deriveSeed(req.seed >>> 0, 0);
-      let before: Float32Array | undefined;
-      let after: Float32Array | undefined;
-      let shape: number[] = [];
-      const noisyLogits = model.forward(x, {
-        training: false, noise, noiseSeed,
-        onNoiseSite: (b, a) => {
-          shape = b.shape;
-          before = b.dataSync() as Float32Array;
-          after = a.dataSync() as Float32Array;
-        },
-      });
-      if (!before || !after) throw new Error('the model never reached the noise site');
+      let site: tf.Tensor[] = [];
+      const noisyLogits = model.forward(x, { training: false, noise, noiseSeed, onNoiseSite: (b, a) => (site = [b, a]) });
+      if (site.length === 0) throw new Error('the model never reached the noise site');
       const cleanLogits = model.forward(x, { training: false, noise: { ...noise, type: 'none' }, noiseSeed });
+      return [...site, tf.argMax(cleanLogits, 1), tf.argMax(noisyLogits, 1)];
+    });
+    try {
+      const [before, after, predClean, predNoisy] = (await Promise.all(kept.map((t) => t.data()))) as [Float32Array, Float32Array, Int32Array, Int32Array];
       // ViT: [k, tokens, dim]; ResNet: [k, H, W, C] -> positions x channels.
+      const shape = kept[0].shape as number[];
       const channels = shape[shape.length - 1];
       const rows = shape.slice(1, -1).reduce((a, b) => a * b, 1);
       const off = req.selected * rows * channels;
@@ -50,10 +45,10 @@ export function embeddingNoise(store: Store, data: Dataset, req: EmbeddingNoiseR
       const vit = config.model.kind === 'vit';
       const hasCls = vit && req.site.block !== -1; // after the patch embedding there is no class token yet
       const tokenLabels = Array.from({ length: rows }, (_, r) => (!vit ? `(${Math.floor(r / shape[2])},${r % shape[2]})` : hasCls ? (r === 0 ? 'cls' : `patch ${r - 1}`) : `patch ${r}`));
-      const argmax = (t: tf.Tensor) => (tf.argMax(t, 1).dataSync() as Int32Array)[req.selected];
-      result = { modelLabel: label, before: matrix(b, rows, channels), after: matrix(a, rows, channels), tokenChange: change, tokenLabels, predictionClean: argmax(cleanLogits), predictionNoisy: argmax(noisyLogits) };
-    });
-    return result!;
+      return { modelLabel: label, before: matrix(b, rows, channels), after: matrix(a, rows, channels), tokenChange: change, tokenLabels, predictionClean: predClean[req.selected], predictionNoisy: predNoisy[req.selected] };
+    } finally {
+      tf.dispose(kept);
+    }
   } finally {
     model.dispose();
   }

@@ -7,6 +7,7 @@ import { psnr, ssim } from '../../engine/metrics/image-quality';
 import { applyNoise, isBatchMixing, linearNoiseLogDet, NOISE_DEFAULTS, validateNoiseSpec } from '../../engine/noise';
 import type { NoiseSpec } from '../../engine/noise/types';
 import type { MixWeight, NoisePreview, NoisePreviewRequest, NoisyImage } from '../contract';
+import { values } from '../../engine/readback';
 import { batchTensor } from './batch';
 import { matrix, pixels } from './encode';
 
@@ -24,12 +25,16 @@ function imageSpec(noise: NoisePreviewRequest['noise']): NoiseSpec {
 }
 
 /** Normalised [k, H, W, C] values of the clean and the noisy batch. */
-function run(data: Dataset, req: NoisePreviewRequest, spec: NoiseSpec): { clean: Float32Array; noisy: Float32Array } {
-  return tf.tidy(() => {
+async function run(data: Dataset, req: NoisePreviewRequest, spec: NoiseSpec): Promise<{ clean: Float32Array; noisy: Float32Array }> {
+  const [x, y] = tf.tidy(() => {
     const { x } = batchTensor(data, req.images);
-    const y = applyNoise(x, spec, { seed: req.seed >>> 0, training: true });
-    return { clean: x.dataSync() as Float32Array, noisy: y.dataSync() as Float32Array };
+    return [x, applyNoise(x, spec, { seed: req.seed >>> 0, training: true })];
   });
+  try {
+    return { clean: await values(x), noisy: await values(y) };
+  } finally {
+    tf.dispose([x, y]);
+  }
 }
 
 /** One image of a batch: display pixels, difference map and similarity, comparing what is shown. */
@@ -79,19 +84,20 @@ export function mixingWeights(spec: NoiseSpec, req: NoisePreviewRequest): MixWei
   return [...w].map((weight, position) => ({ position, ...req.images[position], weight })).filter((m) => m.weight !== 0);
 }
 
-export function noisePreview(data: Dataset, req: NoisePreviewRequest): NoisePreview {
+export async function noisePreview(data: Dataset, req: NoisePreviewRequest): Promise<NoisePreview> {
   if (!Number.isInteger(req.selected) || req.selected < 0 || req.selected >= req.images.length) {
     throw invalid(`selected image ${req.selected} is not in the batch of ${req.images.length}`, 'selected');
   }
   const spec = imageSpec(req.noise);
-  const { clean, noisy } = run(data, req, spec);
+  const { clean, noisy } = await run(data, req, spec);
   const out: NoisePreview = { ...describe(data, clean, noisy, req.selected), mixing: mixingWeights(spec, req), logDet: linearNoiseLogDet(spec, req.images.length) };
   const param = STRIP_PARAM[spec.type];
   if (req.strip?.length && param) {
-    out.strip = req.strip.slice(0, 12).map((value) => {
-      const r = run(data, req, imageSpec({ ...req.noise, [param]: value }));
-      return { value, ...describe(data, r.clean, r.noisy, req.selected) };
-    });
+    out.strip = [];
+    for (const value of req.strip.slice(0, 12)) {
+      const r = await run(data, req, imageSpec({ ...req.noise, [param]: value }));
+      out.strip.push({ value, ...describe(data, r.clean, r.noisy, req.selected) });
+    }
   }
   return out;
 }

@@ -10,6 +10,7 @@ import { protocolOrder } from '../eval/protocols';
 import type { ForwardOptions, Model } from '../models';
 import { validateNoiseSpec } from '../noise';
 import { deriveSeed } from '../rng';
+import { values } from '../readback';
 
 /**
  * Where the representation is read.
@@ -117,7 +118,7 @@ function argmaxRows(logits: Float32Array, rows: number, classes: number, out: In
  * Runs the model over every image of the split (or the first `limit`) in protocol order and returns the
  * pooled representation at the site, clean and (when `noise` is given) noisy, from the same batches.
  */
-export function extractEmbeddings(model: Model, data: Dataset, o: ExtractOptions): Embeddings {
+export async function extractEmbeddings(model: Model, data: Dataset, o: ExtractOptions): Promise<Embeddings> {
   const noiseSite = checkSite(model, o.site);
   if (!Number.isInteger(o.batchSize) || o.batchSize < 1) throw new Error(`batchSize must be an integer >= 1, got ${String(o.batchSize)}`);
   if (!['sorted', 'shuffled', 'standard'].includes(o.protocol)) throw new Error(`protocol must be sorted, shuffled or standard, got ${String(o.protocol)}`);
@@ -140,8 +141,8 @@ export function extractEmbeddings(model: Model, data: Dataset, o: ExtractOptions
   const predClean = new Int32Array(n);
   const predNoisy = noise ? new Int32Array(n) : undefined;
 
-  /** One forward pass; returns the pooled rows at the site and the logits. */
-  const run = (x: tf.Tensor4D, runNoise: RunNoise, noiseSeed: number): { rows: Float32Array; logits: Float32Array } => {
+  /** One forward pass; returns the pooled rows at the site and the logits (kept: the caller reads and disposes them). */
+  const run = (x: tf.Tensor4D, runNoise: RunNoise, noiseSeed: number): tf.Tensor[] => {
     let captured: tf.Tensor2D | undefined;
     const fo: ForwardOptions = { training: false, noise: runNoise, noiseSeed };
     // At ViT block -1 the tap 'patch_embed' comes after the noise, so 'output' and 'noise-site' coincide.
@@ -149,31 +150,39 @@ export function extractEmbeddings(model: Model, data: Dataset, o: ExtractOptions
     else fo.tap = (name, t) => { if (name === tapName) captured = pool(o.site, t); };
     const logits = model.forward(x, fo);
     if (!captured) throw new Error(`the model never reached the embedding site (${at === 'noise-site' ? 'noise site' : tapName})`);
-    return { rows: captured.dataSync() as Float32Array, logits: logits.dataSync() as Float32Array };
+    return [tf.keep(captured), tf.keep(logits)];
+  };
+  const read = async (ts: tf.Tensor[]): Promise<{ rows: Float32Array; logits: Float32Array }> => {
+    try {
+      return { rows: await values(ts[0]), logits: await values(ts[1]) };
+    } finally {
+      tf.dispose(ts);
+    }
   };
 
   for (let start = 0, b = 0; start < n; start += o.batchSize, b++) {
     if (o.shouldStop?.()) throw new Error('embedding extraction cancelled');
     const idx = order.subarray(start, Math.min(n, start + o.batchSize));
     const rows = idx.length;
-    tf.tidy(() => {
-      const batch = makeBatch(split, idx, data.info.shape, data);
-      const noiseSeed = deriveSeed(o.seed, EVAL_NOISE_STREAM, b);
-      const c = run(batch.x, cleanNoise, noiseSeed);
-      if (!clean) {
-        dim = c.rows.length / rows;
-        clean = new Float32Array(n * dim);
-        if (noise) noisy = new Float32Array(n * dim);
-      }
-      clean.set(c.rows, start * dim);
-      argmaxRows(c.logits, rows, classes, predClean, start);
-      if (noise && noisy && predNoisy) {
-        const z = run(batch.x, noise, noiseSeed);
-        noisy.set(z.rows, start * dim);
-        argmaxRows(z.logits, rows, classes, predNoisy, start);
-      }
-      labels.set(batch.labels, start);
+    const noiseSeed = deriveSeed(o.seed, EVAL_NOISE_STREAM, b);
+    const batch = tf.tidy(() => {
+      const made = makeBatch(split, idx, data.info.shape, data);
+      return { labels: made.labels, clean: run(made.x, cleanNoise, noiseSeed), noisy: noise ? run(made.x, noise, noiseSeed) : undefined };
     });
+    const c = await read(batch.clean);
+    if (!clean) {
+      dim = c.rows.length / rows;
+      clean = new Float32Array(n * dim);
+      if (noise) noisy = new Float32Array(n * dim);
+    }
+    clean.set(c.rows, start * dim);
+    argmaxRows(c.logits, rows, classes, predClean, start);
+    if (batch.noisy && noisy && predNoisy) {
+      const z = await read(batch.noisy);
+      noisy.set(z.rows, start * dim);
+      argmaxRows(z.logits, rows, classes, predNoisy, start);
+    }
+    labels.set(batch.labels, start);
     o.onProgress?.(start + rows, n);
   }
   return {

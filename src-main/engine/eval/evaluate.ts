@@ -5,6 +5,7 @@ import type { EvalProtocol, RunNoise } from '../config/types';
 import { makeBatch } from '../batches';
 import type { Model } from '../models';
 import { isActive, isBatchMixing } from '../noise/types';
+import { values } from '../readback';
 import { deriveSeed } from '../rng';
 import { protocolBatchSize, protocolOrder } from './protocols';
 
@@ -32,7 +33,7 @@ export interface EvalOptions {
 /** Batch size that does not change the result: without active mixing noise, batches are independent. */
 const FAST_BATCH = 250;
 
-export function evaluate(model: Model, data: Dataset, o: EvalOptions): EvalResult {
+export async function evaluate(model: Model, data: Dataset, o: EvalOptions): Promise<EvalResult> {
   const split = data.splits.test;
   const n = o.limit && o.limit > 0 ? Math.min(o.limit, split.count) : split.count;
   const noiseActive = isActive(o.noise, false);
@@ -47,11 +48,12 @@ export function evaluate(model: Model, data: Dataset, o: EvalOptions): EvalResul
   for (let start = 0, b = 0; start < n; start += batchSize, b++) {
     if (o.shouldStop?.()) throw new Error('evaluation cancelled');
     const idx = order.subarray(start, Math.min(n, start + batchSize));
-    const { logits, labels } = tf.tidy(() => {
+    const { out, labels } = tf.tidy(() => {
       const batch = makeBatch(split, idx, data.info.shape, data);
-      const out = model.forward(batch.x, { training: false, noise: o.noise, noiseSeed: deriveSeed(o.seed, 0xe7a1, b) });
-      return { logits: out.dataSync() as Float32Array, labels: batch.labels };
+      return { out: model.forward(batch.x, { training: false, noise: o.noise, noiseSeed: deriveSeed(o.seed, 0xe7a1, b) }), labels: batch.labels };
     });
+    const logits = await values(out);
+    out.dispose();
     for (let i = 0; i < labels.length; i++) {
       const row = logits.subarray(i * classes, (i + 1) * classes);
       const y = labels[i];

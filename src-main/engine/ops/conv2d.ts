@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { gemmConv, gemmConvFilterGrad, gemmConvFits, NO_PADS, padInput } from '../kernels/conv';
 import { interleavePhases, layoutKernelsAvailable, permutePadCut } from '../kernels/layout';
+import { syncReadable } from '../readback';
 import { checkFloat, checkRank } from './check';
 
 export type ConvPad = 'same' | 'valid' | number;
@@ -185,6 +186,10 @@ export function conv2d(x: tf.Tensor4D, w: tf.Tensor4D, stride: number, pad: Conv
   }
   const g = convGeometry(h, wd, kh, kw, stride, pad);
   if (g.ho < 1 || g.wo < 1) throw new Error(`conv2d: ${kh}x${kw} filter does not fit input ${h}x${wd} with pad ${pad}`);
+  // webgpu has GPU kernels for both gradients (Conv2DBackpropInput/Filter); the rewrites below exist for
+  // wasm and read the filter synchronously, which webgpu cannot do in Node. The stem's input gradient is
+  // never computed there: the tape only follows variables.
+  if (!syncReadable()) return tf.conv2d(x, w, stride, explicit(g));
   // On wasm with cout a multiple of 8, the workbench's GEMM kernels; the padded input is made once and
   // kept for the filter gradient.
   const gemm = gemmConvFits(cout);

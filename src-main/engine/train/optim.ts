@@ -2,6 +2,7 @@
 // Decay applies to tensors of rank >= 2 only (weights), not to biases, norms or tokens, as timm does.
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerConfig } from '../config/types';
+import { download } from '../readback';
 import type { NamedArray } from './safetensors';
 
 interface Slot { param: tf.Variable; m: Float32Array; v: Float32Array; decay: boolean; weights?: Float32Array; written?: object }
@@ -22,7 +23,12 @@ export class AdamW {
   }
 
   /** grads keyed by tf variable name (as tf.variableGrads returns them), as tensors or float arrays. */
-  apply(grads: Record<string, tf.Tensor | Float32Array>, lr: number): void {
+  async apply(grads: Record<string, tf.Tensor | Float32Array>, lr: number): Promise<void> {
+    const slots = [...this.slots.values()];
+    await download([
+      ...Object.values(grads).filter((g): g is tf.Tensor => !(g instanceof Float32Array)),
+      ...slots.filter((s) => this.stale(s)).map((s) => s.param),
+    ]);
     this.t += 1;
     const { beta1: b1, beta2: b2, eps, weightDecay: wd } = this.cfg;
     const c1 = 1 - b1 ** this.t;
@@ -47,8 +53,12 @@ export class AdamW {
     return [...this.slots.values()].map((s) => this.mirror(s));
   }
 
+  private stale(s: Slot): boolean {
+    return !s.weights || s.written !== s.param.dataId;
+  }
+
   private mirror(s: Slot): Float32Array {
-    if (!s.weights || s.written !== s.param.dataId) {
+    if (!s.weights || this.stale(s)) {
       s.weights = Float32Array.from(s.param.dataSync() as Float32Array);
       s.written = s.param.dataId;
     }

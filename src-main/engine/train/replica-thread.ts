@@ -39,7 +39,7 @@ try {
         tf.tidy(() => v.assign(tf.tensor(block.params.subarray(off, off + v.size), v.shape, 'float32')));
         off += v.size;
       }
-      const r = gradients(model, data, block.idx.subarray(0, order.count), init.config, order.seed, trainable);
+      const r = await gradients(model, data, block.idx.subarray(0, order.count), init.config, order.seed, trainable);
       const grads = r.grads.map((g) => g.dataSync() as Float32Array);
       const bn = r.bnStats.map((s) => ({ mean: s.batchMean.dataSync() as Float32Array, variance: s.batchVar.dataSync() as Float32Array, count: s.count }));
       tf.dispose([...r.grads, ...r.bnStats.flatMap((s) => [s.batchMean, s.batchVar])]);

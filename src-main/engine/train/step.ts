@@ -5,6 +5,7 @@ import type { Dataset } from '../../data/types';
 import { makeBatch } from '../batches';
 import type { RunConfig } from '../config/types';
 import type { BnStat, Model } from '../models';
+import { values } from '../readback';
 import { crossEntropy, smoothedTargets } from './loss';
 
 export interface Gradients {
@@ -18,23 +19,29 @@ export interface Gradients {
   bnStats: BnStat[];
 }
 
-export function gradients(model: Model, data: Dataset, idx: ArrayLike<number>, config: RunConfig, noiseSeed: number, trainable: tf.Variable[]): Gradients {
+export async function gradients(model: Model, data: Dataset, idx: ArrayLike<number>, config: RunConfig, noiseSeed: number, trainable: tf.Variable[]): Promise<Gradients> {
   const classes = data.info.classNames.length;
   const bnStats: BnStat[] = [];
+  let labels: Int32Array | undefined;
   const out = tf.tidy(() => {
-    const { x, labels } = makeBatch(data.splits.train, idx, data.info.shape, data);
+    const batch = makeBatch(data.splits.train, idx, data.info.shape, data);
+    labels = batch.labels;
+    const { x } = batch;
     const targets = smoothedTargets(labels, classes, config.labelSmoothing);
     let logits: tf.Tensor2D | undefined;
     const { value, grads } = tf.variableGrads(() => {
       logits = tf.keep(model.forward(x, { training: true, noise: config.noise, noiseSeed, bnStats, inputGrad: false }));
       return crossEntropy(logits, targets);
     }, trainable);
-    const loss = value.dataSync()[0];
-    const hits = countHits(logits!.dataSync() as Float32Array, labels, classes);
-    logits!.dispose();
-    return { loss, hits, grads: trainable.map((v) => tf.keep(grads[v.name])) };
+    return { value: tf.keep(value), logits: logits!, grads: trainable.map((v) => tf.keep(grads[v.name])) };
   });
-  return { ...out, bnStats };
+  try {
+    const loss = (await values(out.value))[0];
+    const hits = countHits(await values(out.logits), labels!, classes);
+    return { loss, hits, grads: out.grads, bnStats };
+  } finally {
+    tf.dispose([out.value, out.logits]);
+  }
 }
 
 function countHits(logits: Float32Array, labels: Int32Array, classes: number): number {

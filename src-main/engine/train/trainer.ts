@@ -3,11 +3,13 @@
 // callers (the worker, tests) receive everything through callbacks.
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../../data/types';
+import { currentBackend, isGpuBackend } from '../backend';
 import { range } from '../batches';
 import type { RunConfig } from '../config/types';
 import { evaluate, finalProtocols, type EvalResult } from '../eval/evaluate';
 import { createModel, updateRunningStats, type Model } from '../models';
 import { isActive } from '../noise/types';
+import { download } from '../readback';
 import { deriveSeed, Rng } from '../rng';
 import { loadCheckpoint, saveCheckpoint, type SavedCheckpoint } from './checkpoint';
 import { AdamW } from './optim';
@@ -35,7 +37,17 @@ export interface TrainCallbacks {
 }
 
 export type TrainStatus = 'completed' | 'diverged' | 'cancelled';
-export interface TrainResult { status: TrainStatus; epochsDone: number; steps: number; imagesPerSecond: number; evaluations: EvalResult[]; error?: string }
+export interface TrainResult {
+  status: TrainStatus;
+  epochsDone: number;
+  steps: number;
+  imagesPerSecond: number;
+  evaluations: EvalResult[];
+  error?: string;
+  /** Replicas that ran, and why when that differs from the config. */
+  replicas: number;
+  replicasNote?: string;
+}
 
 /** Training indices: all of the train split, or a seeded subset of `limitTrain`. */
 export function trainIndices(config: RunConfig, data: Dataset): Int32Array {
@@ -56,9 +68,10 @@ export async function train(config: RunConfig, data: Dataset, runDir: string, cb
   const optim = new AdamW(model.params.trainable, config.optimizer);
   let group: ReplicaGroup | undefined;
   try {
-    const replicas = replicaCount(config);
-    if (replicas > 1) group = await ReplicaGroup.start(config, data, [...model.params.trainable.values()], replicas);
-    return await loop(config, data, runDir, cb, model, optim, group, resumeFrom);
+    const wanted = replicaCount(config);
+    const replicas = usedReplicas(wanted);
+    if (replicas.count > 1) group = await ReplicaGroup.start(config, data, [...model.params.trainable.values()], replicas.count);
+    return { ...(await loop(config, data, runDir, cb, model, optim, group, resumeFrom)), replicas: replicas.count, ...(replicas.note ? { replicasNote: replicas.note } : {}) };
   } finally {
     await group?.stop();
     optim.dispose();
@@ -66,7 +79,19 @@ export async function train(config: RunConfig, data: Dataset, runDir: string, cb
   }
 }
 
-async function loop(config: RunConfig, data: Dataset, runDir: string, cb: TrainCallbacks, model: Model, optim: AdamW, group?: ReplicaGroup, resumeFrom?: string): Promise<TrainResult> {
+/**
+ * Replica threads split a CPU's cores (each runs its own wasm backend); on a GPU backend the whole batch
+ * runs on the device, and R threads would queue on the same GPU. So a GPU run uses one replica whatever
+ * the config says, and the run records it. Not a validation error: the backend is chosen in the trainer
+ * process, after validation, and every MNIST preset asks for 2.
+ */
+function usedReplicas(wanted: number): { count: number; note?: string } {
+  const backend = currentBackend()?.name;
+  if (wanted <= 1 || !backend || !isGpuBackend(backend)) return { count: wanted };
+  return { count: 1, note: `replicas ${wanted} in the config, 1 used: on a GPU backend (${backend}) the whole batch runs on the device` };
+}
+
+async function loop(config: RunConfig, data: Dataset, runDir: string, cb: TrainCallbacks, model: Model, optim: AdamW, group?: ReplicaGroup, resumeFrom?: string): Promise<Omit<TrainResult, 'replicas' | 'replicasNote'>> {
   const indices = trainIndices(config, data);
   const { batchSize, epochs, seed } = config;
   const stepsPerEpoch = Math.max(1, Math.floor(indices.length / batchSize));
@@ -87,7 +112,7 @@ async function loop(config: RunConfig, data: Dataset, runDir: string, cb: TrainC
   let trainSeconds = 0;
   let trainImages = 0;
   const rate = () => (trainSeconds > 0 ? trainImages / trainSeconds : 0);
-  const result = (status: TrainStatus, error?: string): TrainResult => ({ status, epochsDone: epoch, steps: step, imagesPerSecond: rate(), evaluations, error });
+  const result = (status: TrainStatus, error?: string) => ({ status, epochsDone: epoch, steps: step, imagesPerSecond: rate(), evaluations, error });
 
   for (; epoch < epochs; ) {
     const order = Int32Array.from(indices);
@@ -101,7 +126,7 @@ async function loop(config: RunConfig, data: Dataset, runDir: string, cb: TrainC
       const t0 = performance.now();
       const lr = learningRate(step, totalSteps, stepsPerEpoch, config.optimizer, config.schedule);
       const idx = order.subarray(i * batchSize, (i + 1) * batchSize);
-      const { loss, hits } = trainStep(model, optim, data, idx, config, lr, deriveSeed(seed, NOISE, step), trainable, group);
+      const { loss, hits } = await trainStep(model, optim, data, idx, config, lr, deriveSeed(seed, NOISE, step), trainable, group);
       if (!Number.isFinite(loss)) return result('diverged', `loss became ${loss} at step ${step} (epoch ${epoch + 1})`);
       step += 1;
       trainSeconds += (performance.now() - t0) / 1000;
@@ -113,14 +138,15 @@ async function loop(config: RunConfig, data: Dataset, runDir: string, cb: TrainC
       await yieldToEvents();
     }
     const evalOpts = { noise: config.noise, testBatchSize: config.testBatchSize, seed, limit: config.limitTest, shouldStop: cb.shouldStop };
-    const test = evaluate(model, data, { ...evalOpts, protocol: 'standard' });
+    const test = await evaluate(model, data, { ...evalOpts, protocol: 'standard' });
     epoch += 1;
+    await download([...model.params.trainable.values(), ...model.params.buffers.values()]);
     const saved = saveCheckpoint(runDir, model, optim, { epoch, step, optimizerStep: optim.t, shuffleRng: shuffle.getState() }, configJson);
     cb.onCheckpoint?.(saved);
     cb.onEpoch?.({ epoch, step, trainLoss: lossSum / seen, trainAcc: correct / seen, test, seconds: (performance.now() - epochStart) / 1000, imagesPerSecond: rate() });
     if (epoch === epochs) {
       evaluations.push(test);
-      for (const r of finalEvaluations(model, data, config)) {
+      for (const r of await finalEvaluations(model, data, config)) {
         evaluations.push(r);
         cb.onEval?.(r);
       }
@@ -131,14 +157,14 @@ async function loop(config: RunConfig, data: Dataset, runDir: string, cb: TrainC
 }
 
 /** One optimizer step over all replicas; returns the batch loss and the number of correct top-1 predictions. */
-function trainStep(model: Model, optim: AdamW, data: Dataset, idx: Int32Array, config: RunConfig, lr: number, noiseSeed: number, trainable: tf.Variable[], group?: ReplicaGroup): { loss: number; hits: number } {
+async function trainStep(model: Model, optim: AdamW, data: Dataset, idx: Int32Array, config: RunConfig, lr: number, noiseSeed: number, trainable: tf.Variable[], group?: ReplicaGroup): Promise<{ loss: number; hits: number }> {
   const sizes = partSizes(idx.length, group ? group.size : 1);
   let start = 0;
   const parts = sizes.map((n) => idx.subarray(start, (start += n)));
   // Rank 0 keeps the run's noise stream; the other parts draw from streams derived from it.
   const seeds = sizes.map((_, r) => (r === 0 ? noiseSeed : deriveSeed(noiseSeed, r)));
   group?.begin(optim.weights(), parts.slice(1), seeds.slice(1));
-  const own = gradients(model, data, parts[0], config, noiseSeed, trainable);
+  const own = await gradients(model, data, parts[0], config, noiseSeed, trainable);
   const n = idx.length;
   const whole = group?.gather(own.grads, sizes[0], n);
   const others = whole?.results ?? [];
@@ -147,7 +173,8 @@ function trainStep(model: Model, optim: AdamW, data: Dataset, idx: Int32Array, c
   const grads: Record<string, tf.Tensor | Float32Array> = {};
   trainable.forEach((v, i) => (grads[v.name] = whole ? whole.grads[i] : own.grads[i]));
   if (Number.isFinite(loss)) {
-    optim.apply(grads, lr);
+    await optim.apply(grads, lr);
+    await download(own.bnStats.flatMap((s) => [s.batchMean, s.batchVar, s.running.mean, s.running.variance]));
     if (others.length) combineBnStats(own.bnStats, others);
     updateRunningStats(own.bnStats);
   } else {
@@ -158,13 +185,14 @@ function trainStep(model: Model, optim: AdamW, data: Dataset, idx: Int32Array, c
 }
 
 /** End-of-run evaluations beyond the per-epoch one: the mixing protocols, and the noise-free model. */
-function finalEvaluations(model: Model, data: Dataset, config: RunConfig): EvalResult[] {
+async function finalEvaluations(model: Model, data: Dataset, config: RunConfig): Promise<EvalResult[]> {
   if (!isActive(config.noise, false)) return [];
   const base = { testBatchSize: config.testBatchSize, seed: config.seed, limit: config.limitTest };
-  const out = finalProtocols(config.noise)
-    .filter((p) => p !== 'standard')
-    .map((protocol) => evaluate(model, data, { ...base, protocol, noise: config.noise }));
-  out.push(evaluate(model, data, { ...base, protocol: 'standard', noise: { ...config.noise, type: 'none' } }));
+  const out: EvalResult[] = [];
+  for (const protocol of finalProtocols(config.noise).filter((p) => p !== 'standard')) {
+    out.push(await evaluate(model, data, { ...base, protocol, noise: config.noise }));
+  }
+  out.push(await evaluate(model, data, { ...base, protocol: 'standard', noise: { ...config.noise, type: 'none' } }));
   return out;
 }
 
