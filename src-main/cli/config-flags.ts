@@ -27,7 +27,7 @@ export const CONFIG_FLAGS: Record<string, Flag> = {
   'noise-level': { path: 'noise.level', kind: 'str', help: 'image | embedding' },
   'noise-at': { path: 'noise.at', kind: 'str', help: 'train | eval | both' },
   alpha: { path: 'noise.alpha', kind: 'num', help: 'linear-shift mixing weight' },
-  detach: { path: 'noise.detach', kind: 'bool', help: 'linear-shift: no gradient through the shifted copy (default true)' },
+  detach: { path: 'noise.detach', kind: 'bool', help: 'linear-shift: official detached shift, gradient the identity (default true); false: full gradient' },
   strength: { path: 'noise.strength', kind: 'num', help: 'gaussian scale s' },
   mean: { path: 'noise.mean', kind: 'num', help: 'gaussian mean' },
   std: { path: 'noise.std', kind: 'num', help: 'gaussian standard deviation' },

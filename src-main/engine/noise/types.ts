@@ -8,7 +8,8 @@ export interface NoiseSpec {
   type: NoiseType;
   /** linear-shift mixing weight a: P' = (1 - a) P + a roll(P, -1, batch). */
   alpha?: number;
-  /** linear-shift: stop the gradient through the shifted copy (official CNN code). Default true. */
+  /** linear-shift: official CNN form P + a * detach(roll(P) - P), gradient the identity (default true);
+   *  false differentiates (1 - a) P + a roll(P) whole. The forward value is the same. */
   detach?: boolean;
   /** gaussian: scale s of the added s * N(mean, std). */
   strength?: number;

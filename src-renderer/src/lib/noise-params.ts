@@ -42,7 +42,7 @@ export function noiseTypeInfo(type: NoiseType): NoiseTypeInfo {
 export const PARAM_HELP = {
   alpha: 'Mixing weight a in [0, 1] (paper 0.3, official CNN script 0.4); singular at a = 0.5 with an even batch size.',
   detach:
-    'Stop the gradient through the shifted copy, as the official CNN code does. Affects training only: the forward value (this preview) is identical.',
+    'Official CNN form: the shift P + a (roll(P) - P) is detached, so the gradient is the identity. Off: the full gradient (1 - a) I + a S^T. Affects training only: the forward value (this preview) is identical.',
   strength: 'Scale s of the added noise, in normalised input units (official ViT 0.1, CNN 1.0).',
   mean: 'Mean mu of the Gaussian draw before scaling (official 0).',
   std: 'Standard deviation sigma of the Gaussian draw before scaling (official "gau_var" = 1, used as a std).',
