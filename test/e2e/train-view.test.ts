@@ -86,6 +86,8 @@ test('Train: an impossible noise site is explained before launch and blocks Laun
 
 test('Train: a 2x2 sweep (noise type x seed) queues 4 runs and all complete', { skip }, async () => {
   await smallRun({ epochs: 1, limitTrain: 160, limitTest: 100, seeds: '1' });
+  // Salt-and-pepper in training takes its extremes over the whole batch: one replica.
+  await page.getByTestId('replicas').fill('1');
   await page.getByTestId('sweep-path-0').fill('noise.type');
   await page.getByTestId('sweep-values-0').fill('gaussian, salt-pepper');
   await page.getByTestId('sweep-add-row').click();

@@ -29,16 +29,20 @@ export interface EvalOptions {
   shouldStop?: () => boolean;
 }
 
-/** Batch size that does not change the result: without active mixing noise, batches are independent. */
+/**
+ * Batch size that does not change the result when no noise is active at evaluation (eval-mode BN:
+ * batches are independent). Active noise runs at the configured test batch size: the mixing
+ * operators and salt-and-pepper's extremes depend on the batch, and the seeded draws of every
+ * operator are made per batch.
+ */
 const FAST_BATCH = 250;
 
 export function evaluate(model: Model, data: Dataset, o: EvalOptions): EvalResult {
   const split = data.splits.test;
   const n = o.limit && o.limit > 0 ? Math.min(o.limit, split.count) : split.count;
   const noiseActive = isActive(o.noise, false);
-  const mixing = noiseActive && isBatchMixing(o.noise);
   const order = protocolOrder(o.protocol, split.labels, n, o.seed);
-  const batchSize = mixing || o.protocol === 'single' ? protocolBatchSize(o.protocol, o.testBatchSize) : Math.max(o.testBatchSize, FAST_BATCH);
+  const batchSize = noiseActive || o.protocol === 'single' ? protocolBatchSize(o.protocol, o.testBatchSize) : Math.max(o.testBatchSize, FAST_BATCH);
   const classes = data.info.classNames.length;
   const k = Math.min(5, classes);
   let top1 = 0;

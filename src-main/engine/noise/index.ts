@@ -8,7 +8,7 @@ import { linearOptimal } from './linear-optimal';
 import { DEFAULT_MEAN, DEFAULT_STD, DEFAULT_STRENGTH, gaussianNoise } from './gaussian';
 import { DEFAULT_PROB, saltPepper } from './salt-pepper';
 
-export { NOISE_TYPES, isBatchMixing, isActive } from './types';
+export { NOISE_TYPES, isBatchMixing, dependsOnBatch, isActive } from './types';
 export type { NoiseType, NoiseSpec, NoiseContext } from './types';
 export { validateNoiseSpec } from './validate';
 export { linearNoiseLogDet } from './logdet';

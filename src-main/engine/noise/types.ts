@@ -35,6 +35,15 @@ export function isBatchMixing(spec: Pick<NoiseSpec, 'type'>): boolean {
   return spec.type === 'linear-shift' || spec.type === 'linear-optimal';
 }
 
+/**
+ * Operators whose output for one sample depends on the rest of the batch: the mixing ones, and
+ * salt-and-pepper (its salt and pepper values are the max and min over the whole batch tensor, as in
+ * the official code). Training with them needs the whole batch in one replica.
+ */
+export function dependsOnBatch(spec: Pick<NoiseSpec, 'type'>): boolean {
+  return isBatchMixing(spec) || spec.type === 'salt-pepper';
+}
+
 export function isActive(spec: NoiseSpec, training: boolean): boolean {
   if (spec.type === 'none') return false;
   return spec.at === 'both' || (spec.at === 'train') === training;
