@@ -125,7 +125,7 @@ export interface EmbeddingNoiseRequest {
   model: ModelSource;
   dataset: string;
   images: { split: SplitName; index: number }[];
-  /** ViT: block L (0-based; -1 = after the patch embedding). ResNet: stage and block (1-based). */
+  /** ViT: block L (0-based; -1 = after the patch embedding, our extension, not official). ResNet: stage and block (1-based). */
   site: { block: number; stage?: number };
   noise: NoiseSpecDto;
   seed: number;
@@ -153,7 +153,7 @@ export interface EmbeddingRequest {
   model: ModelSource;
   dataset: string;
   split: SplitName;
-  /** ViT: block L (-1 = after the patch embedding) and pooling; ResNet: stage (and block of the noise site). */
+  /** ViT: block L (-1 = after the patch embedding, our extension) and pooling; ResNet: stage (and block of the noise site). */
   site: { block: number; stage?: number; pool?: 'cls' | 'mean-patch' };
   /** null: clean embeddings only. */
   noise: NoiseSpecDto | null;

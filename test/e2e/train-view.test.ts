@@ -39,6 +39,7 @@ const points = () => page.getByTestId('loss-chart').getAttribute('data-points').
 test('Train: a short MNIST run shows its curve growing live and completes', { skip }, async () => {
   assert.equal(await page.getByTestId('preset-select').inputValue(), 'mnist-vit', 'run presets come first');
   await page.waitForFunction(() => (document.querySelector('[data-testid="replicas"]') as HTMLInputElement | null)?.value === '2');
+  assert.equal(await page.getByTestId('skip-first-token').isChecked(), true, 'class token skipped by default, as in the CLI and the API');
   await smallRun({ epochs: 2, limitTrain: 320, limitTest: 200, seeds: '7' });
   assert.equal(await page.getByTestId('config-problems').getAttribute('data-count'), '0');
   await page.locator('[data-testid="launch"]:enabled').click();

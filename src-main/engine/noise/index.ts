@@ -13,7 +13,7 @@ export type { NoiseType, NoiseSpec, NoiseContext } from './types';
 export { validateNoiseSpec } from './validate';
 export { linearNoiseLogDet } from './logdet';
 
-/** Values used when a spec leaves a parameter out. */
+/** Values used when a spec leaves a parameter out (the ViT class token: engine/config/class-token.ts). */
 export const NOISE_DEFAULTS = Object.freeze({
   alpha: DEFAULT_ALPHA,
   detach: DEFAULT_DETACH,
@@ -21,7 +21,6 @@ export const NOISE_DEFAULTS = Object.freeze({
   mean: DEFAULT_MEAN,
   std: DEFAULT_STD,
   prob: DEFAULT_PROB,
-  skipFirstToken: false,
 });
 
 function checkSeed(ctx: NoiseContext): number {

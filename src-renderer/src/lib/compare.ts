@@ -129,7 +129,7 @@ export function noiseParam(noise: NoiseSpecDto | null | undefined): { name: stri
 export function siteLabel(noise: RunSummary['noise'] | null | undefined): string {
   const s = noise?.site;
   if (!s || noise?.type === 'none') return '';
-  return s.stage !== undefined ? `stage ${s.stage} block ${s.block}` : s.block === -1 ? 'patch embed' : `block ${s.block}`;
+  return s.stage !== undefined ? `stage ${s.stage} block ${s.block}` : s.block === -1 ? 'patch embed (extension)' : `block ${s.block}`;
 }
 
 /** "gaussian strength=0.1 @ block 2 (both)": type, parameter, site, when. */
