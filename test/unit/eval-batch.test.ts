@@ -7,6 +7,7 @@ import { MODEL_PRESETS, RUN_PRESETS } from '../../src-main/engine/config/presets
 import { configProblems } from '../../src-main/engine/config/validate';
 import type { RunNoise } from '../../src-main/engine/config/types';
 import { evaluate } from '../../src-main/engine/eval/evaluate';
+import { protocolOrder } from '../../src-main/engine/eval/protocols';
 import { createModel, type Model } from '../../src-main/engine/models';
 import { loadMnist } from '../../src-main/data/mnist';
 
@@ -78,4 +79,27 @@ test('replicas are refused for salt-and-pepper in training (its extremes are ove
   assert.match(configProblems({ ...c, noise: train }).join('\n'), /replicas must be 1 when salt-pepper noise is active during training: its salt and pepper values are the max and min over the whole batch/);
   assert.deepEqual(configProblems({ ...c, noise: { ...train, at: 'eval' } }), []);
   assert.deepEqual(configProblems({ ...c, noise: train, replicas: 1 }), []);
+});
+
+test('top1RunningAvg is the official accs.avg: the mean over batches of cumulative correct / total', () => {
+  // A model that always answers class 0: which images are right is known from the labels alone.
+  const model = createModel(MODEL_PRESETS['mnist-cnn'], 3);
+  const always0: Model = { config: model.config, params: model.params, dispose: () => model.dispose(), forward: (x) => tf.oneHot(tf.zeros([x.shape[0]], 'int32'), 10).toFloat() as tf.Tensor2D };
+  const noise: RunNoise = { type: 'none', level: 'embedding', at: 'both' };
+  for (const protocol of ['sorted', 'standard'] as const) {
+    const r = evaluate(always0, data, { protocol, noise, testBatchSize: 10, seed: 1, limit: 95 });
+    const order = protocolOrder(protocol, data.splits.test.labels, 95, 1);
+    let correct = 0, sum = 0, batches = 0;
+    // Reported over batches of the configured 10, although a noise-free evaluation runs in larger ones.
+    for (let start = 0; start < 95; start += 10) {
+      for (let i = start; i < Math.min(95, start + 10); i++) if (data.splits.test.labels[order[i]] === 0) correct++;
+      sum += correct / Math.min(95, start + 10);
+      batches++;
+    }
+    assert.ok(Math.abs(r.top1 - correct / 95) < 1e-12, protocol);
+    assert.ok(Math.abs(r.top1RunningAvg - sum / batches) < 1e-12, `${protocol}: ${r.top1RunningAvg} vs ${sum / batches}`);
+    // Class-sorted: the zeros come first, so the running average far exceeds correct / total.
+    if (protocol === 'sorted') assert.ok(r.top1RunningAvg > 2 * r.top1, `${r.top1RunningAvg} vs ${r.top1}`);
+  }
+  model.dispose();
 });

@@ -13,6 +13,12 @@ export interface EvalResult {
   batchSize: number;
   noiseActive: boolean;
   top1: number;
+  /**
+   * Top-1 as the official scripts report it (Main.py: accs.update(correct / total) after every batch, then
+   * accs.avg): the mean over batches of the cumulative accuracy so far. It weights early batches more, so
+   * under class-sorted batches it depends on which classes come first.
+   */
+  top1RunningAvg: number;
   top5: number;
   loss: number;
   n: number;
@@ -48,6 +54,7 @@ export function evaluate(model: Model, data: Dataset, o: EvalOptions): EvalResul
   let top1 = 0;
   let top5 = 0;
   let lossSum = 0;
+  const hit = new Uint8Array(n); // per position in the protocol order
   for (let start = 0, b = 0; start < n; start += batchSize, b++) {
     if (o.shouldStop?.()) throw new Error('evaluation cancelled');
     const idx = order.subarray(start, Math.min(n, start + batchSize));
@@ -65,7 +72,10 @@ export function evaluate(model: Model, data: Dataset, o: EvalOptions): EvalResul
         if (row[c] > row[y] || (row[c] === row[y] && c < y)) above++;
         if (row[c] > max) max = row[c];
       }
-      if (above === 0) top1++;
+      if (above === 0) {
+        top1++;
+        hit[start + i] = 1;
+      }
       if (above < k) top5++;
       let z = 0;
       for (let c = 0; c < classes; c++) z += Math.exp(row[c] - max);
@@ -73,7 +83,24 @@ export function evaluate(model: Model, data: Dataset, o: EvalOptions): EvalResul
     }
     o.onProgress?.(Math.min(n, start + batchSize), n);
   }
-  return { protocol: o.protocol, batchSize, noiseActive, top1: top1 / n, top5: top5 / n, loss: lossSum / n, n };
+  return { protocol: o.protocol, batchSize, noiseActive, top1: top1 / n, top1RunningAvg: runningAverage(hit, protocolBatchSize(o.protocol, o.testBatchSize)), top5: top5 / n, loss: lossSum / n, n };
+}
+
+/**
+ * The official accs.avg over batches of the configured size, from per-image hits in protocol order
+ * (exact also when a noise-free evaluation ran in larger batches: its hits do not depend on the batch).
+ */
+export function runningAverage(hit: Uint8Array, batch: number): number {
+  let correct = 0;
+  let sum = 0;
+  let batches = 0;
+  for (let start = 0; start < hit.length; start += batch) {
+    const end = Math.min(hit.length, start + batch);
+    for (let i = start; i < end; i++) correct += hit[i];
+    sum += correct / end;
+    batches++;
+  }
+  return batches ? sum / batches : 0;
 }
 
 /** The protocols a run is evaluated under at the end: all three when mixing noise is on at evaluation. */
