@@ -5,7 +5,7 @@ import type { EmbeddingAnalysis, EmbeddingRequest, EntropyTableRow, NoiseSpecDto
 import { errorMessage, host } from '../host';
 import { base64ToFloat32 } from '../lib/decode';
 import { base64ToInt32, readPoint } from '../lib/projection';
-import { cleanSpec, defaultSpec } from '../lib/noise-params';
+import { cleanSpec, defaultSpec, SKIP_CLASS_TOKEN } from '../lib/noise-params';
 import type { ModelChoice } from './noise-lab.svelte';
 
 /** The service's exact t-SNE refuses more than this many points (clean + noisy together). */
@@ -76,6 +76,8 @@ export class EmbeddingsState {
   pool = $state<'cls' | 'mean-patch'>('cls');
   /** Where Z is read: the block / stage output, or the tensor the noise acts on (the paper's latent). */
   at = $state<'output' | 'noise-site'>('output');
+  /** ViT blocks: leave the class token untouched (the official default, as in the Train form and the noise lab). */
+  skipClassToken = $state(SKIP_CLASS_TOKEN);
   spec = $state<NoiseSpecDto>(defaultSpec('gaussian', 'embedding'));
   protocol = $state<'sorted' | 'shuffled'>('sorted');
   /** 10 = the official test batch (method page section 6). */
