@@ -110,7 +110,10 @@ test('Embeddings: UMAP of the full test split, linear-shift noise, sorted batche
   const v = await verdicts();
   assert.ok(Object.keys(v).length >= 4);
   for (const [name, verdict] of Object.entries(v)) assert.match(verdict, /^(positive|harmful|not-significant|out-of-range)$/, `${name}: ${verdict}`);
-  assert.match((await page.getByTestId('entropy-linear').textContent()) ?? '', /k = 10/);
+  const theory = (await page.getByTestId('entropy-linear').textContent()) ?? '';
+  assert.match(theory, /k = 10/);
+  assert.match(theory, /not\s+estimated from these embeddings/, 'the theory value has its own labelled panel');
+  assert.match((await page.getByTestId('entropy-point').textContent()) ?? '', /residual stream after block \d/);
   await page.getByTestId('entropy-meter').scrollIntoViewIfNeeded();
   await screenshot(page, 'embeddings-meter-linear-shift');
 });
