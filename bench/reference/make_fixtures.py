@@ -3,7 +3,9 @@
   noise.json          linear operators: input, upstream gradient w, output and d sum(w * f(x)) / dx
                       (float32 inputs, float64 results); random operators: parameters + expected statistics
   models.safetensors  mnist-vit ("vit.*") and mnist-cnn ("cnn.*") weights in the TS names and layouts
-                      (F32), the input batch (NHWC), and per case the logits (F64) and gradients (F32)
+                      (F32), the input batch (NHWC), and per case the logits (F64) and gradients (F32);
+                      resnet18 ("r18.*", 32x32x3 input, 10 classes) without weights: its 11M weights are
+                      hashed_weights() of their TS name, which test/helpers/hashed-weights.ts restates
   models.json         the cases (training flag, noise spec), gradient norms and probe projections
 
 Run: OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/reference/make_fixtures.py
@@ -73,7 +75,7 @@ def noise_fixture():
         e = N.gaussian(x, s, mu, sd, generator=gen) - x
         random.append({'spec': spec, 'expected': {'noiseMean': s * mu, 'noiseStd': s * sd, 'gradient': 1.0},
                        'torchSample': {'n': e.numel(), 'noiseMean': e.mean().item(), 'noiseStd': e.std().item()}})
-    for p in (0.05, 0.5, 1.0):
+    for p in (0.05, 0.1, 0.5, 1.0):
         x = torch.randn(20000, 8, generator=gen, dtype=torch.float64)
         y = N.salt_pepper(x, p, generator=gen)
         changed = y != x
@@ -128,11 +130,51 @@ def round_to_f32(m):
                 t.copy_(t.float())
 
 
-def model_cases(kind, model, names, x_nchw, wl, cases, tensors, meta):
+MASK32 = 0xFFFFFFFF
+
+
+def hash_uniform(name, n):
+    """u_i in [0, 1): a 32-bit integer hash of (i, FNV-1a of name); exact in any language."""
+    salt = 0x811C9DC5
+    for ch in name.encode():
+        salt = ((salt ^ ch) * 0x01000193) & MASK32
+    x = (torch.arange(n, dtype=torch.int64) * 0x9E3779B9 + salt) & MASK32
+    x = x ^ (x >> 16)
+    x = (x * 0x85EBCA6B) & MASK32
+    x = x ^ (x >> 13)
+    x = (x * 0xC2B2AE35) & MASK32
+    x = x ^ (x >> 16)
+    return x.double() / 2.0 ** 32
+
+
+def hashed_weights(model, names):
+    """Sets every parameter and BN buffer (in the TS layout, through the views `names` returns) to a
+    hashed value: conv Kaiming-uniform scale over fan-in, BN affine and running statistics away from
+    their init, fc at torch's scale. Rounded to float32."""
+    with torch.no_grad():
+        for name, t in names(model):
+            u = hash_uniform(name, t.numel()).reshape(t.shape)
+            v = (2 * u - 1) * math.sqrt(3)  # mean 0, std 1
+            if name.endswith('conv.weight'):
+                val = v * math.sqrt(2 / (t.shape[0] * t.shape[1] * t.shape[2]))
+            elif name.endswith('bn.weight'):
+                val = 1 + 0.2 * v
+            elif name.endswith('running_mean'):
+                val = 0.3 * v
+            elif name.endswith('running_var'):
+                val = 0.5 + u
+            elif name == 'fc.weight':
+                val = v / math.sqrt(t.shape[0])
+            else:  # bn.bias, fc.bias
+                val = 0.1 * v
+            t.copy_(val.float())
+
+
+def model_cases(kind, model, names, x_nchw, wl, cases, tensors, meta, store_weights=True):
     x_nhwc = x_nchw.permute(0, 2, 3, 1)
     tensors[f'{kind}.input'] = ('F32', x_nhwc)
     tensors[f'{kind}.logit_weights'] = ('F32', wl)
-    for name, t in names(model):
+    for name, t in names(model) if store_weights else []:
         tensors[f'{kind}.{name}'] = ('F32', t.detach())
     out_cases = []
     for case in cases:
@@ -229,6 +271,22 @@ def main():
          'noise': {'type': 'linear-optimal', 'level': 'embedding', 'at': 'eval', 'site': {'stage': 2, 'block': 1}},
          'torch': {'noise': N.linear_optimal, 'site': (2, 1)}},
     ], tensors, meta)
+
+    # resnet18 with torchvision's ImageNet stem (7x7/2 conv, MaxPool2d(3, 2, padding=1)) on a small input.
+    r18 = ResNet(3, 64, 2, (64, 128, 256, 512), (2, 2, 2, 2), 10, 'imagenet')
+    hashed_weights(r18, resnet_ts_names)
+    x = f32([4, 3, 32, 32], gen)
+    wl = f32([4, 10], gen)
+    shift = lambda p: N.linear_shift(p, 0.4, True)  # noqa: E731
+    model_cases('r18', r18, resnet_ts_names, x, wl, [
+        {'name': 'eval', 'training': False, 'noise': {'type': 'none', 'level': 'embedding', 'at': 'both'}, 'torch': {}},
+        # BN in eval mode: training-mode BN at stage 4 normalises 4 values per channel (1x1 maps), where even
+        # PyTorch's float32 is 1e-3 off its float64; mnist-cnn covers training-mode BN.
+        {'name': 'shift-stage4', 'training': False,
+         'noise': {'type': 'linear-shift', 'alpha': 0.4, 'detach': True, 'level': 'embedding', 'at': 'both', 'site': {'stage': 4, 'block': 1}},
+         'torch': {'noise': shift, 'site': (4, 1)}},
+    ], tensors, meta, store_weights=False)
+    meta['r18']['weights'] = 'hashed_weights() in make_fixtures.py (test/helpers/hashed-weights.ts)'
 
     write_safetensors(os.path.join(OUT, 'models.safetensors'), tensors)
     with open(os.path.join(OUT, 'models.json'), 'w') as f:

@@ -122,9 +122,13 @@ class BasicBlock(nn.Module):
 
 
 class ResNet(nn.Module):
-    def __init__(self, channels=1, stem_width=16, stem_stride=2, widths=(16, 32, 64), layers=(1, 1, 1), classes=10):
+    """stem='small': 3x3 conv + BN + ReLU (the workbench's 28x28 presets). stem='imagenet': torchvision's
+    conv1 7x7/2 + bn1 + relu + maxpool MaxPool2d(3, 2, padding=1), the padding acting as -inf."""
+
+    def __init__(self, channels=1, stem_width=16, stem_stride=2, widths=(16, 32, 64), layers=(1, 1, 1), classes=10, stem='small'):
         super().__init__()
-        self.stem = Unit(3, channels, stem_width, stem_stride)
+        self.imagenet_stem = stem == 'imagenet'
+        self.stem = Unit(7, channels, stem_width, 2) if self.imagenet_stem else Unit(3, channels, stem_width, stem_stride)
         self.stages = nn.ModuleList()
         cin = stem_width
         for s, (w, n) in enumerate(zip(widths, layers)):
@@ -138,6 +142,8 @@ class ResNet(nn.Module):
     def forward(self, x, noise=None, site=None):
         """x: [B, C, H, W]; site = (stage, block), both 1-based as in the official code."""
         h = F.relu(self.stem(x))
+        if self.imagenet_stem:
+            h = F.max_pool2d(h, 3, 2, padding=1)
         for s, blocks in enumerate(self.stages):
             for b, blk in enumerate(blocks):
                 if noise is not None and site == (s + 1, b + 1):
@@ -168,4 +174,5 @@ def count_trainable(m: nn.Module) -> int:
 
 
 if __name__ == '__main__':
-    print('mnist-vit', count_trainable(ViT()), 'mnist-cnn', count_trainable(ResNet()))
+    print('mnist-vit', count_trainable(ViT()), 'mnist-cnn', count_trainable(ResNet()),
+          'resnet18 (10 classes)', count_trainable(ResNet(3, 64, 2, (64, 128, 256, 512), (2, 2, 2, 2), 10, 'imagenet')))

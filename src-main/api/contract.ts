@@ -133,7 +133,7 @@ export interface EmbeddingNoiseRequest {
   model: ModelSource;
   dataset: string;
   images: { split: SplitName; index: number }[];
-  /** ViT: block L (0-based; -1 = after the patch embedding). ResNet: stage and block (1-based). */
+  /** ViT: block L (0-based; -1 = after the patch embedding, our extension, not official). ResNet: stage and block (1-based). */
   site: { block: number; stage?: number };
   noise: NoiseSpecDto;
   seed: number;
@@ -161,8 +161,10 @@ export interface EmbeddingRequest {
   model: ModelSource;
   dataset: string;
   split: SplitName;
-  /** ViT: block L (-1 = after the patch embedding) and pooling; ResNet: stage (and block of the noise site). */
-  site: { block: number; stage?: number; pool?: 'cls' | 'mean-patch' };
+  /** ViT: block L (-1 = after the patch embedding, our extension) and pooling; ResNet: stage (and block of the noise site).
+   *  at: where Z is read: 'output' (default) the block's (ViT) or stage's (ResNet) output; 'noise-site' the tensor the
+   *  noise acts on (the paper's latent: the attention input after LN1, or the residual block's input), pooled. */
+  site: { block: number; stage?: number; pool?: 'cls' | 'mean-patch'; at?: 'output' | 'noise-site' };
   /** null: clean embeddings only. */
   noise: NoiseSpecDto | null;
   /** Batch order for extraction; batch-mixing noise depends on it (method page section 6). */
@@ -180,14 +182,21 @@ export interface EntropySpread {
   value: number;
   mean: number;
   std: number;
+  /** An H(Y|Z) value outside [0, H(Y)]: flagged, not an estimate. */
+  outOfRange?: 'below 0' | 'above H(Y)';
 }
+
+/** The engine's reading of dS (engine/embed/entropy.ts verdict()). */
+export type DsVerdict = 'positive' | 'harmful' | 'not significant' | 'out of range';
 
 export interface EntropyEstimate {
   name: string;
+  /** What the estimator measures (one sentence). */
+  measures: string;
   clean: EntropySpread;
   noisy?: EntropySpread;
   dS?: EntropySpread;
-  verdict?: { verdict: 'positive' | 'harmful'; significant: boolean; text: string };
+  verdict?: { verdict: DsVerdict; significant: boolean; text: string };
 }
 
 export interface EntropyMeter {
@@ -198,7 +207,7 @@ export interface EntropyMeter {
   hY: number;
   bootstrap: number;
   estimators: EntropyEstimate[];
-  /** -log|det(I + Q)| for the batch size (linear noise only). */
+  /** -log|det(I + Q)| for the batch size (linear noise only): the paper's closed form, not an estimate. */
   linear: { batchSize: number; dS: number } | null;
 }
 

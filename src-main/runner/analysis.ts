@@ -7,6 +7,7 @@ import type { EmbeddingAnalysis, EmbeddingRequest, EntropyEstimate, EntropyMeter
 import type { Dataset } from '../data/types';
 import { embeddingsCsv, embedCacheKey, loadEmbeddings, saveEmbeddings, type EmbedCacheKey } from '../engine/embed/cache';
 import { taskEntropy, type TaskEntropyReport } from '../engine/embed/entropy';
+import { NOISE_DEFAULTS } from '../engine/noise';
 import { extractEmbeddings, type EmbedSite, type Embeddings } from '../engine/embed/extract';
 import { fitPca, transformPca } from '../engine/embed/pca';
 import { fitTsne } from '../engine/embed/tsne';
@@ -26,9 +27,11 @@ export interface AnalysisContext {
 const b64 = (a: Int32Array | Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
 
 function embedSite(kind: 'vit' | 'resnet', site: EmbeddingRequest['site']): EmbedSite {
-  if (kind === 'vit') return { kind: 'vit', block: site.block, pool: site.pool ?? (site.block === -1 ? 'mean-patch' : 'cls'), at: 'output' };
+  const at = site.at ?? 'output';
+  if (at !== 'output' && at !== 'noise-site') throw new Error(`embedding site: at must be 'output' or 'noise-site', got ${JSON.stringify(at)}`);
+  if (kind === 'vit') return { kind: 'vit', block: site.block, pool: site.pool ?? (site.block === -1 ? 'mean-patch' : 'cls'), at };
   if (site.stage === undefined) throw new Error('a ResNet embedding site needs a stage');
-  return { kind: 'resnet', stage: site.stage, block: site.block, at: 'output' };
+  return { kind: 'resnet', stage: site.stage, block: site.block, at };
 }
 
 /** Cached extraction: the same model, data, site, noise, protocol and seed never run twice. */
@@ -114,7 +117,8 @@ export async function runAnalysis(jobId: string, req: EmbeddingRequest, ctx: Ana
 }
 
 export function noiseLabel(n: NoiseSpecDto): string {
-  const p = n.type === 'linear-shift' ? ` a=${n.alpha ?? 0.3}` : n.type === 'gaussian' ? ` s=${n.strength ?? 0.1}` : n.type === 'salt-pepper' ? ` p=${n.prob ?? 0.05}` : '';
+  const d = NOISE_DEFAULTS;
+  const p = n.type === 'linear-shift' ? ` a=${n.alpha ?? d.alpha}` : n.type === 'gaussian' ? ` s=${n.strength ?? d.strength}` : n.type === 'salt-pepper' ? ` p=${n.prob ?? d.prob}` : '';
   return `${n.type}${p}`;
 }
 

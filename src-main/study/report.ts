@@ -28,6 +28,8 @@ function duration(s: number): string {
   return `${h ? `${h} h ` : ''}${m} min ${Math.round(s % 60)} s`;
 }
 
+export const BODY_HEADING = '## The paper\'s claims and what we measured';
+
 export function renderMarkdown(meta: StudyMeta, rows: StudyTableRow[], claims: Claim[]): string {
   const L: string[] = [];
   L.push('# NoisyNN reproduction study (small scale)', '');
@@ -43,9 +45,16 @@ export function renderMarkdown(meta: StudyMeta, rows: StudyTableRow[], claims: C
     L.push('The quick budget trains each model for one short epoch on a subset, so the models are far from converged and absolute accuracies are well below full-data runs; the comparisons (noise vs no noise, same model, same data, same seeds) are what this table is for.', '');
   }
   L.push('No small-scale (MNIST / Fashion-MNIST) numbers are published for NoisyNN: the paper reports ImageNet-scale results only, so these numbers are new evidence, not a check against published values.', '');
-  L.push('## The paper\'s claims and what we measured', '');
+  return `${L.join('\n')}\n${renderBody(rows, claims)}`;
+}
+
+/** Everything from the claims on: what a committed CSV alone determines (rerenderFromCsv). */
+export function renderBody(rows: StudyTableRow[], claims: Claim[]): string {
+  const L: string[] = [];
+  L.push(BODY_HEADING, '');
+  L.push('Verdicts say what these data support at this scale (short training on subsets); medians are given because a few large drops dominate the means. Figures from the paper are labelled by their source: [paper], [official README], [official code], [official log].', '');
   L.push('| claim | paper | measured here | verdict |', '|---|---|---|---|');
-  for (const c of claims) L.push(`| ${mdCell(c.claim)} | ${mdCell(c.paper)} | ${mdCell(c.measured)} | **${c.verdict}** |`);
+  for (const c of claims) L.push(`| ${mdCell(c.claim)} | ${mdCell(c.paper)} | ${mdCell(c.measured)} | **${c.verdict}**${c.scope ? ` (${mdCell(c.scope)})` : ''} |`);
   L.push('');
   L.push(
     'Caveat (method page section 6): batch-mixing noise at evaluation mixes every test sample with the rest of its test batch. ' +

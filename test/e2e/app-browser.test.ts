@@ -111,7 +111,13 @@ test('Noise lab (embeddings): token x channel heatmaps before and after, per-tok
   await page.getByTestId('embedding-lab').waitFor();
   await page.locator('[data-testid="embedding-ready"]').waitFor({ timeout: 60_000 });
   for (const id of ['heatmap-before', 'heatmap-after', 'token-change']) assert.ok(await page.getByTestId(id).isVisible(), id);
+  // The class token: skipped by default, as in the Train form, the CLI and the API; noised when unchecked.
+  assert.equal(await page.getByTestId('lab-skip-class-token').isChecked(), true);
+  assert.match((await page.getByTestId('cls-note').textContent()) ?? '', /skipped, as in the official code/);
   await screenshot(page, 'noise-lab-embeddings');
+  await page.getByTestId('lab-skip-class-token').uncheck();
+  await page.locator('[data-testid="cls-note"]', { hasText: 'noised too' }).waitFor({ timeout: 60_000 });
+  await page.getByTestId('lab-skip-class-token').check();
 });
 
 test('Noise labs: "Train with this noise" opens the Train form with the noise, seed, site and model filled in', { skip }, async () => {

@@ -91,7 +91,7 @@ test('Embeddings: PCA of the full MNIST test split (10,000 images), gaussian noi
 
   const v = await verdicts();
   assert.deepEqual(Object.keys(v).sort(), ['gaussian', 'gaussian-mixture-bhattacharyya', 'gaussian-mixture-kl', 'knn']);
-  for (const [name, verdict] of Object.entries(v)) assert.match(verdict, /^(positive|harmful)(-ns)?$/, `${name}: ${verdict}`);
+  for (const [name, verdict] of Object.entries(v)) assert.match(verdict, /^(positive|harmful|not-significant|out-of-range)$/, `${name}: ${verdict}`);
   await page.getByTestId('entropy-meter').scrollIntoViewIfNeeded();
   await screenshot(page, 'embeddings-meter-gaussian');
 });
@@ -111,8 +111,11 @@ test('Embeddings: UMAP of the full test split, linear-shift noise, sorted batche
   await screenshot(page, 'embeddings-umap');
   const v = await verdicts();
   assert.ok(Object.keys(v).length >= 4);
-  for (const [name, verdict] of Object.entries(v)) assert.match(verdict, /^(positive|harmful)(-ns)?$/, `${name}: ${verdict}`);
-  assert.match((await page.getByTestId('entropy-linear').textContent()) ?? '', /k = 10/);
+  for (const [name, verdict] of Object.entries(v)) assert.match(verdict, /^(positive|harmful|not-significant|out-of-range)$/, `${name}: ${verdict}`);
+  const theory = (await page.getByTestId('entropy-linear').textContent()) ?? '';
+  assert.match(theory, /k = 10/);
+  assert.match(theory, /not\s+estimated from these embeddings/, 'the theory value has its own labelled panel');
+  assert.match((await page.getByTestId('entropy-point').textContent()) ?? '', /residual stream after block \d/);
   await page.getByTestId('entropy-meter').scrollIntoViewIfNeeded();
   await screenshot(page, 'embeddings-meter-linear-shift');
 });
@@ -133,7 +136,7 @@ test('Embeddings: dS table over every noise type (sample of 500 images)', { skip
   const rows = page.getByTestId('entropy-table-row');
   assert.equal(await rows.count(), 8, 'gaussian x3, salt-pepper x2, linear-shift x2, linear-optimal');
   const cells = await page.locator('[data-testid="entropy-table-row"] td[data-verdict]').evaluateAll((els) => els.map((e) => e.getAttribute('data-verdict')));
-  assert.ok(cells.length >= 8 * 4 && cells.every((c) => /^(positive|harmful)(-ns)?$/.test(c ?? '')), String(cells));
+  assert.ok(cells.length >= 8 * 4 && cells.every((c) => /^(positive|harmful|not-significant|out-of-range)$/.test(c ?? '')), String(cells));
   await page.getByTestId('entropy-table').scrollIntoViewIfNeeded();
   await screenshot(page, 'embeddings-ds-table');
 });

@@ -41,6 +41,7 @@ const points = () => page.getByTestId('loss-chart').getAttribute('data-points').
 test('Train: a short MNIST run shows its curve growing live and completes', { skip }, async () => {
   assert.equal(await page.getByTestId('preset-select').inputValue(), 'mnist-vit', 'run presets come first');
   await page.waitForFunction(() => (document.querySelector('[data-testid="replicas"]') as HTMLInputElement | null)?.value === '2');
+  assert.equal(await page.getByTestId('skip-first-token').isChecked(), true, 'class token skipped by default, as in the CLI and the API');
   await smallRun({ epochs: 2, limitTrain: 320, limitTest: 200, seeds: '7' });
   assert.equal(await page.getByTestId('config-problems').getAttribute('data-count'), '0');
   await page.locator('[data-testid="launch"]:enabled').click();
@@ -102,6 +103,8 @@ test('Train: problems name the field as the form does ("learning rate"), the con
 
 test('Train: a 2x2 sweep (noise type x seed) queues 4 runs and all complete', { skip }, async () => {
   await smallRun({ epochs: 1, limitTrain: 160, limitTest: 100, seeds: '1' });
+  // Salt-and-pepper in training takes its extremes over the whole batch: one replica.
+  await page.getByTestId('replicas').fill('1');
   await page.getByTestId('sweep-path-0').fill('noise.type');
   await page.getByTestId('sweep-values-0').fill('gaussian, salt-pepper');
   await page.getByTestId('sweep-add-row').click();

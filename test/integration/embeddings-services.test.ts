@@ -70,6 +70,20 @@ test('analysis: PCA of clean and noisy embeddings in one fitted space, entropy m
   assert.equal(b.projection!.clean, a.projection!.clean, 'same fit, same map');
 });
 
+test('analysis at the noise site (the paper\'s latent): each estimator says what it measures; out-of-range values get no reading', async () => {
+  const req: EmbeddingRequest = { ...base, site: { block: 3, pool: 'mean-patch', at: 'noise-site' }, limit: 200, projection: 'none' };
+  const { jobId } = await s.handlers['embeddings.start'](req);
+  await finished(jobId);
+  const a = await s.handlers['embeddings.result']({ jobId });
+  assert.equal(a.dim, 64);
+  for (const e of a.entropy!.estimators) {
+    assert.ok(e.measures.length > 40, e.name);
+    assert.ok(['positive', 'harmful', 'not significant', 'out of range'].includes(e.verdict!.verdict), e.name);
+    if (e.clean.outOfRange || e.noisy?.outOfRange) assert.equal(e.verdict!.verdict, 'out of range', e.name);
+  }
+  await assert.rejects(s.handlers['embeddings.start']({ ...req, site: { block: 3, at: 'middle' as 'output' } }).then((j) => finished(j.jobId)), /at must be 'output' or 'noise-site'/);
+});
+
 test('entropy table: one row per noise, linear noise with its -log|det(I+Q)|; bad sites are explained', async () => {
   const { jobId } = await s.handlers['embeddings.entropyTable']({
     model: base.model, dataset: 'mnist', split: 'test', site: base.site, protocol: 'shuffled', batchSize: 50, seed: 1, limit: 300,

@@ -9,7 +9,7 @@ import { openStore } from '../../src-main/store';
 import { startApp } from '../e2e/harness';
 import { tempDir } from '../helpers/tmp';
 
-const tiny = { preset: 'mnist-vit', limitTrain: 128, limitTest: 100, batchSize: 32, epochs: 1 };
+const tiny = { preset: 'mnist-vit', limitTrain: 128, limitTest: 100, batchSize: 32, epochs: 1, replicas: 1 };
 
 async function until<T>(what: string, f: () => T | undefined, timeoutMs = 240_000): Promise<T> {
   const end = Date.now() + timeoutMs;

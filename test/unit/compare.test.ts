@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import type { RunDetail, RunSummary } from '../../src-main/api/contract';
 import {
   band, compareValues, curveRecords, ema, errorSeries, groupBySeed, interpolate, isBatchMixingAtEval, meanStd, noiseLabel, noiseParam,
-  paramsDiff, protocolAudit, runRecord, sortBy, summarize, summarizeSeries, toCsv,
+  paramPanels, paramsDiff, protocolAudit, runRecord, sortBy, summarize, summarizeSeries, toCsv,
 } from '../../src-renderer/src/lib/compare';
 
 const close = (a: number, b: number, eps = 1e-9) => assert.ok(Math.abs(a - b) < eps, `${a} ≈ ${b}`);
@@ -138,4 +138,61 @@ test('runRecord: one flat record per run for the table export', () => {
   assert.equal(rec.noise_site, 'block 2');
   assert.equal(rec.test_top1, 0.31);
   assert.equal(rec.tags, 'a b');
+});
+
+// ---------- test top-1 vs noise parameter: only comparable runs share a series ----------
+type PanelRun = { noise: RunSummary['noise']; params: Record<string, string | number>; preset: string | null; top1: number };
+function panelRun(noise: Partial<RunSummary['noise']> & Pick<RunSummary['noise'], 'type'>, over: Record<string, string | number>, top1: number): PanelRun {
+  const params = { dataset: 'mnist', 'model.kind': 'vit', 'model.dim': 64, epochs: 1, limitTrain: 512, batchSize: 32, testBatchSize: 10, ...over };
+  return { noise: { level: 'embedding', at: 'both', ...noise }, params, preset: 'mnist-vit', top1 };
+}
+
+test('paramPanels: one panel per parameter; epochs, subset, dataset or model split series; seeds average; noise-free runs are x = 0', () => {
+  const runs = [
+    panelRun({ type: 'none' }, {}, 0.8),
+    panelRun({ type: 'none' }, { seed: 2 }, 0.9),
+    panelRun({ type: 'gaussian', strength: 0.5 }, {}, 0.6),
+    panelRun({ type: 'gaussian', strength: 0.5 }, { seed: 2 }, 0.7),
+    panelRun({ type: 'gaussian', strength: 1 }, {}, 0.5),
+    panelRun({ type: 'gaussian', strength: 1 }, { epochs: 5 }, 0.75), // more epochs: another series
+    panelRun({ type: 'gaussian', strength: 1 }, { limitTrain: 0 }, 0.85), // full training set: another series
+    panelRun({ type: 'gaussian', strength: 1 }, { dataset: 'fashion-mnist' }, 0.4),
+    panelRun({ type: 'gaussian', strength: 1 }, { 'model.dim': 128 }, 0.45),
+    panelRun({ type: 'linear-shift', alpha: 0.3 }, {}, 0.7),
+    panelRun({ type: 'salt-pepper', prob: 0.1 }, {}, 0.65),
+  ];
+  const panels = paramPanels(runs, (r) => r.top1);
+  assert.deepEqual(panels.map((p) => p.axis), ['alpha', 'strength', 'prob'], 'alpha and strength never share an axis');
+  const strength = panels.find((p) => p.axis === 'strength')!;
+  assert.equal(strength.series.length, 5, strength.series.map((s) => s.name).join(' | '));
+  const main = strength.series.find((s) => s.points.length === 3)!;
+  assert.deepEqual(main.points.map((p) => p.x), [0, 0.5, 1]);
+  close(main.points[0].mean, 0.85); // the two noise-free seeds
+  close(main.points[1].mean, 0.65);
+  assert.equal(main.points[1].n, 2);
+  assert.match(main.name, /gaussian \(embedding, both\) · mnist · mnist-vit · 1 ep · 512 train/);
+  // The 5-epoch, full-data, Fashion-MNIST and wider-model runs have no noise-free match: one point each.
+  assert.deepEqual(strength.series.filter((s) => s !== main).map((s) => s.points.map((p) => p.x)), [[1], [1], [1], [1]]);
+  assert.ok(strength.series.some((s) => /5 ep/.test(s.name)) && strength.series.some((s) => /full train/.test(s.name)));
+  const alpha = panels.find((p) => p.axis === 'alpha')!.series[0].points;
+  assert.deepEqual(alpha.map((p) => p.x), [0, 0.3]);
+  close(alpha[0].mean, 0.85);
+  close(alpha[1].mean, 0.7);
+});
+
+test('paramPanels: linear-optimal against k (the test batch at eval, the training batch otherwise); train and eval are separate series', () => {
+  const runs = [
+    panelRun({ type: 'linear-optimal', at: 'eval' }, { testBatchSize: 1 }, 0.9),
+    panelRun({ type: 'linear-optimal', at: 'eval' }, { testBatchSize: 10 }, 0.95),
+    panelRun({ type: 'linear-optimal', at: 'eval' }, { testBatchSize: 100 }, 0.97),
+    panelRun({ type: 'linear-optimal', at: 'train' }, { batchSize: 64 }, 0.5),
+    panelRun({ type: 'none' }, {}, 0.9),
+  ];
+  const panels = paramPanels(runs, (r) => r.top1);
+  assert.deepEqual(panels.map((p) => p.axis), ['k']);
+  const [evalSeries, trainSeries] = panels[0].series;
+  assert.deepEqual(evalSeries.points.map((p) => p.x), [1, 10, 100], 'no noise-free point on the k axis');
+  assert.match(evalSeries.name, /linear-optimal \(embedding, eval\)/);
+  assert.deepEqual(trainSeries.points.map((p) => p.x), [64]);
+  assert.deepEqual(paramPanels([panelRun({ type: 'none' }, {}, 0.9)], (r) => r.top1), []);
 });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../src-main/engine/rng';
-import { foldsOf, gaussianTaskEntropy, knnLosses, taskEntropy, verdict, labelEntropy } from '../../src-main/engine/embed/entropy';
+import { foldsOf, gaussianTaskEntropy, knnLosses, rangeChecked, taskEntropy, verdict, labelEntropy } from '../../src-main/engine/embed/entropy';
 
 await tf.setBackend('cpu');
 
@@ -127,12 +127,15 @@ test('k-NN uses only other folds: a duplicated point does not find itself', () =
   }
 });
 
-test('noise that merges the classes gives dS < 0 (harmful, significant) for every estimator', () => {
+test('noise that merges the classes gives dS < 0 (harmful, significant) for every in-range estimator', () => {
   const { x, labels } = separated(6, 1000, 6, 2);
   const rng = new Rng(7);
   const noisy = x.map((v) => v + 3 * rng.normal());
   const r = taskEntropy({ clean: x, noisy, dim: 2, labels, n: 2000 }, 2, { seed: 1, bootstrap: 10, noise: { type: 'gaussian', level: 'embedding', at: 'both' }, batchSize: 10 });
-  for (const [name, e] of Object.entries(r.estimators)) {
+  // Two well-separated Gaussians: the single-Gaussian H(Z) makes the clean 'gaussian' H(Y|Z) negative.
+  assert.equal(r.estimators.gaussian.clean.outOfRange, 'below 0');
+  assert.equal(r.estimators.gaussian.verdict?.verdict, 'out of range');
+  for (const [name, e] of Object.entries(r.estimators).filter(([n]) => n !== 'gaussian')) {
     assert.ok(e.dS && e.dS.value < 0 && e.dS.mean < 0, `${name}: ${JSON.stringify(e.dS)}`);
     assert.equal(e.verdict?.verdict, 'harmful', name);
     assert.ok(e.verdict?.significant, `${name}: ${e.verdict?.text}`);
@@ -150,10 +153,56 @@ test('linear noise theory line: -log|det(I+Q)| for the batch size; no noisy set 
   assert.ok(r.estimators.knn.clean.std > 0);
 });
 
-test('verdict: dS > 0 positive, dS <= 0 harmful, significant beyond 2 standard deviations', () => {
+test('verdict: positive / harmful only beyond 2 standard deviations; otherwise not significant, whatever the sign', () => {
   assert.deepEqual([verdict({ value: 0.5, mean: 0.5, std: 0.1 }).verdict, verdict({ value: 0.5, mean: 0.5, std: 0.1 }).significant], ['positive', true]);
-  assert.deepEqual([verdict({ value: -0.01, mean: 0, std: 0.1 }).verdict, verdict({ value: -0.01, mean: 0, std: 0.1 }).significant], ['harmful', false]);
-  assert.equal(verdict({ value: 0, mean: 0, std: 0 }).verdict, 'harmful');
+  assert.deepEqual([verdict({ value: -0.5, mean: -0.5, std: 0.1 }).verdict, verdict({ value: -0.5, mean: -0.5, std: 0.1 }).significant], ['harmful', true]);
+  assert.deepEqual([verdict({ value: -0.01, mean: 0, std: 0.1 }).verdict, verdict({ value: -0.01, mean: 0, std: 0.1 }).significant], ['not significant', false]);
+  assert.equal(verdict({ value: 0.19, mean: 0.19, std: 0.1 }).verdict, 'not significant', '|dS| < 2 sd');
+  assert.equal(verdict({ value: 0, mean: 0, std: 0 }).verdict, 'not significant', '-0.000 +/- 0.000 is no evidence of harm');
+  assert.equal(verdict({ value: -1e-9, mean: 0, std: 0 }).verdict, 'not significant', 'round-off');
+  const below = rangeChecked({ value: -14.3, mean: -14, std: 0.5 }, Math.log(10));
+  assert.equal(below.outOfRange, 'below 0');
+  const v = verdict({ value: -3, mean: -3, std: 0.1 }, below, { value: 1, mean: 1, std: 0.1 });
+  assert.equal(v.verdict, 'out of range');
+  assert.match(v.text, /clean H\(Y\|Z\) below 0/);
+  assert.equal(rangeChecked({ value: 2.4, mean: 2.4, std: 0 }, Math.log(10)).outOfRange, 'above H(Y)');
+  assert.equal(rangeChecked({ value: Math.log(10), mean: 0, std: 0 }, Math.log(10)).outOfRange, undefined, 'H(Y) itself is in range');
+});
+
+test('constructed: separated classes (true H(Y|Z) = 0): the single Gaussian is flagged below 0 and gets no reading; the bounds read 0', () => {
+  const { x, labels } = separated(100, 300, 5);
+  const r = taskEntropy({ clean: x, noisy: x.slice(), dim: 3, labels, n: 600 }, 2, { seed: 1, bootstrap: 4 });
+  assert.equal(r.estimators.gaussian.clean.outOfRange, 'below 0');
+  assert.equal(r.estimators.gaussian.verdict?.verdict, 'out of range');
+  for (const name of ['gaussian-mixture-kl', 'gaussian-mixture-bhattacharyya', 'knn'] as const) {
+    const e = r.estimators[name];
+    assert.equal(e.clean.outOfRange, undefined, name);
+    assert.ok(Math.abs(e.clean.value) < 0.01, `${name}: ${e.clean.value}`);
+  }
+});
+
+test('constructed: labels independent of Z (true H(Y|Z) = H(Y)): k-NN cross-entropy above H(Y) is flagged', () => {
+  const rng = new Rng(21);
+  const n = 400;
+  const x = Float32Array.from({ length: n * 2 }, () => rng.normal());
+  const labels = Array.from({ length: n }, (_, i) => i % 2);
+  const r = taskEntropy({ clean: x, dim: 2, labels, n }, 2, { seed: 1, bootstrap: 2 });
+  assert.ok(Math.abs(r.hY - Math.log(2)) < 1e-12);
+  assert.ok(r.estimators.knn.clean.value > r.hY, `k-NN ${r.estimators.knn.clean.value} vs H(Y) ${r.hY}`);
+  assert.equal(r.estimators.knn.clean.outOfRange, 'above H(Y)');
+  for (const name of ['gaussian-mixture-kl', 'gaussian-mixture-bhattacharyya'] as const) {
+    assert.ok(Math.abs(r.estimators[name].clean.value - r.hY) < 0.02, `${name} reads ~H(Y): ${r.estimators[name].clean.value}`);
+  }
+});
+
+test('constructed: noise that changes nothing (noisy = clean, dS = 0 +/- 0) is "not significant" for every estimator', () => {
+  const { x, labels } = separated(2, 300, 9);
+  const r = taskEntropy({ clean: x, noisy: x.slice(), dim: 3, labels, n: 600 }, 2, { seed: 1, bootstrap: 4 });
+  for (const [name, e] of Object.entries(r.estimators)) {
+    assert.equal(e.dS!.value, 0, name);
+    assert.equal(e.verdict?.verdict, 'not significant', name);
+    assert.ok(e.measures.length > 40, `${name} says what it measures`);
+  }
 });
 
 test('gaussian H(Y|Z) stays within [.., H(Y)] on near-degenerate embeddings (few samples, tiny variances)', () => {

@@ -1,6 +1,7 @@
 // Parity with the PyTorch reference in bench/reference (fixtures made by make_fixtures.py):
 // the noise operators' values and input gradients, the random operators' statistics, and the
-// mnist-vit / mnist-cnn presets' logits and gradients with weights exported from PyTorch.
+// mnist-vit / mnist-cnn presets' logits and gradients with weights exported from PyTorch, and the
+// resnet18 preset (torchvision ImageNet stem) on a 32x32 input with hashed weights.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { initBackend } from '../../src-main/engine/backend';
 import { download } from '../../src-main/engine/readback';
 import { Rng } from '../../src-main/engine/rng';
 import { webgpuSkip } from '../helpers/webgpu';
+import { hashedWeights } from '../helpers/hashed-weights';
 
 await tf.setBackend('cpu');
 
@@ -27,7 +29,7 @@ interface NoiseFixture {
   random: { spec: Partial<NoiseSpec> & Pick<NoiseSpec, 'type'>; expected: Record<string, number | string> }[];
 }
 interface ModelCase { name: string; training: boolean; noise: RunNoise; grads: Record<string, { norm: number; probe: number }>; runningAfter?: boolean }
-interface ModelFixture { vit: { cases: ModelCase[] }; cnn: { cases: ModelCase[] } }
+interface ModelFixture { vit: { cases: ModelCase[] }; cnn: { cases: ModelCase[] }; r18: { cases: ModelCase[] } }
 
 /** Largest |a - e| / (1 + |e|): float32 arithmetic against a float64 reference. */
 function maxRelErr(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): number {
@@ -144,8 +146,10 @@ test('salt-pepper replaces the reference fractions by max / min, gradient only o
 
 // ---------------------------------------------------------------- full models
 
-const PRESET = { vit: 'mnist-vit', cnn: 'mnist-cnn' } as const;
+const PRESET = { vit: 'mnist-vit', cnn: 'mnist-cnn', r18: 'resnet18' } as const;
 type Kind = keyof typeof PRESET;
+/** resnet18 as preset, on the fixture's 32x32 RGB input with 10 classes (the stem and stages unchanged). */
+const modelConfig = (kind: Kind) => (kind === 'r18' ? { ...MODEL_PRESETS.resnet18, imageSize: 32, numClasses: 10 } : MODEL_PRESETS[PRESET[kind]]);
 
 function fixtureArray(name: string): NamedArray {
   const a = arrays[name];
@@ -153,9 +157,17 @@ function fixtureArray(name: string): NamedArray {
   return a;
 }
 
+let r18Weights: Record<string, NamedArray> | undefined;
+function weightsOf(kind: Kind, model: Model): { arrays: Record<string, NamedArray>; prefix: string } {
+  if (kind !== 'r18') return { arrays, prefix: `${kind}.` };
+  r18Weights ??= hashedWeights([...model.params.trainable, ...model.params.buffers].map(([n, v]) => [n, v.shape]));
+  return { arrays: r18Weights, prefix: '' };
+}
+
 function loadModel(kind: Kind): Model {
-  const model = createModel(MODEL_PRESETS[PRESET[kind]], 1);
-  model.params.loadArrays(arrays, `${kind}.`, 'reference fixture');
+  const model = createModel(modelConfig(kind), 1);
+  const w = weightsOf(kind, model);
+  model.params.loadArrays(w.arrays, w.prefix, 'reference fixture');
   return model;
 }
 
@@ -171,6 +183,9 @@ function probeAndNorm(g: ArrayLike<number>): { probe: number; norm: number } {
 
 async function checkModel(kind: Kind, backend: string, inputGrad = true): Promise<Record<string, number>> {
   const worst: Record<string, number> = {};
+  // resnet18 is 18 float32 layers deep (eval BN with spread running statistics): 10x the tolerances,
+  // still five orders below the logit error of the one-pixel stem shift (2.8).
+  const f = kind === 'r18' ? 10 : 1;
   const model = loadModel(kind);
   try {
     const input = fixtureArray(`${kind}.input`);
@@ -179,7 +194,8 @@ async function checkModel(kind: Kind, backend: string, inputGrad = true): Promis
     for (const c of modelFx[kind].cases) {
       const id = `${kind}.${c.name}`;
       const what = `${backend} ${id}`;
-      model.params.loadArrays(arrays, `${kind}.`, 'reference fixture'); // fresh BN buffers per case
+      const w0 = weightsOf(kind, model);
+      model.params.loadArrays(w0.arrays, w0.prefix, 'reference fixture'); // fresh BN buffers per case
       const opts = { training: c.training, noise: c.noise, noiseSeed: 5 };
       const x = tf.variable(tf.tensor(input.data as Float32Array, input.shape), inputGrad);
       const kept = tf.tidy(() => {
@@ -196,8 +212,8 @@ async function checkModel(kind: Kind, backend: string, inputGrad = true): Promis
       names.forEach((n, i) => (grads[n] = read_[i]));
       x.dispose();
       worst.logits = Math.max(worst.logits ?? 0, maxRelErr(logits, fixtureArray(`${id}.logits`).data as Float64Array, `${what} logits`));
-      assertClose(logits, fixtureArray(`${id}.logits`).data as Float64Array, 1e-5, `${what} logits`);
-      if (inputGrad) assertClose(grads.input, fixtureArray(`${id}.grad.input`).data as Float32Array, 1e-4, `${what} input gradient`);
+      assertClose(logits, fixtureArray(`${id}.logits`).data as Float64Array, 1e-5 * f, `${what} logits`);
+      if (inputGrad) assertClose(grads.input, fixtureArray(`${id}.grad.input`).data as Float32Array, 1e-4 * f, `${what} input gradient`);
       assert.deepEqual(Object.keys(c.grads).sort(), [...names].sort(), `${id}: the same trainable parameters`);
       for (const n of names) {
         const ref = c.grads[n];
@@ -206,12 +222,12 @@ async function checkModel(kind: Kind, backend: string, inputGrad = true): Promis
         if (stored) {
           const err = maxRelErr(grads[n], stored.data as Float32Array, `${what} grad ${n}`);
           worst.grads = Math.max(worst.grads ?? 0, err);
-          assert.ok(err <= 1e-4, `${what} grad ${n}: max relative error ${err.toExponential(2)}`);
+          assert.ok(err <= 1e-4 * f, `${what} grad ${n}: max relative error ${err.toExponential(2)}`);
         }
         // Large tensors: norm and a fixed projection, relative to the gradient's norm.
         const scale = ref.norm * Math.sqrt(grads[n].length) + 1e-12;
-        assert.ok(Math.abs(got.norm - ref.norm) <= 1e-4 * (ref.norm + 1e-9), `${what} grad ${n} norm ${got.norm} vs ${ref.norm}`);
-        assert.ok(Math.abs(got.probe - ref.probe) <= 1e-5 * scale, `${what} grad ${n} probe ${got.probe} vs ${ref.probe}`);
+        assert.ok(Math.abs(got.norm - ref.norm) <= 1e-4 * f * (ref.norm + 1e-9), `${what} grad ${n} norm ${got.norm} vs ${ref.norm}`);
+        assert.ok(Math.abs(got.probe - ref.probe) <= 1e-5 * f * scale, `${what} grad ${n} probe ${got.probe} vs ${ref.probe}`);
       }
       if (c.runningAfter) {
         // One more training forward, folded into the running statistics as the trainer does.
@@ -232,7 +248,7 @@ async function checkModel(kind: Kind, backend: string, inputGrad = true): Promis
 
 test('fixture weights cover exactly the TS parameters of both presets', () => {
   for (const kind of ['vit', 'cnn'] as const) {
-    const model = createModel(MODEL_PRESETS[PRESET[kind]], 1);
+    const model = createModel(modelConfig(kind), 1);
     const weightNames = Object.keys(arrays).filter((n) => n.startsWith(`${kind}.`) && !/\.(input|logit_weights)$/.test(n))
       .filter((n) => !modelFx[kind].cases.some((c) => n.startsWith(`${kind}.${c.name}.`)));
     assert.deepEqual(weightNames.map((n) => n.slice(kind.length + 1)).sort(), [...model.params.trainable.keys(), ...model.params.buffers.keys()].sort());
@@ -249,6 +265,12 @@ test('mnist-vit logits and gradients match PyTorch (cpu)', async () => {
 test('mnist-cnn logits, gradients and BN running stats match PyTorch (cpu)', async () => {
   const w = await checkModel('cnn', 'cpu');
   console.log(`mnist-cnn cpu: worst logits rel err ${w.logits.toExponential(2)}, stored grads ${w.grads.toExponential(2)}`);
+});
+
+test('resnet18 (torchvision ImageNet stem: 7x7/2 conv, MaxPool2d(3, 2, padding=1)) matches PyTorch (cpu)', async () => {
+  assert.equal(modelFx.r18.cases.length, 2);
+  const w = await checkModel('r18', 'cpu');
+  console.log(`resnet18 cpu: worst logits rel err ${w.logits.toExponential(2)}, stored grads ${w.grads.toExponential(2)}`);
 });
 
 test('the model comparison is sensitive: a noise site one block off is far outside the tolerance', () => {
@@ -268,7 +290,7 @@ test('the same parity holds on the wasm backend', async () => {
   await initBackend('wasm');
   try {
     await checkLinearOperators('wasm');
-    for (const kind of ['vit', 'cnn'] as const) {
+    for (const kind of ['vit', 'cnn', 'r18'] as const) {
       // The ViT's patch gather has no input gradient on wasm (GatherV2's gradient needs
       // UnsortedSegmentSum, which tfjs-backend-wasm lacks); training never needs it.
       const w = await checkModel(kind, 'wasm', kind !== 'vit');

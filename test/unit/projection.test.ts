@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { EntropyEstimate } from '../../src-main/api/contract';
 import {
-  base64ToInt32, centroidShifts, centroids, displacementSegments, firstOfClass, formatSpread, inPolygon, readDs, regionOfEvent, rowsInRegion, spread,
+  base64ToInt32, centroidShifts, centroids, displacementSegments, firstOfClass, formatEntropy, formatSpread, inPolygon, readDs, readPoint, regionOfEvent, rowsInRegion, spread,
 } from '../../src-renderer/src/lib/projection';
 
 const xy = (...pts: [number, number][]) => Float32Array.from(pts.flat());
@@ -59,17 +59,21 @@ test('selection: box (either corner order) and lasso; a row counts once across c
   assert.ok(!inPolygon(0.9, 0.9, [0, 1, 0], [0, 0, 1]));
 });
 
-test('readDs: sign gives positive / harmful; within 2 std (or flagged by the service) is not significant', () => {
-  const est = (value: number, std: number, significant = true): EntropyEstimate => ({
-    name: 'g', clean: { value: 1, mean: 1, std: 0 }, dS: { value, mean: value, std },
-    verdict: { verdict: value > 0 ? 'positive' : 'harmful', significant, text: '' },
+test('readDs: the engine\'s reading, one name each; out-of-range values are shown as flags', () => {
+  const est = (verdict: 'positive' | 'harmful' | 'not significant' | 'out of range'): EntropyEstimate => ({
+    name: 'g', measures: 'm', clean: { value: 1, mean: 1, std: 0 }, dS: { value: 0.5, mean: 0.5, std: 0.1 }, verdict: { verdict, significant: verdict === 'positive', text: '' },
   });
-  assert.equal(readDs(est(0.5, 0.1)), 'positive');
-  assert.equal(readDs(est(-0.5, 0.1)), 'harmful');
-  assert.equal(readDs(est(0.15, 0.1)), 'positive-ns');
-  assert.equal(readDs(est(-3, 0.1, false)), 'harmful-ns');
-  assert.equal(readDs(est(1e-9, 0)), 'positive-ns', 'a saturated estimator (0 +/- 0) is not significant');
-  assert.equal(readDs({ name: 'g', clean: { value: 1, mean: 1, std: 0 } }), 'none');
+  assert.equal(readDs(est('positive')), 'positive');
+  assert.equal(readDs(est('harmful')), 'harmful');
+  assert.equal(readDs(est('not significant')), 'not-significant');
+  assert.equal(readDs(est('out of range')), 'out-of-range');
+  assert.equal(readDs({ name: 'g', measures: 'm', clean: { value: 1, mean: 1, std: 0 } }), 'none');
   assert.equal(formatSpread({ value: 1.23456, mean: 1, std: 0.01 }), '1.235 ± 0.010');
   assert.equal(formatSpread(undefined), '—');
+  assert.equal(formatEntropy({ value: -14.3, mean: -14, std: 0.5, outOfRange: 'below 0' }), 'out of range (below 0: -14.300)');
+  assert.equal(formatEntropy({ value: 1.23456, mean: 1, std: 0.01 }), '1.235 ± 0.010');
+  assert.match(readPoint({ block: 3, pool: 'cls', at: 'noise-site' }), /attention input of block 3 after LN1/);
+  assert.match(readPoint({ block: 3, pool: 'cls' }), /residual stream after block 3/);
+  assert.match(readPoint({ block: -1, pool: 'mean-patch' }), /our extension/);
+  assert.match(readPoint({ stage: 2, block: 1, at: 'noise-site' }), /input of stage 2 block 1/);
 });

@@ -2,6 +2,7 @@
 import type { DatasetInfo } from '../../data/types';
 import { invalid } from '../../errors';
 import { checkConfigPath, FORBIDDEN_KEYS } from './fields';
+import { withClassTokenDefault } from './class-token';
 import type { RunConfig } from './types';
 
 type Plain = Record<string, unknown>;
@@ -30,9 +31,13 @@ export function setPath(target: Plain, path: string, value: unknown): void {
   o[keys[keys.length - 1]] = value;
 }
 
-/** The dataset decides the input shape and the number of classes; a model preset cannot. */
+/**
+ * The last step of building every run config (CLI, services, study, analyses): the dataset decides the
+ * input shape and the number of classes (a model preset cannot), and the model-dependent noise default
+ * (the ViT class token) is made explicit, so it is stored with the run.
+ */
 export function fitToDataset(c: RunConfig, info: Pick<DatasetInfo, 'shape' | 'classNames'>): RunConfig {
   const [h, w, ch] = info.shape;
   if (h !== w) throw new Error(`dataset images are ${h}x${w}: only square images are supported`);
-  return { ...c, model: { ...c.model, imageSize: h, channels: ch, numClasses: info.classNames.length } };
+  return withClassTokenDefault({ ...c, model: { ...c.model, imageSize: h, channels: ch, numClasses: info.classNames.length } });
 }

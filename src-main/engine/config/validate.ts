@@ -2,7 +2,7 @@
 import { MAX_IMAGE_SIDE } from '../../data/types';
 import { WorkbenchError } from '../../errors';
 import { validateNoiseSpec } from '../noise';
-import { isActive, isBatchMixing } from '../noise/types';
+import { dependsOnBatch, isActive } from '../noise/types';
 import type { ModelConfig, RunConfig } from './types';
 
 export class ConfigError extends WorkbenchError {
@@ -99,6 +99,10 @@ function modelNoiseProblems(c: Pick<RunConfig, 'model' | 'noise'>): string[] {
   return p;
 }
 
+function wholeBatchReason(type: string): string {
+  return type === 'salt-pepper' ? 'its salt and pepper values are the max and min over the whole batch' : 'it mixes samples across the whole batch';
+}
+
 export function configProblems(c: RunConfig): string[] {
   if (!isObject(c)) return [`config must be an object (got ${shown(c)})`];
   const p = modelNoiseProblems(c);
@@ -109,8 +113,8 @@ export function configProblems(c: RunConfig): string[] {
   bounded(p, 'testBatchSize', c.testBatchSize, MAX.testBatchSize);
   if (c.replicas !== undefined && (!positiveInt(c.replicas) || c.replicas > 16 || c.replicas > c.batchSize)) {
     p.push(`replicas must be an integer in [1, min(16, batchSize)] (got ${c.replicas})`);
-  } else if ((c.replicas ?? 1) > 1 && c.noise && isBatchMixing(c.noise) && isActive(c.noise, true)) {
-    p.push(`replicas must be 1 when ${c.noise.type} noise is active during training: it mixes samples across the whole batch, and each of ${c.replicas} replicas would see only its part`);
+  } else if ((c.replicas ?? 1) > 1 && c.noise && dependsOnBatch(c.noise) && isActive(c.noise, true)) {
+    p.push(`replicas must be 1 when ${c.noise.type} noise is active during training: ${wholeBatchReason(c.noise.type)}, and each of ${c.replicas} replicas would see only its part`);
   }
   for (const k of ['limitTrain', 'limitTest'] as const) {
     if (!Number.isInteger(c[k]) || c[k] < 0 || c[k] > MAX.limit) p.push(`${k} must be an integer from 0 to ${MAX.limit} (got ${shown(c[k])})`);

@@ -18,6 +18,9 @@
 // Spread: B paired bootstrap resamples of the images (the same rows for clean and noisy). The Gaussian
 // estimators are refitted on each resample; the k-NN estimator resamples its per-image held-out losses
 // (refitting k-NN on a resample would let duplicated images find themselves).
+// Honesty rules (docs/task-entropy.md): H(Y|Z) lies in [0, H(Y)]; a value outside is flagged and is no
+// estimate, and a dS built on one gets no verdict; a dS within 2 bootstrap std of 0 is "not significant".
+// -log|det(I + Q)| is the paper's closed form for linear noise, not an estimate from the embeddings.
 import { linearNoiseLogDet, type NoiseSpec } from '../noise';
 import { deriveSeed, Rng } from '../rng';
 
@@ -358,19 +361,40 @@ export interface Spread {
   /** Mean and standard deviation over the bootstrap resamples. */
   mean: number;
   std: number;
+  /** Set when an H(Y|Z) value lies outside [0, H(Y)]: then it is not an estimate of H(Y|Z). */
+  outOfRange?: 'below 0' | 'above H(Y)';
 }
 
 export type EstimatorName = 'gaussian' | 'gaussian-mixture-kl' | 'gaussian-mixture-bhattacharyya' | 'knn';
 export const ESTIMATORS: readonly EstimatorName[] = ['gaussian', 'gaussian-mixture-kl', 'gaussian-mixture-bhattacharyya', 'knn'];
 
+/** What each estimator measures, shown beside its numbers (the one wording for the view and the docs). */
+export const ESTIMATOR_MEASURES: Record<EstimatorName, string> = {
+  gaussian:
+    "the paper's Gaussian approximation: H(Y) + H(Z|Y) - H(Z) with one Gaussian per class and ONE Gaussian for all of Z; that single Gaussian over-estimates H(Z) of a multi-modal Z, so the value can fall below 0 (then it is flagged)",
+  'gaussian-mixture-kl':
+    'the same class Gaussians, H(Z) of their mixture by the pairwise-KL bound (Kolchinsky & Tracey 2017): a lower bound on H(Y|Z) under the class-Gaussian model, within [0, H(Y)]',
+  'gaussian-mixture-bhattacharyya':
+    'the same class Gaussians, H(Z) of their mixture by the pairwise-Bhattacharyya bound: an upper bound on H(Y|Z) under the class-Gaussian model, within [0, H(Y)]',
+  knn: 'model-free: the cross-validated k-nearest-neighbour cross-entropy -log p(y | z), an upper bound on H(Y|Z) up to sampling error, loosened by the smoothing alpha; can exceed H(Y) when neighbours mislead',
+};
+
+/** Slack for round-off at the bounds: 1e-6 nats. */
+const RANGE_TOL = 1e-6;
+
 export interface Verdict {
-  verdict: 'positive' | 'harmful';
-  /** |dS| is more than two bootstrap standard deviations away from 0. */
+  /**
+   * 'out of range': the clean or noisy H(Y|Z) is outside [0, H(Y)], so dS is no estimate;
+   * 'not significant': |dS| <= 2 bootstrap std (or numerically 0); otherwise the sign of dS.
+   */
+  verdict: 'positive' | 'harmful' | 'not significant' | 'out of range';
+  /** |dS| is more than two bootstrap standard deviations (and round-off) away from 0, on in-range values. */
   significant: boolean;
   text: string;
 }
 
 export interface EstimatorReport {
+  measures: string;
   /** H(T; Z) = H(Y|Z) on the clean embeddings. */
   clean: Spread;
   /** H(T; Z + e) on the noisy embeddings. */
@@ -391,7 +415,8 @@ export interface TaskEntropyReport {
   estimators: Record<EstimatorName, EstimatorReport>;
   /** The Gaussian estimate's parts on all images. */
   gaussian: { clean: GaussianEstimate; noisy?: GaussianEstimate };
-  /** Theory for linear noise (method page section 1): dS = -log|det(I + Q)| for the batch size; null otherwise. */
+  /** Theory for linear noise (method page section 1): dS = -log|det(I + Q)| for the batch size; null otherwise.
+   *  A closed form of the paper's Gaussian model, not an estimate from these embeddings, and not bounded by H(Y). */
   linear: { batchSize: number; dS: number } | null;
 }
 
@@ -413,12 +438,24 @@ function spread(value: number, samples: number[]): Spread {
   return { value, mean, std: samples.length > 1 ? Math.sqrt(v) : 0 };
 }
 
-/** dS > 0 is positive noise, dS <= 0 harmful (method page section 1); significant beyond 2 std. */
-export function verdict(dS: Spread): Verdict {
+/** An H(Y|Z) reading, flagged when it lies outside [0, H(Y)]. */
+export function rangeChecked(s: Spread, hY: number): Spread {
+  if (s.value < -RANGE_TOL) return { ...s, outOfRange: 'below 0' };
+  if (s.value > hY + RANGE_TOL) return { ...s, outOfRange: 'above H(Y)' };
+  return s;
+}
+
+/**
+ * The reading of dS (method page section 1: dS > 0 positive noise, dS <= 0 harmful), given only when
+ * both H(Y|Z) values are in range and |dS| exceeds two bootstrap standard deviations and round-off.
+ */
+export function verdict(dS: Spread, clean?: Spread, noisy?: Spread): Verdict {
+  const nums = `dS = ${dS.value.toFixed(4)} nats (bootstrap ${dS.mean.toFixed(4)} +/- ${dS.std.toFixed(4)})`;
+  const bad = [clean?.outOfRange && `clean H(Y|Z) ${clean.outOfRange}`, noisy?.outOfRange && `noisy H(Y|Z) ${noisy.outOfRange}`].filter(Boolean);
+  if (bad.length) return { verdict: 'out of range', significant: false, text: `no reading: ${bad.join(', ')} (outside [0, H(Y)]), so ${nums} is not an estimate` };
+  if (!(Math.abs(dS.value) > Math.max(2 * dS.std, RANGE_TOL))) return { verdict: 'not significant', significant: false, text: `not significant: ${nums} is within 2 std of 0` };
   const v = dS.value > 0 ? 'positive' : 'harmful';
-  const significant = Math.abs(dS.value) > 2 * dS.std;
-  const text = `${v} noise: dS = ${dS.value.toFixed(4)} nats (bootstrap ${dS.mean.toFixed(4)} +/- ${dS.std.toFixed(4)})${significant ? '' : ', within 2 std of 0'}`;
-  return { verdict: v, significant, text };
+  return { verdict: v, significant: true, text: `${v} noise: ${nums}` };
 }
 
 function gaussianValues(g: GaussianEstimate): Record<Exclude<EstimatorName, 'knn'>, number> {
@@ -461,11 +498,12 @@ export function taskEntropy(e: { clean: Float32Array; noisy?: Float32Array; dim:
   }
   const estimators = {} as Record<EstimatorName, EstimatorReport>;
   for (const name of ESTIMATORS) {
-    const r: EstimatorReport = { clean: spread(fullValues[0][name], samples[0][name]) };
+    const hY = full[0].hY;
+    const r: EstimatorReport = { measures: ESTIMATOR_MEASURES[name], clean: rangeChecked(spread(fullValues[0][name], samples[0][name]), hY) };
     if (sets.length === 2) {
-      r.noisy = spread(fullValues[1][name], samples[1][name]);
+      r.noisy = rangeChecked(spread(fullValues[1][name], samples[1][name]), hY);
       r.dS = spread(fullValues[0][name] - fullValues[1][name], samples[0][name].map((c, i) => c - samples[1][name][i]));
-      r.verdict = verdict(r.dS);
+      r.verdict = verdict(r.dS, r.clean, r.noisy);
     }
     estimators[name] = r;
   }

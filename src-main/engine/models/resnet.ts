@@ -61,7 +61,9 @@ export class NoisyResNet implements Model {
   forward(x: tf.Tensor4D, o: ForwardOptions): tf.Tensor2D {
     const site = o.noise.site;
     let h = this.apply(this.stem, imageNoise(x, o), o, true); // [B, H', W', stemWidth]
-    if (this.config.stem === 'imagenet') h = tf.maxPool(h, 3, 2, 'same');
+    // torchvision's MaxPool2d(3, 2, padding=1): one pixel on every side, never chosen (tfjs skips padded
+    // cells in max pooling, i.e. -inf). TF's 'same' pads only bottom/right on even sizes: windows one pixel off.
+    if (this.config.stem === 'imagenet') h = tf.maxPool(h, 3, 2, 1);
     this.stages.forEach((blocks, s) => {
       blocks.forEach((blk, b) => {
         if (site?.stage === s + 1 && site.block === b + 1) h = embeddingNoise(h, o, false); // whole feature map

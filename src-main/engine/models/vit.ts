@@ -2,6 +2,7 @@
 // with NoisyNN's embedding noise at block L's attention input, after LN1, class token untouched
 // (method page section 4). Shapes: B batch, N patches, T = N + 1 tokens, D dim, H heads, dh = D / H.
 import * as tf from '@tensorflow/tfjs';
+import { SKIP_CLASS_TOKEN_DEFAULT } from '../config/class-token';
 import type { VitConfig } from '../config/types';
 import { gelu, layerNorm, selfAttention } from '../ops';
 import type { Rng } from '../rng';
@@ -78,13 +79,15 @@ export class NoisyViT implements Model {
     const img = imageNoise(x, o);
     const flat = tf.gather(tf.reshape(img, [B, -1]), this.patches, 1); // [B, N*P*P*C]
     let t = tf.reshape(linear(tf.reshape(flat, [B * N, P * P * C]), this.patchEmbed), [B, N, D]); // [B, N, D]
-    if (site === -1) t = embeddingNoise(t, o, false); // official "layer -1": right after the patch embedding
+    // Site -1, right after the patch embedding, is the workbench's extension: the official forward_features
+    // has it, but NoiseViT.forward never calls forward_features, so the official NoisyViT never noises there.
+    if (site === -1) t = embeddingNoise(t, o, false);
     o.tap?.('patch_embed', t);
     const cls = tf.mul(tf.ones([B, 1, 1]), this.cls); // [B, 1, D] without Tile (its gradient is slow on wasm)
     t = tf.add(tf.concat([cls, t], 1), this.pos); // [B, T, D]
     this.blocks.forEach((blk, l) => {
       let h = layerNorm(t, blk.ln1.g as tf.Tensor1D, blk.ln1.b as tf.Tensor1D); // [B, T, D]
-      if (site === l) h = embeddingNoise(h, o, o.noise.skipFirstToken ?? true);
+      if (site === l) h = embeddingNoise(h, o, o.noise.skipFirstToken ?? SKIP_CLASS_TOKEN_DEFAULT);
       t = tf.add(t, this.attention(h, blk, B, T));
       const m = layerNorm(t, blk.ln2.g as tf.Tensor1D, blk.ln2.b as tf.Tensor1D);
       const hidden = gelu(linear(tf.reshape(m, [B * T, D]), blk.fc1)) as tf.Tensor2D; // [B*T, hidden]

@@ -8,12 +8,12 @@ import { linearOptimal } from './linear-optimal';
 import { DEFAULT_MEAN, DEFAULT_STD, DEFAULT_STRENGTH, gaussianNoise } from './gaussian';
 import { DEFAULT_PROB, saltPepper } from './salt-pepper';
 
-export { NOISE_TYPES, isBatchMixing, isActive } from './types';
+export { NOISE_TYPES, isBatchMixing, dependsOnBatch, isActive } from './types';
 export type { NoiseType, NoiseSpec, NoiseContext } from './types';
 export { validateNoiseSpec } from './validate';
 export { linearNoiseLogDet } from './logdet';
 
-/** Values used when a spec leaves a parameter out. */
+/** Values used when a spec leaves a parameter out (the ViT class token: engine/config/class-token.ts). */
 export const NOISE_DEFAULTS = Object.freeze({
   alpha: DEFAULT_ALPHA,
   detach: DEFAULT_DETACH,
@@ -21,7 +21,6 @@ export const NOISE_DEFAULTS = Object.freeze({
   mean: DEFAULT_MEAN,
   std: DEFAULT_STD,
   prob: DEFAULT_PROB,
-  skipFirstToken: false,
 });
 
 function checkSeed(ctx: NoiseContext): number {

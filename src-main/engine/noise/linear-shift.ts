@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 
 /** Paper default for the ViT (the CNN script uses 0.4). */
 export const DEFAULT_ALPHA = 0.3;
-/** The official CNN code detaches the shifted copy. */
+/** The official CNN code detaches the shifted difference: gradient w.r.t. P is the identity. */
 export const DEFAULT_DETACH = true;
 
 /**
@@ -25,8 +25,12 @@ function rollBatchUp(x: tf.Tensor): tf.Tensor {
   return tf.concat([tf.slice(x, 1, k - 1), tf.slice(x, 0, 1)], 0);
 }
 
-/** P' = (1 - a) P + a roll(P, -1, batch). Expects a rank-2 [k, M] tensor. */
+/**
+ * P' = (1 - a) P + a roll(P, -1, batch). Expects a rank-2 [k, M] tensor.
+ * detach (official CNN code): P + a * detach(roll(P) - P), so dP'/dP = I.
+ * Without detach the whole expression is differentiated: dP'/dP = (1 - a) I + a S^T.
+ */
 export function linearShift(p: tf.Tensor, alpha: number, detach: boolean): tf.Tensor {
-  const shifted = rollBatchUp(detach ? stopGradient(p) : p);
-  return tf.add(tf.mul(p, 1 - alpha), tf.mul(shifted, alpha));
+  if (detach) return tf.add(p, tf.mul(stopGradient(tf.sub(rollBatchUp(p), p)), alpha));
+  return tf.add(tf.mul(p, 1 - alpha), tf.mul(rollBatchUp(p), alpha));
 }

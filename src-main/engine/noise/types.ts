@@ -8,7 +8,8 @@ export interface NoiseSpec {
   type: NoiseType;
   /** linear-shift mixing weight a: P' = (1 - a) P + a roll(P, -1, batch). */
   alpha?: number;
-  /** linear-shift: stop the gradient through the shifted copy (official CNN code). Default true. */
+  /** linear-shift: official CNN form P + a * detach(roll(P) - P), gradient the identity (default true);
+   *  false differentiates (1 - a) P + a roll(P) whole. The forward value is the same. */
   detach?: boolean;
   /** gaussian: scale s of the added s * N(mean, std). */
   strength?: number;
@@ -32,6 +33,15 @@ export interface NoiseContext {
 /** Operators that mix samples across the batch axis: evaluation depends on batch composition. */
 export function isBatchMixing(spec: Pick<NoiseSpec, 'type'>): boolean {
   return spec.type === 'linear-shift' || spec.type === 'linear-optimal';
+}
+
+/**
+ * Operators whose output for one sample depends on the rest of the batch: the mixing ones, and
+ * salt-and-pepper (its salt and pepper values are the max and min over the whole batch tensor, as in
+ * the official code). Training with them needs the whole batch in one replica.
+ */
+export function dependsOnBatch(spec: Pick<NoiseSpec, 'type'>): boolean {
+  return isBatchMixing(spec) || spec.type === 'salt-pepper';
 }
 
 export function isActive(spec: NoiseSpec, training: boolean): boolean {

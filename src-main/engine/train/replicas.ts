@@ -12,7 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Dataset } from '../../data/types';
 import type { RunConfig } from '../config/types';
-import { isActive, isBatchMixing } from '../noise/types';
+import { dependsOnBatch, isActive } from '../noise/types';
 import type { BnStat } from '../models';
 import { currentBackend } from '../backend';
 import { SharedBlock, CMD_STEP, CMD_STOP } from './replica-shared';
@@ -20,14 +20,14 @@ import { SharedBlock, CMD_STEP, CMD_STOP } from './replica-shared';
 export interface ReplicaResult { loss: number; hits: number; count: number; grads: Float32Array[]; bn: { mean: Float32Array; variance: Float32Array; count: number }[] }
 
 /**
- * Replicas of a run: `config.replicas`, default 1. Noise that mixes samples across the batch during
- * training needs the whole batch in one replica; validation says so, and so does this, for callers
+ * Replicas of a run: `config.replicas`, default 1. Noise whose output depends on the whole batch
+ * during training (mixing, salt-and-pepper's extremes) needs the whole batch in one replica; validation says so, and so does this, for callers
  * that skip validation.
  */
 export function replicaCount(config: RunConfig): number {
   const r = config.replicas ?? 1;
-  if (r > 1 && isActive(config.noise, true) && isBatchMixing(config.noise)) {
-    throw new Error(`replicas must be 1 when ${config.noise.type} noise is active during training (it mixes samples across the whole batch)`);
+  if (r > 1 && isActive(config.noise, true) && dependsOnBatch(config.noise)) {
+    throw new Error(`replicas must be 1 when ${config.noise.type} noise is active during training (its output depends on the whole batch)`);
   }
   return Math.min(r, config.batchSize);
 }

@@ -129,7 +129,7 @@ export function noiseParam(noise: NoiseSpecDto | null | undefined): { name: stri
 export function siteLabel(noise: RunSummary['noise'] | null | undefined): string {
   const s = noise?.site;
   if (!s || noise?.type === 'none') return '';
-  return s.stage !== undefined ? `stage ${s.stage} block ${s.block}` : s.block === -1 ? 'patch embed' : `block ${s.block}`;
+  return s.stage !== undefined ? `stage ${s.stage} block ${s.block}` : s.block === -1 ? 'patch embed (extension)' : `block ${s.block}`;
 }
 
 /** "gaussian strength=0.1 @ block 2 (both)": type, parameter, site, when. */
@@ -251,6 +251,83 @@ export function errorSeries<R>(runs: readonly R[], seriesOf: (r: R) => string, x
   return [...by].map(([name, m]) => ({
     name,
     points: sortBy([...m], ([x]) => x, 'asc').map(([x, vs]) => ({ x, ...meanStd(vs) })),
+  }));
+}
+
+/** The x of a noise-parameter panel: the operator's parameter, or the batch size k of linear-optimal. */
+export type ParamAxis = 'alpha' | 'strength' | 'prob' | 'k';
+
+export const PARAM_AXIS_TITLE: Record<ParamAxis, string> = {
+  alpha: 'linear-shift alpha',
+  strength: 'Gaussian strength s',
+  prob: 'salt-and-pepper probability p',
+  k: 'linear-optimal batch size k',
+};
+
+export interface ParamPanel {
+  axis: ParamAxis;
+  series: ErrorSeries[];
+}
+
+type Params = Record<string, string | number>;
+
+/** The run's setting that decides comparability: same dataset, model, epochs and training subset. */
+function baseKey(p: Params): string {
+  const model = Object.keys(p).filter((k) => k.startsWith('model.')).sort().map((k) => `${k}=${p[k]}`).join(',');
+  return JSON.stringify([p.dataset, model, p.epochs, p.limitTrain ?? 0]);
+}
+
+function baseLabel(d: { params: Params; preset: string | null }): string {
+  const p = d.params;
+  const limit = Number(p.limitTrain ?? 0);
+  return `${p.dataset} · ${d.preset ?? p['model.kind']} · ${p.epochs} ep · ${limit > 0 ? `${limit} train` : 'full train'}`;
+}
+
+/**
+ * linear-optimal's k: the batch the mixing runs over, i.e. the test batch when the noise acts at evaluation
+ * only, else the training batch (for 'both' the test batch joins the comparability key instead).
+ */
+function kOf(d: { noise: NoiseSpecDto; params: Params }): number | null {
+  const k = Number(d.noise.at === 'eval' ? d.params.testBatchSize : d.params.batchSize);
+  return Number.isFinite(k) && k > 0 ? k : null;
+}
+
+/**
+ * Final accuracy against the noise parameter, grouped so that a series only joins comparable runs: one
+ * panel per parameter (alpha, strength, prob, and k for linear-optimal); within it one series per
+ * (dataset, model, epochs, training subset, noise type, level, when, site), mean ± std over seeds. Noise-free
+ * runs of the same dataset, model, epochs and subset are the point x = 0 of the alpha / strength / prob series
+ * (each of those operators is the identity at 0).
+ */
+export function paramPanels<R extends { noise: NoiseSpecDto & { site?: { block: number; stage?: number } }; params: Params; preset: string | null }>(
+  runs: readonly R[],
+  valueOf: (r: R) => number | null,
+): ParamPanel[] {
+  const clean = new Map<string, R[]>();
+  for (const r of runs) if (!r.noise || r.noise.type === 'none') clean.set(baseKey(r.params), [...(clean.get(baseKey(r.params)) ?? []), r]);
+  const panels = new Map<ParamAxis, Map<string, { name: string; runs: [number, R][] }>>();
+  for (const r of runs) {
+    if (!r.noise || r.noise.type === 'none') continue;
+    const p = noiseParam(r.noise);
+    const axis: ParamAxis | null = r.noise.type === 'linear-optimal' ? 'k' : (p?.name as ParamAxis | undefined) ?? null;
+    const x = axis === 'k' ? kOf(r) : p?.value ?? null;
+    if (!axis || x === null) continue;
+    const extra = axis === 'k' && r.noise.at === 'both' ? ` · test batch ${r.params.testBatchSize}` : '';
+    const key = JSON.stringify([baseKey(r.params), r.noise.type, r.noise.level, r.noise.at, siteLabel(r.noise), extra]);
+    const name = `${r.noise.type} (${r.noise.level}, ${r.noise.at}${siteLabel(r.noise) ? ` @ ${siteLabel(r.noise)}` : ''}) · ${baseLabel(r)}${extra}`;
+    const series = panels.get(axis) ?? new Map();
+    const s = series.get(key) ?? { name, runs: [] };
+    s.runs.push([x, r]);
+    series.set(key, s);
+    panels.set(axis, series);
+  }
+  const order: ParamAxis[] = ['alpha', 'strength', 'prob', 'k'];
+  return order.filter((a) => panels.has(a)).map((axis) => ({
+    axis,
+    series: [...panels.get(axis)!.values()].map((s) => {
+      const points: [number, R][] = axis === 'k' ? s.runs : [...(clean.get(baseKey(s.runs[0][1].params)) ?? []).map((r): [number, R] => [0, r]), ...s.runs];
+      return errorSeries(points, () => s.name, ([x]) => x, ([, r]) => valueOf(r))[0] ?? { name: s.name, points: [] };
+    }),
   }));
 }
 

@@ -1,6 +1,6 @@
 // What the noise form and the strength strip need to know about each operator: labels, one-line
 // explanations (restated from the method page, sections 2-3), defaults and the swept parameter.
-// Defaults mirror src-main/engine/noise (alpha 0.3, strength 0.1, mean 0, std 1, prob 0.05).
+// Defaults mirror src-main/engine/noise and engine/config/class-token.ts (test/unit/defaults.test.ts keeps them equal).
 import type { NoiseSpecDto, NoiseType } from '../../../src-main/api/contract';
 
 export interface NoiseTypeInfo {
@@ -42,7 +42,7 @@ export function noiseTypeInfo(type: NoiseType): NoiseTypeInfo {
 export const PARAM_HELP = {
   alpha: 'Mixing weight a in [0, 1] (paper 0.3, official CNN script 0.4); singular at a = 0.5 with an even batch size.',
   detach:
-    'Stop the gradient through the shifted copy, as the official CNN code does. Affects training only: the forward value (this preview) is identical.',
+    'Official CNN form: the shift P + a (roll(P) - P) is detached, so the gradient is the identity. Off: the full gradient (1 - a) I + a S^T. Affects training only: the forward value (this preview) is identical.',
   strength: 'Scale s of the added noise, in normalised input units (official ViT 0.1, CNN 1.0).',
   mean: 'Mean mu of the Gaussian draw before scaling (official 0).',
   std: 'Standard deviation sigma of the Gaussian draw before scaling (official "gau_var" = 1, used as a std).',
@@ -50,7 +50,11 @@ export const PARAM_HELP = {
   seed: 'Integer seed of the noise draw; the same seed gives the same noise in preview and in training.',
 } as const;
 
-export const DEFAULTS = { alpha: 0.3, detach: true, strength: 0.1, mean: 0, std: 1, prob: 0.05 } as const;
+export const DEFAULTS = { alpha: 0.3, detach: true, strength: 0.1, mean: 0, std: 1, prob: 0.1 } as const;
+/** The official NoisyViT never noises the class token; a test keeps this equal to the engine's default. */
+export const SKIP_CLASS_TOKEN = true;
+/** Block -1 of a ViT: how every view names it (the official NoisyViT never noises there). */
+export const PATCH_EMBED_SITE = 'after patch embedding (extension, not official)';
 
 /**
  * A spec of the given type holding every parameter at its engine default. Forms keep all fields so

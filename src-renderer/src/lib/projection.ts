@@ -1,7 +1,7 @@
 // Pure helpers of the embedding inspector: decoding the analysis payloads, class centroids and their
 // shift, clean -> noisy displacement segments, which rows a box / lasso selection covers, and how to
 // read a dS estimate. No Svelte, no DOM, no plotly: unit-tested in test/unit/projection.test.ts.
-import type { EntropyEstimate, EntropySpread } from '@api/contract';
+import type { DsVerdict, EntropyEstimate, EntropySpread } from '@api/contract';
 
 /** base64 little-endian int32 -> Int32Array (a fresh, aligned buffer). */
 export function base64ToInt32(b64: string): Int32Array {
@@ -123,27 +123,46 @@ export function regionOfEvent(ev: unknown): Region | null {
   return null;
 }
 
-export type DsReading = 'positive' | 'harmful' | 'positive-ns' | 'harmful-ns' | 'none';
+export type DsReading = 'positive' | 'harmful' | 'not-significant' | 'out-of-range' | 'none';
 
 /**
- * How to read one estimator's dS: positive noise when dS > 0 (task entropy went down), harmful
- * otherwise; "not significant" when |dS| is within 2 bootstrap std (or the service says so).
+ * The engine's reading of one estimator's dS (engine/embed/entropy.ts verdict(): positive or harmful only
+ * beyond 2 bootstrap std, no reading when an H(Y|Z) value is outside [0, H(Y)]), as a CSS-friendly name.
  */
 export function readDs(e: EntropyEstimate): DsReading {
-  if (!e.dS || !Number.isFinite(e.dS.value)) return 'none';
-  const positive = e.verdict ? e.verdict.verdict === 'positive' : e.dS.value > 0;
-  // A dS of (numerically) zero with zero spread (a saturated estimator) is no evidence either way.
-  const significant = (e.verdict?.significant ?? true) && Math.abs(e.dS.value) > Math.max(2 * e.dS.std, 1e-6);
-  return `${positive ? 'positive' : 'harmful'}${significant ? '' : '-ns'}` as DsReading;
+  if (!e.dS || !e.verdict || !Number.isFinite(e.dS.value)) return 'none';
+  const v: Record<DsVerdict, DsReading> = { positive: 'positive', harmful: 'harmful', 'not significant': 'not-significant', 'out of range': 'out-of-range' };
+  return v[e.verdict.verdict] ?? 'none';
 }
 
 export const READING_TEXT: Record<DsReading, string> = {
   positive: 'positive noise',
   harmful: 'harmful noise',
-  'positive-ns': 'positive noise (not significant)',
-  'harmful-ns': 'harmful noise (not significant)',
+  'not-significant': 'not significant',
+  'out-of-range': 'no reading (out of range)',
   none: '—',
 };
+
+/** Where the meter's Z was read, in words (the request's site; ViT sites have no stage). */
+export function readPoint(site: { block: number; stage?: number; pool?: 'cls' | 'mean-patch'; at?: 'output' | 'noise-site' }): string {
+  const noiseSite = site.at === 'noise-site';
+  if (site.stage !== undefined) {
+    return noiseSite
+      ? `the input of stage ${site.stage} block ${site.block} after the noise (the noise site, the paper's latent), global-average-pooled`
+      : `the output of stage ${site.stage} (after the noise site), global-average-pooled`;
+  }
+  const pool = site.pool === 'mean-patch' ? 'mean of the patch tokens' : 'class token';
+  if (site.block === -1) return `right after the patch embedding, where the noise acts (our extension), ${pool}`;
+  return noiseSite
+    ? `the attention input of block ${site.block} after LN1 and the noise (the noise site, the paper's latent), ${pool}`
+    : `the residual stream after block ${site.block} (downstream of the noise site), ${pool}`;
+}
+
+/** An H(Y|Z) value flagged outside [0, H(Y)] is shown as a flag, not as an estimate. */
+export function formatEntropy(s: EntropySpread | undefined, digits = 3): string {
+  if (s?.outOfRange) return `out of range (${s.outOfRange}: ${s.value.toFixed(digits)})`;
+  return formatSpread(s, digits);
+}
 
 /** "1.234 ± 0.012" with a precision that suits the spread. */
 export function formatSpread(s: EntropySpread | undefined, digits = 3): string {

@@ -4,8 +4,8 @@
 import type { EmbeddingAnalysis, EmbeddingRequest, EntropyTableRow, NoiseSpecDto, ProjectionMethod, SplitName } from '@api/contract';
 import { errorMessage, host } from '../host';
 import { base64ToFloat32 } from '../lib/decode';
-import { base64ToInt32 } from '../lib/projection';
-import { cleanSpec, defaultSpec } from '../lib/noise-params';
+import { base64ToInt32, readPoint } from '../lib/projection';
+import { cleanSpec, defaultSpec, SKIP_CLASS_TOKEN } from '../lib/noise-params';
 import type { ModelChoice } from './noise-lab.svelte';
 
 /** The service's exact t-SNE refuses more than this many points (clean + noisy together). */
@@ -34,6 +34,8 @@ export interface Decoded {
   dataset: string;
   split: SplitName;
   noise: NoiseSpecDto | null;
+  /** Where in the model Z was read, in words. */
+  point: string;
 }
 
 /** Which points the scatter draws. */
@@ -61,6 +63,7 @@ function decode(a: EmbeddingAnalysis, req: EmbeddingRequest): Decoded {
     dataset: req.dataset,
     split: req.split,
     noise: req.noise,
+    point: readPoint(req.site),
   };
 }
 
@@ -71,6 +74,10 @@ export class EmbeddingsState {
   split = $state<SplitName>('test');
   site = $state<{ block: number; stage?: number }>({ block: 3 });
   pool = $state<'cls' | 'mean-patch'>('cls');
+  /** Where Z is read: the block / stage output, or the tensor the noise acts on (the paper's latent). */
+  at = $state<'output' | 'noise-site'>('output');
+  /** ViT blocks: leave the class token untouched (the official default, as in the Train form and the noise lab). */
+  skipClassToken = $state(SKIP_CLASS_TOKEN);
   spec = $state<NoiseSpecDto>(defaultSpec('gaussian', 'embedding'));
   protocol = $state<'sorted' | 'shuffled'>('sorted');
   /** 10 = the official test batch (method page section 6). */

@@ -2,7 +2,7 @@
 // user's choices survive switching tabs, and so the Datasets view can send an image here
 // ("Open in noise lab") by calling openInNoiseLab().
 import type { NoiseSpecDto, SplitName } from '../../../src-main/api/contract';
-import { defaultSpec } from '../lib/noise-params';
+import { defaultSpec, SKIP_CLASS_TOKEN } from '../lib/noise-params';
 
 export const MAX_BATCH = 64;
 
@@ -58,6 +58,8 @@ export class EmbeddingLabState {
   model = $state<ModelChoice>({ kind: 'preset', preset: 'mnist-vit', initSeed: 42 });
   /** ViT: block L (-1 = after the patch embedding). ResNet: stage and block, both 1-based. */
   site = $state<{ block: number; stage?: number }>({ block: 3 });
+  /** ViT blocks: leave the class token untouched (the official default, as in the Train form). */
+  skipClassToken = $state(SKIP_CLASS_TOKEN);
 
   /** The batch's dataset, so this form reads like the inspector's to ModelSources. */
   get dataset(): string {

@@ -3,7 +3,7 @@
 // the fields it shows; the main side resolves preset < fields, exactly as `noisynn train` does.
 import type { NoiseSpecDto, SweepAxisDto, SweepRequest } from '@api/contract';
 import { errorMessage, host } from '../host';
-import { cleanSpec, DEFAULTS } from '../lib/noise-params';
+import { cleanSpec, DEFAULTS, SKIP_CLASS_TOKEN } from '../lib/noise-params';
 import { persist, restore } from './persisted';
 import { queue } from './queue.svelte';
 
@@ -111,7 +111,7 @@ const FORM_KEY = 'noisynn.train.form';
 export class TrainState {
   form = $state<TrainForm>(restore(FORM_KEY, {
     preset: '', name: '', dataset: 'mnist',
-    noise: { type: 'none', level: 'embedding', at: 'both', skipFirstToken: false, ...DEFAULTS },
+    noise: { type: 'none', level: 'embedding', at: 'both', skipFirstToken: SKIP_CLASS_TOKEN, ...DEFAULTS },
     site: { block: 0 },
     lr: 1e-3, weightDecay: 0.05, beta1: 0.9, beta2: 0.999, warmupEpochs: 0, minLr: 0,
     epochs: 1, batchSize: 32, replicas: 1, testBatchSize: 10, labelSmoothing: 0, seeds: '42', limitTrain: 0, limitTest: 0,
@@ -172,7 +172,8 @@ export class TrainState {
   /** The partial config for one seed: the preset fills in everything else (model, eps, ...). */
   configFor(seed: number): Plain {
     const f = this.form;
-    const noise: Plain = { ...cleanSpec(f.noise), skipFirstToken: f.noise.skipFirstToken === true, site: { ...f.site } };
+    // The class token exists only at the embedding level; the main side makes a ViT's default explicit.
+    const noise: Plain = { ...cleanSpec(f.noise), skipFirstToken: f.noise.level === 'embedding' && f.noise.skipFirstToken === true, site: { ...f.site } };
     const c: Plain = {
       preset: f.preset || undefined,
       dataset: f.dataset,
