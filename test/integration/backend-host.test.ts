@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { BackendStartError, findNode, startBackendHost, type BackendHost } from '../../src-main/desktop/backend-host';
 import { openStore } from '../../src-main/store';
 import { tempDir } from '../helpers/tmp';
@@ -39,6 +39,8 @@ async function until<T>(what: string, f: () => Promise<T | undefined> | T | unde
 test('starts, hands over URL and token, serves the app behind the token, and stops its trainer on request (run requeued)', { timeout: 180_000 }, async () => {
   const dataDir = tempDir();
   const host = await startBackendHost({ node: process.execPath, root, dataDir });
+  // A failed assertion must not leave the backend (and this test process) running.
+  after(() => host.stop(5000));
   assert.equal(host.url, `${host.origin}/?token=${host.token}`);
   assert.equal(host.dataDir, dataDir);
   const page = await fetch(host.url, { redirect: 'manual' });
@@ -87,6 +89,7 @@ test('a backend that cannot start is reported with its last stderr lines, not a 
 
 test('a backend that dies after its start is reported (signal and last lines), and not as requested', { timeout: 60_000 }, async () => {
   const host = await startBackendHost({ node: process.execPath, root, dataDir: tempDir() });
+  after(() => host.stop(5000));
   process.kill(host.pid, 'SIGKILL');
   const exit = await host.exited;
   assert.equal(exit.signal, 'SIGKILL');
@@ -99,6 +102,9 @@ test('when its shell dies without a word (SIGKILL), the backend shuts itself dow
 const h = await startBackendHost({ node: process.execPath, root: ${JSON.stringify(root)}, dataDir: ${JSON.stringify(tempDir())} });
 console.log('PID ' + h.pid);`;
   const shell = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  after(() => {
+    if (shell.exitCode === null) shell.kill('SIGKILL');
+  });
   const pid = await new Promise<number>((resolve, reject) => {
     let out = '';
     shell.stdout!.setEncoding('utf8').on('data', (c: string) => {
