@@ -4,7 +4,8 @@ import { ensureBuiltins, openDataset } from '../runner/datasets';
 import { gitCommit, packageVersions } from '../runner/provenance';
 import { openStore, resolveDataDir } from '../store';
 import { parseArgs, UsageError } from './args';
-import { buildConfig, CONFIG_FLAGS, fitToDataset } from './config-flags';
+import { fitRun } from '../weights/fit';
+import { buildConfig, CONFIG_FLAGS } from './config-flags';
 import { follow, type Followed } from './follow';
 import { printJson } from './output';
 
@@ -42,7 +43,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
   try {
     await ensureBuiltins(store);
     const { data, id } = await openDataset(store, config.dataset);
-    config = fitToDataset(config, data.info);
+    const imageSize = a.flags['image-size'] === undefined ? undefined : config.model.imageSize;
+    config = fitRun(config, data.info, dataDir, { imageSize });
     validateConfig(config);
     if (a.flags['dry-run']) {
       console.log(JSON.stringify(config, null, 2));
@@ -53,6 +55,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     store.close();
   }
   console.log(`run ${runId} created in ${dataDir}`);
+  if (config.init) console.log(`starting from weights '${config.init.weights}' (sha256 ${config.init.sha256?.slice(0, 12)})${config.init.freeze ? `, first ${config.init.freeze} frozen` : ''}${(config.init.adapted ?? []).map((l) => `\n  ${l}`).join('')}`);
   const exit = await follow({ kind: 'train', runId, dataDir }, { quiet: a.flags.quiet === true, backend: a.flags.backend as string });
   const summary = trainSummary(runId, exit);
   if (a.flags.json) printJson(summary);

@@ -7,7 +7,9 @@ import type { EvalProtocol, RunConfig } from '../engine/config/types';
 import { validateConfig } from '../engine/config';
 import { evaluate, type EvalResult } from '../engine/eval/evaluate';
 import { loadCheckpoint } from '../engine/train/checkpoint';
-import { modelFor, train, type TrainResult } from '../engine/train/trainer';
+import { modelFor, train, type InitialWeights, type TrainResult } from '../engine/train/trainer';
+import { withInput } from '../engine/batches';
+import { loadWeights } from '../weights/library';
 import { runDir, type Store } from '../store';
 import { openDataset } from './datasets';
 import type { FromWorker, Job } from './messages';
@@ -50,7 +52,12 @@ export async function trainJob(job: Extract<Job, { kind: 'train' | 'resume' }>, 
   const { store } = ctx;
   const { runId } = job;
   const config = runConfig(store, runId);
-  const { data } = await openDataset(store, config.dataset);
+  const data = withInput((await openDataset(store, config.dataset)).data, config.input);
+  let initial: InitialWeights | undefined;
+  if (config.init && job.kind === 'train') {
+    const { entry, arrays } = loadWeights(store.dataDir, config.init.weights, config.init.sha256);
+    initial = { label: entry.name, model: entry.model, arrays };
+  }
   let resumeFrom: string | undefined;
   if (job.kind === 'resume') {
     const ckpt = verifiedCheckpoint(store, runId);
@@ -94,7 +101,7 @@ export async function trainJob(job: Extract<Job, { kind: 'train' | 'resume' }>, 
       ctx.send({ type: 'eval', result: r });
     },
     shouldStop: ctx.shouldStop,
-  }, resumeFrom);
+  }, resumeFrom, initial);
   const last = result.evaluations.find((r) => r.protocol === 'standard' && r.noiseActive === (config.noise.type !== 'none' && config.noise.at !== 'train'));
   const summary: Record<string, unknown> = { epochs: result.epochsDone, steps: result.steps };
   const std = last ?? result.evaluations[0];
@@ -109,7 +116,7 @@ export async function trainJob(job: Extract<Job, { kind: 'train' | 'resume' }>, 
 export async function evalJob(job: Extract<Job, { kind: 'eval' }>, ctx: JobContext): Promise<FromWorker & { type: 'done' }> {
   const { store } = ctx;
   const config = runConfig(store, job.runId);
-  const { data } = await openDataset(store, config.dataset);
+  const data = withInput((await openDataset(store, config.dataset)).data, config.input);
   const ckpt = verifiedCheckpoint(store, job.runId, job.epoch);
   const model = modelFor(config);
   try {

@@ -155,6 +155,10 @@ export function fromTorch(c: ModelConfig, tensors: Record<string, NamedArray>, f
   }
   for (const name of Object.keys(tensors)) if (!known.has(name)) problems.push(`tensor ${name} ${shapeText(tensors[name].shape)} is not part of the model`);
   if (problems.length) {
+    if (entries.every((e) => !tensors[e.torch])) {
+      const names = Object.keys(tensors);
+      throw new Error(`${file}: holds another architecture: none of the ${what}'s ${entries.length} tensors is there (the file has ${names.length}: ${names.slice(0, 4).join(', ')}${names.length > 4 ? ', ...' : ''})`);
+    }
     const shown = problems.slice(0, 12).join('\n- ') + (problems.length > 12 ? `\n- ... and ${problems.length - 12} more` : '');
     throw new Error(`${file}: does not fit the ${what}:\n- ${shown}`);
   }
