@@ -17,6 +17,7 @@ export const CONFIG_FLAGS: Record<string, Flag> = {
   'limit-test': { path: 'limitTest', kind: 'int', help: 'evaluate on the first N test images (0 = all)' },
   replicas: { path: 'replicas', kind: 'int', help: 'data-parallel replicas (threads) per batch; BatchNorm normalises per replica' },
   init: { path: 'init.weights', kind: 'str', help: 'start from imported weights (noisynn weights list): their architecture, input size and normalisation; a new head if the classes differ' },
+  'new-head': { path: 'init.newHead', kind: 'bool', help: 'with --init: a fresh head even when the class count matches (other classes)' },
   freeze: { path: 'init.freeze', kind: 'int', help: 'with --init: freeze the first N ViT blocks / ResNet stages (with the embedding / stem)' },
   lr: { path: 'optimizer.lr', kind: 'num', help: 'AdamW peak learning rate' },
   'weight-decay': { path: 'optimizer.weightDecay', kind: 'num', help: 'AdamW decoupled weight decay' },

@@ -83,6 +83,8 @@ export interface InitSpec {
   sha256?: string;
   /** Freeze the first N ViT blocks (with the patch embedding and tokens) or ResNet stages (with the stem); 0 = none. */
   freeze?: number;
+  /** A freshly initialised head even when the class count matches (the dataset's classes are other ones). */
+  newHead?: boolean;
   /** What was adapted to fit this run (a new head, interpolated position embeddings), in words. */
   adapted?: string[];
 }

@@ -64,7 +64,7 @@ export interface InitialWeights {
 export async function train(config: RunConfig, data: Dataset, runDir: string, cb: TrainCallbacks = {}, resumeFrom?: string, initial?: InitialWeights): Promise<TrainResult> {
   const model = modelFor(config);
   try {
-    if (initial && !resumeFrom) initFromWeights(model, initial.model, initial.arrays, initial.label);
+    if (initial && !resumeFrom) initFromWeights(model, initial.model, initial.arrays, initial.label, { newHead: config.init?.newHead });
   } catch (e) {
     model.dispose();
     throw e;
