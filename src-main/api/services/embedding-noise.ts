@@ -11,7 +11,7 @@ import { batchTensor } from './batch';
 import { matrix } from './encode';
 
 export function embeddingNoise(store: Store, data: Dataset, req: EmbeddingNoiseRequest): EmbeddingNoiseResult {
-  const { model, config, label } = loadModelSource(store, data, req.model);
+  const { model, config, label, data: input } = loadModelSource(store, data, req.model);
   try {
     const noise = { ...req.noise, level: 'embedding' as const, at: 'both' as const, site: req.site };
     validateModelNoise({ model: config.model, noise }); // the same site validation as training
@@ -19,7 +19,7 @@ export function embeddingNoise(store: Store, data: Dataset, req: EmbeddingNoiseR
     if (!Number.isInteger(req.selected) || req.selected < 0 || req.selected >= k) throw new Error(`selected sample ${req.selected} is not in the batch of ${k}`);
     let result: EmbeddingNoiseResult | undefined;
     tf.tidy(() => {
-      const { x } = batchTensor(data, req.images);
+      const { x } = batchTensor(input, req.images);
       const noiseSeed = deriveSeed(req.seed >>> 0, 0);
       let before: Float32Array | undefined;
       let after: Float32Array | undefined;

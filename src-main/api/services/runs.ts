@@ -1,6 +1,7 @@
 // runs.*, sweeps.* and queue.* services: the run table, details, downsampled curves, and the
 // persistent queue whose trainer processes report back as events.
-import { configProblems, fitToDataset, mergeConfig, runPreset, type RunConfig } from '../../engine/config';
+import { configProblems, mergeConfig, runPreset, type RunConfig } from '../../engine/config';
+import { fitRun } from '../../weights/fit';
 import { openDataset } from '../../runner/datasets';
 import type { FromWorker } from '../../runner/messages';
 import { gitCommit, packageVersions } from '../../runner/provenance';
@@ -23,7 +24,7 @@ export class RunServices {
   readonly queue: RunQueue;
   private readonly totals = new Map<number, number>();
 
-  constructor(private readonly store: Store, dataDir: string, private readonly emit: Emit, o: { concurrency?: number } = {}) {
+  constructor(private readonly store: Store, private readonly dataDir: string, private readonly emit: Emit, o: { concurrency?: number } = {}) {
     this.queue = new RunQueue(store, dataDir, {
       onEvent: (runId, m) => this.relay(runId, m),
       onExit: (runId, status, error) => this.emit('run.status', { runId, status: status as RunStatus, error }),
@@ -61,7 +62,7 @@ export class RunServices {
     }
     try {
       const { data, id } = await openDataset(this.store, config.dataset);
-      config = fitToDataset(config, data.info);
+      config = fitRun(config, data.info, this.dataDir);
       return { config, problems: configProblems(config), datasetId: id };
     } catch (e) {
       return { config, problems: [(e as Error).message] };
