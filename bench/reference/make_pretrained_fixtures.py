@@ -5,7 +5,8 @@
   expected.safetensors    per case the input batch (NCHW, F32) and PyTorch's logits (F64):
                           vit_token, vit_avg, vit_token_at40 (the vit-token weights in a 40x40 model, its
                           pos_embed resampled as timm's checkpoint filter does), resnet18 (weights from the
-                          formula in pretrained_models.formula_state, 34x34 input)
+                          formula in pretrained_models.formula_state, 34x34 input); resize: a 20x20 uint8
+                          image through timm's eval transform at 24 px, crop_pct 0.9 (PIL bicubic + centre crop)
 
 Run: OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/reference/make_pretrained_fixtures.py
 """
@@ -76,6 +77,14 @@ def main():
         x = torch.randn(2, 3, 34, 34, generator=gen)
         tensors['resnet18.input'] = x
         tensors['resnet18.logits'] = r(x).double()
+        # timm's eval transform on a uint8 image: PIL bicubic Resize(floor(24 / 0.9) = 26), CenterCrop(24).
+        from PIL import Image
+        img = (torch.rand(20, 20, 3, generator=gen) * 255).to(torch.uint8)
+        pil = Image.fromarray(img.numpy()).resize((26, 26), Image.BICUBIC)
+        left = int(round((26 - 24) / 2.0))
+        crop = pil.crop((left, left, left + 24, left + 24))
+        tensors['resize.input'] = img.float()
+        tensors['resize.output'] = torch.tensor(list(crop.getdata()), dtype=torch.float32).reshape(24, 24, 3)
     save_safetensors(os.path.join(OUT, 'expected.safetensors'), tensors, {'resnet18.num_classes': '6'})
     for k, v in tensors.items():
         if k.endswith('logits'):

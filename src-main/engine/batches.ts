@@ -31,14 +31,14 @@ export function resizeImage(src: Uint8Array, h: number, w: number, c: number, r:
   const scaled = Math.floor(r.size / r.cropPct + 1e-9);
   // torchvision's Resize(int) scales the shorter side to `scaled`.
   const [sh, sw] = h <= w ? [scaled, Math.floor((scaled * w) / h)] : [Math.floor((scaled * h) / w), scaled];
-  const full = sh === h && sw === w ? src : resampleBicubic(src, h, w, c, sh, sw);
+  const full = sh === h && sw === w ? src : resampleBicubic(src, h, w, c, sh, sw, true);
   const top = pyRound((sh - r.size) / 2);
   const left = pyRound((sw - r.size) / 2);
   const out = new Uint8Array(r.size * r.size * c);
   for (let y = 0; y < r.size; y++) {
     for (let x = 0; x < r.size * c; x++) {
       const v = full[((y + top) * sw + left) * c + x];
-      out[y * r.size * c + x] = v < 0 ? 0 : v > 255 ? 255 : Math.round(v);
+      out[y * r.size * c + x] = v;
     }
   }
   return out;

@@ -9,6 +9,9 @@ import type { ModelConfig } from '../../src-main/engine/config/index';
 import { describeTimmConfig, fitWeightsModel, fromTorch, initFromWeights, resampleBicubic, toTorch, torchLayout, frozenParams } from '../../src-main/engine/pretrained/index';
 import { readSafetensorsFile, type NamedArray } from '../../src-main/engine/train/safetensors';
 import { formulaState, RESNET_FIXTURE } from '../helpers/pretrained-fixtures';
+import { makeBatch, resizeImage, withInput } from '../../src-main/engine/batches';
+import { configProblems, runPreset } from '../../src-main/engine/config/index';
+import type { Dataset } from '../../src-main/data/types';
 
 await tf.setBackend('cpu');
 
@@ -129,4 +132,30 @@ test('bad weights: missing, extra, mis-shaped and wrong-dtype tensors are named 
   assert.throws(() => fromTorch(desc.model, ints, 'm.safetensors'), /tensor norm\.bias is I32; float32/);
   const r18 = describeTimmConfig({ architecture: 'resnet18' }, 'r').model;
   assert.throws(() => fromTorch(r18, tensors, 'vit.safetensors'), /vit\.safetensors: holds another architecture: none of the ResNet .*'s 102 tensors is there \(the file has 32: blocks\.0\.attn\.proj\.bias/);
+});
+
+test("timm's eval transform: bicubic resize to size / crop_pct and centre crop within one level of PIL", () => {
+  const src = Uint8Array.from(expected['resize.input'].data as Float32Array);
+  const out = resizeImage(src, 20, 20, 3, { size: 24, cropPct: 0.9 });
+  const want = expected['resize.output'].data as Float32Array;
+  let worst = 0;
+  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(out[i] - want[i]));
+  assert.ok(worst <= 1, `max difference from PIL ${worst} levels`);
+  // Every consumer's batches: the weights' mean/std and size replace the dataset's.
+  const data = { info: { shape: [20, 20, 3] }, mean: [0, 0, 0], std: [1, 1, 1], splits: {} } as unknown as Dataset;
+  const seen = withInput(data, { size: 24, mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25], cropPct: 0.9 });
+  const { x } = makeBatch({ images: src, labels: new Uint8Array(1), count: 1 }, [0], [20, 20, 3], seen);
+  assert.deepEqual(x.shape, [1, 24, 24, 3]);
+  const v = x.dataSync();
+  assert.ok(Math.abs(v[5] - (out[5] / 255 - 0.5) / 0.25) < 1e-5);
+  x.dispose();
+});
+
+test('run config: init and input are validated; 0 epochs only with init', () => {
+  const base = runPreset('mnist-vit');
+  assert.match(configProblems({ ...base, epochs: 0 }).join('\n'), /epochs must be a positive integer \(got 0\)/);
+  assert.deepEqual(configProblems({ ...base, epochs: 0, init: { weights: 'w' } }), []);
+  assert.match(configProblems({ ...base, init: { weights: 'w', freeze: 9 } }).join('\n'), /init\.freeze must be an integer in \[0, 4\] \(blocks; got 9\)/);
+  assert.match(configProblems({ ...base, input: { size: 32, mean: [0.5], std: [0.5], cropPct: 1 } }).join('\n'), /input\.size must equal model\.imageSize 28/);
+  assert.match(configProblems({ ...base, model: { ...base.model, globalPool: 'max' as 'avg' } }).join('\n'), /model\.globalPool must be 'token' or 'avg'/);
 });

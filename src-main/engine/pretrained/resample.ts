@@ -36,8 +36,13 @@ function taps(inSize: number, outSize: number): Taps {
   return { start, count, weights, width };
 }
 
-/** Resamples an [h, w, c] grid (channels last) to [outH, outW, c], rows then columns. */
-export function resampleBicubic(src: ArrayLike<number>, h: number, w: number, c: number, outH: number, outW: number): Float64Array {
+const clip8 = (v: number) => (v < 0 ? 0 : v > 255 ? 255 : Math.round(v));
+
+/**
+ * Resamples an [h, w, c] grid (channels last) to [outH, outW, c]: along rows, then along columns.
+ * `uint8`: round and clip to 0..255 after each pass, as PIL does for 8-bit images.
+ */
+export function resampleBicubic(src: ArrayLike<number>, h: number, w: number, c: number, outH: number, outW: number, uint8 = false): Float64Array {
   const tx = taps(w, outW);
   const ty = taps(h, outH);
   const mid = new Float64Array(h * outW * c); // horizontal pass
@@ -47,7 +52,7 @@ export function resampleBicubic(src: ArrayLike<number>, h: number, w: number, c:
       for (let ch = 0; ch < c; ch++) {
         let acc = 0;
         for (let j = 0; j < tx.count[x]; j++) acc += tx.weights[x * tx.width + j] * src[(y * w + s + j) * c + ch];
-        mid[(y * outW + x) * c + ch] = acc;
+        mid[(y * outW + x) * c + ch] = uint8 ? clip8(acc) : acc;
       }
     }
   }
@@ -58,7 +63,7 @@ export function resampleBicubic(src: ArrayLike<number>, h: number, w: number, c:
       for (let ch = 0; ch < c; ch++) {
         let acc = 0;
         for (let j = 0; j < ty.count[y]; j++) acc += ty.weights[y * ty.width + j] * mid[((s + j) * outW + x) * c + ch];
-        out[(y * outW + x) * c + ch] = acc;
+        out[(y * outW + x) * c + ch] = uint8 ? clip8(acc) : acc;
       }
     }
   }
