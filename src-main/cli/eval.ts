@@ -64,8 +64,14 @@ export async function evalCommand(argv: string[]): Promise<number> {
     runId = await createWeightsRun(a, dataDir);
     const made = await follow({ kind: 'train', runId, dataDir }, { quiet, backend: a.flags.backend as string });
     if (made.done?.status !== 'completed') throw new Error(made.done?.error ?? `evaluation-only run ${runId} ended ${made.signal ?? `with code ${made.code}`}`);
-    // The run's own evaluation already is the standard protocol.
-    if (choice.protocols.join() === 'standard' && !clean) exit = made;
+    // The run already evaluated its weights as a run's end does (standard, and with eval-time noise the
+    // protocols plus noise-free): reuse those rows rather than store the same evaluations twice.
+    const have = made.done.evaluations;
+    const pick = [
+      ...choice.protocols.map((p) => have.find((e) => e.protocol === p && (p !== 'standard' || e.noiseActive || !have.some((x) => x.protocol === p && x.noiseActive)))),
+      ...(clean ? [have.find((e) => e.protocol === 'standard' && !e.noiseActive)] : []),
+    ];
+    if (pick.every((e) => e !== undefined)) exit = { ...made, done: { ...made.done, evaluations: [...new Set(pick)] as typeof have } };
   } else {
     const store = openStore(dataDir);
     try {

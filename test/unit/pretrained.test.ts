@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { createModel } from '../../src-main/engine/models/index';
-import type { ModelConfig } from '../../src-main/engine/config/index';
+import type { ModelConfig, VitConfig } from '../../src-main/engine/config/index';
 import { describeTimmConfig, fitWeightsModel, fromTorch, initFromWeights, resampleBicubic, toTorch, torchLayout, frozenParams } from '../../src-main/engine/pretrained/index';
 import { readSafetensorsFile, type NamedArray } from '../../src-main/engine/train/safetensors';
 import { formulaState, RESNET_FIXTURE } from '../helpers/pretrained-fixtures';
@@ -157,5 +157,6 @@ test('run config: init and input are validated; 0 epochs only with init', () => 
   assert.deepEqual(configProblems({ ...base, epochs: 0, init: { weights: 'w' } }), []);
   assert.match(configProblems({ ...base, init: { weights: 'w', freeze: 9 } }).join('\n'), /init\.freeze must be an integer in \[0, 4\] \(blocks; got 9\)/);
   assert.match(configProblems({ ...base, input: { size: 32, mean: [0.5], std: [0.5], cropPct: 1 } }).join('\n'), /input\.size must equal model\.imageSize 28/);
-  assert.match(configProblems({ ...base, model: { ...base.model, globalPool: 'max' as 'avg' } }).join('\n'), /model\.globalPool must be 'token' or 'avg'/);
+  const vit = { ...(base.model as VitConfig), globalPool: 'max' as 'avg' };
+  assert.match(configProblems({ ...base, model: vit }).join('\n'), /model\.globalPool must be 'token' or 'avg'/);
 });

@@ -45,7 +45,7 @@ export class NoisyViT implements Model {
   constructor(readonly config: VitConfig, rng: Rng) {
     const { dim: D, patchSize: P, channels: C, depth, numClasses } = config;
     const T = (config.imageSize / P) ** 2 + 1;
-    const hidden = Math.round(D * config.mlpRatio);
+    const hidden = Math.floor(D * config.mlpRatio + 1e-6); // timm: int(dim * mlp_ratio)
     const p = (this.params = new Params(rng));
     const lin = (name: string, i: number, o: number): Linear => ({
       w: p.add(`${name}.weight`, [i, o], truncNormal(0.02)),

@@ -25,7 +25,7 @@ export interface TorchLayout {
 
 function vitLayout(c: VitConfig): TorchLayout {
   const { dim: D, patchSize: P, channels: C } = c;
-  const hidden = Math.round(D * c.mlpRatio);
+  const hidden = Math.floor(D * c.mlpRatio + 1e-6); // as the model (timm: int(dim * mlp_ratio))
   const T = (c.imageSize / P) ** 2 + 1;
   const e: LayoutEntry[] = [];
   const same = (name: string, shape: number[]) => e.push({ ours: name, torch: name, shape, convert: 'same' });

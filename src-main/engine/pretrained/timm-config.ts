@@ -138,12 +138,16 @@ export function timmConfig(model: ModelConfig, input: InputSpec, extra: Json): J
   let architecture: string;
   let modelArgs: Json = {};
   if (model.kind === 'vit') {
-    architecture = `vit_base_patch${model.patchSize}_${model.imageSize}`;
+    // A name timm registers; model_args rebuild the exact model from it (timm.create_model(name, **model_args)).
+    const size = Object.entries(VIT_SIZES).find(([, s]) => s.dim === model.dim && s.heads === model.heads && s.depth === model.depth && model.mlpRatio === 4);
+    const named = size && model.patchSize === 16 && [224, 384].includes(model.imageSize) ? `vit_${size[0]}_patch16_${model.imageSize}` : undefined;
+    architecture = named ?? 'vit_base_patch16_224';
     modelArgs = { img_size: model.imageSize, patch_size: model.patchSize, in_chans: model.channels, embed_dim: model.dim, depth: model.depth, num_heads: model.heads, mlp_ratio: model.mlpRatio, global_pool: model.globalPool ?? 'token' };
   } else {
     const named = ['resnet18', 'resnet34', 'resnet50'].find((n) => JSON.stringify({ ...MODEL_PRESETS[n], numClasses: 0, imageSize: 0, channels: 0 }) === JSON.stringify({ ...model, numClasses: 0, imageSize: 0, channels: 0 }));
-    architecture = named ?? 'resnet18';
-    if (model.channels !== 3) modelArgs = { in_chans: model.channels };
+    // Not a torchvision ResNet (e.g. the small-stem mnist-cnn): only this workbench rebuilds it, from `noisynn.model`.
+    architecture = named ?? 'noisynn_resnet';
+    if (named && model.channels !== 3) modelArgs = { in_chans: model.channels };
   }
   return {
     architecture,
