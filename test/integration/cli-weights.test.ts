@@ -65,9 +65,9 @@ test('bad weights are refused with a named error and nothing is stored', () => {
     const r = cli(dir, 'weights', 'import', ...args);
     assert.equal(r.code, 1, `${args.join(' ')} should fail: ${r.stdout}`);
     assert.match(r.stderr, want);
-    assert.deepEqual(listed(dir), []);
+    assert.ok(!existsSync(join(dir, 'weights')) || readdirSync(join(dir, 'weights')).length === 0, `${args[0]}: nothing stored, no partial entry`);
   }
-  assert.ok(!existsSync(join(dir, 'weights')) || readdirSync(join(dir, 'weights')).length === 0, 'no partial entries');
+  assert.deepEqual(listed(dir), []);
 
   const ok = cli(dir, 'weights', 'import', join(FIXTURES, 'vit-token'), '--json');
   assert.equal(ok.code, 0, ok.stderr);
@@ -182,6 +182,21 @@ test('a ViT run exported: PyTorch loads it strictly and reproduces its logits; r
     assert.equal(c.epochs, 0);
   } finally {
     st.close();
+  }
+
+  // Another image size: MNIST resized to 35 px (bicubic) in the trainer and its replica, pos_embed interpolated 4x4 -> 5x5.
+  const big = cli(dir, 'train', '--preset', 'mnist-vit', '--init', 'fashion-vit', '--image-size', '35', '--dataset', 'mnist', '--limit-train', '64', '--epochs', '1', '--limit-test', '50', '--json');
+  assert.equal(big.code, 0, big.stderr);
+  const st3 = openStore(dir);
+  try {
+    const c = st3.getRun(big.json!.runId as number)!.config as RunConfig;
+    assert.equal(c.model.imageSize, 35);
+    assert.equal(c.input?.size, 35);
+    assert.match((c.init?.adapted ?? []).join('\n'), /pos_embed interpolated from a 4x4 to a 5x5 patch grid/);
+    const [bc] = st3.checkpoints(big.json!.runId as number);
+    assert.deepEqual(readSafetensorsFile(bc.path).tensors['model.pos_embed'].shape, [1, 26, 64]);
+  } finally {
+    st3.close();
   }
 
   // Freezing every block: the backbone ends the run exactly as imported; the head still learns.
