@@ -4,13 +4,13 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { EvalProtocol, RunConfig } from '../engine/config/types';
+import { withInput } from '../engine/batches';
 import { validateConfig } from '../engine/config';
 import { evaluate, type EvalResult } from '../engine/eval/evaluate';
 import { loadCheckpoint } from '../engine/train/checkpoint';
 import { modelFor, train, type InitialWeights, type TrainResult } from '../engine/train/trainer';
-import { withInput } from '../engine/batches';
-import { loadWeights } from '../weights/library';
 import { runDir, type Store } from '../store';
+import { loadWeights } from '../weights/library';
 import { openDataset } from './datasets';
 import type { FromWorker, Job } from './messages';
 

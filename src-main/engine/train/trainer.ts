@@ -4,17 +4,16 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../../data/types';
 import { range } from '../batches';
-import type { RunConfig } from '../config/types';
+import type { ModelConfig, RunConfig } from '../config/types';
 import { evaluate, finalProtocols, type EvalResult } from '../eval/evaluate';
 import { createModel, updateRunningStats, type Model } from '../models';
-import { frozenParams, initFromWeights } from '../pretrained';
-import type { ModelConfig } from '../config/types';
-import type { NamedArray } from './safetensors';
 import { isActive } from '../noise/types';
+import { frozenParams, initFromWeights } from '../pretrained';
 import { deriveSeed, Rng } from '../rng';
 import { loadCheckpoint, saveCheckpoint, type SavedCheckpoint } from './checkpoint';
 import { AdamW } from './optim';
 import { combineBnStats, replicaCount, partSizes, ReplicaGroup } from './replicas';
+import type { NamedArray } from './safetensors';
 import { learningRate } from './schedule';
 import { gradients } from './step';
 
