@@ -60,6 +60,25 @@ export interface DatasetSummary {
   note?: string;
 }
 
+/** Imported timm / torchvision weights in the library (`noisynn weights`); restates WeightsEntry. */
+export interface WeightsSummary {
+  name: string;
+  source: string;
+  importedAt: string;
+  sha256: string;
+  bytes: number;
+  architecture: string;
+  /** The model they build, as in a RunConfig. */
+  model: {
+    kind: 'vit' | 'resnet'; imageSize: number; channels: number; numClasses: number;
+    dim?: number; depth?: number; heads?: number; patchSize?: number; mlpRatio?: number; globalPool?: 'token' | 'avg';
+    block?: 'basic' | 'bottleneck'; layers?: number[]; widths?: number[]; stem?: 'imagenet' | 'small';
+  };
+  input: { size: number; mean: number[]; std: number[]; cropPct: number };
+  parameters: number;
+  tensors: number;
+}
+
 export interface ImageRef {
   split: SplitName;
   index: number;
@@ -370,6 +389,11 @@ export interface ApiMethods {
   'datasets.image': { req: { dataset: string; split: SplitName; index: number }; res: ImageDetail };
   /** Raw pixels of many images at once (the grid's thumbnails), in the order asked. */
   'datasets.thumbnails': { req: { dataset: string; refs: { split: SplitName; index: number }[] }; res: Pixels[] };
+  'weights.list': { req: Record<string, never>; res: WeightsSummary[] };
+  'weights.get': { req: { name: string }; res: WeightsSummary };
+  /** Checks a timm folder (config.json + model.safetensors) or a bare .safetensors with `model` (a preset), then stores it. */
+  'weights.import': { req: { path: string; name?: string; model?: string }; res: WeightsSummary };
+  'weights.delete': { req: { name: string }; res: { ok: true } };
   'noise.preview': { req: NoisePreviewRequest; res: NoisePreview };
   'noise.embedding': { req: EmbeddingNoiseRequest; res: EmbeddingNoiseResult };
   'runs.list': { req: { status?: RunStatus[]; search?: string; tag?: string; limit?: number }; res: RunSummary[] };
@@ -422,6 +446,7 @@ export type ApiEvent = keyof ApiEvents;
 /** The method names, for transports that validate what they route. */
 export const API_METHODS: readonly ApiMethod[] = [
   'app.info', 'datasets.list', 'datasets.add', 'datasets.remove', 'datasets.images', 'datasets.image', 'datasets.thumbnails', 'noise.preview', 'noise.embedding',
+  'weights.list', 'weights.get', 'weights.import', 'weights.delete',
   'runs.list', 'runs.get', 'runs.metrics', 'runs.start', 'runs.validate', 'runs.cancel', 'runs.resume', 'runs.tag', 'runs.note', 'runs.delete',
   'sweeps.create', 'queue.state', 'queue.configure',
   'embeddings.start', 'embeddings.cancel', 'embeddings.result', 'embeddings.entropyTable', 'embeddings.tableResult', 'study.results',
@@ -468,6 +493,10 @@ export const REQUEST_SHAPES: { [M in ApiMethod]: Shape<ApiRequest<M>> } = {
   'runs.tag': { id: 'id', tag: 'string', remove: 'boolean?' },
   'runs.note': { id: 'id', body: 'string', noteId: 'id?' },
   'runs.delete': { id: 'id' },
+  'weights.list': {},
+  'weights.get': { name: 'string' },
+  'weights.import': { path: 'string', name: 'string?', model: 'string?' },
+  'weights.delete': { name: 'string' },
 };
 
 /** The main side's implementation of every method, as each transport routes to it. */

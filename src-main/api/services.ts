@@ -13,6 +13,7 @@ import { EmbeddingServices } from './services/embeddings';
 import { noisePreview } from './services/noise-preview';
 import { RunServices } from './services/runs';
 import { studyResults } from '../study/results';
+import { deleteWeights, getWeights, importWeights, listWeights } from '../weights/library';
 
 export type { Emit, Handlers };
 export interface Services {
@@ -41,6 +42,13 @@ export async function createServices(o: { dataDir: string; transport: 'http'; em
     'datasets.images': (r) => datasets.images(r),
     'datasets.image': (r) => datasets.image(r),
     'datasets.thumbnails': (r) => datasets.thumbnails(r),
+    'weights.list': async () => listWeights(o.dataDir),
+    'weights.get': async (r) => getWeights(o.dataDir, r.name),
+    'weights.import': async (r) => importWeights(o.dataDir, r.path, { name: r.name || undefined, model: r.model || undefined }),
+    'weights.delete': async (r) => {
+      deleteWeights(o.dataDir, r.name);
+      return { ok: true };
+    },
     'noise.preview': async (r) => noisePreview(await datasets.load(r.dataset), r),
     'noise.embedding': async (r) => embeddingNoise(store, await datasets.load(r.dataset), r),
     'runs.list': async (r) => runs.list(r ?? {}),

@@ -1,25 +1,32 @@
-// `noisynn eval RUN --protocol sorted|shuffled|single|standard|all|P1,P2 [--test-batch-size K|K1,K2,...]`.
-// A list of test batch sizes is the k sweep of method page section 6: each protocol at each k, with the
-// noise-free line, showing how class-sorted batches leak labels through batch-mixing noise.
-import type { EvalProtocol } from '../engine/config/types';
+// `noisynn eval RUN --protocol sorted|shuffled|single|standard|all|P1,P2 [--test-batch-size K|K1,K2,...]`
+// and `noisynn eval --weights NAME`. A list of test batch sizes is the k sweep of method page section 6:
+// each protocol at each k, with the noise-free line, showing how class-sorted batches leak labels
+// through batch-mixing noise.
+import { ConfigError, type EvalProtocol } from '../engine/config';
+import type { EvalResult } from '../engine/eval/evaluate';
+import { ensureBuiltins, openDataset } from '../runner/datasets';
+import { createRuns, resolveRunConfig } from '../runner/lifecycle';
+import { notFound } from '../errors';
 import { openStore, resolveDataDir } from '../store';
+import { getWeights } from '../weights/library';
 import { parseArgs, UsageError } from './args';
+import { buildConfig } from './config-flags';
 import { follow } from './follow';
 import { pct, printJson, printTable } from './output';
+import { TRAIN_SPEC } from './train';
 
 const NAMED: Record<string, { protocols: EvalProtocol[]; clean: boolean }> = {
   // The audit of method page section 6, next to the same weights without noise.
   all: { protocols: ['sorted', 'shuffled', 'single'], clean: true },
 };
 const SINGLE: EvalProtocol[] = ['standard', 'sorted', 'shuffled', 'single'];
-const USAGE = 'usage: noisynn eval RUN [--protocol sorted|shuffled|single|standard|all|P1,P2] [--epoch N] [--test-batch-size K|K1,K2,...] [--clean]';
+const USAGE = 'usage: noisynn eval RUN [--protocol sorted|shuffled|single|standard|all|P1,P2] [--epoch N] [--test-batch-size K|K1,K2,...] [--clean]\n       noisynn eval --weights NAME [--dataset D] [--protocol ...] [--json]';
 
-function protocolsOf(flag: string | undefined): { protocols: EvalProtocol[]; clean: boolean } {
-  const v = flag ?? 'all';
-  if (NAMED[v]) return NAMED[v];
-  const list = v.split(',').map((s) => s.trim());
+function protocolsOf(flag: string): { protocols: EvalProtocol[]; clean: boolean } {
+  if (NAMED[flag]) return NAMED[flag];
+  const list = flag.split(',').map((s) => s.trim());
   const bad = list.filter((p) => !(SINGLE as string[]).includes(p));
-  if (bad.length || list.length === 0) throw new UsageError(`--protocol: '${bad.join(',') || v}' is not a protocol; use ${SINGLE.join(', ')}, a comma list of them, or all`);
+  if (bad.length || list.length === 0) throw new UsageError(`--protocol: '${bad.join(',') || flag}' is not a protocol; use ${SINGLE.join(', ')}, a comma list of them, or all`);
   return { protocols: [...new Set(list)] as EvalProtocol[], clean: false };
 }
 
@@ -32,27 +39,76 @@ function batchSizesOf(flag: string | undefined): (number | undefined)[] {
 
 interface Row { protocol: EvalProtocol; noise: 'on' | 'off'; batch: number; top1: number; top1RunningAvg: number; top5: number; loss: number; n: number }
 
+const toRow = (e: EvalResult): Row => ({ protocol: e.protocol, noise: e.noiseActive ? 'on' : 'off', batch: e.batchSize, top1: e.top1, top1RunningAvg: e.top1RunningAvg, top5: e.top5, loss: e.loss, n: e.n });
+
+/**
+ * An evaluation-only run of imported weights: a run with `init` and 0 epochs, whose trainer stores the weights
+ * as its epoch-0 checkpoint and evaluates them; the protocols then run as for `eval RUN`. Created claimed
+ * by this process, as `train` does.
+ */
+async function createWeightsRun(a: ReturnType<typeof parseArgs>, dataDir: string, sweep: boolean): Promise<number> {
+  const name = a.flags.weights as string;
+  // A k list is this command's, not a config value: the run keeps the preset's test batch size.
+  const flags = sweep ? { ...a.flags, 'test-batch-size': undefined } : a.flags;
+  let config = buildConfig({ preset: a.flags.preset as string, configFile: a.flags.config as string, flags, sets: a.lists.set });
+  config = { ...config, name: config.name ?? `eval ${name}`, epochs: 0, replicas: 1, init: { weights: name } };
+  const store = openStore(dataDir);
+  try {
+    await ensureBuiltins(store);
+    const { data } = await openDataset(store, config.dataset);
+    const w = getWeights(dataDir, name);
+    if (w.model.numClasses !== data.info.classNames.length) {
+      throw new Error(`weights '${name}' have ${w.model.numClasses} classes but dataset '${config.dataset}' has ${data.info.classNames.length}: evaluating them needs the dataset they classify (fine-tune with: noisynn train --init ${name})`);
+    }
+    const imageSize = a.flags['image-size'] === undefined ? undefined : config.model.imageSize;
+    const resolved = await resolveRunConfig(store, config, { imageSize });
+    if (resolved.problems.length) throw new ConfigError(resolved.problems);
+    const [runId] = createRuns(store, [resolved], { claim: true });
+    if (!a.flags.json) console.log(`evaluation-only run ${runId} of weights '${name}' on '${config.dataset}'${(resolved.config.init?.adapted ?? []).map((l) => `\n  ${l}`).join('')}`);
+    return runId;
+  } finally {
+    store.close();
+  }
+}
+
 export async function evalCommand(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, { booleans: ['json', 'quiet', 'clean'], values: ['data-dir', 'backend', 'protocol', 'epoch', 'test-batch-size'] });
-  const runId = Number(a.positionals[0]);
-  if (!Number.isInteger(runId)) throw new UsageError(USAGE);
-  const choice = protocolsOf(a.flags.protocol as string | undefined);
+  const a = parseArgs(argv, { booleans: [...TRAIN_SPEC.booleans, 'clean'], values: [...TRAIN_SPEC.values, 'protocol', 'epoch', 'weights'], repeatable: TRAIN_SPEC.repeatable });
+  const byWeights = typeof a.flags.weights === 'string';
+  let runId = Number(a.positionals[0]);
+  if (!byWeights && !Number.isInteger(runId)) throw new UsageError(USAGE);
+  const choice = protocolsOf((a.flags.protocol as string | undefined) ?? (byWeights ? 'standard' : 'all'));
   const ks = batchSizesOf(a.flags['test-batch-size'] as string | undefined);
   const sweep = ks.length > 1;
   const epoch = a.flags.epoch === undefined ? undefined : Number(a.flags.epoch);
   const dataDir = resolveDataDir(a.flags['data-dir'] as string | undefined);
-  const store = openStore(dataDir);
-  try {
-    if (!store.getRun(runId)) throw new Error(`run ${runId} not found in ${store.path}`);
-  } finally {
-    store.close();
-  }
   const quiet = a.flags.quiet === true || a.flags.json === true;
+  const wantClean = choice.clean || a.flags.clean === true;
   const rows: Row[] = [];
   let epochs = 0;
+  if (byWeights) {
+    runId = await createWeightsRun(a, dataDir, sweep);
+    const made = await follow({ kind: 'train', runId, dataDir, onCallerLoss: 'cancel' }, { quiet, backend: a.flags.backend as string });
+    if (made.done?.status !== 'completed') throw new Error(made.done?.error ?? `evaluation-only run ${runId} ended ${made.signal ?? `with code ${made.code}`}`);
+    // The run already evaluated its weights as a run's end does (standard, and with eval-time noise the
+    // protocols plus noise-free): reuse those rows rather than store the same evaluations twice.
+    const have = made.done.evaluations;
+    const pick = [
+      ...choice.protocols.map((p) => have.find((e) => e.protocol === p && (p !== 'standard' || e.noiseActive || !have.some((x) => x.protocol === p && x.noiseActive)))),
+      ...(wantClean ? [have.find((e) => e.protocol === 'standard' && !e.noiseActive)] : []),
+    ];
+    epochs = made.done.epochs;
+    if (!sweep && pick.every((e) => e !== undefined)) rows.push(...[...new Set(pick)].map((e) => toRow(e!)));
+  } else {
+    const store = openStore(dataDir, { readOnly: true });
+    try {
+      if (!store.getRun(runId)) throw notFound(`run ${runId} not found in ${store.path}`);
+    } finally {
+      store.close();
+    }
+  }
   // One evaluation process per k; the noise-free line once (its accuracy does not depend on k).
-  for (const [i, testBatchSize] of ks.entries()) {
-    const clean = (choice.clean || a.flags.clean === true || sweep) && i === 0;
+  for (const [i, testBatchSize] of rows.length ? [] : ks.entries()) {
+    const clean = (wantClean || sweep) && i === 0;
     // 'single' is batch size 1 whatever k is: once.
     const protocols = i === 0 ? choice.protocols : choice.protocols.filter((p) => p !== 'single');
     if (protocols.length === 0) continue;
@@ -60,9 +116,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
     const d = exit.done;
     if (!d || d.status !== 'completed') throw new Error(d?.error ?? `evaluation process ended ${exit.signal ?? `with code ${exit.code}`}`);
     epochs = d.epochs;
-    for (const e of d.evaluations) {
-      rows.push({ protocol: e.protocol, noise: e.noiseActive ? 'on' : 'off', batch: e.batchSize, top1: e.top1, top1RunningAvg: e.top1RunningAvg, top5: e.top5, loss: e.loss, n: e.n });
-    }
+    rows.push(...d.evaluations.map(toRow));
   }
   const noisy = rows.filter((r) => r.noise === 'on');
   const kSweep = sweep

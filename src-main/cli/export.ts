@@ -1,5 +1,8 @@
-// `noisynn export RUN --format csv|json [--out FILE]`.
+// `noisynn export RUN --format csv|json [--out FILE]` and `--format safetensors [--epoch N] [--out DIR]`.
 import { writeFileSync } from 'node:fs';
+import type { RunConfig } from '../engine/config';
+import { openDataset } from '../runner/datasets';
+import { exportRunWeights } from '../weights/export';
 import { openStore, resolveDataDir } from '../store';
 import { parseArgs, UsageError } from './args';
 import { printJson } from './output';
@@ -10,10 +13,11 @@ const csvCell = (v: unknown) => {
 };
 
 export async function exportCommand(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, { booleans: ['json'], values: ['data-dir', 'format', 'out'] });
+  const a = parseArgs(argv, { booleans: ['json'], values: ['data-dir', 'format', 'out', 'epoch'] });
   const id = Number(a.positionals[0]);
   const format = (a.flags.format as string) ?? 'json';
-  if (!Number.isInteger(id) || !['csv', 'json'].includes(format)) throw new UsageError('usage: noisynn export RUN --format csv|json [--out FILE]');
+  if (!Number.isInteger(id) || !['csv', 'json', 'safetensors'].includes(format)) throw new UsageError('usage: noisynn export RUN --format csv|json [--out FILE] | --format safetensors [--epoch N] [--out DIR]');
+  if (format === 'safetensors') return exportSafetensors(id, a.flags);
   const store = openStore(resolveDataDir(a.flags['data-dir'] as string | undefined), { readOnly: true });
   let text: string;
   let rows: number;
@@ -39,6 +43,25 @@ export async function exportCommand(argv: string[]): Promise<number> {
   } else {
     process.stdout.write(text);
     if (a.flags.json && format === 'csv') printJson({ runId: id, format, metrics: rows });
+  }
+  return 0;
+}
+
+async function exportSafetensors(id: number, flags: Record<string, string | boolean | undefined>): Promise<number> {
+  const epoch = flags.epoch === undefined ? undefined : Number(flags.epoch);
+  if (epoch !== undefined && !Number.isInteger(epoch)) throw new UsageError('--epoch expects an integer');
+  const store = openStore(resolveDataDir(flags['data-dir'] as string | undefined));
+  try {
+    const run = store.getRun(id);
+    if (!run) throw new Error(`run ${id} not found in ${store.path}`);
+    // The dataset's statistics are the run's normalisation when it did not start from imported weights.
+    const { data } = await openDataset(store, (run.config as RunConfig).dataset);
+    const out = (flags.out as string | undefined) ?? `run-${id}-weights`;
+    const e = exportRunWeights(store, id, data, out, epoch);
+    if (flags.json) printJson(e);
+    else console.log(`wrote ${e.dir}/model.safetensors (${e.tensors} tensors, timm/torchvision names) and config.json from run ${id}, epoch ${e.epoch}`);
+  } finally {
+    store.close();
   }
   return 0;
 }

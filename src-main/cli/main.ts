@@ -9,14 +9,18 @@ import { runsCommand } from './runs';
 import { serveCommand } from './serve';
 import { studyCommand } from './study';
 import { resumeCommand, trainCommand } from './train';
+import { weightsCommand } from './weights';
 
 const HELP = `noisynn: NoisyNN Workbench from the command line
 
   noisynn train [--preset mnist-vit|mnist-cnn|...] [--config file.json] [--epochs N] [--noise TYPE ...] [--json]
   noisynn eval RUN [--protocol sorted|shuffled|single|standard|all] [--epoch N] [--json]
+  noisynn eval --weights NAME [--dataset D] [--protocol ...] [--json]   # imported weights, no training
   noisynn resume RUN [--restart]
   noisynn runs list|show RUN|compare RUN RUN...|tag RUN TAG|note RUN TEXT|cancel RUN
   noisynn export RUN --format csv|json [--out FILE]
+  noisynn export RUN --format safetensors [--epoch N] [--out DIR]   # timm/torchvision names, PyTorch layouts
+  noisynn weights import PATH [--name NAME] [--model PRESET] | list | show NAME | delete NAME
   noisynn datasets add PATH [--name N] [--replace] | list | show NAME | remove NAME [--force]
   noisynn doctor
   noisynn study reproduce [--quick] [--concurrency N] [--out DIR]   # the small-scale reproduction study
@@ -35,6 +39,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   serve: serveCommand,
   doctor: doctorCommand,
   study: studyCommand,
+  weights: weightsCommand,
 };
 
 async function trainHelp(): Promise<void> {

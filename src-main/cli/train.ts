@@ -1,5 +1,5 @@
 // `noisynn train` and `noisynn resume`.
-import { ConfigError } from '../engine/config';
+import { ConfigError, type RunConfig } from '../engine/config';
 import { ensureBuiltins } from '../runner/datasets';
 import { claimForResume, createRuns, resolveRunConfig, startKind } from '../runner/lifecycle';
 import { openStore, resolveDataDir } from '../store';
@@ -40,12 +40,15 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const store = openStore(dataDir);
   let runId: number;
   let kind: 'train' | 'resume';
+  let config: RunConfig;
   try {
     await ensureBuiltins(store);
-    const resolved = await resolveRunConfig(store, given);
+    const imageSize = a.flags['image-size'] === undefined ? undefined : (given.model as { imageSize?: number } | undefined)?.imageSize;
+    const resolved = await resolveRunConfig(store, given, { imageSize });
     if (resolved.problems.length) throw new ConfigError(resolved.problems);
+    config = resolved.config;
     if (a.flags['dry-run']) {
-      console.log(JSON.stringify(resolved.config, null, 2));
+      console.log(JSON.stringify(config, null, 2));
       return 0;
     }
     // Created claimed by this process: a queue running on the same data dir never sees it queued.
@@ -55,6 +58,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     store.close();
   }
   console.log(`run ${runId} created in ${dataDir}`);
+  if (config.init) console.log(`starting from weights '${config.init.weights}' (sha256 ${config.init.sha256?.slice(0, 12)})${config.init.freeze ? `, first ${config.init.freeze} frozen` : ''}${(config.init.adapted ?? []).map((l) => `\n  ${l}`).join('')}`);
   const exit = await follow({ kind, runId, dataDir, onCallerLoss: 'cancel' }, { quiet: a.flags.quiet === true, backend: a.flags.backend as string });
   const summary = trainSummary(runId, exit);
   if (a.flags.json) printJson(summary);

@@ -47,7 +47,7 @@ async function embeddings(req: Omit<EmbeddingRequest, 'noise' | 'projection' | '
     const cachePath = join(ctx.dataDir, 'embeddings', `${embedCacheKey(key)}.safetensors`);
     const hit = loadEmbeddings(ctx.dataDir, key);
     if (hit) return { e: hit, label: source.label, cachePath, cached: true };
-    const e = await extractEmbeddings(source.model, data, {
+    const e = await extractEmbeddings(source.model, source.data, {
       split: req.split, site, noise: runNoise, protocol: req.protocol, batchSize: req.batchSize, seed: req.seed, limit: n,
       onProgress: (done, total) => ctx.progress('extract', done, total), shouldStop: ctx.shouldStop,
     });

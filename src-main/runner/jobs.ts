@@ -3,12 +3,14 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import type { EvalProtocol, RunConfig } from '../engine/config/types';
+import { withInput } from '../engine/batches';
 import { validateConfig } from '../engine/config';
 import { evaluate, type EvalResult } from '../engine/eval/evaluate';
 import { loadCheckpoint } from '../engine/train/checkpoint';
-import { modelFor, train, type TrainResult } from '../engine/train/trainer';
+import { modelFor, train, type InitialWeights, type TrainResult } from '../engine/train/trainer';
 import { conflict } from '../errors';
 import { runDir, type CheckpointRow, type RunRow, type Store } from '../store';
+import { loadWeights } from '../weights/library';
 import { openRunDataset } from './datasets';
 import { beginTraining, finishTraining } from './lifecycle';
 import type { FromWorker, Job } from './messages';
@@ -75,7 +77,12 @@ export async function trainJob(job: Extract<Job, { kind: 'train' | 'resume' }>, 
   const { runId } = job;
   const { run, config } = storedRun(store, runId);
   beginTraining(store, runId, ctx.backend); // before any write: refuses a run its parent did not claim
-  const data = await openRunDataset(store, run, job.kind);
+  const data = withInput(await openRunDataset(store, run, job.kind), config.input);
+  let initial: InitialWeights | undefined;
+  if (config.init && job.kind === 'train') {
+    const { entry, arrays } = loadWeights(store.dataDir, config.init.weights, config.init.sha256);
+    initial = { label: entry.name, model: entry.model, arrays };
+  }
   let resumeFrom: string | undefined;
   if (job.kind === 'resume') {
     const ckpt = resumeCheckpoint(store, runId);
@@ -118,7 +125,7 @@ export async function trainJob(job: Extract<Job, { kind: 'train' | 'resume' }>, 
       ctx.send({ type: 'eval', result: r });
     },
     shouldStop: ctx.shouldStop,
-  }, resumeFrom);
+  }, resumeFrom, initial);
   const last = result.evaluations.find((r) => r.protocol === 'standard' && r.noiseActive === (config.noise.type !== 'none' && config.noise.at !== 'train'));
   const summary: Record<string, unknown> = { epochs: result.epochsDone, steps: result.steps, replicas: result.replicas };
   if (result.replicasNote) summary.replicasNote = result.replicasNote;
@@ -133,7 +140,7 @@ export async function trainJob(job: Extract<Job, { kind: 'train' | 'resume' }>, 
 export async function evalJob(job: Extract<Job, { kind: 'eval' }>, ctx: JobContext): Promise<FromWorker & { type: 'done' }> {
   const { store } = ctx;
   const { run, config } = storedRun(store, job.runId);
-  const data = await openRunDataset(store, run, 'evaluate');
+  const data = withInput(await openRunDataset(store, run, 'evaluate'), config.input);
   const ckpt = verifiedCheckpoint(store, job.runId, job.epoch);
   const model = modelFor(config);
   try {

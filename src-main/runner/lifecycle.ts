@@ -3,13 +3,14 @@
 // process only ever trains a run its parent claimed atomically in the store (startRun checks the claim),
 // so two processes (a CLI beside the app, two app instances) never train one run.
 import { hostname } from 'node:os';
-import { configProblems, fitToDataset, mergeConfig, runPreset, type RunConfig } from '../engine/config';
+import { configProblems, mergeConfig, runPreset, type RunConfig } from '../engine/config';
 import { conflict, invalid, notFound } from '../errors';
 import { RESUMABLE_STATUSES, type CancelOutcome, type FinalStatus, type RunFinish, type Store } from '../store';
 import { openDataset } from './datasets';
 import { launch, type RunningJob } from './launch';
 import type { FromWorker, OnCallerLoss } from './messages';
 import { gitCommit, packageVersions } from './provenance';
+import { fitRun } from '../weights/fit';
 
 export { FINAL_STATUSES, RESUMABLE_STATUSES, RUN_STATUSES } from '../store';
 
@@ -19,8 +20,11 @@ export interface ResolvedConfig {
   datasetId?: number;
 }
 
-/** preset < given fields, fitted to the dataset; problems instead of a throw. */
-export async function resolveRunConfig(store: Store, given: unknown): Promise<ResolvedConfig> {
+/**
+ * preset < given fields, fitted to the dataset (and, with `init`, to the imported weights: their
+ * architecture, input size and normalisation); problems instead of a throw.
+ */
+export async function resolveRunConfig(store: Store, given: unknown, o: { imageSize?: number } = {}): Promise<ResolvedConfig> {
   if (typeof given !== 'object' || given === null || Array.isArray(given)) {
     return { config: given as RunConfig, problems: [`config must be an object of run config fields (got ${JSON.stringify(given) ?? String(given)})`] };
   }
@@ -33,7 +37,7 @@ export async function resolveRunConfig(store: Store, given: unknown): Promise<Re
   }
   try {
     const { data, id } = await openDataset(store, config.dataset);
-    config = fitToDataset(config, data.info);
+    config = fitRun(config, data.info, store.dataDir, o);
     return { config, problems: configProblems(config), datasetId: id };
   } catch (e) {
     return { config, problems: [(e as Error).message] };

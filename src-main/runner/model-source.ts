@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { Dataset } from '../data/types';
 import { fitToDataset, runPreset, type RunConfig } from '../engine/config';
 import type { ModelSourceKey } from '../engine/embed/cache';
+import { withInput } from '../engine/batches';
 import { createModel, type Model } from '../engine/models';
 import { loadCheckpoint } from '../engine/train/checkpoint';
 import type { Store } from '../store';
@@ -19,6 +20,8 @@ export interface LoadedModel {
   model: Model;
   config: RunConfig;
   label: string;
+  /** The dataset as this model takes it (a run from imported weights: their input size and normalisation). */
+  data: Dataset;
   /** What determines the weights, for cache keys. */
   key: ModelSourceKey;
 }
@@ -41,10 +44,10 @@ export function loadModelSource(store: Store, data: Dataset, src: ModelSourceReq
       model.dispose();
       throw e;
     }
-    return { model, config, label: `run ${src.runId}, epoch ${ckpt.epoch}`, key: { runId: src.runId, epoch: ckpt.epoch, checkpointSha256: sha } };
+    return { model, config, data: withInput(data, config.input), label: `run ${src.runId}, epoch ${ckpt.epoch}`, key: { runId: src.runId, epoch: ckpt.epoch, checkpointSha256: sha } };
   }
   const preset = src.preset ?? 'mnist-vit';
   const seed = src.seed ?? 0;
   const config = fitToDataset(runPreset(preset), data.info);
-  return { model: createModel(config.model, seed), config, label: `${preset}, freshly initialised (seed ${seed})`, key: { preset, seed } };
+  return { model: createModel(config.model, seed), config, data, label: `${preset}, freshly initialised (seed ${seed})`, key: { preset, seed } };
 }

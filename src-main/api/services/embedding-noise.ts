@@ -13,26 +13,26 @@ import { batchTensor } from './batch';
 import { matrix } from './encode';
 import { labInput, resizeBatch, type LabInput } from './lab-input';
 
-/** The model, and the resize its input needs (a preset that cannot take the dataset's images as they are). */
-function labModel(store: Store, data: Dataset, req: EmbeddingNoiseRequest): Pick<LoadedModel, 'model' | 'config' | 'label'> & { resize: LabInput | null } {
+/** The model, the dataset as it takes it, and the resize its input needs (a preset that cannot take the dataset's images as they are). */
+function labModel(store: Store, data: Dataset, req: EmbeddingNoiseRequest): Pick<LoadedModel, 'model' | 'config' | 'label' | 'data'> & { resize: LabInput | null } {
   const preset = req.model.runId === undefined ? (req.model.preset ?? 'mnist-vit') : undefined;
   const resize = preset === undefined ? null : labInput(runPreset(preset).model, data.info.shape);
   if (!preset || !resize) return { ...loadModelSource(store, data, req.model), resize };
   const fitted = fitToDataset(runPreset(preset), data.info);
   const config = { ...fitted, model: { ...fitted.model, imageSize: resize.size, channels: resize.channels } };
   const seed = req.model.seed ?? 0;
-  return { model: createModel(config.model, seed), config, label: `${preset}, freshly initialised (seed ${seed}); ${resize.note}`, resize };
+  return { model: createModel(config.model, seed), config, data, label: `${preset}, freshly initialised (seed ${seed}); ${resize.note}`, resize };
 }
 
 export async function embeddingNoise(store: Store, data: Dataset, req: EmbeddingNoiseRequest): Promise<EmbeddingNoiseResult> {
-  const { model, config, label, resize } = labModel(store, data, req);
+  const { model, config, label, data: input, resize } = labModel(store, data, req);
   try {
     const noise = { ...req.noise, level: 'embedding' as const, at: 'both' as const, site: req.site };
     validateModelNoise({ model: config.model, noise }); // the same site validation as training
     const k = req.images.length;
     if (!Number.isInteger(req.selected) || req.selected < 0 || req.selected >= k) throw invalid(`selected sample ${req.selected} is not in the batch of ${k}`, 'selected');
     const kept = tf.tidy(() => {
-      const { x: raw } = batchTensor(data, req.images);
+      const { x: raw } = batchTensor(input, req.images);
       const x = resize ? resizeBatch(raw, resize) : raw;
       const noiseSeed = deriveSeed(req.seed >>> 0, 0);
       let site: tf.Tensor[] = [];

@@ -11,6 +11,8 @@ export interface VitConfig {
   heads: number;
   mlpRatio: number;
   numClasses: number;
+  /** 'token' (default): the head reads LN(t)[:, 0]; 'avg': no final norm, the mean of the patch tokens through fc_norm (timm). */
+  globalPool?: 'token' | 'avg';
 }
 
 export interface ResNetConfig {
@@ -61,6 +63,32 @@ export interface ScheduleConfig {
   minLr: number;
 }
 
+/**
+ * How images become the model's input when it starts from imported weights: resized (bicubic, as timm) to
+ * `size / cropPct` and centre-cropped to `size`, normalised with the weights' mean and std. Without it a run
+ * uses the dataset's own size and statistics.
+ */
+export interface InputSpec {
+  size: number;
+  mean: number[];
+  std: number[];
+  cropPct: number;
+}
+
+/** Start from imported weights (`noisynn weights import`); resolved and checked when the run is created. */
+export interface InitSpec {
+  /** Name in the weights library. */
+  weights: string;
+  /** sha256 of the weights file, recorded when the run was created and verified when it loads. */
+  sha256?: string;
+  /** Freeze the first N ViT blocks (with the patch embedding and tokens) or ResNet stages (with the stem); 0 = none. */
+  freeze?: number;
+  /** A freshly initialised head even when the class count matches (the dataset's classes are other ones). */
+  newHead?: boolean;
+  /** What was adapted to fit this run (a new head, interpolated position embeddings), in words. */
+  adapted?: string[];
+}
+
 export type EvalProtocol = 'standard' | 'sorted' | 'shuffled' | 'single';
 
 export interface RunConfig {
@@ -86,4 +114,8 @@ export interface RunConfig {
    * BatchNorm normalises per part, as PyTorch DDP without SyncBatchNorm (see engine/train/replicas.ts).
    */
   replicas?: number;
+  /** Initial weights from the weights library; without it the model starts from a seeded initialisation. */
+  init?: InitSpec;
+  /** Input size and normalisation from the weights (set with `init`); absent = the dataset's own. */
+  input?: InputSpec;
 }

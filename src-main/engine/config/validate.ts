@@ -41,6 +41,7 @@ function modelProblems(m: ModelConfig): string[] {
       p.push(`model.patchSize ${m.patchSize} does not divide model.imageSize ${m.imageSize}`);
     }
     if (m.dim % m.heads !== 0) p.push(`model.dim ${m.dim} is not divisible by model.heads ${m.heads}`);
+    if (m.globalPool !== undefined && m.globalPool !== 'token' && m.globalPool !== 'avg') p.push(`model.globalPool must be 'token' or 'avg' (got ${String(m.globalPool)})`);
   } else if (m.kind === 'resnet') {
     if (!Array.isArray(m.layers) || m.layers.length === 0 || m.layers.length > 16 || !m.layers.every((v) => positiveInt(v) && v <= MAX.depth)) {
       p.push(`model.layers must be 1 to 16 positive integers no larger than ${MAX.depth} (got ${JSON.stringify(m.layers)})`);
@@ -103,14 +104,37 @@ function wholeBatchReason(type: string): string {
   return type === 'salt-pepper' ? 'its salt and pepper values are the max and min over the whole batch' : 'it mixes samples across the whole batch';
 }
 
+function initProblems(c: RunConfig): string[] {
+  const p: string[] = [];
+  const i = c.init;
+  if (i !== undefined) {
+    if (typeof i !== 'object' || i === null || typeof i.weights !== 'string' || !i.weights) return ['init.weights must name imported weights (noisynn weights list)'];
+    const units = c.model.kind === 'vit' ? c.model.depth : c.model.layers?.length;
+    if (i.freeze !== undefined && !(Number.isInteger(i.freeze) && i.freeze >= 0 && i.freeze <= units)) {
+      p.push(`init.freeze must be an integer in [0, ${units}] (${c.model.kind === 'vit' ? 'blocks' : 'stages'}; got ${i.freeze})`);
+    }
+  }
+  const inp = c.input;
+  if (inp !== undefined) {
+    const ch = c.model.channels;
+    if (!positiveInt(inp.size) || inp.size !== c.model.imageSize) p.push(`input.size must equal model.imageSize ${c.model.imageSize} (got ${inp.size})`);
+    if (!Array.isArray(inp.mean) || inp.mean.length !== ch || !inp.mean.every(Number.isFinite)) p.push(`input.mean must give ${ch} numbers`);
+    if (!Array.isArray(inp.std) || inp.std.length !== ch || !inp.std.every((v) => v > 0)) p.push(`input.std must give ${ch} positive numbers`);
+    if (!(inp.cropPct > 0 && inp.cropPct <= 1)) p.push(`input.cropPct must be in (0, 1] (got ${inp.cropPct})`);
+  }
+  return p;
+}
+
 export function configProblems(c: RunConfig): string[] {
   if (!isObject(c)) return [`config must be an object (got ${shown(c)})`];
   const p = modelNoiseProblems(c);
   if (c.name !== undefined && (typeof c.name !== 'string' || c.name.length > 200)) p.push(`name must be a string of at most 200 characters (got ${shown(c.name)})`);
   if (c.preset !== undefined && typeof c.preset !== 'string') p.push(`preset must be a string (got ${shown(c.preset)})`);
-  bounded(p, 'epochs', c.epochs, MAX.epochs);
+  // 0 epochs: an evaluation-only run of imported weights (`noisynn eval --weights`).
+  if (!(c.epochs === 0 && c.init)) bounded(p, 'epochs', c.epochs, MAX.epochs);
   bounded(p, 'batchSize', c.batchSize, MAX.batchSize);
   bounded(p, 'testBatchSize', c.testBatchSize, MAX.testBatchSize);
+  p.push(...initProblems(c));
   if (c.replicas !== undefined && (!positiveInt(c.replicas) || c.replicas > 16 || c.replicas > c.batchSize)) {
     p.push(`replicas must be an integer in [1, min(16, batchSize)] (got ${c.replicas})`);
   } else if ((c.replicas ?? 1) > 1 && c.noise && dependsOnBatch(c.noise) && isActive(c.noise, true)) {

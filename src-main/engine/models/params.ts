@@ -79,9 +79,10 @@ export class Params {
     return out;
   }
 
-  /** Loads values saved by toArrays; shapes must match exactly. */
-  loadArrays(arrays: Record<string, NamedArray>, prefix = '', source = 'checkpoint'): void {
+  /** Loads values saved by toArrays; shapes must match exactly. `skip`: parameters that keep their values. */
+  loadArrays(arrays: Record<string, NamedArray>, prefix = '', source = 'checkpoint', skip?: (name: string) => boolean): void {
     for (const [name, v] of [...this.trainable, ...this.buffers]) {
+      if (skip?.(name)) continue;
       const a = arrays[prefix + name];
       if (!a) throw new Error(`${source}: parameter ${name} is missing`);
       if (a.shape.join(',') !== v.shape.join(',')) {

@@ -38,6 +38,7 @@ export class NoisyViT implements Model {
   private readonly cls: tf.Variable; // [1, 1, D]
   private readonly pos: tf.Variable; // [1, T, D]
   private readonly blocks: Block[] = [];
+  /** The final LayerNorm: on every token ('token' pooling, timm's `norm`) or on the pooled mean ('avg', timm's `fc_norm`). */
   private readonly norm: Norm;
   private readonly head: Linear;
   private readonly patches: tf.Tensor1D;
@@ -45,7 +46,7 @@ export class NoisyViT implements Model {
   constructor(readonly config: VitConfig, rng: Rng) {
     const { dim: D, patchSize: P, channels: C, depth, numClasses } = config;
     const T = (config.imageSize / P) ** 2 + 1;
-    const hidden = Math.round(D * config.mlpRatio);
+    const hidden = Math.floor(D * config.mlpRatio + 1e-6); // timm: int(dim * mlp_ratio)
     const p = (this.params = new Params(rng));
     const lin = (name: string, i: number, o: number): Linear => ({
       w: p.add(`${name}.weight`, [i, o], truncNormal(0.02)),
@@ -65,7 +66,7 @@ export class NoisyViT implements Model {
         fc2: lin(`blocks.${l}.mlp.fc2`, hidden, D),
       });
     }
-    this.norm = norm('norm');
+    this.norm = norm(config.globalPool === 'avg' ? 'fc_norm' : 'norm');
     this.head = lin('head', D, numClasses);
     this.patches = patchIndex(config);
   }
@@ -94,10 +95,11 @@ export class NoisyViT implements Model {
       t = tf.add(t, tf.reshape(linear(hidden, blk.fc2), [B, T, D]));
       o.tap?.(`block.${l}`, t);
     });
-    t = layerNorm(t, this.norm.g as tf.Tensor1D, this.norm.b as tf.Tensor1D);
-    const clsOut = tf.reshape(tf.slice(t, [0, 0, 0], [B, 1, D]), [B, D]); // [B, D]
-    o.tap?.('cls', clsOut);
-    return linear(clsOut as tf.Tensor2D, this.head); // [B, classes]
+    const ln = (z: tf.Tensor) => layerNorm(z, this.norm.g as tf.Tensor1D, this.norm.b as tf.Tensor1D);
+    // timm: 'avg' pools the patch tokens of the un-normalised stream, then applies fc_norm.
+    const pooled = this.config.globalPool === 'avg' ? ln(tf.mean(tf.slice(t, [0, 1, 0], [B, N, D]), 1)) : tf.reshape(tf.slice(ln(t), [0, 0, 0], [B, 1, D]), [B, D]); // [B, D]
+    o.tap?.('cls', pooled);
+    return linear(pooled as tf.Tensor2D, this.head); // [B, classes]
   }
 
   private attention(h: tf.Tensor, blk: Block, B: number, T: number): tf.Tensor {

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Dataset, DatasetInfo } from '../../data/types';
 import { initBackend, type BackendName } from '../backend';
+import { withInput } from '../batches';
 import type { RunConfig } from '../config/types';
 import { createModel } from '../models';
 import { CMD_STOP, SharedBlock, type BlockBuffers } from './replica-shared';
@@ -19,10 +20,10 @@ interface Init {
 const init = workerData as Init;
 const block = SharedBlock.attach(init.block);
 const empty = { images: new Uint8Array(0), labels: new Uint8Array(0), count: 0 };
-const data: Dataset = {
+const data: Dataset = withInput({
   info: init.data.info, mean: init.data.mean, std: init.data.std,
   splits: { train: { images: init.data.images, labels: init.data.labels, count: init.data.count }, test: empty },
-};
+}, init.config.input);
 
 try {
   await initBackend(init.backend);

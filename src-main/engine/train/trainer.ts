@@ -5,15 +5,17 @@ import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../../data/types';
 import { currentBackend, isGpuBackend } from '../backend';
 import { range } from '../batches';
-import type { RunConfig } from '../config/types';
+import type { ModelConfig, RunConfig } from '../config/types';
 import { evaluate, finalProtocols, type EvalResult } from '../eval/evaluate';
 import { createModel, updateRunningStats, type Model } from '../models';
 import { isActive } from '../noise/types';
 import { download } from '../readback';
+import { frozenParams, initFromWeights } from '../pretrained';
 import { deriveSeed, Rng } from '../rng';
 import { loadCheckpoint, saveCheckpoint, type SavedCheckpoint } from './checkpoint';
 import { AdamW } from './optim';
 import { combineBnStats, replicaCount, partSizes, ReplicaGroup } from './replicas';
+import type { NamedArray } from './safetensors';
 import { learningRate } from './schedule';
 import { gradients } from './step';
 
@@ -63,8 +65,21 @@ export function modelFor(config: RunConfig): Model {
 
 const yieldToEvents = () => new Promise<void>((r) => setImmediate(r));
 
-export async function train(config: RunConfig, data: Dataset, runDir: string, cb: TrainCallbacks = {}, resumeFrom?: string): Promise<TrainResult> {
+/** Imported weights a fresh run starts from (config.init): workbench names, under the weights' own model config. */
+export interface InitialWeights {
+  label: string;
+  model: ModelConfig;
+  arrays: Record<string, NamedArray>;
+}
+
+export async function train(config: RunConfig, data: Dataset, runDir: string, cb: TrainCallbacks = {}, resumeFrom?: string, initial?: InitialWeights): Promise<TrainResult> {
   const model = modelFor(config);
+  try {
+    if (initial && !resumeFrom) initFromWeights(model, initial.model, initial.arrays, initial.label, { newHead: config.init?.newHead });
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
   const optim = new AdamW(model.params.trainable, config.optimizer);
   let group: ReplicaGroup | undefined;
   try {
@@ -106,6 +121,8 @@ async function loop(config: RunConfig, data: Dataset, runDir: string, cb: TrainC
     shuffle.setState(state.shuffleRng);
   }
   const trainable = [...model.params.trainable.values()];
+  const frozenNames = frozenParams(config.model, model.params.trainable.keys(), config.init?.freeze ?? 0);
+  const frozen = new Set([...frozenNames].map((n) => model.params.trainable.get(n)!.name));
   const configJson = JSON.stringify(config);
   cb.onStart?.({ totalSteps, stepsPerEpoch, startEpoch: epoch, startStep: step, parameters: model.params.count(), trainImages: indices.length, replicas: group?.size ?? 1 });
   const evaluations: EvalResult[] = [];
@@ -126,7 +143,7 @@ async function loop(config: RunConfig, data: Dataset, runDir: string, cb: TrainC
       const t0 = performance.now();
       const lr = learningRate(step, totalSteps, stepsPerEpoch, config.optimizer, config.schedule);
       const idx = order.subarray(i * batchSize, (i + 1) * batchSize);
-      const { loss, hits } = await trainStep(model, optim, data, idx, config, lr, deriveSeed(seed, NOISE, step), trainable, group);
+      const { loss, hits } = await trainStep(model, optim, data, idx, config, lr, deriveSeed(seed, NOISE, step), trainable, frozen, group);
       if (!Number.isFinite(loss)) return result('diverged', `loss became ${loss} at step ${step} (epoch ${epoch + 1})`);
       step += 1;
       trainSeconds += (performance.now() - t0) / 1000;
@@ -153,11 +170,24 @@ async function loop(config: RunConfig, data: Dataset, runDir: string, cb: TrainC
     }
     await yieldToEvents();
   }
+  if (epochs === 0) {
+    // An evaluation-only run of imported weights: the weights as epoch 0, then the same evaluations as a run's end.
+    await download([...model.params.trainable.values(), ...model.params.buffers.values()]);
+    const saved = saveCheckpoint(runDir, model, optim, { epoch: 0, step: 0, optimizerStep: 0, shuffleRng: shuffle.getState() }, configJson);
+    cb.onCheckpoint?.(saved);
+    const test = await evaluate(model, data, { noise: config.noise, testBatchSize: config.testBatchSize, seed, limit: config.limitTest, shouldStop: cb.shouldStop, protocol: 'standard' });
+    evaluations.push(test);
+    cb.onEval?.(test);
+    for (const r of await finalEvaluations(model, data, config)) {
+      evaluations.push(r);
+      cb.onEval?.(r);
+    }
+  }
   return result('completed');
 }
 
 /** One optimizer step over all replicas; returns the batch loss and the number of correct top-1 predictions. */
-async function trainStep(model: Model, optim: AdamW, data: Dataset, idx: Int32Array, config: RunConfig, lr: number, noiseSeed: number, trainable: tf.Variable[], group?: ReplicaGroup): Promise<{ loss: number; hits: number }> {
+async function trainStep(model: Model, optim: AdamW, data: Dataset, idx: Int32Array, config: RunConfig, lr: number, noiseSeed: number, trainable: tf.Variable[], frozen: Set<string>, group?: ReplicaGroup): Promise<{ loss: number; hits: number }> {
   const sizes = partSizes(idx.length, group ? group.size : 1);
   let start = 0;
   const parts = sizes.map((n) => idx.subarray(start, (start += n)));
@@ -171,7 +201,8 @@ async function trainStep(model: Model, optim: AdamW, data: Dataset, idx: Int32Ar
   const loss = others.reduce((a, o) => a + (o.loss * o.count) / n, (own.loss * sizes[0]) / n);
   const hits = others.reduce((a, o) => a + o.hits, own.hits);
   const grads: Record<string, tf.Tensor | Float32Array> = {};
-  trainable.forEach((v, i) => (grads[v.name] = whole ? whole.grads[i] : own.grads[i]));
+  // A frozen parameter gets no gradient, so AdamW leaves it (and its decay) alone.
+  trainable.forEach((v, i) => frozen.has(v.name) || (grads[v.name] = whole ? whole.grads[i] : own.grads[i]));
   if (Number.isFinite(loss)) {
     await optim.apply(grads, lr);
     await download(own.bnStats.flatMap((s) => [s.batchMean, s.batchVar, s.running.mean, s.running.variance]));

@@ -3,10 +3,11 @@
 import type { AppInfo, SplitName } from '@api/contract';
 import { errorMessage, host } from '../host';
 
-export type ViewId = 'datasets' | 'noise-images' | 'noise-embeddings' | 'train' | 'runs' | 'embeddings' | 'study';
+export type ViewId = 'datasets' | 'models' | 'noise-images' | 'noise-embeddings' | 'train' | 'runs' | 'embeddings' | 'study';
 
 export const VIEWS: { id: ViewId; label: string }[] = [
   { id: 'datasets', label: 'Datasets' },
+  { id: 'models', label: 'Models' },
   { id: 'noise-images', label: 'Noise lab (images)' },
   { id: 'noise-embeddings', label: 'Noise lab (embeddings)' },
   { id: 'train', label: 'Train' },

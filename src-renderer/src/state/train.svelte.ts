@@ -35,6 +35,12 @@ export interface TrainForm {
   seeds: string;
   limitTrain: number;
   limitTest: number;
+  /** Imported weights to start from ('' = a seeded initialisation); the config's init.weights. */
+  initWeights: string;
+  /** With initWeights: ViT blocks / ResNet stages to freeze (init.freeze). */
+  freeze: number;
+  /** With initWeights: a fresh head even when the class count matches (init.newHead). */
+  newHead: boolean;
 }
 
 export interface SweepRow {
@@ -115,6 +121,7 @@ export class TrainState {
     site: { block: 0 },
     lr: 1e-3, weightDecay: 0.05, beta1: 0.9, beta2: 0.999, warmupEpochs: 0, minLr: 0,
     epochs: 1, batchSize: 32, replicas: 1, testBatchSize: 10, labelSmoothing: 0, seeds: '42', limitTrain: 0, limitTest: 0,
+    initWeights: '', freeze: 0, newHead: false,
   }));
   /** The model of the resolved config (from the preset, fitted to the dataset): the site picker reads it. */
   model = $state.raw<unknown>(null);
@@ -184,6 +191,7 @@ export class TrainState {
       seed, limitTrain: f.limitTrain, limitTest: f.limitTest,
     };
     if (f.name.trim()) c.name = f.name.trim();
+    if (f.initWeights) c.init = { weights: f.initWeights, freeze: f.freeze, ...(f.newHead ? { newHead: true } : {}) };
     return c;
   }
 
