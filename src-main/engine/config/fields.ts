@@ -6,7 +6,9 @@ import { MODEL_PRESETS, RUN_PRESETS } from './presets';
 
 const OPTIONAL = [
   'name', 'preset', 'replicas', 'noise.alpha', 'noise.detach', 'noise.strength', 'noise.mean', 'noise.std', 'noise.prob',
-  'noise.skipFirstToken', 'noise.site.block', 'noise.site.stage',
+  'noise.skipFirstToken', 'noise.site.block', 'noise.site.stage', 'model.globalPool',
+  // Starting from imported weights (InitSpec, InputSpec): `train --init NAME --freeze N --new-head`.
+  'init.weights', 'init.sha256', 'init.freeze', 'init.newHead', 'init.adapted', 'input.size', 'input.mean', 'input.std', 'input.cropPct',
 ];
 
 function leaves(v: unknown, prefix: string, out: Set<string>): Set<string> {
