@@ -154,6 +154,23 @@ test('forward + backward of every op leaks no tensors (webgpu)', { skip }, async
   tf.dispose([x, w, g, b, running.mean, running.variance]);
 });
 
+test('on webgpu no wasm kernel runs: the ops take their tfjs composition', { skip }, async () => {
+  const x = T(rand([2, 4, 4, 8], 70)) as tf.Tensor4D;
+  const g = T(rand([8], 71)) as tf.Tensor1D;
+  const b = T(rand([8], 72)) as tf.Tensor1D;
+  const w = T(rand([3, 3, 8, 8], 73)) as tf.Tensor4D;
+  const running = { mean: tf.zeros([8]) as tf.Tensor1D, variance: tf.ones([8]) as tf.Tensor1D };
+  const { kernelNames } = await tf.profile(() => tf.grads((a: tf.Tensor, f: tf.Tensor) => {
+    const c = conv2d(a as tf.Tensor4D, f as tf.Tensor4D, 1, 'same');
+    const y = batchNorm(c, g, b, true, running, 1e-5, true).y;
+    const z = layerNorm(gelu(addRelu(y, a)), g, b);
+    return tf.sum(selfAttention(tf.reshape(tf.concat([z, z, z], 3), [32, 24]) as tf.Tensor2D, 2, 2));
+  })([x, w]));
+  assert.ok(kernelNames.includes('Conv2D') && kernelNames.includes('Conv2DBackpropFilter'), `kernels: ${kernelNames}`);
+  assert.deepEqual(kernelNames.filter((k) => k.startsWith('NoisyNN')), []);
+  tf.dispose([x, g, b, w, running.mean, running.variance]);
+});
+
 test('a synchronous read of a GPU-only tensor names the cause; after download() it works', { skip }, async () => {
   // Large enough that tfjs does not hand the op to its CPU fallback (small inputs already on the host).
   const y = tf.tidy(() => tf.matMul(tf.ones([32, 32]), tf.ones([32, 32])));
