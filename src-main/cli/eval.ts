@@ -1,7 +1,8 @@
 // `noisynn eval RUN --protocol sorted|shuffled|single|standard|all|P1,P2 [--test-batch-size K|K1,K2,...]`.
 // A list of test batch sizes is the k sweep of method page section 6: each protocol at each k, with the
 // noise-free line, showing how class-sorted batches leak labels through batch-mixing noise.
-import type { EvalProtocol } from '../engine/config/types';
+import type { DatasetKind } from '../api/contract';
+import type { EvalProtocol, RunConfig } from '../engine/config/types';
 import { openStore, resolveDataDir } from '../store';
 import { parseArgs, UsageError } from './args';
 import { follow } from './follow';
@@ -12,7 +13,22 @@ const NAMED: Record<string, { protocols: EvalProtocol[]; clean: boolean }> = {
   all: { protocols: ['sorted', 'shuffled', 'single'], clean: true },
 };
 const SINGLE: EvalProtocol[] = ['standard', 'sorted', 'shuffled', 'single'];
-const USAGE = 'usage: noisynn eval RUN [--protocol sorted|shuffled|single|standard|all|P1,P2] [--epoch N] [--test-batch-size K|K1,K2,...] [--clean]';
+const USAGE = 'usage: noisynn eval RUN [--protocol sorted|shuffled|single|standard|all|official|P1,P2] [--epoch N] [--test-batch-size K|K1,K2,...] [--clean]';
+
+/**
+ * The order and batch size the official scripts evaluate in (method page section 10): ImageFolder is read
+ * class-sorted (sequential sampler) in batches of te_batch_size (ViT) or the training batch size (CNN);
+ * CIFAR in file order (shuffle=False) in batches of the training batch size. The official code has no
+ * loader for the other kinds.
+ */
+export function officialEvalOrder(kind: DatasetKind, config: Pick<RunConfig, 'batchSize' | 'testBatchSize'> & { model: { kind: string } }): { protocol: EvalProtocol; testBatchSize: number; note: string } {
+  if (kind === 'image-folder') {
+    const vit = config.model.kind === 'vit';
+    return { protocol: 'sorted', testBatchSize: vit ? config.testBatchSize : config.batchSize, note: `ImageFolder, class-sorted, batches of ${vit ? 'the test batch size (ViT te_batch_size)' : 'the training batch size (CNN script)'}` };
+  }
+  if (kind === 'cifar10' || kind === 'cifar100') return { protocol: 'standard', testBatchSize: config.batchSize, note: 'CIFAR, file order (shuffle=False), batches of the training batch size' };
+  throw new UsageError(`--protocol official: the official code has no loader for ${kind} datasets (only ImageFolder and CIFAR); use sorted, shuffled or all`);
+}
 
 function protocolsOf(flag: string | undefined): { protocols: EvalProtocol[]; clean: boolean } {
   const v = flag ?? 'all';
@@ -36,14 +52,27 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const a = parseArgs(argv, { booleans: ['json', 'quiet', 'clean'], values: ['data-dir', 'backend', 'protocol', 'epoch', 'test-batch-size'] });
   const runId = Number(a.positionals[0]);
   if (!Number.isInteger(runId)) throw new UsageError(USAGE);
-  const choice = protocolsOf(a.flags.protocol as string | undefined);
-  const ks = batchSizesOf(a.flags['test-batch-size'] as string | undefined);
+  const official = a.flags.protocol === 'official';
+  if (official && a.flags['test-batch-size'] !== undefined) throw new UsageError('--protocol official decides the test batch size itself: leave out --test-batch-size');
+  let choice = official ? { protocols: [] as EvalProtocol[], clean: true } : protocolsOf(a.flags.protocol as string | undefined);
+  let ks = batchSizesOf(a.flags['test-batch-size'] as string | undefined);
   const sweep = ks.length > 1;
   const epoch = a.flags.epoch === undefined ? undefined : Number(a.flags.epoch);
   const dataDir = resolveDataDir(a.flags['data-dir'] as string | undefined);
   const store = openStore(dataDir);
+  let officialNote = '';
   try {
-    if (!store.getRun(runId)) throw new Error(`run ${runId} not found in ${store.path}`);
+    const run = store.getRun(runId);
+    if (!run) throw new Error(`run ${runId} not found in ${store.path}`);
+    if (official) {
+      const config = run.config as RunConfig;
+      const kind = store.datasetByName(config.dataset)?.kind;
+      if (!kind) throw new Error(`run ${runId}: its dataset '${config.dataset}' is not registered in ${store.path}`);
+      const o = officialEvalOrder(kind, config);
+      choice = { protocols: [o.protocol], clean: true };
+      ks = [o.testBatchSize];
+      officialNote = o.note;
+    }
   } finally {
     store.close();
   }
@@ -73,9 +102,10 @@ export async function evalCommand(argv: string[]): Promise<number> {
       }
     : undefined;
   if (a.flags.json) {
-    printJson({ runId, epoch: epochs, evaluations: rows, ...(kSweep ? { kSweep } : {}) });
+    printJson({ runId, epoch: epochs, evaluations: rows, ...(kSweep ? { kSweep } : {}), ...(officialNote ? { official: officialNote } : {}) });
     return 0;
   }
+  if (officialNote) console.log(`official order: ${officialNote}`);
   printTable(rows.map((r) => ({ ...r, top1: pct(r.top1), top1RunningAvg: pct(r.top1RunningAvg), top5: pct(r.top5) })));
   console.log('top1 = correct / total; top1RunningAvg = the official scripts\' accs.avg (mean over batches of the cumulative accuracy).');
   const by = (p: string, noise: string) => rows.find((r) => r.protocol === p && r.noise === noise);
