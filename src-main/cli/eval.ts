@@ -1,12 +1,13 @@
-// `noisynn eval RUN --protocol sorted|shuffled|single|standard|all|P1,P2 [--test-batch-size K|K1,K2,...]`
+// `noisynn eval RUN --protocol sorted|shuffled|single|standard|all|official|P1,P2 [--test-batch-size K|K1,K2,...]`
 // and `noisynn eval --weights NAME`. A list of test batch sizes is the k sweep of method page section 6:
 // each protocol at each k, with the noise-free line, showing how class-sorted batches leak labels
 // through batch-mixing noise.
-import { ConfigError, type EvalProtocol } from '../engine/config';
+import type { DatasetKind } from '../api/contract';
+import { ConfigError, type EvalProtocol, type RunConfig } from '../engine/config';
 import type { EvalResult } from '../engine/eval/evaluate';
+import { notFound } from '../errors';
 import { ensureBuiltins, openDataset } from '../runner/datasets';
 import { createRuns, resolveRunConfig } from '../runner/lifecycle';
-import { notFound } from '../errors';
 import { openStore, resolveDataDir } from '../store';
 import { getWeights } from '../weights/library';
 import { parseArgs, UsageError } from './args';
@@ -20,13 +21,28 @@ const NAMED: Record<string, { protocols: EvalProtocol[]; clean: boolean }> = {
   all: { protocols: ['sorted', 'shuffled', 'single'], clean: true },
 };
 const SINGLE: EvalProtocol[] = ['standard', 'sorted', 'shuffled', 'single'];
-const USAGE = 'usage: noisynn eval RUN [--protocol sorted|shuffled|single|standard|all|P1,P2] [--epoch N] [--test-batch-size K|K1,K2,...] [--clean]\n       noisynn eval --weights NAME [--dataset D] [--protocol ...] [--json]';
+const USAGE = 'usage: noisynn eval RUN [--protocol sorted|shuffled|single|standard|all|official|P1,P2] [--epoch N] [--test-batch-size K|K1,K2,...] [--clean]\n       noisynn eval --weights NAME [--dataset D] [--protocol ...] [--json]';
+
+/**
+ * The order and batch size the official scripts evaluate in (method page section 10): ImageFolder is read
+ * class-sorted (sequential sampler) in batches of te_batch_size (ViT) or the training batch size (CNN);
+ * CIFAR in file order (shuffle=False) in batches of the training batch size. The official code has no
+ * loader for the other kinds.
+ */
+export function officialEvalOrder(kind: DatasetKind, config: Pick<RunConfig, 'batchSize' | 'testBatchSize'> & { model: { kind: string } }): { protocol: EvalProtocol; testBatchSize: number; note: string } {
+  if (kind === 'image-folder') {
+    const vit = config.model.kind === 'vit';
+    return { protocol: 'sorted', testBatchSize: vit ? config.testBatchSize : config.batchSize, note: `ImageFolder, class-sorted, batches of ${vit ? 'the test batch size (ViT te_batch_size)' : 'the training batch size (CNN script)'}` };
+  }
+  if (kind === 'cifar10' || kind === 'cifar100') return { protocol: 'standard', testBatchSize: config.batchSize, note: 'CIFAR, file order (shuffle=False), batches of the training batch size' };
+  throw new UsageError(`--protocol official: the official code has no loader for ${kind} datasets (only ImageFolder and CIFAR); use sorted, shuffled or all`);
+}
 
 function protocolsOf(flag: string): { protocols: EvalProtocol[]; clean: boolean } {
   if (NAMED[flag]) return NAMED[flag];
   const list = flag.split(',').map((s) => s.trim());
   const bad = list.filter((p) => !(SINGLE as string[]).includes(p));
-  if (bad.length || list.length === 0) throw new UsageError(`--protocol: '${bad.join(',') || flag}' is not a protocol; use ${SINGLE.join(', ')}, a comma list of them, or all`);
+  if (bad.length || list.length === 0) throw new UsageError(`--protocol: '${bad.join(',') || flag}' is not a protocol; use ${SINGLE.join(', ')}, official, a comma list of them, or all`);
   return { protocols: [...new Set(list)] as EvalProtocol[], clean: false };
 }
 
@@ -71,34 +87,57 @@ async function createWeightsRun(a: ReturnType<typeof parseArgs>, dataDir: string
   }
 }
 
+/** --protocol official for a stored run: the protocol and batch size of the official loaders for its dataset. */
+function officialFor(dataDir: string, runId: number): ReturnType<typeof officialEvalOrder> {
+  const store = openStore(dataDir, { readOnly: true });
+  try {
+    const run = store.getRun(runId);
+    if (!run) throw notFound(`run ${runId} not found in ${store.path}`);
+    const config = run.config as RunConfig;
+    const kind = store.datasetByName(config.dataset)?.kind;
+    if (!kind) throw new Error(`run ${runId}: its dataset '${config.dataset}' is not registered in ${store.path}`);
+    return officialEvalOrder(kind, config);
+  } finally {
+    store.close();
+  }
+}
+
 export async function evalCommand(argv: string[]): Promise<number> {
   const a = parseArgs(argv, { booleans: [...TRAIN_SPEC.booleans, 'clean'], values: [...TRAIN_SPEC.values, 'protocol', 'epoch', 'weights'], repeatable: TRAIN_SPEC.repeatable });
   const byWeights = typeof a.flags.weights === 'string';
   let runId = Number(a.positionals[0]);
   if (!byWeights && !Number.isInteger(runId)) throw new UsageError(USAGE);
-  const choice = protocolsOf((a.flags.protocol as string | undefined) ?? (byWeights ? 'standard' : 'all'));
-  const ks = batchSizesOf(a.flags['test-batch-size'] as string | undefined);
+  const official = a.flags.protocol === 'official';
+  if (official && a.flags['test-batch-size'] !== undefined) throw new UsageError('--protocol official decides the test batch size itself: leave out --test-batch-size');
+  let choice = official ? { protocols: [] as EvalProtocol[], clean: true } : protocolsOf((a.flags.protocol as string | undefined) ?? (byWeights ? 'standard' : 'all'));
+  let ks = batchSizesOf(a.flags['test-batch-size'] as string | undefined);
   const sweep = ks.length > 1;
   const epoch = a.flags.epoch === undefined ? undefined : Number(a.flags.epoch);
   const dataDir = resolveDataDir(a.flags['data-dir'] as string | undefined);
   const quiet = a.flags.quiet === true || a.flags.json === true;
-  const wantClean = choice.clean || a.flags.clean === true;
   const rows: Row[] = [];
   let epochs = 0;
   if (byWeights) {
     runId = await createWeightsRun(a, dataDir, sweep);
     const made = await follow({ kind: 'train', runId, dataDir, onCallerLoss: 'cancel' }, { quiet, backend: a.flags.backend as string });
     if (made.done?.status !== 'completed') throw new Error(made.done?.error ?? `evaluation-only run ${runId} ended ${made.signal ?? `with code ${made.code}`}`);
+    epochs = made.done.epochs;
     // The run already evaluated its weights as a run's end does (standard, and with eval-time noise the
     // protocols plus noise-free): reuse those rows rather than store the same evaluations twice.
     const have = made.done.evaluations;
     const pick = [
       ...choice.protocols.map((p) => have.find((e) => e.protocol === p && (p !== 'standard' || e.noiseActive || !have.some((x) => x.protocol === p && x.noiseActive)))),
-      ...(wantClean ? [have.find((e) => e.protocol === 'standard' && !e.noiseActive)] : []),
+      ...(choice.clean || a.flags.clean === true ? [have.find((e) => e.protocol === 'standard' && !e.noiseActive)] : []),
     ];
-    epochs = made.done.epochs;
-    if (!sweep && pick.every((e) => e !== undefined)) rows.push(...[...new Set(pick)].map((e) => toRow(e!)));
-  } else {
+    if (!sweep && !official && pick.every((e) => e !== undefined)) rows.push(...[...new Set(pick)].map((e) => toRow(e!)));
+  }
+  let officialNote = '';
+  if (official) {
+    const o = officialFor(dataDir, runId);
+    choice = { protocols: [o.protocol], clean: true };
+    ks = [o.testBatchSize];
+    officialNote = o.note;
+  } else if (!byWeights) {
     const store = openStore(dataDir, { readOnly: true });
     try {
       if (!store.getRun(runId)) throw notFound(`run ${runId} not found in ${store.path}`);
@@ -108,7 +147,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
   }
   // One evaluation process per k; the noise-free line once (its accuracy does not depend on k).
   for (const [i, testBatchSize] of rows.length ? [] : ks.entries()) {
-    const clean = (wantClean || sweep) && i === 0;
+    const clean = (choice.clean || a.flags.clean === true || sweep) && i === 0;
     // 'single' is batch size 1 whatever k is: once.
     const protocols = i === 0 ? choice.protocols : choice.protocols.filter((p) => p !== 'single');
     if (protocols.length === 0) continue;
@@ -127,9 +166,10 @@ export async function evalCommand(argv: string[]): Promise<number> {
       }
     : undefined;
   if (a.flags.json) {
-    printJson({ runId, epoch: epochs, evaluations: rows, ...(kSweep ? { kSweep } : {}) });
+    printJson({ runId, epoch: epochs, evaluations: rows, ...(kSweep ? { kSweep } : {}), ...(officialNote ? { official: officialNote } : {}) });
     return 0;
   }
+  if (officialNote) console.log(`official order: ${officialNote}`);
   printTable(rows.map((r) => ({ ...r, top1: pct(r.top1), top1RunningAvg: pct(r.top1RunningAvg), top5: pct(r.top5) })));
   console.log('top1 = correct / total; top1RunningAvg = the official scripts\' accs.avg (mean over batches of the cumulative accuracy).');
   const by = (p: string, noise: string) => rows.find((r) => r.protocol === p && r.noise === noise);

@@ -34,6 +34,8 @@ before(async () => {
   train('lo-eval', '--noise', 'linear-optimal', '--noise-at', 'eval', '--seed', '1');
   const ev = cli(dataDir, 'eval', String(ids['lo-eval']), '--protocol', 'all', '--json');
   assert.equal(ev.code, 0, ev.stderr);
+  const sweep = cli(dataDir, 'eval', String(ids['lo-eval']), '--protocol', 'sorted,shuffled', '--test-batch-size', '1,5,20', '--json');
+  assert.equal(sweep.code, 0, sweep.stderr);
   session = await openApp(dataDir, { viewport: { width: 1440, height: 1000 }, acceptDownloads: true });
   ({ page } = session);
 });
@@ -119,6 +121,7 @@ test('runs table: dataset, model, lr, batch and duration columns, a column choos
 });
 
 test('compare two runs: both curves drawn, params diff shows the strength', { skip }, async () => {
+  // Comparable runs share one series on the strength panel; no alpha panel without linear-shift runs.
   const view = await openCompare(['g0.1-s1', 'g0.5-s1']);
   const chart = view.locator('[data-testid="curves-chart"][data-ready="true"]').first();
   await chart.waitFor();
@@ -126,6 +129,10 @@ test('compare two runs: both curves drawn, params diff shows the strength', { sk
   const keys = await view.locator('[data-testid="params-diff"] [data-testid="diff-row"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-key')));
   assert.deepEqual(keys, ['noise.strength']);
   await view.locator('[data-testid="no-seed-groups"]').waitFor();
+  const strength = view.locator('[data-testid="accuracy-vs-strength"][data-ready="true"]');
+  await strength.waitFor({ timeout: 30_000 });
+  assert.equal(await strength.getAttribute('data-series'), '1');
+  assert.equal(await view.locator('[data-testid="accuracy-vs-alpha"]').count(), 0);
   await screenshot(page, 'runs-compare-two');
 });
 
@@ -149,6 +156,10 @@ test('linear-optimal at eval: the protocol audit lists sorted, shuffled, single 
   // Batch size 1 has nothing to mix with: it equals the noise-free model.
   const top1 = async (p: string) => (await audit.locator(`[data-testid="audit-row"][data-protocol="${p}"] td`).nth(3).textContent())?.trim();
   assert.equal(await top1('single'), await top1('standard'));
+  // The k sweep stored by `noisynn eval --test-batch-size 1,5,20`: sorted, shuffled and the noise-free line.
+  const sweep = view.locator('[data-testid="k-sweep"][data-ready="true"]');
+  await sweep.waitFor({ timeout: 30_000 });
+  assert.equal(await sweep.getAttribute('data-series'), '3');
   await audit.scrollIntoViewIfNeeded();
   await screenshot(page, 'runs-protocol-audit');
 });

@@ -31,4 +31,8 @@ test('k sweep: sorted and shuffled at each k, the noise-free line; k = 1 equals 
   assert.match(bad.stderr, /--test-batch-size: '1,zero' must be one integer >= 1 or a comma list/);
   const badP = cli(dir, 'eval', String(t.json!.runId), '--protocol', 'sorted,nope');
   assert.match(badP.stderr, /--protocol: 'nope' is not a protocol/);
+  const official = cli(dir, 'eval', String(t.json!.runId), '--protocol', 'official');
+  assert.notEqual(official.code, 0);
+  assert.match(official.stderr, /the official code has no loader for mnist datasets/);
+  assert.match(cli(dir, 'eval', String(t.json!.runId), '--protocol', 'official', '--test-batch-size', '5').stderr, /decides the test batch size itself/);
 });

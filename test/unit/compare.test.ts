@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import type { RunDetail, RunSummary } from '../../src-main/api/contract';
 import {
   band, compareValues, curveRecords, ema, errorSeries, groupBySeed, interpolate, isBatchMixingAtEval, meanStd, noiseLabel, noiseParam,
-  paramPanels, paramsDiff, protocolAudit, runRecord, sortBy, summarize, summarizeSeries, toCsv,
+  kSweepSeries, paramPanels, paramsDiff, protocolAudit, runRecord, sortBy, summarize, summarizeSeries, toCsv,
 } from '../../src-renderer/src/lib/compare';
 
 const close = (a: number, b: number, eps = 1e-9) => assert.ok(Math.abs(a - b) < eps, `${a} ≈ ${b}`);
@@ -195,4 +195,21 @@ test('paramPanels: linear-optimal against k (the test batch at eval, the trainin
   assert.match(evalSeries.name, /linear-optimal \(embedding, eval\)/);
   assert.deepEqual(trainSeries.points.map((p) => p.x), [64]);
   assert.deepEqual(paramPanels([panelRun({ type: 'none' }, {}, 0.9)], (r) => r.top1), []);
+});
+
+test('kSweepSeries: sorted and shuffled top-1 against k from stored evaluations (latest epoch, newest per k), noise-free flat', () => {
+  const ev = (protocol: 'sorted' | 'shuffled' | 'standard', batchSize: number, top1: number, epoch = 2, noiseActive = true) =>
+    ({ epoch, protocol, batchSize, noiseActive, top1, top5: 1, loss: 0, n: 100 });
+  const evals = [
+    ev('sorted', 10, 0.5, 1), // an older epoch: ignored
+    ev('sorted', 1, 0.8), ev('shuffled', 1, 0.8), ev('standard', 250, 0.8, 2, false),
+    ev('sorted', 10, 0.9), ev('shuffled', 10, 0.6), ev('sorted', 10, 0.95), // re-evaluated: the newest counts
+    ev('sorted', 100, 0.99), ev('shuffled', 100, 0.4),
+  ];
+  const s = kSweepSeries(evals);
+  assert.deepEqual(s.map((x) => x.name), ['sorted batches', 'shuffled batches', 'noise-free']);
+  assert.deepEqual(s[0].points.map((p) => [p.x, p.mean]), [[1, 0.8], [10, 0.95], [100, 0.99]]);
+  assert.deepEqual(s[1].points.map((p) => [p.x, p.mean]), [[1, 0.8], [10, 0.6], [100, 0.4]]);
+  assert.deepEqual(s[2].points.map((p) => [p.x, p.mean]), [[1, 0.8], [10, 0.8], [100, 0.8]]);
+  assert.deepEqual(kSweepSeries([ev('sorted', 10, 0.9), ev('shuffled', 10, 0.6)]), [], 'one k is no sweep');
 });

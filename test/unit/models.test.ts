@@ -48,3 +48,7 @@ for (const name of ['resnet18', 'resnet50', 'vit-tiny'] as const) {
     assert.equal(tf.memory().numTensors, before, 'every tensor of the step and of the model is gone');
   });
 }
+
+test('a model that cannot be built says why instead of failing on a tensor shape', () => {
+  assert.throws(() => createModel({ ...MODEL_PRESETS['vit-tiny'], imageSize: 28, channels: 1, numClasses: 10 }, 1), /invalid model config \(vit, 28x28x1\): model\.patchSize 16 does not divide model\.imageSize 28/);
+});

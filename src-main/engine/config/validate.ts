@@ -157,6 +157,12 @@ export function configProblems(c: RunConfig): string[] {
   return p;
 }
 
+/** A model config's problems as one error, e.g. a ViT patch that does not divide the image size. */
+export function validateModel(m: ModelConfig): void {
+  const p = modelProblems(m);
+  if (p.length) throw new Error(`invalid model config (${m.kind}, ${m.imageSize}x${m.imageSize}x${m.channels}): ${p.join('; ')}`);
+}
+
 export function validateConfig(c: RunConfig): void {
   const p = configProblems(c);
   if (p.length) throw new ConfigError(p);

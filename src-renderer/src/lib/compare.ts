@@ -367,6 +367,32 @@ export function protocolAudit(evaluations: RunDetail['evaluations']): AuditRow[]
   return rows;
 }
 
+/**
+ * The k sweep (`noisynn eval RUN --protocol sorted,shuffled --test-batch-size 1,2,...`): test top-1 against
+ * the test batch size k for class-sorted and shuffled batches, from the stored evaluations of the latest
+ * epoch that has any (the newest value per k), with the noise-free model as a flat line over the same k.
+ * Empty unless some protocol was evaluated at two or more k.
+ */
+export function kSweepSeries(evaluations: RunDetail['evaluations']): ErrorSeries[] {
+  const sweep = evaluations.filter((e) => e.noiseActive && (e.protocol === 'sorted' || e.protocol === 'shuffled'));
+  if (sweep.length === 0) return [];
+  const epoch = Math.max(...sweep.map((e) => e.epoch));
+  const latest = sweep.filter((e) => e.epoch === epoch);
+  const series: ErrorSeries[] = [];
+  for (const protocol of ['sorted', 'shuffled'] as const) {
+    const byK = new Map<number, number>();
+    for (const e of latest) if (e.protocol === protocol) byK.set(e.batchSize, e.top1); // later rows replace earlier ones
+    if (byK.size) series.push({ name: `${protocol} batches`, points: sortBy([...byK], ([k]) => k, 'asc').map(([x, top1]) => ({ x, mean: top1, std: 0, n: 1 })) });
+  }
+  if (!series.some((s) => s.points.length >= 2)) return [];
+  const clean = evaluations.filter((e) => !e.noiseActive && e.epoch === epoch).at(-1);
+  if (clean) {
+    const ks = [...new Set(series.flatMap((s) => s.points.map((p) => p.x as number)))].sort((a, b) => a - b);
+    series.push({ name: 'noise-free', points: ks.map((x) => ({ x, mean: clean.top1, std: 0, n: 1 })) });
+  }
+  return series;
+}
+
 // ---------- export ----------
 function csvCell(v: unknown): string {
   if (v === null || v === undefined) return '';
