@@ -179,3 +179,9 @@ test('a synchronous read of a GPU-only tensor names the cause; after download() 
   assert.ok(y.dataSync().every((v) => v === 32));
   y.dispose();
 });
+
+test('salt-and-pepper on webgpu: the same masks and extremes as on cpu, gradient only on untouched elements', { skip }, async () => {
+  const { saltPepper } = await import('../../src-main/engine/noise/salt-pepper');
+  const f = (x: tf.Tensor) => saltPepper(x, 7, 0.3);
+  await compare('saltPepper', f, f, [rand([2, 5, 4], 3)]);
+});

@@ -10,6 +10,9 @@ export const DEFAULT_PROB = 0.1;
  * so they are backend independent. The replacement values are detached, so the gradient reaches
  * only the untouched elements.
  */
+/** The value of x with a zero gradient (the replacement values take no part in the backward pass). */
+const detach = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({ value: (args[0] as tf.Tensor).clone(), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) }));
+
 export function saltPepper(p: tf.Tensor, seed: number, prob: number): tf.Tensor {
   const u = new Rng(seed).fillUniform(new Float32Array(p.size));
   const half = prob / 2;
@@ -19,10 +22,13 @@ export function saltPepper(p: tf.Tensor, seed: number, prob: number): tf.Tensor 
     if (u[i] < half) salt[i] = 1;
     else if (u[i] < prob) pepper[i] = 1;
   }
-  // The extremes are read as numbers and filled in as constants: broadcasting the (detached) max/min
-  // tensor kept a Tile on the tape, whose gradient made salt-and-pepper training runs ~30x slower than
-  // other noise on wasm (study: 60-110 s per quick run against 3-5 s).
+  // On the CPU backends the extremes are read as numbers and filled in as constants: broadcasting the
+  // (detached) max/min tensor kept a Tile on the tape, whose gradient made salt-and-pepper training runs
+  // ~30x slower than other noise on wasm (study: 60-110 s per quick run against 3-5 s). webgpu has no
+  // synchronous read in Node, so there they stay on the device, detached and broadcast.
+  const onDevice = tf.getBackend() === 'webgpu';
   const [hi, lo] = [tf.max(p), tf.min(p)].map((t) => {
+    if (onDevice) return tf.broadcastTo(detach(t), p.shape);
     const v = t.dataSync()[0];
     t.dispose();
     return tf.fill(p.shape, v);
