@@ -53,6 +53,16 @@ export function launch(job: Job, onEvent: (m: FromWorker) => void = () => {}, en
 }
 
 function markCrashed(job: RunJob, code: number | null, signal: NodeJS.Signals | null): void {
+  // Runs in the child's exit handler, in the caller's process (the server): a store that cannot be
+  // opened or written now (full disk, a lock) is logged, and the next open's pid check marks the run.
+  try {
+    markCrashedIn(job, code, signal);
+  } catch (e) {
+    console.error(`run ${job.runId}: could not record that its trainer ended: ${(e as Error).message}`);
+  }
+}
+
+function markCrashedIn(job: RunJob, code: number | null, signal: NodeJS.Signals | null): void {
   const store = openStore(job.dataDir); // opening also applies the pid-based crash recovery
   try {
     const run = store.getRun(job.runId);

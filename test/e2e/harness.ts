@@ -85,7 +85,11 @@ export async function openApp(dataDir: string | undefined, page: BrowserContextO
   let errors: string[] = [];
   p.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
   p.on('console', (m) => {
-    if (m.type() === 'error') errors.push(`console error: ${m.text()}`);
+    if (m.type() !== 'error') return;
+    // Chromium logs every non-2xx response. A 4xx from the API is an answer the app handles and shows
+    // (not found, invalid, conflict: e.g. "still running" while it polls an analysis); a 5xx is a fault.
+    if (/status of 4\d\d/.test(m.text()) && m.location().url.includes('/api/')) return;
+    errors.push(`console error: ${m.text()} (${m.location().url})`);
   });
   await p.goto(app.url);
   return {
