@@ -9,6 +9,7 @@ import { basename, join, resolve } from 'node:path';
 import { MODEL_PRESETS, validateModelNoise, type InputSpec, type ModelConfig } from '../engine/config';
 import { defaultInput, describeTimmConfig, fromTorch, timmConfig, type PretrainedDescription } from '../engine/pretrained';
 import { decodeSafetensors, type NamedArray } from '../engine/train/safetensors';
+import { conflict, invalid, notFound } from '../errors';
 
 export interface WeightsEntry {
   name: string;
@@ -32,7 +33,7 @@ const FILE = 'model.safetensors';
 export const weightsRoot = (dataDir: string) => join(dataDir, 'weights');
 
 function checkName(name: string): void {
-  if (!NAME.test(name) || name.includes('..')) throw new Error(`weights name '${name}' is invalid: use letters, digits, '.', '_' and '-' (at most 80, starting with a letter or digit)`);
+  if (!NAME.test(name) || name.includes('..')) throw invalid(`weights name '${name}' is invalid: use letters, digits, '.', '_' and '-' (at most 80, starting with a letter or digit)`);
 }
 
 /** A safe default name from the path: the folder or file name without its extension. */
@@ -74,7 +75,7 @@ export function inspectWeights(path: string, o: { model?: string } = {}): { desc
   try {
     st = statSync(path);
   } catch {
-    throw new Error(`${path}: no such file or folder`);
+    throw invalid(`${path}: no such file or folder`, 'path');
   }
   let file = path;
   let config: unknown;
@@ -110,7 +111,7 @@ export function importWeights(dataDir: string, path: string, o: { name?: string;
   checkName(name);
   const root = weightsRoot(dataDir);
   const dir = join(root, name);
-  if (existsSync(dir)) throw new Error(`weights '${name}' already exist in ${root}; delete them first (noisynn weights delete ${name}) or choose another --name`);
+  if (existsSync(dir)) throw conflict(`weights '${name}' already exist in ${root}; delete them first (noisynn weights delete ${name}) or choose another --name`);
   const { desc, bytes, arrays, sha256 } = inspectWeights(path, o);
   const entry: WeightsEntry = {
     name, source: resolve(path), importedAt: new Date().toISOString(), sha256, bytes: bytes.length,
@@ -154,7 +155,7 @@ export function getWeights(dataDir: string, name: string): WeightsEntry {
   const file = join(weightsRoot(dataDir), name, ENTRY);
   if (!existsSync(file)) {
     const known = listWeights(dataDir).map((w) => w.name);
-    throw new Error(`weights '${name}' are not in the library (${known.length ? `known: ${known.join(', ')}` : 'it is empty'}); import them with: noisynn weights import PATH --name ${name}`);
+    throw notFound(`weights '${name}' are not in the library (${known.length ? `known: ${known.join(', ')}` : 'it is empty'}); import them with: noisynn weights import PATH --name ${name}`);
   }
   return readJson(file) as WeightsEntry;
 }
