@@ -54,6 +54,7 @@ export class RunQueue {
     const queued = this.store.listRuns({ status: ['queued'] }).sort((a, b) => a.id - b.id);
     for (const run of queued) {
       if (this.jobs.size >= this.concurrency) break;
+      if (this.store.clusterRun(run.id)) continue; // Slurm runs it; it waits in the store only as a mirror of its bundle
       if (!this.store.claimQueuedRun(run.id, process.pid)) continue;
       const checkpoint = this.store.latestCheckpoint(run.id);
       if (!checkpoint) this.store.deleteMetricsAfter(run.id, 0); // a fresh start, even if a killed attempt left steps

@@ -1,6 +1,7 @@
 import type { Migration } from '../migrate';
 import { initial } from './0001-initial';
 import { metricRollups } from './0002-metric-rollups';
+import { clusterRuns } from './0005-cluster-runs';
 
 /** Every schema migration, in version order. Append only: never edit a shipped one. */
-export const migrations: readonly Migration[] = [initial, metricRollups];
+export const migrations: readonly Migration[] = [initial, metricRollups, clusterRuns];
