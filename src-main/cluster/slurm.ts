@@ -38,6 +38,7 @@ export function sbatchScript(o: { name: string; count: number; runsDir: string; 
     `#SBATCH --job-name=${quote(`noisynn-${o.name}`)}`,
     `#SBATCH --array=${array}`,
     `#SBATCH --output=${quote(`${o.logsDir}/task-%a.out`)}`,
+    '#SBATCH --open-mode=append',
     // Slurm may run a task again (node failure, preemption, scontrol requeue): it resumes from its checkpoint.
     '#SBATCH --requeue',
     '#SBATCH --ntasks=1',
