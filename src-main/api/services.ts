@@ -6,6 +6,7 @@ import { initBackend } from '../engine/backend';
 import { MODEL_PRESETS, RUN_PRESETS } from '../engine/config';
 import { openStore } from '../store';
 import type { Emit, Handlers } from './contract';
+import { ClusterServices } from './services/cluster';
 import { DatasetServices } from './services/datasets';
 import { embeddingNoise } from './services/embedding-noise';
 import { EmbeddingServices } from './services/embeddings';
@@ -28,6 +29,8 @@ export async function createServices(o: { dataDir: string; transport: 'http'; em
   const datasets = new DatasetServices(store);
   const embeddings = new EmbeddingServices(o.dataDir, o.emit);
   const runs = new RunServices(store, o.dataDir, o.emit, { concurrency: o.concurrency ?? Number(process.env.NOISYNN_CONCURRENCY ?? 1) });
+  const cluster = new ClusterServices(store, o.dataDir, o.emit);
+  cluster.start();
   const presets = [
     ...Object.entries(RUN_PRESETS).map(([name, config]) => ({ name, kind: 'run' as const, config })),
     ...Object.entries(MODEL_PRESETS).map(([name, config]) => ({ name, kind: 'model' as const, config })),
@@ -41,16 +44,16 @@ export async function createServices(o: { dataDir: string; transport: 'http'; em
     'datasets.thumbnails': (r) => datasets.thumbnails(r),
     'noise.preview': async (r) => noisePreview(await datasets.load(r.dataset), r),
     'noise.embedding': async (r) => embeddingNoise(store, await datasets.load(r.dataset), r),
-    'runs.list': async (r) => runs.list(r ?? {}),
-    'runs.get': async (r) => runs.get(r.id),
+    'runs.list': async (r) => runs.list(r ?? {}).map((x) => ({ ...x, cluster: cluster.info(x.id) })),
+    'runs.get': async (r) => ({ ...runs.get(r.id), cluster: cluster.info(r.id) }),
     'runs.metrics': async (r) => runs.metrics(r),
     'runs.start': (r) => runs.start(r.config),
     'runs.validate': (r) => runs.validate(r.config),
     'sweeps.create': (r) => runs.sweep(r),
     'queue.state': async () => runs.queueState(),
     'queue.configure': async (r) => runs.configure(r.concurrency),
-    'runs.cancel': async (r) => runs.cancel(r.id),
-    'runs.resume': async (r) => runs.resume(r.id),
+    'runs.cancel': async (r) => (cluster.isClusterRun(r.id) ? cluster.cancel(r.id) : runs.cancel(r.id)),
+    'runs.resume': async (r) => (cluster.isClusterRun(r.id) ? cluster.resume(r.id) : runs.resume(r.id)),
     'runs.tag': async (r) => {
       if (r.remove) store.removeTag(r.id, r.tag);
       else store.addTag(r.id, r.tag);
@@ -66,10 +69,13 @@ export async function createServices(o: { dataDir: string; transport: 'http'; em
       store.addNote(r.id, r.body);
       return { ok: true };
     },
+    'cluster.sync': (r) => cluster.sync(r),
+    'cluster.profiles': async () => cluster.profiles(),
   };
   return {
     handlers,
     dispose: async () => {
+      cluster.dispose();
       await Promise.all([runs.dispose(), embeddings.dispose()]);
       store.close();
     },

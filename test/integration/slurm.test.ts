@@ -37,7 +37,8 @@ const TINY = ['--preset', 'mnist-cnn', '--epochs', '2', '--limit-train', '256', 
 const GRID = ['--grid', 'noise.strength=0.1,0.3', '--grid', 'seed=1,2'];
 
 /** Everything a run is, minus wall-clock facts (times, throughput), keyed by run name. */
-function results(dataDir: string) {
+type Metric = [string, number, number, number];
+function results(dataDir: string): Record<string, { metrics: Metric[] } & Record<string, unknown>> {
   const store = openStore(dataDir);
   try {
     return Object.fromEntries(store.listRuns().map((r) => [r.name, {
@@ -46,7 +47,7 @@ function results(dataDir: string) {
       epochsDone: r.epochsDone,
       stepsDone: r.stepsDone,
       summary: r.summary,
-      metrics: store.metrics(r.id).filter((m) => m.key !== 'epoch/images_per_second').map((m) => [m.key, m.step, m.epoch, m.value]),
+      metrics: store.metrics(r.id).filter((m) => m.key !== 'epoch/images_per_second').map((m): Metric => [m.key, m.step, m.epoch, m.value]),
       evaluations: store.evaluations(r.id).map(({ createdAt: _c, runId: _r, ...e }) => e),
       checkpoints: store.checkpoints(r.id).map((c) => [c.epoch, c.step, c.sha256]),
     }]));
@@ -139,9 +140,9 @@ test('a task requeued mid-run resumes from its checkpoint: each step once, and t
   assert.equal(submit.code, 0, submit.stderr);
   const jobId = String(submit.json!.jobId);
   const bundle = join(String(submit.json!.sweepDir), 'runs', '0000');
-  const lines = (f: string) => readFileSync(join(bundle, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, number>);
+  const lines = (f: string) => readFileSync(join(bundle, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { k?: string; s: number });
   // After the first checkpoint (epoch 1 = step 32), once steps past it are written: requeue the running task.
-  await waitFor('steps after the first checkpoint', () => lines('checkpoints.jsonl').length > 0 && lines('metrics.jsonl').some((m) => m.s > 33), 120_000, 50);
+  await waitFor('steps after the first checkpoint', () => lines('checkpoints.jsonl').length > 0 && lines('metrics.jsonl').some((m) => m.k !== undefined && m.s > 33), 120_000, 50);
   sh('scontrol', 'requeue', `${jobId}_0`);
   await waitFor('the task to stop', () => JSON.parse(readFileSync(join(bundle, 'status.json'), 'utf8')).state !== 'running', 60_000);
   const mid = cli(data, 'sync', bundle, '--json');

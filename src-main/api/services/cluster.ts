@@ -1,0 +1,88 @@
+// cluster.* services and the live view of cluster runs: every few seconds the bundles of runs that are not
+// finished are synced (with Slurm's task states), and what changed is pushed as the same events local runs
+// send, so the Runs and Train views follow a Slurm sweep as they follow the local queue.
+import { readProfiles } from '../../cluster/profile';
+import { scancel, taskStates } from '../../cluster/slurm';
+import { syncAll, syncBundle } from '../../cluster/sync';
+import { ensureBuiltins } from '../../runner/datasets';
+import type { Store } from '../../store';
+import type { ApiMethods, ClusterProfileDto, ClusterRunInfo, ClusterSyncResult, Emit } from '../contract';
+
+const POLL_MS = 1000;
+const OPEN = new Set(['queued', 'running']);
+
+export class ClusterServices {
+  private timer: NodeJS.Timeout | undefined;
+  private readonly reported = new Map<number, string>();
+
+  constructor(private readonly store: Store, private readonly dataDir: string, private readonly emit: Emit) {}
+
+  start(): void {
+    this.timer = setInterval(() => this.poll(), POLL_MS);
+    this.timer.unref();
+  }
+
+  /** Re-syncs the bundles of unfinished cluster runs; emits status and epoch changes. */
+  poll(): void {
+    const open = this.store.clusterRuns().filter((c) => OPEN.has(this.store.getRun(c.runId)?.status ?? ''));
+    if (open.length === 0) return;
+    const states = taskStates(open.map((c) => c.slurmJob?.split('_')[0] ?? '').filter(Boolean));
+    for (const c of open) {
+      const before = this.store.getRun(c.runId)!;
+      try {
+        syncBundle(this.store, c.bundlePath, states);
+        this.reported.delete(c.runId);
+      } catch (e) {
+        const msg = (e as Error).message;
+        if (this.reported.get(c.runId) !== msg) console.error(`cluster run ${c.runId}: ${msg}`);
+        this.reported.set(c.runId, msg);
+        continue;
+      }
+      const after = this.store.getRun(c.runId)!;
+      if (after.epochsDone > before.epochsDone) {
+        const s = after.summary ?? {};
+        const num = (k: string) => (typeof s[k] === 'number' ? (s[k] as number) : Number.NaN);
+        this.emit('run.epoch', { runId: c.runId, epoch: after.epochsDone, trainLoss: Number.NaN, trainAcc: Number.NaN, testTop1: num('testTop1'), testTop5: num('testTop5'), testLoss: num('testLoss') });
+      }
+      if (after.status !== before.status || after.error !== before.error) this.emit('run.status', { runId: c.runId, status: after.status, error: after.error ?? undefined });
+    }
+  }
+
+  async sync(r: ApiMethods['cluster.sync']['req']): Promise<{ results: ClusterSyncResult[] }> {
+    await ensureBuiltins(this.store);
+    const results = syncAll(this.store, r.paths).map((x) => ({ dir: x.dir, runId: x.runId ?? null, status: x.status ?? null, created: x.created ?? false, error: x.error ?? null }));
+    for (const x of results) if (x.runId !== null && x.status) this.emit('run.status', { runId: x.runId, status: x.status });
+    return { results };
+  }
+
+  profiles(): ClusterProfileDto[] {
+    return readProfiles(this.dataDir).map((p) => ({ name: p.name, projectDir: p.projectDir, backend: p.backend ?? null, partition: p.slurm.partition ?? null }));
+  }
+
+  info(runId: number): ClusterRunInfo | null {
+    const c = this.store.clusterRun(runId);
+    return c ? { slurmJob: c.slurmJob, slurmState: c.slurmState, bundlePath: c.bundlePath } : null;
+  }
+
+  isClusterRun(runId: number): boolean {
+    return this.store.clusterRun(runId) !== undefined;
+  }
+
+  /** Cancel is Slurm's: scancel the task; the next poll shows the run cancelled. */
+  cancel(runId: number): { ok: true } {
+    const c = this.store.clusterRun(runId);
+    if (!c?.slurmJob) throw new Error(`run ${runId} was imported from ${c?.bundlePath ?? 'a bundle'} without a Slurm job: there is nothing to cancel here`);
+    scancel(c.slurmJob);
+    this.poll();
+    return { ok: true };
+  }
+
+  resume(runId: number): never {
+    const c = this.store.clusterRun(runId);
+    throw new Error(`run ${runId} runs on Slurm${c?.slurmJob ? ` as task ${c.slurmJob}` : ''}: requeue it there (scontrol requeue ${c?.slurmJob ?? 'JOB_INDEX'}); it resumes from its last checkpoint`);
+  }
+
+  dispose(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+}
