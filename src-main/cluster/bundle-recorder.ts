@@ -64,7 +64,7 @@ export function bundleRecorder(dir: string): BundleRecorder {
       syncAll();
       return { epoch: last.epoch, step: last.step, path: checkpointFile(dir, last), sha256: last.sha256, bytes: last.bytes };
     },
-    start: (r) => save({ state: 'running', attempt: status.attempt + 1, host: r.host, backend: r.backend, startedAt: status.startedAt ?? now(), endedAt: null, error: null }),
+    start: (r) => save({ state: 'running', attempt: status.attempt + 1, host: r.host, pid: r.pid, backend: r.backend, startedAt: status.startedAt ?? now(), endedAt: null, error: null }),
     metrics: (rows) => {
       metrics.append(rows.map(metricLine));
       lines.metrics += rows.length;

@@ -61,6 +61,8 @@ export interface BundleStatus {
   attempt: number;
   heartbeat: string | null;
   host: string | null;
+  /** The trainer's pid on `host` (for an operator; nothing judges it from another machine). */
+  pid: number | null;
   backend: string | null;
   startedAt: string | null;
   endedAt: string | null;
@@ -101,7 +103,7 @@ function writeJsonAtomic(path: string, value: unknown): void {
 }
 
 export const newStatus = (): BundleStatus => ({
-  state: 'pending', attempt: 0, heartbeat: null, host: null, backend: null, startedAt: null, endedAt: null, error: null,
+  state: 'pending', attempt: 0, heartbeat: null, host: null, pid: null, backend: null, startedAt: null, endedAt: null, error: null,
   epochsDone: 0, stepsDone: 0, imagesPerSecond: null, summary: null,
 });
 

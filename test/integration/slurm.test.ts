@@ -2,35 +2,15 @@
 // run as root): a 2x2 sweep as a job array equals the same sweep run locally to the last bit; a requeued task
 // resumes from its checkpoint; sync is idempotent and incremental; a corrupt or truncated bundle imports nothing.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import type { Emit } from '../../src-main/api/contract';
+import { ClusterServices } from '../../src-main/api/services/cluster';
 import { openStore } from '../../src-main/store';
 import { cli } from '../helpers/cli';
+import { activeTasks, sh, startSlurm, stopSlurm, tryRun, waitFor } from '../helpers/slurm';
 import { tempDir } from '../helpers/tmp';
-
-const root = join(import.meta.dirname, '..', '..');
-const slurmDir = tempDir('noisynn-slurm-');
-process.env.SLURM_CONF = join(slurmDir, 'slurm.conf');
-const env = { ...process.env, NOISYNN_SLURM_DIR: slurmDir };
-
-function sh(cmd: string, ...args: string[]): string {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', env });
-  assert.equal(r.status, 0, `${cmd} ${args.join(' ')}: ${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
-
-async function waitFor(what: string, ok: () => boolean, timeoutMs = 120_000, everyMs = 200): Promise<void> {
-  const t0 = Date.now();
-  while (!ok()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
-/** Array tasks of a job Slurm still lists as pending or running. */
-const activeTasks = (jobId: string) => sh('squeue', '-h', '-r', '-j', jobId, '-o', '%i').split('\n').filter(Boolean);
 
 // Tiny runs: 4 steps per epoch, 2 epochs, the wasm backend pinned, one replica (same numerics everywhere).
 const TINY = ['--preset', 'mnist-cnn', '--epochs', '2', '--limit-train', '256', '--limit-test', '100', '--replicas', '1', '--backend', 'wasm', '--noise', 'gaussian', '--noise-at', 'train'];
@@ -69,16 +49,8 @@ function rows(dataDir: string) {
   }
 }
 
-let startedHere = false;
-before(() => {
-  const r = spawnSync('bash', [join(root, 'scripts', 'slurm-local.sh'), 'start'], { encoding: 'utf8', env });
-  assert.equal(r.status, 0, `the local Slurm cluster did not start: ${r.stderr}${r.stdout}`);
-  startedHere = true;
-});
-
-after(() => {
-  if (startedHere) spawnSync('bash', [join(root, 'scripts', 'slurm-local.sh'), 'stop'], { encoding: 'utf8', env });
-});
+before(startSlurm);
+after(stopSlurm);
 
 let sweepDir = '';
 
@@ -149,7 +121,7 @@ test('a task requeued mid-run resumes from its checkpoint: each step once, and t
   assert.equal(mid.code, 0, mid.stderr);
   assert.equal((mid.json!.results as { status: string }[])[0].status, 'queued', 'requeued: waiting in Slurm again');
   // Slurm holds a requeued batch job for ~2 minutes; let it start now.
-  await waitFor('the requeued task to be eligible', () => spawnSync('scontrol', ['update', `jobid=${jobId}_0`, 'StartTime=now'], { env }).status === 0, 30_000, 500);
+  await waitFor('the requeued task to be eligible', () => tryRun('scontrol', 'update', `jobid=${jobId}_0`, 'StartTime=now'), 30_000, 500);
   await waitFor('the requeued task to finish', () => activeTasks(jobId).length === 0, 120_000, 300);
   const status = JSON.parse(readFileSync(join(bundle, 'status.json'), 'utf8'));
   assert.equal(status.state, 'completed');
@@ -217,5 +189,44 @@ test('a corrupt or truncated bundle is a named error and imports nothing of its 
     } finally {
       store.close();
     }
+  }
+});
+
+test('the app side: cancel is scancel (the run shows cancelled); a task that dies without finishing shows crashed with the Slurm state', async () => {
+  const bundles = tempDir();
+  const data = tempDir();
+  const args = ['--preset', 'mnist-cnn', '--epochs', '6', '--limit-train', '1024', '--limit-test', '100', '--batch-size', '32', '--replicas', '1', '--backend', 'wasm', '--grid', 'seed=1,2'];
+  const submit = cli(data, 'sweep', 'submit', '--name', 'app', ...args, '--slurm', '--bundle-dir', bundles, '--json');
+  assert.equal(submit.code, 0, submit.stderr);
+  const jobId = String(submit.json!.jobId);
+  const store = openStore(data);
+  const events: { event: string; payload: { runId: number; status?: string; error?: string } }[] = [];
+  const services = new ClusterServices(store, data, ((event: string, payload: { runId: number }) => events.push({ event, payload })) as Emit);
+  try {
+    const synced = await services.sync({ paths: [String(submit.json!.sweepDir)] });
+    const [cancelled, killed] = synced.results.map((r) => r.runId!);
+    const status = (id: number) => store.getRun(id)!.status;
+    await waitFor('both tasks running', () => {
+      services.poll();
+      return status(cancelled) === 'running' && status(killed) === 'running';
+    }, 120_000, 300);
+    assert.ok(events.some((e) => e.event === 'run.status' && e.payload.runId === cancelled && e.payload.status === 'running'));
+    services.cancel(cancelled);
+    const bundle1 = join(String(submit.json!.sweepDir), 'runs', '0001');
+    const pid = JSON.parse(readFileSync(join(bundle1, 'status.json'), 'utf8')).pid as number;
+    process.kill(pid, 'SIGKILL');
+    await waitFor('both tasks gone from Slurm', () => activeTasks(jobId).length === 0, 60_000);
+    await waitFor('the app to see both ends', () => {
+      services.poll();
+      return status(cancelled) === 'cancelled' && status(killed) === 'crashed';
+    }, 30_000, 300);
+    assert.match(store.getRun(cancelled)!.error ?? '', new RegExp(`Slurm task ${jobId}_0 was CANCELLED`));
+    assert.match(store.getRun(killed)!.error ?? '', new RegExp(`Slurm task ${jobId}_1 ended FAILED without finishing`));
+    assert.equal(store.clusterRun(killed)!.slurmState, 'FAILED');
+    assert.ok(events.some((e) => e.event === 'run.status' && e.payload.runId === killed && e.payload.status === 'crashed'));
+    assert.throws(() => services.resume(killed), /scontrol requeue/);
+  } finally {
+    services.dispose();
+    store.close();
   }
 });

@@ -1,0 +1,64 @@
+// The Runs view follows a Slurm sweep live, in Debian's Chromium: a 2-run array (one task at a time) submitted
+// and synced once by the CLI; the app's backend then re-syncs the bundles with Slurm's states by itself.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { cli } from '../helpers/cli';
+import { startSlurm, stopSlurm, waitFor } from '../helpers/slurm';
+import { tempDir } from '../helpers/tmp';
+import { missingPrerequisite, openApp, screenshot, type Session } from './harness';
+
+const skip = missingPrerequisite();
+let session: Session | undefined;
+let page: Page;
+let jobId = '';
+
+before(async () => {
+  if (skip) return;
+  startSlurm();
+  const dataDir = tempDir('noisynn-cluster-e2e-');
+  // 32 steps per epoch, 4 epochs: long enough for several polls per epoch on a loaded machine.
+  const args = ['--preset', 'mnist-cnn', '--epochs', '4', '--limit-train', '1024', '--limit-test', '100', '--batch-size', '32', '--replicas', '1', '--backend', 'wasm', '--grid', 'seed=1,2'];
+  const submit = cli(dataDir, 'sweep', 'submit', '--name', 'live', ...args, '--slurm', '--array-parallel', '1', '--bundle-dir', tempDir(), '--json');
+  assert.equal(submit.code, 0, submit.stderr);
+  jobId = String(submit.json!.jobId);
+  const sync = cli(dataDir, 'sync', String(submit.json!.sweepDir));
+  assert.equal(sync.code, 0, sync.stderr);
+  session = await openApp(dataDir, { viewport: { width: 1440, height: 900 } });
+  ({ page } = session);
+});
+after(async () => {
+  await session?.close();
+  if (!skip) stopSlurm();
+});
+
+test("the Runs view shows a Slurm sweep's runs waiting, progressing epoch by epoch, and completing", { skip }, async () => {
+  await page.getByTestId('nav-runs').click();
+  await page.locator('[data-testid="runs-view"][data-ready="true"]').waitFor();
+  const rows = page.locator('[data-testid="run-row"]');
+  await rows.nth(1).waitFor();
+  assert.equal(await rows.count(), 2);
+  const jobs = (await page.getByTestId('run-slurm').evaluateAll((els) => els.map((e) => e.getAttribute('data-job')))).sort();
+  assert.deepEqual(jobs, [`${jobId}_0`, `${jobId}_1`]);
+  // What the table showed, per run, over time.
+  const seen = new Map<string, Set<string>>();
+  await waitFor('both runs completed in the table', async () => {
+    const now = await rows.evaluateAll((els) => els.map((e) => [
+      e.querySelector('[data-testid="run-slurm"]')?.getAttribute('data-job') ?? '',
+      `${e.getAttribute('data-status')} ${e.querySelector('[data-testid="run-epochs"]')?.textContent?.trim()}`,
+    ]));
+    for (const [job, state] of now) {
+      if (!seen.has(job)) seen.set(job, new Set());
+      seen.get(job)!.add(state);
+    }
+    return now.every(([, state]) => state === 'completed 4/4');
+  }, 240_000, 150);
+  await screenshot(page, 'cluster-runs-completed');
+  for (const [job, states] of seen) {
+    const list = [...states];
+    assert.ok(list.some((s) => /^running [123]\/4$/.test(s)), `${job} was seen running part-way: ${list.join(', ')}`);
+    assert.ok(list.includes('completed 4/4'), `${job} completed: ${list.join(', ')}`);
+  }
+  // One task at a time: the second waited in Slurm's queue while the first ran.
+  assert.ok([...seen.get(`${jobId}_1`)!].some((s) => s.startsWith('queued')), `task 1 was seen pending: ${[...seen.get(`${jobId}_1`)!].join(', ')}`);
+});
