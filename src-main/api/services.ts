@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { initBackend } from '../engine/backend';
 import { MODEL_PRESETS, RUN_PRESETS } from '../engine/config';
 import { openStore } from '../store';
-import type { Emit, Handlers } from './contract';
+import type { Emit, Handlers, QueueState } from './contract';
 import { ClusterServices } from './services/cluster';
 import { DatasetServices } from './services/datasets';
 import { embeddingNoise } from './services/embedding-noise';
@@ -28,8 +28,10 @@ export async function createServices(o: { dataDir: string; transport: 'http'; em
   const store = openStore(o.dataDir);
   const datasets = new DatasetServices(store);
   const embeddings = new EmbeddingServices(o.dataDir, o.emit);
-  const runs = new RunServices(store, o.dataDir, o.emit, { concurrency: o.concurrency ?? Number(process.env.NOISYNN_CONCURRENCY ?? 1) });
-  const cluster = new ClusterServices(store, o.dataDir, o.emit);
+  // Cluster runs that Slurm is running are shown in the queue beside the local trainers.
+  const emit: Emit = (event, payload) => o.emit(event, event === 'queue.changed' ? (cluster.withRunning(payload as QueueState) as typeof payload) : payload);
+  const runs = new RunServices(store, o.dataDir, emit, { concurrency: o.concurrency ?? Number(process.env.NOISYNN_CONCURRENCY ?? 1) });
+  const cluster: ClusterServices = new ClusterServices(store, o.dataDir, o.emit, () => runs.queueState());
   cluster.start();
   const presets = [
     ...Object.entries(RUN_PRESETS).map(([name, config]) => ({ name, kind: 'run' as const, config })),
@@ -50,8 +52,8 @@ export async function createServices(o: { dataDir: string; transport: 'http'; em
     'runs.start': (r) => runs.start(r.config),
     'runs.validate': (r) => runs.validate(r.config),
     'sweeps.create': (r) => runs.sweep(r),
-    'queue.state': async () => runs.queueState(),
-    'queue.configure': async (r) => runs.configure(r.concurrency),
+    'queue.state': async () => cluster.withRunning(runs.queueState()),
+    'queue.configure': async (r) => cluster.withRunning(runs.configure(r.concurrency)),
     'runs.cancel': async (r) => (cluster.isClusterRun(r.id) ? cluster.cancel(r.id) : runs.cancel(r.id)),
     'runs.resume': async (r) => (cluster.isClusterRun(r.id) ? cluster.resume(r.id) : runs.resume(r.id)),
     'runs.tag': async (r) => {

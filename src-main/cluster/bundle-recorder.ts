@@ -15,6 +15,7 @@ export interface BundleRecorder extends RunRecorder {
   lastCheckpoint(): BundleCheckpoint | undefined;
   /** Marks the task alive (status.json heartbeat). */
   heartbeat(): void;
+  planned(totalSteps: number): void;
   close(): void;
 }
 
@@ -96,6 +97,7 @@ export function bundleRecorder(dir: string): BundleRecorder {
       save({ state: 'pending', error: reason });
     },
     heartbeat: () => save({}),
+    planned: (totalSteps) => save({ totalSteps }),
     close: () => [metrics, evals, ckpts].forEach((l) => l.close()),
   };
 }

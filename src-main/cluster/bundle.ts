@@ -69,6 +69,8 @@ export interface BundleStatus {
   error: string | null;
   epochsDone: number;
   stepsDone: number;
+  /** Known once training started (the trainer's plan), for progress bars. */
+  totalSteps?: number;
   imagesPerSecond: number | null;
   summary: Record<string, unknown> | null;
   /** Written with a finished state: how many lines each file has, so a truncated copy is detected. */

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RunStatus, Store } from '../store';
+import type { MetricPoint } from '../runner/recorder';
 import {
   BundleError, FINISHED_STATES, checkpointFile, isBundle, readCheckpointLines, readEvalLines, readMetricLines, readRun, readStatus,
   type BundleRun, type BundleStatus,
@@ -21,6 +22,10 @@ export interface SyncResult {
   created?: boolean;
   status?: RunStatus;
   newMetrics?: number;
+  /** The newest training step among the imported lines (for live views). */
+  lastStep?: { step: number; epoch: number; loss: number; acc: number; lr: number; totalSteps: number; imagesPerSecond: number };
+  /** The newest epoch's numbers among the imported lines. */
+  lastEpoch?: { epoch: number; trainLoss: number; trainAcc: number; testTop1: number; testTop5: number; testLoss: number };
   error?: string;
 }
 
@@ -141,7 +146,19 @@ export function syncBundle(store: Store, dir: string, slurm: Map<string, TaskSta
       imagesPerSecond: status.imagesPerSecond,
     },
   });
-  return { dir, uuid: run.uuid, runId: res.runId, created: res.created, status: derived.status, newMetrics: metrics.items.filter((m) => !('truncate' in m)).length };
+  const rows = metrics.items.filter((m): m is MetricPoint => !('truncate' in m));
+  const at = (key: string) => rows.findLast((m) => m.key === key);
+  const loss = at('train/loss');
+  const lastStep = loss && {
+    step: loss.step, epoch: loss.epoch, loss: loss.value, acc: at('train/acc')?.value ?? Number.NaN, lr: at('train/lr')?.value ?? Number.NaN,
+    totalSteps: status.totalSteps ?? 0, imagesPerSecond: status.imagesPerSecond ?? 0,
+  };
+  const ep = at('epoch/train_loss');
+  const value = (key: string) => rows.findLast((m) => m.key === key && m.epoch === ep?.epoch)?.value ?? Number.NaN;
+  const lastEpoch = ep && {
+    epoch: ep.epoch, trainLoss: ep.value, trainAcc: value('epoch/train_acc'), testTop1: value('test/top1'), testTop5: value('test/top5'), testLoss: value('test/loss'),
+  };
+  return { dir, uuid: run.uuid, runId: res.runId, created: res.created, status: derived.status, newMetrics: rows.length, lastStep, lastEpoch };
 }
 
 /** Syncs every bundle under `paths`; a bad bundle is reported in its result and does not stop the others. */

@@ -31,6 +31,7 @@ export async function trainIntoBundle(dir: string, o: { backend?: string; log?: 
         shouldStop: () => stop,
         requeueOnStop: () => stop,
         send: (m) => {
+          if (m.type === 'start') rec.planned(m.start.totalSteps);
           if (m.type === 'epoch') log(`epoch ${m.epoch.epoch}: step ${m.epoch.step}, train loss ${m.epoch.trainLoss.toFixed(4)}, test top-1 ${(m.epoch.test.top1 * 100).toFixed(2)}%`);
         },
       });

@@ -12,6 +12,8 @@ const skip = missingPrerequisite();
 let session: Session | undefined;
 let page: Page;
 let jobId = '';
+// Live updates must not break the page (an event with a missing number once did).
+const pageErrors: string[] = [];
 
 before(async () => {
   if (skip) return;
@@ -26,6 +28,7 @@ before(async () => {
   assert.equal(sync.code, 0, sync.stderr);
   session = await openApp(dataDir, { viewport: { width: 1440, height: 900 } });
   ({ page } = session);
+  page.on('pageerror', (e) => pageErrors.push(e.message));
 });
 after(async () => {
   await session?.close();
@@ -53,6 +56,8 @@ test("the Runs view shows a Slurm sweep's runs waiting, progressing epoch by epo
     }
     return now.every(([, state]) => state === 'completed 4/4');
   }, 240_000, 150);
+  // The row's summary follows the status change in one reload: each completed run shows its test top-1.
+  await waitFor('test top-1 of both runs', async () => (await page.getByTestId('run-top1').allTextContents()).every((t) => /^\d+\.\d%$/.test(t)), 10_000, 100);
   await screenshot(page, 'cluster-runs-completed');
   for (const [job, states] of seen) {
     const list = [...states];
@@ -61,4 +66,29 @@ test("the Runs view shows a Slurm sweep's runs waiting, progressing epoch by epo
   }
   // One task at a time: the second waited in Slurm's queue while the first ran.
   assert.ok([...seen.get(`${jobId}_1`)!].some((s) => s.startsWith('queued')), `task 1 was seen pending: ${[...seen.get(`${jobId}_1`)!].join(', ')}`);
+  assert.deepEqual(pageErrors, []);
+});
+
+test("the Train view's queue shows a running Slurm task with its progress until it finishes", { skip }, async () => {
+  const args = ['--preset', 'mnist-cnn', '--epochs', '4', '--limit-train', '1024', '--limit-test', '100', '--batch-size', '32', '--replicas', '1', '--backend', 'wasm', '--grid', 'seed=3'];
+  const submit = cli(session!.app.dataDir, 'sweep', 'submit', '--name', 'train-view', ...args, '--slurm', '--bundle-dir', tempDir(), '--json');
+  assert.equal(submit.code, 0, submit.stderr);
+  const sync = cli(session!.app.dataDir, 'sync', String(submit.json!.sweepDir), '--json');
+  assert.equal(sync.code, 0, sync.stderr);
+  const runId = (sync.json!.results as { runId: number }[])[0].runId;
+  await page.getByTestId('nav-train').click();
+  const item = page.locator(`[data-testid="queue-item"][data-run-id="${runId}"]`);
+  await page.locator(`[data-testid="queue-item"][data-run-id="${runId}"][data-status="running"]`).waitFor({ timeout: 120_000 });
+  // The bar follows the task's steps as its bundle grows (32 per epoch, 128 in all).
+  const bar = item.locator('.progress');
+  await waitFor('progress part-way', async () => {
+    const step = Number(await bar.getAttribute('data-step').catch(() => '0'));
+    const total = Number(await bar.getAttribute('data-total').catch(() => '0'));
+    return total === 128 && step > 0 && step < 128;
+  }, 60_000, 100);
+  await screenshot(page, 'cluster-run-in-queue');
+  await item.waitFor({ state: 'detached', timeout: 120_000 });
+  await page.getByTestId('nav-runs').click();
+  await page.locator(`[data-testid="run-row"][data-run-id="${runId}"][data-status="completed"]`).waitFor({ timeout: 10_000 });
+  assert.deepEqual(pageErrors, []);
 });

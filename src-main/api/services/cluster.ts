@@ -6,7 +6,7 @@ import { scancel, taskStates } from '../../cluster/slurm';
 import { syncAll, syncBundle } from '../../cluster/sync';
 import { ensureBuiltins } from '../../runner/datasets';
 import type { Store } from '../../store';
-import type { ApiMethods, ClusterProfileDto, ClusterRunInfo, ClusterSyncResult, Emit } from '../contract';
+import type { ApiMethods, ClusterProfileDto, ClusterRunInfo, ClusterSyncResult, Emit, QueueState } from '../contract';
 
 const POLL_MS = 1000;
 const OPEN = new Set(['queued', 'running']);
@@ -15,7 +15,17 @@ export class ClusterServices {
   private timer: NodeJS.Timeout | undefined;
   private readonly reported = new Map<number, string>();
 
-  constructor(private readonly store: Store, private readonly dataDir: string, private readonly emit: Emit) {}
+  /** `queueState`: the local queue's state; cluster runs that run are added to it (the Train view's queue). */
+  constructor(private readonly store: Store, private readonly dataDir: string, private readonly emit: Emit, private readonly queueState?: () => QueueState) {}
+
+  /** Cluster runs that Slurm is running now. */
+  running(): number[] {
+    return this.store.clusterRuns().map((c) => c.runId).filter((id) => this.store.getRun(id)?.status === 'running');
+  }
+
+  withRunning(q: QueueState): QueueState {
+    return { ...q, running: [...q.running, ...this.running().filter((id) => !q.running.includes(id))] };
+  }
 
   start(): void {
     this.timer = setInterval(() => this.poll(), POLL_MS);
@@ -27,10 +37,12 @@ export class ClusterServices {
     const open = this.store.clusterRuns().filter((c) => OPEN.has(this.store.getRun(c.runId)?.status ?? ''));
     if (open.length === 0) return;
     const states = taskStates(open.map((c) => c.slurmJob?.split('_')[0] ?? '').filter(Boolean));
+    let changed = false;
     for (const c of open) {
       const before = this.store.getRun(c.runId)!;
+      let synced;
       try {
-        syncBundle(this.store, c.bundlePath, states);
+        synced = syncBundle(this.store, c.bundlePath, states);
         this.reported.delete(c.runId);
       } catch (e) {
         const msg = (e as Error).message;
@@ -39,13 +51,15 @@ export class ClusterServices {
         continue;
       }
       const after = this.store.getRun(c.runId)!;
-      if (after.epochsDone > before.epochsDone) {
-        const s = after.summary ?? {};
-        const num = (k: string) => (typeof s[k] === 'number' ? (s[k] as number) : Number.NaN);
-        this.emit('run.epoch', { runId: c.runId, epoch: after.epochsDone, trainLoss: Number.NaN, trainAcc: Number.NaN, testTop1: num('testTop1'), testTop5: num('testTop5'), testLoss: num('testLoss') });
+      if (after.backend && after.backend !== before.backend) this.emit('run.backend', { runId: c.runId, name: after.backend, reason: `on cluster node ${after.host ?? '?'}` });
+      if (synced.lastStep) this.emit('run.step', { runId: c.runId, ...synced.lastStep });
+      if (synced.lastEpoch) this.emit('run.epoch', { runId: c.runId, ...synced.lastEpoch });
+      if (after.status !== before.status || after.error !== before.error) {
+        this.emit('run.status', { runId: c.runId, status: after.status, error: after.error ?? undefined });
+        changed = true;
       }
-      if (after.status !== before.status || after.error !== before.error) this.emit('run.status', { runId: c.runId, status: after.status, error: after.error ?? undefined });
     }
+    if (changed && this.queueState) this.emit('queue.changed', this.withRunning(this.queueState()));
   }
 
   async sync(r: ApiMethods['cluster.sync']['req']): Promise<{ results: ClusterSyncResult[] }> {
