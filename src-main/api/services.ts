@@ -28,10 +28,11 @@ export async function createServices(o: { dataDir: string; transport: 'http'; em
   const store = openStore(o.dataDir);
   const datasets = new DatasetServices(store);
   const embeddings = new EmbeddingServices(o.dataDir, o.emit);
-  // Cluster runs that Slurm is running are shown in the queue beside the local trainers.
+  // Cluster runs that Slurm is running are shown in the queue beside the local trainers (the local queue may
+  // report while RunServices is being constructed: a restart resumes queued runs at once).
+  const cluster: ClusterServices = new ClusterServices(store, o.dataDir, o.emit, () => runs.queueState());
   const emit: Emit = (event, payload) => o.emit(event, event === 'queue.changed' ? (cluster.withRunning(payload as QueueState) as typeof payload) : payload);
   const runs = new RunServices(store, o.dataDir, emit, { concurrency: o.concurrency ?? Number(process.env.NOISYNN_CONCURRENCY ?? 1) });
-  const cluster: ClusterServices = new ClusterServices(store, o.dataDir, o.emit, () => runs.queueState());
   cluster.start();
   const presets = [
     ...Object.entries(RUN_PRESETS).map(([name, config]) => ({ name, kind: 'run' as const, config })),
