@@ -82,11 +82,12 @@ export interface BundleCheckpoint { epoch: number; step: number; file: string; s
 export type MetricLine = MetricPoint | { truncate: number };
 export type EvalLine = (EvalPoint & { time: number }) | { truncate: number };
 
-// JSON has no NaN or Infinity (a diverged loss): those travel as strings.
-const encodeNumber = (v: number): number | string => (Number.isFinite(v) ? v : String(v));
+// JSON has no NaN or Infinity (a diverged loss), and JSON.stringify writes -0 as 0: those travel as strings.
+const encodeNumber = (v: number): number | string => (Object.is(v, -0) ? '-0' : Number.isFinite(v) ? v : String(v));
 function decodeNumber(v: unknown): number {
   if (typeof v === 'number') return v;
   if (v === 'NaN') return Number.NaN;
+  if (v === '-0') return -0;
   if (v === 'Infinity') return Number.POSITIVE_INFINITY;
   if (v === '-Infinity') return Number.NEGATIVE_INFINITY;
   throw new Error(`not a number: ${JSON.stringify(v)}`);
