@@ -39,8 +39,16 @@ function parseValue(raw: string): unknown {
 function axes(flag: string, specs: string[]): SweepAxis[] {
   return specs.map((s) => {
     const eq = s.indexOf('=');
-    if (eq < 1 || eq === s.length - 1) throw new UsageError(`--${flag} expects PATH=V1,V2,... (got '${s}')`);
-    return { path: s.slice(0, eq), values: s.slice(eq + 1).split(',').map(parseValue) };
+    if (eq < 1 || eq === s.length - 1) throw new UsageError(`--${flag} expects PATH=V1,V2,...${flag === 'random' ? ' or PATH=LO:HI' : ''} (got '${s}')`);
+    const path = s.slice(0, eq);
+    const rest = s.slice(eq + 1);
+    const range = /^([^:,]+):([^:,]+)$/.exec(rest);
+    if (flag === 'random' && range) {
+      const [lo, hi] = [Number(range[1]), Number(range[2])];
+      if (!Number.isFinite(lo) || !Number.isFinite(hi)) throw new UsageError(`--random ${path}: LO:HI must be numbers (got '${rest}')`);
+      return { path, values: [], range: [lo, hi] };
+    }
+    return { path, values: rest.split(',').map(parseValue) };
   });
 }
 
