@@ -1,9 +1,6 @@
 // `noisynn sweep submit`: a grid or random sweep over a base config, run locally through the run queue, or on
 // Slurm as one job array of run bundles (`--slurm`).
-import { resolve } from 'node:path';
 import { fitToDataset, mergeConfig, validateConfig, type RunConfig } from '../engine/config';
-import { profile } from '../cluster/profile';
-import type { SlurmOptions, TaskEnvironment } from '../cluster/slurm';
 import { submitSweep, sweepScript } from '../cluster/submit';
 import { ensureBuiltins, openDataset } from '../runner/datasets';
 import { gitCommit, packageVersions } from '../runner/provenance';
@@ -13,19 +10,18 @@ import { openStore, resolveDataDir, type Store, type StoredDataset } from '../st
 import { parseArgs, UsageError } from './args';
 import { buildConfig, CONFIG_FLAGS } from './config-flags';
 import { printJson } from './output';
+import { checkSlurmFlags, posInt, SLURM_REPEATABLE, SLURM_USAGE, SLURM_VALUES, slurmTarget } from './slurm-flags';
 
-const USAGE = `usage: noisynn sweep submit --name N [train flags: the base config] --grid PATH=V1,V2 ... | --random PATH=V1,V2 ... --samples S
-       [--slurm --bundle-dir DIR [--cluster NAME] [--partition P] [--time T] [--cpus-per-task N] [--gres G] [--account A]
-        [--array-parallel K] [--sbatch-arg ARG ...]] [--concurrency N] [--backend B] [--dry-run] [--json]`;
+const USAGE = `usage: noisynn sweep submit --name N [train flags: the base config] --grid PATH=V1,V2 ... | --random PATH=V1,V2|LO:HI ... --samples S
+       [${SLURM_USAGE}] [--concurrency N] [--backend B] [--dry-run] [--json]`;
 
 const configBooleans = Object.entries(CONFIG_FLAGS).filter(([, f]) => f.kind === 'bool').map(([k]) => k);
 const configValues = Object.entries(CONFIG_FLAGS).filter(([, f]) => f.kind !== 'bool').map(([k]) => k);
-const SLURM_VALUES = ['cluster', 'partition', 'time', 'cpus-per-task', 'gres', 'account', 'array-parallel', 'sbatch-arg'];
 
 const SPEC = {
   booleans: ['json', 'dry-run', 'slurm', ...configBooleans],
-  values: ['name', 'bundle-dir', 'preset', 'config', 'model', 'data-dir', 'backend', 'set', 'grid', 'random', 'samples', 'sweep-seed', 'concurrency', ...SLURM_VALUES, ...configValues],
-  repeatable: ['set', 'grid', 'random', 'sbatch-arg'],
+  values: ['name', 'preset', 'config', 'model', 'data-dir', 'backend', 'set', 'grid', 'random', 'samples', 'sweep-seed', 'concurrency', ...SLURM_VALUES, ...configValues],
+  repeatable: ['set', 'grid', 'random', ...SLURM_REPEATABLE],
 };
 
 function parseValue(raw: string): unknown {
@@ -51,13 +47,6 @@ function axes(flag: string, specs: string[]): SweepAxis[] {
     return { path, values: rest.split(',').map(parseValue) };
   });
 }
-
-const posInt = (flag: string, v: unknown): number | undefined => {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${flag} must be a positive integer (got ${String(v)})`);
-  return n;
-};
 
 /** Every point's config, fitted to its dataset and validated, before anything is written. */
 async function resolvePoints(store: Store, base: RunConfig, spec: SweepSpec): Promise<{ config: RunConfig; dataset: StoredDataset }[]> {
@@ -96,7 +85,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     seed: a.flags['sweep-seed'] === undefined ? undefined : Number(a.flags['sweep-seed']),
   };
   const slurmMode = a.flags.slurm === true;
-  if (!slurmMode && SLURM_VALUES.some((f) => a.flags[f] !== undefined || a.lists[f]?.length)) throw new UsageError(`--${SLURM_VALUES.find((f) => a.flags[f] !== undefined || a.lists[f]?.length)} needs --slurm`);
+  checkSlurmFlags(a);
   const dataDir = resolveDataDir(a.flags['data-dir'] as string | undefined);
   const base = buildConfig({ preset: a.flags.preset as string, model: a.flags.model as string, configFile: a.flags.config as string, flags: a.flags, sets: a.lists.set });
   const backend = a.flags.backend as string | undefined;
@@ -115,23 +104,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
 }
 
 function submitToSlurm(a: ReturnType<typeof parseArgs>, dataDir: string, name: string, points: { config: RunConfig; dataset: StoredDataset }[], backend: string | undefined, spec: SweepSpec): number {
-  const bundleDir = a.flags['bundle-dir'] as string | undefined;
-  if (!bundleDir) throw new UsageError('--slurm needs --bundle-dir DIR (a folder on the filesystem the nodes share)');
-  const prof = a.flags.cluster ? profile(dataDir, a.flags.cluster as string) : undefined;
-  const slurm: SlurmOptions = {
-    ...prof?.slurm,
-    ...(a.flags.partition !== undefined && { partition: a.flags.partition as string }),
-    ...(a.flags.time !== undefined && { time: a.flags.time as string }),
-    ...(a.flags['cpus-per-task'] !== undefined && { cpusPerTask: posInt('cpus-per-task', a.flags['cpus-per-task']) }),
-    ...(a.flags.gres !== undefined && { gres: a.flags.gres as string }),
-    ...(a.flags.account !== undefined && { account: a.flags.account as string }),
-    ...(a.flags['array-parallel'] !== undefined && { arrayParallel: posInt('array-parallel', a.flags['array-parallel']) }),
-    sbatchArgs: [...(prof?.slurm.sbatchArgs ?? []), ...(a.lists['sbatch-arg'] ?? [])],
-  };
-  // Without a profile the task runs this checkout with this node (a cluster whose nodes see this filesystem).
-  const env: TaskEnvironment = prof
-    ? { ...prof, backend: backend ?? prof.backend }
-    : { projectDir: resolve(import.meta.dirname, '..', '..'), node: process.execPath, backend };
+  const { bundleDir, slurm, env, profile: prof } = slurmTarget(a, dataDir, backend);
   const sub = { name, bundleDir, runs: points, slurm, env };
   if (a.flags['dry-run']) {
     process.stdout.write(sweepScript(sub));

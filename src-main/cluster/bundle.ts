@@ -49,6 +49,8 @@ export interface BundleRun {
   gitCommit: string | null;
   createdAt: string;
   sweep?: { name: string; index: number };
+  /** Given to the run when it is first imported (e.g. a study's tag). */
+  tags?: string[];
   slurm?: BundleSlurm;
 }
 

@@ -16,6 +16,7 @@ export interface SweepSubmission {
   versions: Record<string, string>;
   gitCommit: string | null;
   spec: unknown;
+  tags?: string[];
 }
 
 export interface Submitted {
@@ -52,6 +53,7 @@ export function submitSweep(s: SweepSubmission): Submitted {
       versions: s.versions,
       gitCommit: s.gitCommit,
       sweep: { name: s.name, index },
+      ...(s.tags?.length && { tags: s.tags }),
     });
     return { dir, uuid: run.uuid };
   });

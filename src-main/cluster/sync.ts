@@ -125,6 +125,7 @@ export function syncBundle(store: Store, dir: string, slurm: Map<string, TaskSta
       versions: run.versions,
       gitCommit: run.gitCommit,
     },
+    tags: run.tags,
     metrics: metrics.items,
     evaluations: evals.items,
     checkpoints,

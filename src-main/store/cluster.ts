@@ -3,7 +3,7 @@
 // mid-import leaves the store as it was.
 import type { StoreDb } from './db';
 import { addCheckpoint, addEvaluation, addMetrics, deleteMetricsAfter } from './metrics';
-import { checkText, createRun, nowIso, writeTx } from './runs';
+import { addTag, checkText, createRun, nowIso, writeTx } from './runs';
 import type { EvaluationRow, MetricRow, NewRun, RunStatus } from './types';
 
 export interface FileCursor { offset: number; lines: number }
@@ -28,6 +28,7 @@ export interface BundleImport {
   attempt: number;
   /** How to create the run when this UUID is new. */
   create: NewRun;
+  tags?: string[];
   /** In file order; a truncate drops every row after that step (an attempt that resumed from a checkpoint). */
   metrics: (Omit<MetricRow, 'runId'> | { truncate: number })[];
   evaluations: ((Omit<EvaluationRow, 'runId' | 'createdAt'> & { time: number }) | { truncate: number })[];
@@ -88,6 +89,7 @@ export function importBundle(s: StoreDb, b: BundleImport): { runId: number; crea
   return writeTx(s, () => {
     const known = clusterRunByUuid(s, b.uuid);
     const runId = known?.runId ?? createRun(s, { ...b.create, status: 'queued' });
+    if (!known) for (const t of b.tags ?? []) addTag(s, runId, t);
     let batch: MetricRow[] = [];
     const flush = () => {
       if (batch.length) addMetrics(s, batch);

@@ -230,3 +230,34 @@ test('the app side: cancel is scancel (the run shows cancelled); a task that die
     store.close();
   }
 });
+
+test('study reproduce --slurm: the study as one array; after a sync the report is written from the cluster runs, none run here', async () => {
+  const bundles = tempDir();
+  const data = tempDir();
+  const out = tempDir();
+  const submit = cli(data, 'study', 'reproduce', '--smoke', '--slurm', '--backend', 'wasm', '--bundle-dir', bundles, '--json');
+  assert.equal(submit.code, 0, submit.stderr);
+  assert.equal(submit.json!.runs, 16);
+  const jobId = String(submit.json!.jobId);
+  const sweep = String(submit.json!.sweepDir);
+  assert.equal(cli(data, 'sync', sweep).code, 0);
+  const early = cli(data, 'study', 'reproduce', '--smoke', '--out', out);
+  assert.equal(early.code, 1);
+  assert.match(early.stderr, /16 runs of 'reproduce-smoke' have not finished on the cluster yet: sync their bundles first/);
+  await waitFor('the study array to finish', () => activeTasks(jobId).length === 0, 240_000, 500);
+  const sync = cli(data, 'sync', sweep, '--json');
+  assert.equal(sync.code, 0, sync.stderr);
+  assert.ok((sync.json!.results as { status: string }[]).every((r) => r.status === 'completed'));
+  const report = cli(data, 'study', 'reproduce', '--smoke', '--out', out, '--json');
+  assert.equal(report.code, 0, report.stderr);
+  assert.equal(report.json!.runs, 16);
+  assert.equal(report.json!.completed, 16);
+  assert.match(readFileSync(String(report.json!.markdown), 'utf8'), /16 already completed|runs/);
+  const store = openStore(data);
+  try {
+    assert.equal(store.clusterRuns().length, 16, 'every study run came from the cluster');
+    assert.equal(store.listRuns().length, 16);
+  } finally {
+    store.close();
+  }
+});
