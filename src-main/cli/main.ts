@@ -23,6 +23,7 @@ const HELP = `noisynn: NoisyNN Workbench from the command line
   noisynn datasets add PATH [--name N] | list | show NAME
   noisynn doctor
   noisynn study reproduce [--quick] [--concurrency N] [--out DIR]   # the small-scale reproduction study
+  noisynn study reproduce [--quick] --slurm --bundle-dir DIR [...]  # the study as a Slurm job array
   noisynn sweep submit --name N [train flags] --grid PATH=V1,V2 ... [--slurm --bundle-dir DIR [--cluster NAME] ...] [--dry-run]
   noisynn sync DIR...                      # import run bundles (Slurm tasks, other workstations) into the store
   noisynn cluster add NAME [--project-dir DIR --node PATH --backend B --module M --partition P ...] | list | remove NAME
