@@ -85,6 +85,9 @@ export interface TaskState {
   reason: string | null;
 }
 
+// The app's backend asks every second: a slow controller must not stall it for long (no answer = no word).
+const QUERY_TIMEOUT_MS = 5000;
+
 export const ACTIVE_STATES = new Set(['PENDING', 'RUNNING', 'CONFIGURING', 'COMPLETING', 'REQUEUED', 'REQUEUE_FED', 'REQUEUE_HOLD', 'RESIZING', 'SUSPENDED', 'SIGNALING', 'STAGE_OUT']);
 
 /** States of array tasks keyed `JOB_INDEX`; tasks Slurm no longer reports are absent. Never throws. */
@@ -94,7 +97,7 @@ export function taskStates(jobIds: string[]): Map<string, TaskState> {
   if (ids.length === 0) return out;
   // sacct first (it remembers finished jobs), then squeue (authoritative for live ones, and all there is without accounting).
   try {
-    const text = execFileSync('sacct', ['-n', '-P', '-X', '-j', ids.join(','), '-o', 'JobID,State'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const text = execFileSync('sacct', ['-n', '-P', '-X', '-j', ids.join(','), '-o', 'JobID,State'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: QUERY_TIMEOUT_MS });
     for (const line of text.split('\n')) {
       const [id, state] = line.split('|');
       if (id && state && /^\d+_\d+$/.test(id)) out.set(id, { state: state.split(' ')[0], reason: null });
@@ -103,7 +106,7 @@ export function taskStates(jobIds: string[]): Map<string, TaskState> {
     /* no accounting on this cluster */
   }
   try {
-    const text = execFileSync('squeue', ['-h', '-r', '--states=all', '-j', ids.join(','), '-o', '%i|%T|%r'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const text = execFileSync('squeue', ['-h', '-r', '--states=all', '-j', ids.join(','), '-o', '%i|%T|%r'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: QUERY_TIMEOUT_MS });
     for (const line of text.split('\n')) {
       const [id, state, reason] = line.split('|');
       if (id && state && /^\d+_\d+$/.test(id)) out.set(id, { state, reason: reason && reason !== 'None' ? reason : null });
