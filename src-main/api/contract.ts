@@ -319,6 +319,33 @@ export interface RunSummary {
   batchSize: number | null;
   /** Seconds from the trainer's start to the end (or to now while it runs); null before it starts. */
   durationS: number | null;
+  /** Set for runs imported from a cluster bundle (`noisynn sync`). */
+  cluster?: ClusterRunInfo | null;
+}
+
+// ---------- cluster runs (Slurm) ----------
+export interface ClusterRunInfo {
+  /** `JOB_INDEX` of the array task; null for a bundle imported without a job (e.g. from another workstation). */
+  slurmJob: string | null;
+  /** Slurm's last reported state (PENDING, RUNNING, COMPLETED, CANCELLED, NODE_FAIL, ...). */
+  slurmState: string | null;
+  bundlePath: string;
+}
+
+export interface ClusterSyncResult {
+  dir: string;
+  runId: number | null;
+  status: RunStatus | null;
+  created: boolean;
+  /** Why the bundle was not imported (corrupt, truncated); nothing of its run was. */
+  error: string | null;
+}
+
+export interface ClusterProfileDto {
+  name: string;
+  projectDir: string;
+  backend: string | null;
+  partition: string | null;
 }
 
 export interface RunDetail extends RunSummary {
@@ -422,6 +449,10 @@ export interface ApiMethods {
   'runs.note': { req: { id: number; body: string; noteId?: number }; res: { ok: true; noteId: number } };
   /** Deletes a run that is not running, with its files (checkpoints). */
   'runs.delete': { req: { id: number }; res: { ok: true } };
+  /** Imports run bundles (a Slurm sweep's folder, or bundles from another workstation); the app then follows them live. */
+  'cluster.sync': { req: { paths: string[] }; res: { results: ClusterSyncResult[] } };
+  /** The cluster profiles of the data dir (`noisynn cluster add`). */
+  'cluster.profiles': { req: Record<string, never>; res: ClusterProfileDto[] };
 }
 
 export type ApiMethod = keyof ApiMethods;
@@ -450,6 +481,7 @@ export const API_METHODS: readonly ApiMethod[] = [
   'runs.list', 'runs.get', 'runs.metrics', 'runs.start', 'runs.validate', 'runs.cancel', 'runs.resume', 'runs.tag', 'runs.note', 'runs.delete',
   'sweeps.create', 'queue.state', 'queue.configure',
   'embeddings.start', 'embeddings.cancel', 'embeddings.result', 'embeddings.entropyTable', 'embeddings.tableResult', 'study.results',
+  'cluster.sync', 'cluster.profiles',
 ];
 
 /**
@@ -497,6 +529,8 @@ export const REQUEST_SHAPES: { [M in ApiMethod]: Shape<ApiRequest<M>> } = {
   'weights.get': { name: 'string' },
   'weights.import': { path: 'string', name: 'string?', model: 'string?' },
   'weights.delete': { name: 'string' },
+  'cluster.sync': { paths: 'array' },
+  'cluster.profiles': {},
 };
 
 /** The main side's implementation of every method, as each transport routes to it. */

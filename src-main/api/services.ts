@@ -5,8 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { initBackend } from '../engine/backend';
 import { MODEL_PRESETS, RUN_PRESETS } from '../engine/config';
 import { openStore } from '../store';
-import type { Emit, Handlers } from './contract';
+import type { Emit, Handlers, QueueState } from './contract';
 import { withRequestChecks } from './request-shape';
+import { ClusterServices } from './services/cluster';
 import { DatasetServices } from './services/datasets';
 import { embeddingNoise } from './services/embedding-noise';
 import { EmbeddingServices } from './services/embeddings';
@@ -29,7 +30,12 @@ export async function createServices(o: { dataDir: string; transport: 'http'; em
   const store = openStore(o.dataDir);
   const datasets = new DatasetServices(store);
   const embeddings = new EmbeddingServices(o.dataDir, o.emit);
-  const runs = new RunServices(store, o.dataDir, o.emit, { concurrency: o.concurrency ?? Number(process.env.NOISYNN_CONCURRENCY ?? 1) });
+  // Cluster runs that Slurm is running are shown in the queue beside the local trainers (the local queue may
+  // report while RunServices is being constructed: a restart resumes queued runs at once).
+  const cluster: ClusterServices = new ClusterServices(store, o.dataDir, o.emit, () => runs.queueState());
+  const emit: Emit = (event, payload) => o.emit(event, event === 'queue.changed' ? (cluster.withRunning(payload as QueueState) as typeof payload) : payload);
+  const runs = new RunServices(store, o.dataDir, emit, { concurrency: o.concurrency ?? Number(process.env.NOISYNN_CONCURRENCY ?? 1) });
+  cluster.start();
   const presets = [
     ...Object.entries(RUN_PRESETS).map(([name, config]) => ({ name, kind: 'run' as const, config })),
     ...Object.entries(MODEL_PRESETS).map(([name, config]) => ({ name, kind: 'model' as const, config })),
@@ -51,16 +57,16 @@ export async function createServices(o: { dataDir: string; transport: 'http'; em
     },
     'noise.preview': async (r) => noisePreview(await datasets.load(r.dataset), r),
     'noise.embedding': async (r) => embeddingNoise(store, await datasets.load(r.dataset), r),
-    'runs.list': async (r) => runs.list(r ?? {}),
-    'runs.get': async (r) => runs.get(r.id),
+    'runs.list': async (r) => runs.list(r ?? {}).map((x) => ({ ...x, cluster: cluster.info(x.id) })),
+    'runs.get': async (r) => ({ ...runs.get(r.id), cluster: cluster.info(r.id) }),
     'runs.metrics': async (r) => runs.metrics(r),
     'runs.start': (r) => runs.start(r.config),
     'runs.validate': (r) => runs.validate(r.config),
     'sweeps.create': (r) => runs.sweep(r),
-    'queue.state': async () => runs.queueState(),
-    'queue.configure': async (r) => runs.configure(r.concurrency),
-    'runs.cancel': async (r) => runs.cancel(r.id),
-    'runs.resume': async (r) => runs.resume(r.id),
+    'queue.state': async () => cluster.withRunning(runs.queueState()),
+    'queue.configure': async (r) => cluster.withRunning(runs.configure(r.concurrency)),
+    'runs.cancel': async (r) => (cluster.isClusterRun(r.id) ? cluster.cancel(r.id) : runs.cancel(r.id)),
+    'runs.resume': async (r) => (cluster.isClusterRun(r.id) ? cluster.resume(r.id) : runs.resume(r.id)),
     'runs.tag': async (r) => {
       if (r.remove) store.removeTag(r.id, r.tag);
       else store.addTag(r.id, r.tag);
@@ -78,11 +84,14 @@ export async function createServices(o: { dataDir: string; transport: 'http'; em
       return { ok: true, noteId: r.noteId };
     },
     'runs.delete': async (r) => runs.delete(r.id),
+    'cluster.sync': (r) => cluster.sync(r),
+    'cluster.profiles': async () => cluster.profiles(),
   };
   return {
     // Every transport (IPC, loopback HTTP, tests) routes here, so the shapes are checked once for all.
     handlers: withRequestChecks(handlers),
     dispose: async () => {
+      cluster.dispose();
       await Promise.all([runs.dispose(), embeddings.dispose()]);
       store.close();
     },

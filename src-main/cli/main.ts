@@ -1,5 +1,6 @@
 // The `noisynn` command: one entry, one subcommand per file.
 import { UsageError } from './args';
+import { clusterCommand } from './cluster';
 import { datasetsCommand } from './datasets';
 import { doctorCommand } from './doctor';
 import { evalCommand } from './eval';
@@ -8,6 +9,8 @@ import { printJson } from './output';
 import { runsCommand } from './runs';
 import { serveCommand } from './serve';
 import { studyCommand } from './study';
+import { sweepCommand } from './sweep';
+import { syncCommand } from './sync';
 import { resumeCommand, trainCommand } from './train';
 import { weightsCommand } from './weights';
 
@@ -24,6 +27,10 @@ const HELP = `noisynn: NoisyNN Workbench from the command line
   noisynn datasets add PATH [--name N] [--replace] | list | show NAME | remove NAME [--force]
   noisynn doctor
   noisynn study reproduce [--quick] [--concurrency N] [--out DIR]   # the small-scale reproduction study
+  noisynn study reproduce [--quick] --slurm --bundle-dir DIR [...]  # the study as a Slurm job array
+  noisynn sweep submit --name N [train flags] --grid PATH=V1,V2 ... [--slurm --bundle-dir DIR [--cluster NAME] ...] [--dry-run]
+  noisynn sync DIR...                      # import run bundles (Slurm tasks, other workstations) into the store
+  noisynn cluster add NAME [--project-dir DIR --node PATH --backend B --module M --partition P ...] | list | remove NAME
   noisynn serve [--port N]                 # browser mode: the app over 127.0.0.1 with a token
 
 Every command takes --data-dir DIR (else $NOISYNN_HOME, else the OS app-data folder) and --json
@@ -40,6 +47,9 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   doctor: doctorCommand,
   study: studyCommand,
   weights: weightsCommand,
+  sweep: sweepCommand,
+  sync: syncCommand,
+  cluster: clusterCommand,
 };
 
 async function trainHelp(): Promise<void> {

@@ -16,29 +16,40 @@ import { studyResults, studyRuns } from '../study/results';
 import { studyClaims } from '../study/table';
 import { parseArgs, UsageError } from './args';
 import { printJson } from './output';
+import { checkSlurmFlags, SLURM_REPEATABLE, SLURM_USAGE, SLURM_VALUES, slurmTarget } from './slurm-flags';
+import { submitSweep, sweepScript } from '../cluster/submit';
 
-const USAGE = 'usage: noisynn study reproduce [--quick] [--data-dir DIR] [--concurrency N] [--out DIR] [--json]';
+const USAGE = `usage: noisynn study reproduce [--quick] [--data-dir DIR] [--concurrency N] [--out DIR] [--json]
+       noisynn study reproduce [--quick] ${SLURM_USAGE} [--backend B] [--dry-run]   # then: noisynn sync DIR, and the first form writes the report`;
 const POLL_MS = 2000;
 
-/** Creates the study's sweep and whichever of its runs do not exist yet; returns the sweep id. */
-async function prepareStudy(store: Store, mode: StudyMode, sweepName: string): Promise<{ sweepId: number; created: number }> {
-  const tag = studyTag(sweepName);
-  const existing = studyRuns(store, sweepName);
-  const byName = new Set(existing.map((r) => r.name));
-  const plan = studyPoints(MODE_POINTS[mode]);
-  const points = plan.filter((p) => !byName.has(p.key));
-  // Every config is resolved and validated before anything is written.
+/** The configs of the study's points that have no run yet, resolved and validated before anything is written. */
+async function missingConfigs(store: Store, mode: StudyMode, sweepName: string): Promise<ResolvedConfig[]> {
+  const byName = new Set(studyRuns(store, sweepName).map((r) => r.name));
+  const points = studyPoints(MODE_POINTS[mode]).filter((p) => !byName.has(p.key));
   const configs: ResolvedConfig[] = [];
   for (const p of points) {
     const r = await resolveRunConfig(store, pointConfig(p, mode));
     if (r.problems.length) throw new ConfigError(r.problems.map((x) => `${p.key}: ${x}`));
     configs.push(r);
   }
+  return configs;
+}
+
+/** Creates the study's sweep and whichever of its runs do not exist yet; returns the sweep id. */
+async function prepareStudy(store: Store, mode: StudyMode, sweepName: string): Promise<{ sweepId: number; created: number }> {
+  const tag = studyTag(sweepName);
+  const existing = studyRuns(store, sweepName);
+  const plan = studyPoints(MODE_POINTS[mode]);
+  const configs = await missingConfigs(store, mode, sweepName);
   let sweepId = existing.find((r) => r.sweepId !== null)?.sweepId ?? null;
   if (sweepId === null) sweepId = store.createSweep(sweepName, { study: 'reproduce', mode, budget: STUDY_BUDGETS[mode], points: plan.length });
   createRuns(store, configs, { sweepId, tags: [tag] });
   // Runs cut short by an earlier interruption go back to the queue (they resume from their checkpoint).
-  for (const r of studyRuns(store, sweepName)) store.requeueFrom(r.id, ['crashed', 'cancelled'], 'the study was restarted');
+  // Runs on a cluster are Slurm's to restart (scontrol requeue), not the local queue's.
+  for (const r of studyRuns(store, sweepName)) {
+    if (!store.clusterRun(r.id)) store.requeueFrom(r.id, ['crashed', 'cancelled'], 'the study was restarted');
+  }
   return { sweepId, created: configs.length };
 }
 
@@ -54,8 +65,10 @@ function machine(): Pick<StudyMeta, 'os' | 'cpu' | 'cores' | 'node'> {
 }
 
 export async function studyCommand(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, { booleans: ['quick', 'smoke', 'json'], values: ['data-dir', 'concurrency', 'out'] });
+  const a = parseArgs(argv, { booleans: ['quick', 'smoke', 'json', 'slurm', 'dry-run'], values: ['data-dir', 'concurrency', 'out', 'backend', ...SLURM_VALUES], repeatable: SLURM_REPEATABLE });
   if (a.positionals[0] !== 'reproduce' || a.positionals.length !== 1) throw new UsageError(USAGE);
+  checkSlurmFlags(a);
+  if (!a.flags.slurm && (a.flags['dry-run'] || a.flags.backend)) throw new UsageError(`--dry-run and --backend go with --slurm\n${USAGE}`);
   // --smoke is a hidden pipeline check (200 training images): never results.
   const mode: StudyMode = a.flags.smoke ? 'smoke' : a.flags.quick ? 'quick' : 'full';
   const concurrency = a.flags.concurrency === undefined ? 2 : Number(a.flags.concurrency);
@@ -67,6 +80,7 @@ export async function studyCommand(argv: string[]): Promise<number> {
   const t0 = Date.now();
   const log = (s: string) => (a.flags.json ? process.stderr.write(`${s}\n`) : console.log(s));
 
+  if (a.flags.slurm) return submitStudy(a, dataDir, mode, sweepName);
   const store = openStore(dataDir);
   let queue: RunQueue | undefined;
   const stop = () => {
@@ -98,6 +112,8 @@ export async function studyCommand(argv: string[]): Promise<number> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     queue.start();
+    const onCluster = studyRuns(store, sweepName).filter((r) => (r.status === 'queued' || r.status === 'running') && store.clusterRun(r.id));
+    if (onCluster.length) throw new Error(`${onCluster.length} runs of '${sweepName}' have not finished on the cluster yet: sync their bundles first (noisynn sync ${store.clusterRun(onCluster[0].id)!.bundlePath.replace(/\/runs\/\d+$/, '')})`);
     for (;;) {
       const open = studyRuns(store, sweepName).filter((r) => r.status === 'queued' || r.status === 'running');
       if (open.length === 0 && queue.state().running.length === 0) break;
@@ -133,6 +149,29 @@ export async function studyCommand(argv: string[]): Promise<number> {
     for (const c of claims) log(`- ${c.claim}: ${c.verdict}`);
     if (a.flags.json) printJson({ sweepId, sweepName, runs: runs.length, completed: done.length, wallSeconds: meta.wallSeconds, markdown: mdFile, csv: csvFile, claims });
     return done.length === runs.length ? 0 : 1;
+  } finally {
+    store.close();
+  }
+}
+
+/** The study's missing runs as one Slurm job array of bundles tagged with the study, so a sync makes them its runs. */
+async function submitStudy(a: ReturnType<typeof parseArgs>, dataDir: string, mode: StudyMode, sweepName: string): Promise<number> {
+  const target = slurmTarget(a, dataDir, a.flags.backend as string | undefined);
+  const store = openStore(dataDir);
+  try {
+    await ensureBuiltins(store);
+    const runs = (await missingConfigs(store, mode, sweepName)).map(({ config }) => ({ config, dataset: store.datasetByName(config.dataset)! }));
+    if (runs.length === 0) throw new Error(`every run of '${sweepName}' is already in ${dataDir}; write the report with: noisynn study reproduce${mode === 'full' ? '' : ` --${mode}`}`);
+    const sub = { name: sweepName, bundleDir: target.bundleDir, runs, slurm: target.slurm, env: target.env };
+    if (a.flags['dry-run']) {
+      process.stdout.write(sweepScript(sub));
+      return 0;
+    }
+    const done = submitSweep({ ...sub, cluster: target.profile?.name, versions: packageVersions(), gitCommit: gitCommit(), spec: { study: 'reproduce', mode }, tags: [studyTag(sweepName)] });
+    const out = { sweepDir: done.sweepDir, jobId: done.jobId, runs: done.bundles.length };
+    if (a.flags.json) printJson(out);
+    else console.log(`submitted ${out.runs} runs of '${sweepName}' as Slurm job array ${out.jobId}\nthen: noisynn sync ${out.sweepDir} && noisynn study reproduce${mode === 'full' ? '' : ` --${mode}`}   # writes the report`);
+    return 0;
   } finally {
     store.close();
   }

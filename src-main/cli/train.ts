@@ -1,4 +1,5 @@
 // `noisynn train` and `noisynn resume`.
+import { trainIntoBundle } from '../cluster/task';
 import { ConfigError, type RunConfig } from '../engine/config';
 import { ensureBuiltins } from '../runner/datasets';
 import { claimForResume, createRuns, resolveRunConfig, startKind } from '../runner/lifecycle';
@@ -13,7 +14,7 @@ const configValues = Object.entries(CONFIG_FLAGS).filter(([, f]) => f.kind !== '
 
 export const TRAIN_SPEC = {
   booleans: ['json', 'quiet', 'dry-run', ...configBooleans],
-  values: ['preset', 'config', 'model', 'data-dir', 'backend', 'set', ...configValues],
+  values: ['preset', 'config', 'model', 'data-dir', 'backend', 'set', 'bundle', ...configValues],
   repeatable: ['set'],
 };
 
@@ -35,6 +36,7 @@ function trainSummary(runId: number, exit: Followed) {
 export async function trainCommand(argv: string[]): Promise<number> {
   const a = parseArgs(argv, TRAIN_SPEC);
   if (a.positionals.length) throw new UsageError(`train takes no positional arguments (got ${a.positionals.join(' ')})`);
+  if (typeof a.flags.bundle === 'string') return trainIntoBundle(a.flags.bundle, { backend: a.flags.backend as string | undefined });
   const dataDir = resolveDataDir(a.flags['data-dir'] as string | undefined);
   const given = buildConfig({ preset: a.flags.preset as string, model: a.flags.model as string, configFile: a.flags.config as string, flags: a.flags, sets: a.lists.set });
   const store = openStore(dataDir);

@@ -1,19 +1,17 @@
-// Jobs as a trainer process runs them: engine + data + store. Everything a run produces is written to
-// the store as it happens (metrics every step), so a killed process leaves a consistent, resumable run.
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
-import type { EvalProtocol, RunConfig } from '../engine/config/types';
+// Jobs as a trainer process runs them: engine + data + store. Everything a run produces is written as it
+// happens (metrics every step) through a recorder (runner/recorder.ts: the store, or a cluster task's
+// bundle), so a killed process leaves a consistent, resumable run.
+import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { withInput } from '../engine/batches';
-import { validateConfig } from '../engine/config';
+import type { EvalProtocol } from '../engine/config/types';
 import { evaluate, type EvalResult } from '../engine/eval/evaluate';
 import { loadCheckpoint } from '../engine/train/checkpoint';
-import { modelFor, train, type InitialWeights, type TrainResult } from '../engine/train/trainer';
-import { conflict } from '../errors';
-import { runDir, type CheckpointRow, type RunRow, type Store } from '../store';
-import { loadWeights } from '../weights/library';
+import { modelFor, train, type TrainResult } from '../engine/train/trainer';
+import type { Store } from '../store';
 import { openRunDataset } from './datasets';
-import { beginTraining, finishTraining } from './lifecycle';
 import type { FromWorker, Job } from './messages';
+import { storedRun, storeRecorder, verifiedStoreCheckpoint, type EvalPoint, type RunRecorder } from './recorder';
 
 export interface JobContext {
   store: Store;
@@ -24,72 +22,21 @@ export interface JobContext {
   requeueOnStop?: () => boolean;
 }
 
-function storedRun(store: Store, runId: number): { run: RunRow; config: RunConfig } {
-  const run = store.getRun(runId);
-  if (!run) throw new Error(`run ${runId} not found in ${store.path}`);
-  const config = run.config as RunConfig;
-  validateConfig(config);
-  return { run, config };
-}
-
-function verifiedCheckpoint(store: Store, runId: number, epoch?: number) {
-  const all = store.checkpoints(runId);
-  const ckpt = epoch === undefined ? all[all.length - 1] : all.find((c) => c.epoch === epoch);
-  if (!ckpt) throw new Error(`run ${runId} has no checkpoint${epoch === undefined ? '' : ` for epoch ${epoch}`}`);
-  return verified(ckpt, runId);
-}
-
-function verified(ckpt: CheckpointRow, runId: number): CheckpointRow {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(ckpt.path);
-  } catch (e) {
-    throw new Error(`checkpoint ${ckpt.path} of run ${runId} cannot be read: ${(e as Error).message}`);
-  }
-  const sha = createHash('sha256').update(bytes).digest('hex');
-  if (sha !== ckpt.sha256) throw new Error(`checkpoint ${ckpt.path} of run ${runId} is corrupt: sha256 ${sha.slice(0, 12)} != recorded ${ckpt.sha256.slice(0, 12)}`);
-  return ckpt;
-}
-
-/**
- * Resume continues from the newest checkpoint that is intact: a missing or damaged newer one is skipped
- * (and noted on the run), and when none is left the run says so and how to start over.
- */
-function resumeCheckpoint(store: Store, runId: number): CheckpointRow {
-  const all = store.checkpoints(runId);
-  const skipped: string[] = [];
-  for (let i = all.length - 1; i >= 0; i--) {
-    try {
-      const ckpt = verified(all[i], runId);
-      if (skipped.length) store.addNote(runId, `resume: ${skipped.join('; ')}; continued from the epoch ${ckpt.epoch} checkpoint instead`);
-      return ckpt;
-    } catch (e) {
-      skipped.push((e as Error).message);
-    }
-  }
-  throw conflict(`run ${runId}: no intact checkpoint is left (${skipped.join('; ') || 'none was written'}); start it over from the beginning with: noisynn resume ${runId} --restart`);
-}
-
-const evalRow = (runId: number, epoch: number, r: EvalResult) => ({ runId, epoch, protocol: r.protocol, batchSize: r.batchSize, noiseActive: r.noiseActive, top1: r.top1, top5: r.top5, loss: r.loss, n: r.n });
+const evalRow = (epoch: number, r: EvalResult): EvalPoint => ({ epoch, protocol: r.protocol, batchSize: r.batchSize, noiseActive: r.noiseActive, top1: r.top1, top5: r.top5, loss: r.loss, n: r.n });
 
 export async function trainJob(job: Extract<Job, { kind: 'train' | 'resume' }>, ctx: JobContext): Promise<FromWorker & { type: 'done' }> {
-  const { store } = ctx;
-  const { runId } = job;
-  const { run, config } = storedRun(store, runId);
-  beginTraining(store, runId, ctx.backend); // before any write: refuses a run its parent did not claim
-  const data = withInput(await openRunDataset(store, run, job.kind), config.input);
-  let initial: InitialWeights | undefined;
-  if (config.init && job.kind === 'train') {
-    const { entry, arrays } = loadWeights(store.dataDir, config.init.weights, config.init.sha256);
-    initial = { label: entry.name, model: entry.model, arrays };
-  }
-  let resumeFrom: string | undefined;
-  if (job.kind === 'resume') {
-    const ckpt = resumeCheckpoint(store, runId);
-    store.deleteMetricsAfter(runId, ckpt.step);
-    resumeFrom = ckpt.path;
-  }
-  const dir = runDir(store.dataDir, runId);
+  return trainRecorded(storeRecorder(ctx.store, job.runId, job.kind), job.runId, job.kind === 'resume', ctx);
+}
+
+/** Trains one run, writing everything through `rec` (the store or a cluster bundle). */
+export async function trainRecorded(rec: RunRecorder, runId: number, resume: boolean, ctx: Omit<JobContext, 'store'>): Promise<FromWorker & { type: 'done' }> {
+  const config = rec.config();
+  // Before any write: the store recorder refuses a run its parent did not claim.
+  rec.start({ pid: process.pid, backend: ctx.backend, host: hostname() });
+  const data = withInput(await rec.openData(), config.input);
+  const initial = config.init && !resume ? rec.initialWeights(config.init) : undefined;
+  const resumeFrom = resume ? rec.resumePoint().path : undefined;
+  const dir = rec.checkpointDir();
   mkdirSync(dir, { recursive: true });
   const now = () => Date.now() / 1000;
   let lastProgress = 0;
@@ -97,31 +44,31 @@ export async function trainJob(job: Extract<Job, { kind: 'train' | 'resume' }>, 
     onStart: (start) => ctx.send({ type: 'start', start }),
     onStep: (s) => {
       const t = now();
-      store.addMetrics([
-        { runId, key: 'train/loss', step: s.step, epoch: s.epoch, value: s.loss, time: t },
-        { runId, key: 'train/acc', step: s.step, epoch: s.epoch, value: s.acc, time: t },
-        { runId, key: 'train/lr', step: s.step, epoch: s.epoch, value: s.lr, time: t },
+      rec.metrics([
+        { key: 'train/loss', step: s.step, epoch: s.epoch, value: s.loss, time: t },
+        { key: 'train/acc', step: s.step, epoch: s.epoch, value: s.acc, time: t },
+        { key: 'train/lr', step: s.step, epoch: s.epoch, value: s.lr, time: t },
       ]);
       if (t - lastProgress > 1) {
-        store.updateProgress(runId, { stepsDone: s.step, imagesPerSecond: s.imagesPerSecond });
+        rec.progress({ stepsDone: s.step, imagesPerSecond: s.imagesPerSecond });
         lastProgress = t;
       }
       ctx.send({ type: 'step', step: s });
     },
-    onCheckpoint: (c) => store.addCheckpoint({ runId, epoch: c.epoch, step: c.step, path: c.path, sha256: c.sha256, bytes: c.bytes }),
+    onCheckpoint: (c) => rec.checkpoint(c),
     onEpoch: (e) => {
       const t = now();
-      const m = (key: string, value: number) => ({ runId, key, step: e.step, epoch: e.epoch, value, time: t });
-      store.addMetrics([
+      const m = (key: string, value: number) => ({ key, step: e.step, epoch: e.epoch, value, time: t });
+      rec.metrics([
         m('epoch/train_loss', e.trainLoss), m('epoch/train_acc', e.trainAcc), m('epoch/images_per_second', e.imagesPerSecond),
         m('test/top1', e.test.top1), m('test/top5', e.test.top5), m('test/loss', e.test.loss),
       ]);
-      store.addEvaluation(evalRow(runId, e.epoch, e.test));
-      store.updateProgress(runId, { epochsDone: e.epoch, stepsDone: e.step, imagesPerSecond: e.imagesPerSecond });
+      rec.evaluation(evalRow(e.epoch, e.test));
+      rec.progress({ epochsDone: e.epoch, stepsDone: e.step, imagesPerSecond: e.imagesPerSecond });
       ctx.send({ type: 'epoch', epoch: e });
     },
     onEval: (r) => {
-      store.addEvaluation(evalRow(runId, config.epochs, r));
+      rec.evaluation(evalRow(config.epochs, r));
       ctx.send({ type: 'eval', result: r });
     },
     shouldStop: ctx.shouldStop,
@@ -132,7 +79,9 @@ export async function trainJob(job: Extract<Job, { kind: 'train' | 'resume' }>, 
   const std = last ?? result.evaluations[0];
   if (std) Object.assign(summary, { testTop1: std.top1, testTop5: std.top5, testLoss: std.loss });
   for (const r of result.evaluations) summary[`eval.${r.protocol}${r.noiseActive ? '' : '.clean'}.top1`] = r.top1;
-  finishTraining(store, runId, result.status, { error: result.error, summary, imagesPerSecond: result.imagesPerSecond, requeue: ctx.requeueOnStop?.() });
+  const finish = { error: result.error, summary, imagesPerSecond: result.imagesPerSecond };
+  if (result.status === 'cancelled' && ctx.requeueOnStop?.()) rec.requeue('interrupted: the app stopped; continues from its last checkpoint', finish);
+  else rec.finish(result.status, finish);
   return { type: 'done', status: result.status, runId, error: result.error, evaluations: result.evaluations, imagesPerSecond: result.imagesPerSecond, epochs: result.epochsDone };
 }
 
@@ -141,7 +90,7 @@ export async function evalJob(job: Extract<Job, { kind: 'eval' }>, ctx: JobConte
   const { store } = ctx;
   const { run, config } = storedRun(store, job.runId);
   const data = withInput(await openRunDataset(store, run, 'evaluate'), config.input);
-  const ckpt = verifiedCheckpoint(store, job.runId, job.epoch);
+  const ckpt = verifiedStoreCheckpoint(store, job.runId, job.epoch);
   const model = modelFor(config);
   try {
     loadCheckpoint(ckpt.path, model);
@@ -152,7 +101,7 @@ export async function evalJob(job: Extract<Job, { kind: 'eval' }>, ctx: JobConte
     for (const p of plan) {
       const noise = p.clean ? { ...config.noise, type: 'none' as const } : config.noise;
       const r = await evaluate(model, data, { ...base, protocol: p.protocol, noise, onProgress: (done, total) => ctx.send({ type: 'eval-progress', protocol: p.protocol, done, total }) });
-      store.addEvaluation(evalRow(job.runId, ckpt.epoch, r));
+      store.addEvaluation({ runId: job.runId, ...evalRow(ckpt.epoch, r) });
       ctx.send({ type: 'eval', result: r });
       results.push(r);
     }

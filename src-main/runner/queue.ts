@@ -60,6 +60,7 @@ export class RunQueue {
       const queued = this.store.listRuns({ status: ['queued'] }).sort((a, b) => a.id - b.id);
       for (const run of queued) {
         if (this.jobs.size >= this.concurrency) break;
+        if (this.store.clusterRun(run.id)) continue; // Slurm runs it; it waits in the store only as a mirror of its bundle
         if (!claimQueued(this.store, run.id)) continue;
         try {
           this.launch(run.id);

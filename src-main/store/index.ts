@@ -2,6 +2,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { openDatabase, type StoreDb } from './db';
+import * as cluster from './cluster';
 import * as ds from './datasets';
 import * as m from './metrics';
 import { schemaVersion } from './migrate';
@@ -25,6 +26,7 @@ import type {
 } from './types';
 
 export type * from './types';
+export type { BundleImport, ClusterRunRow } from './cluster';
 export { RUN_STATUSES, FINAL_STATUSES, RESUMABLE_STATUSES, EVAL_PROTOCOLS } from './types';
 export type { CancelOutcome } from './runs';
 export { resolveDataDir, dbPath, runDir } from './paths';
@@ -88,6 +90,12 @@ export class Store {
   params(runId: number): Record<string, string | number> { return runs.params(this.#s, runId); }
   runsWhereParam(key: string, value: string | number): number[] { return runs.runsWhereParam(this.#s, key, value); }
   createSweep(name: string, spec: unknown): number { return runs.createSweep(this.#s, name, spec); }
+
+  /** One sync of one cluster bundle, in one transaction. */
+  importBundle(b: cluster.BundleImport): { runId: number; created: boolean } { return cluster.importBundle(this.#s, b); }
+  clusterRunByUuid(uuid: string): cluster.ClusterRunRow | undefined { return cluster.clusterRunByUuid(this.#s, uuid); }
+  clusterRun(runId: number): cluster.ClusterRunRow | undefined { return cluster.clusterRun(this.#s, runId); }
+  clusterRuns(): cluster.ClusterRunRow[] { return cluster.clusterRuns(this.#s); }
 
   /** Done on open; call again to sweep up trainers that died while the app is running. Returns the ids marked crashed. */
   recoverCrashedRuns(): number[] { return runs.recoverCrashedRuns(this.#s, os.hostname()); }

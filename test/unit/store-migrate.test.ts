@@ -20,7 +20,7 @@ test('an empty database migrates to the latest version with STRICT tables, WAL a
   const s = openDatabase(freshDir());
   try {
     assert.equal(s.db.pragma('user_version', { simple: true }), migrations.length);
-    assert.deepEqual(tables(s), ['checkpoints', 'datasets', 'evaluations', 'metric_rollups', 'metrics', 'notes', 'run_params', 'runs', 'sweeps', 'tags']);
+    assert.deepEqual(tables(s), ['checkpoints', 'cluster_runs', 'datasets', 'evaluations', 'metric_rollups', 'metrics', 'notes', 'run_params', 'runs', 'sweeps', 'tags']);
     for (const t of tables(s)) {
       assert.equal((s.db.prepare('SELECT strict FROM pragma_table_list WHERE name = ?').get(t) as { strict: number }).strict, 1, t);
     }

@@ -25,3 +25,13 @@ test('every sweep point is named after the sweep and its swept values, unless th
   const named = expandSweep({ name: 's', base: { name: 'mine' }, mode: 'grid', axes: [{ path: 'seed', values: [1, 2] }] });
   assert.deepEqual(named.map((x) => x.name), ['mine', 'mine']);
 });
+
+test('random search over a LO:HI range samples uniformly inside it, seeded', () => {
+  const spec = { name: 'r', base: {}, mode: 'random' as const, samples: 50, seed: 3, axes: [{ path: 'noise.strength', values: [], range: [0.1, 0.5] as [number, number] }] };
+  const a = expandSweep(spec).map((c) => (c as { noise: { strength: number } }).noise.strength);
+  assert.deepEqual(expandSweep(spec).map((c) => (c as { noise: { strength: number } }).noise.strength), a);
+  assert.ok(a.every((v) => v >= 0.1 && v < 0.5), String(a));
+  assert.ok(new Set(a).size === 50 && Math.min(...a) < 0.2 && Math.max(...a) > 0.4, 'spread over the range');
+  assert.throws(() => expandSweep({ ...spec, mode: 'grid' }), /a range \(0\.1:0\.5\) needs random mode/);
+  assert.throws(() => expandSweep({ ...spec, axes: [{ path: 'x', values: [], range: [1, 1] }] }), /LO < HI/);
+});
