@@ -57,7 +57,7 @@ test('every API method has a request shape; odd requests are refused with the fi
   refused('runs.get', { id: '1' }, 'id', /must be a positive integer \(got "1"\)/);
   refused('runs.get', { id: 1e308 }, 'id', /must be a positive integer/);
   refused('runs.tag', { id: 1, tag: { a: 1 } }, 'tag', /must be a string/);
-  refused('runs.note', { id: 1, body: 'x', extra: 1 }, 'extra', /unknown field 'extra' \(fields: id, body\)/);
+  refused('runs.note', { id: 1, body: 'x', extra: 1 }, 'extra', /unknown field 'extra' \(fields: id, body, noteId\)/);
   refused('queue.state', { x: 1 }, 'x', /it takes none/);
   refused('runs.list', null, undefined, /the request must be an object/);
   checkRequest('runs.list', {});
