@@ -125,11 +125,13 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const handlers = o.handlers;
   const hub = new EventHub(o.heartbeatMs);
   let port = 0; // known once listening; no request is handled before that
+  let session = ''; // the session cookie's name and value for this port, made once when listening
+  let cookieName = '';
 
   /** The token (header, or query where allowed) or the session cookie this server's token URL set. */
   function authorised(req: http.IncomingMessage, url: URL, allowQuery: boolean): boolean {
     if (tokenMatches(requestToken(req, url, allowQuery), token)) return true;
-    return tokenMatches(requestCookie(req, sessionCookieName(port)), sessionValue(secret, port));
+    return tokenMatches(requestCookie(req, cookieName), session);
   }
 
   async function callMethod(req: http.IncomingMessage, res: http.ServerResponse, url: URL, name: string): Promise<void> {
@@ -173,7 +175,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       if (url.searchParams.has('token') && tokenMatches(url.searchParams.get('token'), token)) {
         // Trade the URL token for the cookie once, and take the token out of the address bar, history and
         // bookmarks by redirecting to the same page without it.
-        setSessionCookie(res, port, sessionValue(secret, port));
+        setSessionCookie(res, port, session);
         url.searchParams.delete('token');
         res.statusCode = 303;
         res.setHeader('Location', url.pathname + url.search);
@@ -275,6 +277,8 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     });
   });
   port = (server.address() as AddressInfo).port;
+  session = sessionValue(secret, port);
+  cookieName = sessionCookieName(port);
   const origin = `http://127.0.0.1:${port}`;
 
   let closing: Promise<void> | null = null;
