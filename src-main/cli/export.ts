@@ -1,5 +1,7 @@
-// `noisynn export RUN --format csv|json [--out FILE]` and `--format safetensors [--epoch N] [--out DIR]`.
+// `noisynn export RUN --format csv|json [--out FILE]`, `--format safetensors [--epoch N] [--out DIR]` and
+// `--format bundle [--out DIR]` (a run bundle that `noisynn sync` imports into another data dir).
 import { writeFileSync } from 'node:fs';
+import { exportRunBundle } from '../cluster/export-bundle';
 import type { RunConfig } from '../engine/config';
 import { openDataset } from '../runner/datasets';
 import { exportRunWeights } from '../weights/export';
@@ -16,8 +18,11 @@ export async function exportCommand(argv: string[]): Promise<number> {
   const a = parseArgs(argv, { booleans: ['json'], values: ['data-dir', 'format', 'out', 'epoch'] });
   const id = Number(a.positionals[0]);
   const format = (a.flags.format as string) ?? 'json';
-  if (!Number.isInteger(id) || !['csv', 'json', 'safetensors'].includes(format)) throw new UsageError('usage: noisynn export RUN --format csv|json [--out FILE] | --format safetensors [--epoch N] [--out DIR]');
+  if (!Number.isInteger(id) || !['csv', 'json', 'safetensors', 'bundle'].includes(format)) {
+    throw new UsageError('usage: noisynn export RUN --format csv|json [--out FILE] | --format safetensors [--epoch N] [--out DIR] | --format bundle [--out DIR]');
+  }
   if (format === 'safetensors') return exportSafetensors(id, a.flags);
+  if (format === 'bundle') return exportBundle(id, a.flags);
   const store = openStore(resolveDataDir(a.flags['data-dir'] as string | undefined), { readOnly: true });
   let text: string;
   let rows: number;
@@ -60,6 +65,18 @@ async function exportSafetensors(id: number, flags: Record<string, string | bool
     const e = exportRunWeights(store, id, data, out, epoch);
     if (flags.json) printJson(e);
     else console.log(`wrote ${e.dir}/model.safetensors (${e.tensors} tensors, timm/torchvision names) and config.json from run ${id}, epoch ${e.epoch}`);
+  } finally {
+    store.close();
+  }
+  return 0;
+}
+
+function exportBundle(id: number, flags: Record<string, string | boolean | undefined>): number {
+  const store = openStore(resolveDataDir(flags['data-dir'] as string | undefined), { readOnly: true });
+  try {
+    const e = exportRunBundle(store, id, (flags.out as string | undefined) ?? `run-${id}-bundle`);
+    if (flags.json) printJson(e);
+    else console.log(`wrote run ${id} as a bundle to ${e.dir} (${e.metrics} metric rows, ${e.evaluations} evaluations, ${e.checkpoints} checkpoints)\nimport it elsewhere with: noisynn sync ${e.dir}`);
   } finally {
     store.close();
   }

@@ -23,6 +23,7 @@ const HELP = `noisynn: NoisyNN Workbench from the command line
   noisynn runs list|show RUN|compare RUN RUN...|tag RUN TAG|note RUN TEXT|cancel RUN
   noisynn export RUN --format csv|json [--out FILE]
   noisynn export RUN --format safetensors [--epoch N] [--out DIR]   # timm/torchvision names, PyTorch layouts
+  noisynn export RUN --format bundle [--out DIR]                    # a run bundle; import it elsewhere with noisynn sync
   noisynn weights import PATH [--name NAME] [--model PRESET] | list | show NAME | delete NAME
   noisynn datasets add PATH [--name N] [--replace] | list | show NAME | remove NAME [--force]
   noisynn doctor

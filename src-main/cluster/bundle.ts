@@ -112,11 +112,14 @@ export const newStatus = (): BundleStatus => ({
   epochsDone: 0, stepsDone: 0, imagesPerSecond: null, summary: null,
 });
 
-/** Creates a bundle for a run that has not started (the submitter does this; the task fills it). */
-export function createBundle(dir: string, run: Omit<BundleRun, 'format' | 'uuid' | 'createdAt'>): BundleRun {
+/**
+ * Creates a bundle for a run that has not started (the submitter does this; the task fills it). An export of a
+ * stored run passes its identity (`uuid`, `createdAt`) so that importing it twice is importing it once.
+ */
+export function createBundle(dir: string, run: Omit<BundleRun, 'format' | 'uuid' | 'createdAt'>, identity?: { uuid: string; createdAt: string }): BundleRun {
   if (existsSync(join(dir, BUNDLE_FILES.run))) throw new BundleError(dir, 'already holds a run (run.json exists)');
   mkdirSync(join(dir, CHECKPOINT_DIR), { recursive: true });
-  const full: BundleRun = { format: BUNDLE_FORMAT, uuid: randomUUID(), createdAt: new Date().toISOString(), ...run };
+  const full: BundleRun = { format: BUNDLE_FORMAT, uuid: randomUUID(), createdAt: new Date().toISOString(), ...identity, ...run };
   for (const f of [BUNDLE_FILES.metrics, BUNDLE_FILES.evaluations, BUNDLE_FILES.checkpoints]) writeFileSync(join(dir, f), '');
   writeJsonAtomic(join(dir, BUNDLE_FILES.status), newStatus());
   writeJsonAtomic(join(dir, BUNDLE_FILES.run), full);

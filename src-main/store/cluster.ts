@@ -106,7 +106,7 @@ export function importBundle(s: StoreDb, b: BundleImport): { runId: number; crea
       if ('truncate' in e) s.db.prepare('DELETE FROM evaluations WHERE run_id = ? AND epoch > ?').run(runId, e.truncate);
       else {
         const { time, ...row } = e;
-        addEvaluation(s, { runId, ...row, createdAt: new Date(time * 1000).toISOString() });
+        addEvaluation(s, { runId, ...row, createdAt: new Date(Math.round(time * 1000)).toISOString() });
       }
     }
     for (const c of b.checkpoints) addCheckpoint(s, { runId, ...c });
