@@ -19,10 +19,11 @@ import type { NamedArray } from './safetensors';
 import { learningRate } from './schedule';
 import { gradients } from './step';
 
-// Independent seed streams derived from the run's seed.
+// Independent seed streams derived from the run's seed. SHUFFLE is exported for the golden-step fixture's inputs
+// (test/helpers/golden-step.ts), which must feed PyTorch the batches in the order this loop draws them.
 const INIT = 0x1a17;
 const SUBSET = 0x5b5e;
-const SHUFFLE = 0x5afe;
+export const SHUFFLE = 0x5afe;
 const NOISE = 0x7a15e;
 
 export interface StepMetrics { step: number; epoch: number; loss: number; acc: number; lr: number; imagesPerSecond: number }
