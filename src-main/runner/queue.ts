@@ -29,6 +29,7 @@ export class RunQueue {
   private concurrency: number;
   private stopping = false;
   private timer: NodeJS.Timeout | undefined;
+  private diskFull = false;
 
   constructor(private readonly store: Store, private readonly dataDir: string, private readonly events: QueueEvents, o: { concurrency?: number } = {}) {
     this.concurrency = Math.max(1, o.concurrency ?? 1);
@@ -58,6 +59,7 @@ export class RunQueue {
     if (this.stopping) return;
     try {
       const queued = this.store.listRuns({ status: ['queued'] }).sort((a, b) => a.id - b.id);
+      if (queued.length && this.jobs.size < this.concurrency && !this.roomOnDisk()) return;
       for (const run of queued) {
         if (this.jobs.size >= this.concurrency) break;
         if (this.store.clusterRun(run.id)) continue; // Slurm runs it; it waits in the store only as a mirror of its bundle
@@ -73,6 +75,14 @@ export class RunQueue {
       if (this.events.onError) this.events.onError(e);
       else console.error(`run queue: ${(e as Error).message ?? String(e)} (retrying in ${POLL_MS / 1000} s)`);
     }
+  }
+
+  /** A trainer started on a full disk would fail with no room to record it (store/reserve.ts): the queue waits. */
+  private roomOnDisk(): boolean {
+    const room = this.store.diskReserve();
+    if (room === this.diskFull) console.error(room ? 'run queue: the disk has room again; starting queued runs' : `run queue: the disk holding ${this.store.path} is full; queued runs wait until there is room`);
+    this.diskFull = !room;
+    return room;
   }
 
   private launch(runId: number): void {

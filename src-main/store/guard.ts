@@ -2,7 +2,7 @@
 // busy_timeout (a long export, a stalled app, a study writing a big transaction): a write outside a
 // transaction, or a whole BEGIN IMMEDIATE transaction, is then retried with a growing pause instead of
 // failing the caller (a trainer mid-run, the queue pump); only after BUSY_LIMIT_MS does it give up.
-// A damaged file or one this process may not write is named as such, with its path.
+// A damaged file, one this process may not write, or a full disk is named as such, with its path.
 import type Database from 'better-sqlite3';
 
 export const BUSY_TIMEOUT_MS = 10_000;
@@ -20,6 +20,10 @@ export function described(e: unknown, file: string): unknown {
   const message = (e as Error).message;
   if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') {
     return new Error(`the store at ${file} is damaged: ${message} ('noisynn doctor' checks it; restore a backup or use another --data-dir)`, { cause: e });
+  }
+  if (code === 'SQLITE_FULL') {
+    // The code stays on the error: a run's final status meeting it falls back on the disk reserve (reserve.ts).
+    return Object.assign(new Error(`disk full writing the store at ${file}: ${message}`, { cause: e }), { code });
   }
   if (code.startsWith('SQLITE_READONLY') || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_PERM') {
     return new Error(`the store at ${file} cannot be written (${message}): this command needs write access to it and its folder`, { cause: e });

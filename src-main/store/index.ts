@@ -7,6 +7,7 @@ import * as ds from './datasets';
 import * as m from './metrics';
 import { schemaVersion } from './migrate';
 import * as runs from './runs';
+import { ensureReserve, isDiskFull, releaseReserve } from './reserve';
 import { metricSeries, type SeriesRows } from './rollups';
 import type {
   CheckpointRow,
@@ -45,7 +46,15 @@ export class Store {
 
   createRun(r: NewRun): number { return runs.createRun(this.#s, r); }
   startRun(id: number, r: RunStart): void { runs.startRun(this.#s, id, r); }
-  finishRun(id: number, status: FinalStatus, r?: RunFinish): void { runs.finishRun(this.#s, id, status, r); }
+  /** A full disk does not stop this one: it is written into the space of the disk reserve (reserve.ts). */
+  finishRun(id: number, status: FinalStatus, r?: RunFinish): void {
+    try {
+      runs.finishRun(this.#s, id, status, r);
+    } catch (e) {
+      if (!isDiskFull(e) || !releaseReserve(this.dataDir)) throw e;
+      runs.finishRun(this.#s, id, status, r);
+    }
+  }
   requeueRun(id: number, reason?: string): void { runs.requeueRun(this.#s, id, reason); }
   requeueFrom(id: number, from: readonly RunStatus[], reason?: string): boolean { return runs.requeueFrom(this.#s, id, from, reason); }
   /** Atomically takes a run in one of `from` (default queued) for process `pid`; false when another process has it. */
@@ -97,6 +106,9 @@ export class Store {
   clusterRun(runId: number): cluster.ClusterRunRow | undefined { return cluster.clusterRun(this.#s, runId); }
   clusterRuns(): cluster.ClusterRunRow[] { return cluster.clusterRuns(this.#s); }
 
+  /** Whether the disk reserve is in place (made now if there is room): false while the disk is (nearly) full. */
+  diskReserve(): boolean { return ensureReserve(this.dataDir); }
+
   /** Done on open; call again to sweep up trainers that died while the app is running. Returns the ids marked crashed. */
   recoverCrashedRuns(): number[] { return runs.recoverCrashedRuns(this.#s, os.hostname()); }
 
@@ -119,5 +131,7 @@ export class Store {
  * `readOnly`, only reads it (commands that show or export), which also works where it cannot be written.
  */
 export function openStore(dataDir: string, o: { readOnly?: boolean } = {}): Store {
-  return new Store(openDatabase(dataDir, undefined, o), dataDir);
+  const store = new Store(openDatabase(dataDir, undefined, o), dataDir);
+  if (!o.readOnly) ensureReserve(store.dataDir);
+  return store;
 }
