@@ -431,6 +431,12 @@ export interface ApiMethods {
   /** Validates without queuing: the list of problems, empty when the config can run. */
   'runs.validate': { req: { config: unknown }; res: { problems: string[]; config: unknown } };
   'sweeps.create': { req: SweepRequest; res: { sweepId: number; runIds: number[] } };
+  /**
+   * The sweep as one Slurm job array of run bundles under `bundleDir` (absolute, on the filesystem the nodes share),
+   * with cluster profile `cluster` (none: this checkout and node), as `noisynn sweep submit --slurm`; the runs are
+   * imported at once and followed live as cluster runs.
+   */
+  'sweeps.submitSlurm': { req: SweepRequest & { cluster?: string; bundleDir: string }; res: { sweepDir: string; jobId: string | null; runIds: number[] } };
   'queue.state': { req: Record<string, never>; res: QueueState };
   'queue.configure': { req: { concurrency: number }; res: QueueState };
   /** Starts extraction (+ projection + entropy) in a trainer-like process; progress arrives as events. */
@@ -449,6 +455,8 @@ export interface ApiMethods {
   'runs.note': { req: { id: number; body: string; noteId?: number }; res: { ok: true; noteId: number } };
   /** Deletes a run that is not running, with its files (checkpoints). */
   'runs.delete': { req: { id: number }; res: { ok: true } };
+  /** Writes an ended run as a run bundle into `dir` (absolute, new or empty, on this machine): `noisynn sync` imports it elsewhere. */
+  'runs.exportBundle': { req: { id: number; dir: string }; res: { dir: string; uuid: string; metrics: number; evaluations: number; checkpoints: number } };
   /** Imports run bundles (a Slurm sweep's folder, or bundles from another workstation); the app then follows them live. */
   'cluster.sync': { req: { paths: string[] }; res: { results: ClusterSyncResult[] } };
   /** The cluster profiles of the data dir (`noisynn cluster add`). */
@@ -479,7 +487,7 @@ export const API_METHODS: readonly ApiMethod[] = [
   'app.info', 'datasets.list', 'datasets.add', 'datasets.remove', 'datasets.images', 'datasets.image', 'datasets.thumbnails', 'noise.preview', 'noise.embedding',
   'weights.list', 'weights.get', 'weights.import', 'weights.delete',
   'runs.list', 'runs.get', 'runs.metrics', 'runs.start', 'runs.validate', 'runs.cancel', 'runs.resume', 'runs.tag', 'runs.note', 'runs.delete',
-  'sweeps.create', 'queue.state', 'queue.configure',
+  'runs.exportBundle', 'sweeps.create', 'sweeps.submitSlurm', 'queue.state', 'queue.configure',
   'embeddings.start', 'embeddings.cancel', 'embeddings.result', 'embeddings.entropyTable', 'embeddings.tableResult', 'study.results',
   'cluster.sync', 'cluster.profiles',
 ];
@@ -509,6 +517,7 @@ export const REQUEST_SHAPES: { [M in ApiMethod]: Shape<ApiRequest<M>> } = {
   'runs.start': { config: 'object' },
   'runs.validate': { config: 'any' },
   'sweeps.create': { name: 'string', base: 'object', mode: 'string', axes: 'array', samples: 'id?', seed: 'int?' },
+  'sweeps.submitSlurm': { name: 'string', base: 'object', mode: 'string', axes: 'array', samples: 'id?', seed: 'int?', cluster: 'string?', bundleDir: 'string' },
   'queue.state': {},
   'queue.configure': { concurrency: 'int' },
   'embeddings.start': {
@@ -525,6 +534,7 @@ export const REQUEST_SHAPES: { [M in ApiMethod]: Shape<ApiRequest<M>> } = {
   'runs.tag': { id: 'id', tag: 'string', remove: 'boolean?' },
   'runs.note': { id: 'id', body: 'string', noteId: 'id?' },
   'runs.delete': { id: 'id' },
+  'runs.exportBundle': { id: 'id', dir: 'string' },
   'weights.list': {},
   'weights.get': { name: 'string' },
   'weights.import': { path: 'string', name: 'string?', model: 'string?' },

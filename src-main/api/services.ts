@@ -63,6 +63,7 @@ export async function createServices(o: { dataDir: string; transport: 'http'; em
     'runs.start': (r) => runs.start(r.config),
     'runs.validate': (r) => runs.validate(r.config),
     'sweeps.create': (r) => runs.sweep(r),
+    'sweeps.submitSlurm': (r) => cluster.submit(r, (c) => runs.resolve(c)),
     'queue.state': async () => cluster.withRunning(runs.queueState()),
     'queue.configure': async (r) => cluster.withRunning(runs.configure(r.concurrency)),
     'runs.cancel': async (r) => (cluster.isClusterRun(r.id) ? cluster.cancel(r.id) : runs.cancel(r.id)),
@@ -84,6 +85,7 @@ export async function createServices(o: { dataDir: string; transport: 'http'; em
       return { ok: true, noteId: r.noteId };
     },
     'runs.delete': async (r) => runs.delete(r.id),
+    'runs.exportBundle': async (r) => cluster.exportBundle(r),
     'cluster.sync': (r) => cluster.sync(r),
     'cluster.profiles': async () => cluster.profiles(),
   };

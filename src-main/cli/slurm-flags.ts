@@ -1,7 +1,6 @@
 // The `--slurm` flags that `sweep submit` and `study reproduce` share: options over a cluster profile's defaults.
-import { resolve } from 'node:path';
-import { profile, type ClusterProfile } from '../cluster/profile';
-import type { SlurmOptions, TaskEnvironment } from '../cluster/slurm';
+import { slurmTargetOf, type SlurmTarget } from '../cluster/profile';
+import type { SlurmOptions } from '../cluster/slurm';
 import { UsageError, type ParsedArgs } from './args';
 
 export const SLURM_VALUES = ['bundle-dir', 'cluster', 'partition', 'time', 'cpus-per-task', 'gres', 'account', 'array-parallel', 'sbatch-arg'];
@@ -22,30 +21,17 @@ export function checkSlurmFlags(a: ParsedArgs): void {
   if (given) throw new UsageError(`--${given} needs --slurm`);
 }
 
-export interface SlurmTarget {
-  bundleDir: string;
-  slurm: SlurmOptions;
-  env: TaskEnvironment;
-  profile?: ClusterProfile;
-}
-
 export function slurmTarget(a: ParsedArgs, dataDir: string, backend: string | undefined): SlurmTarget {
   const bundleDir = a.flags['bundle-dir'] as string | undefined;
   if (!bundleDir) throw new UsageError('--slurm needs --bundle-dir DIR (a folder on the filesystem the nodes share)');
-  const prof = a.flags.cluster ? profile(dataDir, a.flags.cluster as string) : undefined;
-  const slurm: SlurmOptions = {
-    ...prof?.slurm,
+  const options: SlurmOptions = {
     ...(a.flags.partition !== undefined && { partition: a.flags.partition as string }),
     ...(a.flags.time !== undefined && { time: a.flags.time as string }),
     ...(a.flags['cpus-per-task'] !== undefined && { cpusPerTask: posInt('cpus-per-task', a.flags['cpus-per-task']) }),
     ...(a.flags.gres !== undefined && { gres: a.flags.gres as string }),
     ...(a.flags.account !== undefined && { account: a.flags.account as string }),
     ...(a.flags['array-parallel'] !== undefined && { arrayParallel: posInt('array-parallel', a.flags['array-parallel']) }),
-    sbatchArgs: [...(prof?.slurm.sbatchArgs ?? []), ...(a.lists['sbatch-arg'] ?? [])],
+    sbatchArgs: a.lists['sbatch-arg'] ?? [],
   };
-  // Without a profile the task runs this checkout with this node (a cluster whose nodes see this filesystem).
-  const env: TaskEnvironment = prof
-    ? { ...prof, backend: backend ?? prof.backend }
-    : { projectDir: resolve(import.meta.dirname, '..', '..'), node: process.execPath, backend };
-  return { bundleDir, slurm, env, profile: prof };
+  return slurmTargetOf(dataDir, { cluster: a.flags.cluster as string | undefined, bundleDir, options, backend });
 }

@@ -17,7 +17,7 @@ import { studyClaims } from '../study/table';
 import { parseArgs, UsageError } from './args';
 import { printJson } from './output';
 import { checkSlurmFlags, SLURM_REPEATABLE, SLURM_USAGE, SLURM_VALUES, slurmTarget } from './slurm-flags';
-import { submitSweep, sweepScript } from '../cluster/submit';
+import { submitTo, sweepScript } from '../cluster/submit';
 
 const USAGE = `usage: noisynn study reproduce [--quick] [--data-dir DIR] [--concurrency N] [--out DIR] [--json]
        noisynn study reproduce [--quick] ${SLURM_USAGE} [--backend B] [--dry-run]   # then: noisynn sync DIR, and the first form writes the report`;
@@ -167,7 +167,7 @@ async function submitStudy(a: ReturnType<typeof parseArgs>, dataDir: string, mod
       process.stdout.write(sweepScript(sub));
       return 0;
     }
-    const done = submitSweep({ ...sub, cluster: target.profile?.name, versions: packageVersions(), gitCommit: gitCommit(), spec: { study: 'reproduce', mode }, tags: [studyTag(sweepName)] });
+    const done = submitTo(target, { name: sweepName, runs, spec: { study: 'reproduce', mode }, tags: [studyTag(sweepName)] });
     const out = { sweepDir: done.sweepDir, jobId: done.jobId, runs: done.bundles.length };
     if (a.flags.json) printJson(out);
     else console.log(`submitted ${out.runs} runs of '${sweepName}' as Slurm job array ${out.jobId}\nthen: noisynn sync ${out.sweepDir} && noisynn study reproduce${mode === 'full' ? '' : ` --${mode}`}   # writes the report`);

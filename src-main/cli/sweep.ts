@@ -1,7 +1,7 @@
 // `noisynn sweep submit`: a grid or random sweep over a base config, run locally through the run queue, or on
 // Slurm as one job array of run bundles (`--slurm`).
 import { fitToDataset, mergeConfig, validateConfig, type RunConfig } from '../engine/config';
-import { submitSweep, sweepScript } from '../cluster/submit';
+import { submitTo, sweepScript } from '../cluster/submit';
 import { ensureBuiltins, openDataset } from '../runner/datasets';
 import { gitCommit, packageVersions } from '../runner/provenance';
 import { RunQueue } from '../runner/queue';
@@ -104,13 +104,12 @@ export async function sweepCommand(argv: string[]): Promise<number> {
 }
 
 function submitToSlurm(a: ReturnType<typeof parseArgs>, dataDir: string, name: string, points: { config: RunConfig; dataset: StoredDataset }[], backend: string | undefined, spec: SweepSpec): number {
-  const { bundleDir, slurm, env, profile: prof } = slurmTarget(a, dataDir, backend);
-  const sub = { name, bundleDir, runs: points, slurm, env };
+  const target = slurmTarget(a, dataDir, backend);
   if (a.flags['dry-run']) {
-    process.stdout.write(sweepScript(sub));
+    process.stdout.write(sweepScript({ name, bundleDir: target.bundleDir, runs: points, slurm: target.slurm, env: target.env }));
     return 0;
   }
-  const done = submitSweep({ ...sub, cluster: prof?.name, versions: packageVersions(), gitCommit: gitCommit(), spec: { ...spec, base: points[0]?.config } });
+  const done = submitTo(target, { name, runs: points, spec: { ...spec, base: points[0]?.config } });
   const out = { sweepDir: done.sweepDir, jobId: done.jobId, runs: done.bundles.length, script: done.scriptPath };
   if (a.flags.json) printJson(out);
   else console.log(`submitted ${out.runs} runs as Slurm job array ${out.jobId}; bundles in ${out.sweepDir}\nfollow with: noisynn sync ${out.sweepDir}`);

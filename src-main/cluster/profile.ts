@@ -1,7 +1,7 @@
 // Cluster profiles: what a task needs on a cluster (project path, node, backend, modules, default sbatch
 // options), configured once with `noisynn cluster add` and kept in the data dir as clusters.json.
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { SlurmOptions, TaskEnvironment } from './slurm';
 
 export interface ClusterProfile extends TaskEnvironment {
@@ -56,4 +56,25 @@ export function removeProfile(dataDir: string, name: string): boolean {
   if (rest.length === all.length) return false;
   writeFileSync(profilesPath(dataDir), `${JSON.stringify(rest, null, 2)}\n`);
   return true;
+}
+
+/** Where and how a sweep runs on Slurm: the bundle folder, sbatch options, and the tasks' environment. */
+export interface SlurmTarget {
+  bundleDir: string;
+  slurm: SlurmOptions;
+  env: TaskEnvironment;
+  profile?: ClusterProfile;
+}
+
+/**
+ * A profile's defaults under the given options (`sweep submit --slurm` flags, the app's sweep form). Without a
+ * profile the task runs this checkout with this node (a cluster whose nodes see this filesystem).
+ */
+export function slurmTargetOf(dataDir: string, o: { cluster?: string; bundleDir: string; options?: SlurmOptions; backend?: string }): SlurmTarget {
+  const prof = o.cluster ? profile(dataDir, o.cluster) : undefined;
+  const slurm: SlurmOptions = { ...prof?.slurm, ...o.options, sbatchArgs: [...(prof?.slurm.sbatchArgs ?? []), ...(o.options?.sbatchArgs ?? [])] };
+  const env: TaskEnvironment = prof
+    ? { ...prof, backend: o.backend ?? prof.backend }
+    : { projectDir: resolve(import.meta.dirname, '..', '..'), node: process.execPath, backend: o.backend };
+  return { bundleDir: o.bundleDir, slurm, env, profile: prof };
 }

@@ -2,8 +2,10 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RunConfig } from '../engine/config/types';
+import { gitCommit, packageVersions } from '../runner/provenance';
 import type { StoredDataset } from '../store';
 import { createBundle, setBundleSlurm, type BundleRun } from './bundle';
+import type { SlurmTarget } from './profile';
 import { sbatch, sbatchScript, type SlurmOptions, type TaskEnvironment } from './slurm';
 
 export interface SweepSubmission {
@@ -64,4 +66,11 @@ export function submitSweep(s: SweepSubmission): Submitted {
   const jobId = sbatch(scriptPath);
   bundles.forEach((b, arrayIndex) => setBundleSlurm(b.dir, { jobId, arrayIndex, cluster: s.cluster }));
   return { sweepDir, script, scriptPath, jobId, bundles };
+}
+
+/** A sweep on a Slurm target with this checkout's provenance: `sweep submit --slurm`, `study reproduce --slurm`, the app. */
+export function submitTo(target: SlurmTarget, s: Pick<SweepSubmission, 'name' | 'runs' | 'spec' | 'tags'>): Submitted {
+  return submitSweep({
+    ...s, bundleDir: target.bundleDir, slurm: target.slurm, env: target.env, cluster: target.profile?.name, versions: packageVersions(), gitCommit: gitCommit(),
+  });
 }

@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
+import { createServices } from '../../src-main/api/services';
+import { WorkbenchError } from '../../src-main/errors';
 import { openStore, type Store } from '../../src-main/store';
 import { cli } from '../helpers/cli';
 import { tempDir } from '../helpers/tmp';
@@ -98,4 +100,26 @@ test('export --format bundle names what is wrong and leaves nothing behind', () 
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, new RegExp(`run ${queued} is queued: export it when it has ended`));
   assert.equal(existsSync(unfinished), false);
+});
+
+test('runs.exportBundle and cluster.sync through the services (what the app calls): absolute folders only, same rows', async () => {
+  const src = await createServices({ dataDir: home, transport: 'http', emit: () => {} });
+  const other = tempDir();
+  const dst = await createServices({ dataDir: other, transport: 'http', emit: () => {} });
+  try {
+    await assert.rejects(src.handlers['runs.exportBundle']({ id: runId, dir: 'relative/bundle' }), (e: WorkbenchError) => e.code === 'invalid' && e.field === 'dir' && /absolute folder path/.test(e.message));
+    const dir = join(tempDir(), 'via-api');
+    const out = await src.handlers['runs.exportBundle']({ id: runId, dir });
+    assert.equal(out.dir, dir);
+    const { results } = await dst.handlers['cluster.sync']({ paths: [dir] });
+    assert.deepEqual(results.map((r) => [r.created, r.status, r.error]), [[true, 'completed', null]]);
+    const imported = read(other, (s) => rows(s, results[0].runId!));
+    assert.deepEqual(imported, read(home, (s) => rows(s, runId)));
+    const listed = await dst.handlers['runs.list']({});
+    assert.equal(listed[0].cluster?.bundlePath, dir);
+    assert.equal(listed[0].cluster?.slurmJob, null);
+  } finally {
+    await src.dispose();
+    await dst.dispose();
+  }
 });

@@ -1,12 +1,24 @@
 // cluster.* services and the live view of cluster runs: every few seconds the bundles of runs that are not
 // finished are synced (with Slurm's task states), and what changed is pushed as the same events local runs
 // send, so the Runs and Train views follow a Slurm sweep as they follow the local queue.
-import { readProfiles } from '../../cluster/profile';
+import { isAbsolute } from 'node:path';
+import { exportRunBundle } from '../../cluster/export-bundle';
+import { readProfiles, slurmTargetOf } from '../../cluster/profile';
 import { scancel, taskStates } from '../../cluster/slurm';
+import { submitTo } from '../../cluster/submit';
 import { syncAll, syncBundle } from '../../cluster/sync';
+import { invalid } from '../../errors';
 import { ensureBuiltins } from '../../runner/datasets';
+import type { ResolvedConfig } from '../../runner/lifecycle';
+import { expandSweep } from '../../runner/sweep';
 import type { Store } from '../../store';
 import type { ApiMethods, ClusterProfileDto, ClusterRunInfo, ClusterSyncResult, Emit, QueueState } from '../contract';
+
+/** Folders typed in the app are paths on the server's machine: relative ones would depend on where it was started. */
+function absolute(path: string, field: string): string {
+  if (!isAbsolute(path)) throw invalid(`${field} must be an absolute folder path on this machine (got '${path}')`, field);
+  return path;
+}
 
 const POLL_MS = 1000;
 const OPEN = new Set(['queued', 'running']);
@@ -67,6 +79,38 @@ export class ClusterServices {
     const results = syncAll(this.store, r.paths).map((x) => ({ dir: x.dir, runId: x.runId ?? null, status: x.status ?? null, created: x.created ?? false, error: x.error ?? null }));
     for (const x of results) if (x.runId !== null && x.status) this.emit('run.status', { runId: x.runId, status: x.status });
     return { results };
+  }
+
+  /** `sweep submit --slurm` from the app: every point resolved as the app's local sweeps are, then submitted and imported. */
+  async submit(r: ApiMethods['sweeps.submitSlurm']['req'], resolve: (c: unknown) => Promise<ResolvedConfig>): Promise<ApiMethods['sweeps.submitSlurm']['res']> {
+    const bundleDir = absolute(r.bundleDir, 'bundleDir');
+    await ensureBuiltins(this.store);
+    // The sweep's name names its folder: the app's names ("mnist-cnn: seed") become "mnist-cnn-seed".
+    const name = r.name.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^-+|-+$/g, '') || 'sweep';
+    const configs = expandSweep(r);
+    const resolved = await Promise.all(configs.map(resolve));
+    const bad = resolved.findIndex((x) => x.problems.length);
+    if (bad >= 0) throw invalid(`sweep point ${bad + 1} of ${configs.length} is invalid: ${resolved[bad].problems.join('; ')}`, 'axes');
+    let target;
+    try {
+      target = slurmTargetOf(this.dataDir, { cluster: r.cluster || undefined, bundleDir });
+    } catch (e) {
+      throw invalid((e as Error).message, 'cluster');
+    }
+    // Runs keep the app's point names ("sweep · seed=2"), as its local sweeps do.
+    const runs = resolved.map(({ config }, i) => ({ config: { ...config, name: config.name ?? `${name}-${String(i).padStart(4, '0')}` }, dataset: this.store.datasetByName(config.dataset)! }));
+    const done = submitTo(target, { name, runs, spec: { ...r, name, base: runs[0]?.config } });
+    const results = syncAll(this.store, [done.sweepDir]);
+    const failed = results.find((x) => x.error);
+    if (failed) throw new Error(`submitted as Slurm job ${done.jobId}, but its bundle ${failed.dir} could not be imported: ${failed.error}`);
+    for (const x of results) this.emit('run.status', { runId: x.runId!, status: x.status! });
+    if (this.queueState) this.emit('queue.changed', this.withRunning(this.queueState()));
+    return { sweepDir: done.sweepDir, jobId: done.jobId, runIds: results.map((x) => x.runId!) };
+  }
+
+  exportBundle(r: ApiMethods['runs.exportBundle']['req']): ApiMethods['runs.exportBundle']['res'] {
+    const { dir, uuid, metrics, evaluations, checkpoints } = exportRunBundle(this.store, r.id, absolute(r.dir, 'dir'));
+    return { dir, uuid, metrics, evaluations, checkpoints };
   }
 
   profiles(): ClusterProfileDto[] {
