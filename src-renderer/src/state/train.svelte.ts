@@ -137,6 +137,8 @@ export class TrainState {
   sweepSamples = $state(4);
   sweepProblems = $state.raw<string[]>([]);
   sweepCheckedKey = $state('');
+  /** Submit the sweep to Slurm instead of the local queue (sweeps.submitSlurm, as `sweep submit --slurm`); '' = no profile. */
+  slurm = $state({ on: false, cluster: '', bundleDir: '' });
 
   launching = $state(false);
   launchError = $state<string | null>(null);
@@ -173,7 +175,8 @@ export class TrainState {
   );
   sweepKey = $derived(JSON.stringify([this.configKey, this.sweepAxesWithSeeds, this.sweepMode]));
   canSweep = $derived(
-    !this.launching && this.sweepCount > 0 && this.localProblems.length === 0 && this.sweepCheckedKey === this.sweepKey && this.sweepProblems.length === 0,
+    !this.launching && this.sweepCount > 0 && this.localProblems.length === 0 && this.sweepCheckedKey === this.sweepKey && this.sweepProblems.length === 0 &&
+      (!this.slurm.on || this.slurm.bundleDir.trim() !== ''),
   );
 
   /** The partial config for one seed: the preset fills in everything else (model, eps, ...). */
@@ -336,6 +339,11 @@ export class TrainState {
     if (this.sweepMode === 'random') {
       req.samples = this.sweepCount;
       req.seed = this.seedInfo.seeds[0] ?? 0;
+    }
+    if (this.slurm.on) {
+      const { cluster, bundleDir } = this.slurm;
+      await this.#launching(async () => (await host.invoke('sweeps.submitSlurm', { ...req, bundleDir: bundleDir.trim(), ...(cluster && { cluster }) })).runIds);
+      return;
     }
     await this.#sweep(req);
   }
