@@ -8,8 +8,9 @@ import {
 export type NoiseTypeInfo = NoiseOperatorInfo;
 export const NOISE_TYPE_INFO: readonly NoiseTypeInfo[] = NOISE_OPERATORS;
 
-export function noiseTypeInfo(type: NoiseType): NoiseTypeInfo {
-  return NOISE_TYPE_INFO.find((i) => i.type === type) ?? NOISE_TYPE_INFO[0];
+/** The registry entry of a type (`ops`: the registry; a test passes an extended one). */
+export function noiseTypeInfo(type: NoiseType, ops: readonly NoiseTypeInfo[] = NOISE_TYPE_INFO): NoiseTypeInfo {
+  return ops.find((i) => i.type === type) ?? ops[0];
 }
 
 export const PARAM_HELP = {
@@ -33,10 +34,10 @@ export function defaultSpec(type: NoiseType, level: NoiseSpecDto['level']): Nois
 }
 
 /** Only the fields the type uses, so requests carry no stale parameters of another type. */
-export function cleanSpec(spec: NoiseSpecDto): NoiseSpecDto {
+export function cleanSpec(spec: NoiseSpecDto, ops: readonly NoiseTypeInfo[] = NOISE_TYPE_INFO): NoiseSpecDto {
   const out: NoiseSpecDto = { type: spec.type, level: spec.level, at: spec.at };
   const values = spec as unknown as Record<string, unknown>;
-  for (const p of noiseOperator(spec.type).params) (out as unknown as Record<string, unknown>)[p.name] = values[p.name] ?? p.default;
+  for (const p of noiseOperator(spec.type, ops).params) (out as unknown as Record<string, unknown>)[p.name] = values[p.name] ?? p.default;
   return out;
 }
 
@@ -48,8 +49,8 @@ export interface StripInfo {
 }
 
 /** The swept parameter and its five values for the strength strip; null when the type has no strength. */
-export function stripFor(type: NoiseType): StripInfo | null {
-  const o = noiseOperator(type);
+export function stripFor(type: NoiseType, ops: readonly NoiseTypeInfo[] = NOISE_TYPE_INFO): StripInfo | null {
+  const o = noiseOperator(type, ops);
   if (!o.strip) return null;
   const p = o.params.find((q) => q.name === o.strip!.param)!;
   return { param: p.name as NumberParamName, symbol: p.symbol ?? p.name, values: [...o.strip.values] };
@@ -82,9 +83,9 @@ function badNumber(v: unknown): boolean {
  * A readable problem with the parameters the type uses, or null. Checked before sending so a
  * half-typed field shows a hint instead of a request error (the engine validates again).
  */
-export function specProblem(spec: NoiseSpecDto): string | null {
+export function specProblem(spec: NoiseSpecDto, ops: readonly NoiseTypeInfo[] = NOISE_TYPE_INFO): string | null {
   const values = spec as unknown as Record<string, unknown>;
-  for (const p of noiseOperator(spec.type).params) {
+  for (const p of noiseOperator(spec.type, ops).params) {
     if (p.kind !== 'number') continue;
     const name = p.symbol ? `${p.label} ${p.symbol}` : p.label;
     const v = values[p.name];
