@@ -15,7 +15,6 @@ export { validateNoiseSpec } from './validate';
 export { linearNoiseLogDet, mixingRow } from './logdet';
 export { NOISE_OPERATORS, noiseOperator, noiseConfigFields, noiseTypesHelp, type NoiseOperatorInfo, type NoiseParamInfo } from './operators';
 
-
 /** Values used when a spec leaves a parameter out (the ViT class token: engine/config/class-token.ts). */
 export const NOISE_DEFAULTS = Object.freeze(noiseDefaults() as Required<NoiseParams>);
 

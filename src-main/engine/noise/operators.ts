@@ -50,7 +50,7 @@ const ALPHA = 0.3;
 
 function alphaOf(params: Readonly<Record<string, unknown>>): number {
   const a = params.alpha ?? ALPHA;
-  if (typeof a !== 'number' || !Number.isFinite(a) || a < 0 || a > 1) throw new Error(`linearNoiseLogDet: alpha must be in [0, 1], got ${String(a)}`);
+  if (typeof a !== 'number' || !Number.isFinite(a) || a < 0 || a > 1) throw new Error(`linear-shift: alpha must be in [0, 1], got ${String(a)}`);
   return a;
 }
 
