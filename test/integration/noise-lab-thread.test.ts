@@ -1,8 +1,11 @@
 // Noise previews and the embedding noise lab run in a worker thread (api/services/lab.ts): while one computes,
-// the process that serves requests keeps answering, and errors keep their code and field.
+// the process that serves requests keeps answering, errors keep their code and field, and a thread that dies is
+// replaced by the next request.
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { createServices, type Services } from '../../src-main/api/services';
+import { NoiseLab } from '../../src-main/api/services/lab';
 import { WorkbenchError } from '../../src-main/errors';
 import { tempDir } from '../helpers/tmp';
 
@@ -39,4 +42,22 @@ test('lab errors keep their code and field across the thread; the embedding lab 
   const emb = await s.handlers['noise.embedding']({ model: { preset: 'mnist-cnn', seed: 1 }, dataset: 'mnist', images: images(4), site: { stage: 1, block: 1 }, noise: { type: 'gaussian', level: 'embedding', at: 'both' }, seed: 3, selected: 1 });
   assert.equal(emb.tokenLabels.length, emb.tokenChange.length);
   assert.ok(emb.tokenChange.some((c) => c > 0));
+});
+
+test('a lab thread that dies fails its pending requests with a reason; the next request starts a new thread', async () => {
+  const lab = new NoiseLab(tempDir(), 'auto', join(import.meta.dirname, '..', 'helpers', 'lab-stand-in.ts'));
+  try {
+    const ask = (seed: number) => lab.call('noise.preview', { dataset: 'mnist', images: images(1), selected: 0, noise: { type: 'none', level: 'image', at: 'both' }, seed }) as unknown as Promise<{ threadId: number; seed: number }>;
+    const first = await ask(1);
+    assert.equal(first.seed, 1);
+    const dying = ask(666);
+    const queued = ask(2); // sent to the same thread before it died
+    await assert.rejects(dying, /the noise lab thread ended \(exit code 3\)/);
+    await assert.rejects(queued, /the noise lab thread ended \(exit code 3\)/);
+    const next = await ask(3);
+    assert.equal(next.seed, 3);
+    assert.notEqual(next.threadId, first.threadId, 'a new thread');
+  } finally {
+    await lab.dispose();
+  }
 });

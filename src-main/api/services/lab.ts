@@ -20,7 +20,8 @@ export class NoiseLab {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
 
-  constructor(private readonly dataDir: string, private readonly backend: BackendName | 'auto') {}
+  /** `entry`: the thread's module (a test passes a stand-in). */
+  constructor(private readonly dataDir: string, private readonly backend: BackendName | 'auto', private readonly entry = ENTRY) {}
 
   call<M extends LabMethod>(method: M, req: ApiMethods[M]['req']): Promise<ApiMethods[M]['res']> {
     const w = this.thread();
@@ -34,7 +35,7 @@ export class NoiseLab {
 
   private thread(): Worker {
     if (this.worker) return this.worker;
-    const w = tsWorker(ENTRY, { dataDir: this.dataDir, backend: this.backend });
+    const w = tsWorker(this.entry, { dataDir: this.dataDir, backend: this.backend });
     w.on('message', (m: LabReply) => {
       const p = this.pending.get(m.id);
       if (!p) return;
