@@ -1,12 +1,13 @@
 // The one typed contract between the renderer and the main side. One transport carries it: the loopback
 // HTTP server (browser mode, and the desktop window, which loads the same page from its backend host);
-// tests call the services directly. It imports nothing: every type a view sees is declared here, so the
-// renderer never depends on Node or Electron code.
+// tests call the services directly. It imports nothing but pure modules (the noise registry, which imports
+// nothing itself): every type a view sees is declared or re-exported here, so the renderer never depends on
+// Node, tfjs or Electron code (test/unit/renderer-imports.test.ts).
+import type { NoiseSpec as NoiseSpecDto } from '../engine/noise/types';
 
 // ---------- shared shapes ----------
 export type SplitName = 'train' | 'test';
 export type DatasetKind = 'mnist' | 'fashion-mnist' | 'idx' | 'cifar10' | 'cifar100' | 'image-folder';
-export type NoiseType = 'none' | 'linear-shift' | 'linear-optimal' | 'gaussian' | 'salt-pepper';
 export type EvalProtocol = 'standard' | 'sorted' | 'shuffled' | 'single';
 export type RunStatus = 'queued' | 'running' | 'completed' | 'failed' | 'diverged' | 'cancelled' | 'crashed';
 export type FinalStatus = Exclude<RunStatus, 'queued' | 'running'>;
@@ -17,19 +18,11 @@ export const FINAL_STATUSES: readonly FinalStatus[] = ['completed', 'failed', 'd
 /** Statuses from which `resume` continues a run (from its last checkpoint, or from scratch without one). */
 export const RESUMABLE_STATUSES: readonly RunStatus[] = ['crashed', 'cancelled', 'failed', 'diverged'];
 
-/** Mirrors the engine's NoiseSpec (src-main/engine/noise/types.ts); a test keeps them identical. */
-export interface NoiseSpecDto {
-  type: NoiseType;
-  alpha?: number;
-  detach?: boolean;
-  strength?: number;
-  mean?: number;
-  std?: number;
-  prob?: number;
-  level: 'image' | 'embedding';
-  at: 'train' | 'eval' | 'both';
-  skipFirstToken?: boolean;
-}
+// The noise operators: labels, help, parameters, strips and closed forms, one registry for every side.
+export { NOISE_OPERATORS, NOISE_TYPES, allNoiseParams, noiseDefaults, noiseOperator, rangeText, sweptParam } from '../engine/noise/operators';
+export type { NoiseOperatorInfo, NoiseParamInfo, NoiseParamName, NoiseParams, NoiseType, NumberParamName } from '../engine/noise/operators';
+/** The engine's NoiseSpec (engine/noise/types.ts, pure): type, its parameters, level, when, class token. */
+export type { NoiseSpecDto };
 
 /** Raw pixels for a canvas: row-major [height, width, channels] uint8, base64-encoded. */
 export interface Pixels {

@@ -9,9 +9,8 @@ import type { Emit, Handlers, QueueState } from './contract';
 import { withRequestChecks } from './request-shape';
 import { ClusterServices } from './services/cluster';
 import { DatasetServices } from './services/datasets';
-import { embeddingNoise } from './services/embedding-noise';
 import { EmbeddingServices } from './services/embeddings';
-import { noisePreview } from './services/noise-preview';
+import { NoiseLab } from './services/lab';
 import { RunServices } from './services/runs';
 import { studyResults } from '../study/results';
 import { deleteWeights, getWeights, importWeights, listWeights } from '../weights/library';
@@ -25,11 +24,13 @@ export interface Services {
 const version = (JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
 
 export async function createServices(o: { dataDir: string; transport: 'http'; emit: Emit; concurrency?: number }): Promise<Services> {
-  // Noise previews run tfjs in this process (small batches); training always runs in trainer processes.
+  // The backend this process reports; noise previews run in a worker thread on the same one (services/lab.ts),
+  // training in trainer processes.
   const backend = await initBackend();
   const store = openStore(o.dataDir);
   const datasets = new DatasetServices(store);
   const embeddings = new EmbeddingServices(o.dataDir, o.emit);
+  const lab = new NoiseLab(o.dataDir, backend.name);
   // Cluster runs that Slurm is running are shown in the queue beside the local trainers (the local queue may
   // report while RunServices is being constructed: a restart resumes queued runs at once).
   const cluster: ClusterServices = new ClusterServices(store, o.dataDir, o.emit, () => runs.queueState());
@@ -55,8 +56,8 @@ export async function createServices(o: { dataDir: string; transport: 'http'; em
       deleteWeights(o.dataDir, r.name);
       return { ok: true };
     },
-    'noise.preview': async (r) => noisePreview(await datasets.load(r.dataset), r),
-    'noise.embedding': async (r) => embeddingNoise(store, await datasets.load(r.dataset), r),
+    'noise.preview': (r) => lab.call('noise.preview', r),
+    'noise.embedding': (r) => lab.call('noise.embedding', r),
     'runs.list': async (r) => runs.list(r ?? {}).map((x) => ({ ...x, cluster: cluster.info(x.id) })),
     'runs.get': async (r) => ({ ...runs.get(r.id), cluster: cluster.info(r.id) }),
     'runs.metrics': async (r) => runs.metrics(r),
@@ -94,7 +95,7 @@ export async function createServices(o: { dataDir: string; transport: 'http'; em
     handlers: withRequestChecks(handlers),
     dispose: async () => {
       cluster.dispose();
-      await Promise.all([runs.dispose(), embeddings.dispose()]);
+      await Promise.all([runs.dispose(), embeddings.dispose(), lab.dispose()]);
       store.close();
     },
   };

@@ -1,5 +1,6 @@
 // `noisynn runs list|show|compare|tag|note|cancel`.
 import type { RunConfig } from '../engine/config/types';
+import { sweptParamText } from '../engine/noise/operators';
 import { cancelRun } from '../runner/lifecycle';
 import { openStore, resolveDataDir, type RunRow, type Store } from '../store';
 import { parseArgs, UsageError } from './args';
@@ -14,7 +15,7 @@ const runId = (s: string | undefined) => {
 function describeNoise(c: RunConfig): string {
   const n = c.noise;
   if (!n || n.type === 'none') return 'none';
-  const p = n.type === 'linear-shift' ? `a=${n.alpha ?? 0.3}` : n.type === 'gaussian' ? `s=${n.strength ?? 0.1}` : n.type === 'salt-pepper' ? `p=${n.prob ?? 0.05}` : '';
+  const p = sweptParamText(n);
   const site = n.level === 'image' ? 'image' : n.site ? (n.site.stage ? `s${n.site.stage}b${n.site.block}` : `L${n.site.block}`) : '';
   return [n.type, p, site, `@${n.at}`].filter(Boolean).join(' ');
 }

@@ -7,7 +7,8 @@ import type { EmbeddingAnalysis, EmbeddingRequest, EntropyEstimate, EntropyMeter
 import type { Dataset } from '../data/types';
 import { embeddingsCsv, embedCacheKey, loadEmbeddings, saveEmbeddings, type EmbedCacheKey } from '../engine/embed/cache';
 import { taskEntropy, type TaskEntropyReport } from '../engine/embed/entropy';
-import { NOISE_DEFAULTS } from '../engine/noise';
+import { isBatchMixing } from '../engine/noise/types';
+import { sweptParamText } from '../engine/noise/operators';
 import { extractEmbeddings, type EmbedSite, type Embeddings } from '../engine/embed/extract';
 import { fitPca, transformPca } from '../engine/embed/pca';
 import { fitTsne } from '../engine/embed/tsne';
@@ -72,7 +73,7 @@ export async function runAnalysis(jobId: string, req: EmbeddingRequest, ctx: Ana
   const notes: string[] = [];
   const sampled = e.n < data.splits[req.split].count;
   if (sampled) notes.push(`a sample: the first ${e.n} of ${data.splits[req.split].count} ${req.split} images (as asked)`);
-  if (req.noise && (req.noise.type === 'linear-shift' || req.noise.type === 'linear-optimal')) {
+  if (req.noise && isBatchMixing(req.noise)) {
     notes.push(`batch-mixing noise extracted in ${req.protocol} batches of ${req.batchSize}: each noisy point depends on its batch`);
   }
   const out: EmbeddingAnalysis = {
@@ -117,9 +118,8 @@ export async function runAnalysis(jobId: string, req: EmbeddingRequest, ctx: Ana
 }
 
 export function noiseLabel(n: NoiseSpecDto): string {
-  const d = NOISE_DEFAULTS;
-  const p = n.type === 'linear-shift' ? ` a=${n.alpha ?? d.alpha}` : n.type === 'gaussian' ? ` s=${n.strength ?? d.strength}` : n.type === 'salt-pepper' ? ` p=${n.prob ?? d.prob}` : '';
-  return `${n.type}${p}`;
+  const p = sweptParamText(n);
+  return p ? `${n.type} ${p}` : n.type;
 }
 
 export async function runEntropyTable(req: Omit<EmbeddingRequest, 'noise' | 'projection' | 'entropy'> & { noises: NoiseSpecDto[] }, ctx: AnalysisContext): Promise<EntropyTableRow[]> {

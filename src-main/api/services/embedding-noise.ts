@@ -4,6 +4,7 @@ import { invalid } from '../../errors';
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../../data/types';
 import { fitToDataset, runPreset, validateModelNoise } from '../../engine/config';
+import { tokenLayout, rowChange } from '../../engine/embed/token-layout';
 import { createModel } from '../../engine/models';
 import { deriveSeed } from '../../engine/rng';
 import { loadModelSource, type LoadedModel } from '../../runner/model-source';
@@ -43,23 +44,12 @@ export async function embeddingNoise(store: Store, data: Dataset, req: Embedding
     });
     try {
       const [before, after, predClean, predNoisy] = (await Promise.all(kept.map((t) => t.data()))) as [Float32Array, Float32Array, Int32Array, Int32Array];
-      // ViT: [k, tokens, dim]; ResNet: [k, H, W, C] -> positions x channels.
-      const shape = kept[0].shape as number[];
-      const channels = shape[shape.length - 1];
-      const rows = shape.slice(1, -1).reduce((a, b) => a * b, 1);
+      const layout = tokenLayout(config.model.kind, kept[0].shape, req.site.block);
+      const { rows, channels } = layout;
       const off = req.selected * rows * channels;
       const b = before.slice(off, off + rows * channels);
       const a = after.slice(off, off + rows * channels);
-      const change: number[] = [];
-      for (let r = 0; r < rows; r++) {
-        let s = 0;
-        for (let c = 0; c < channels; c++) s += (a[r * channels + c] - b[r * channels + c]) ** 2;
-        change.push(Math.sqrt(s));
-      }
-      const vit = config.model.kind === 'vit';
-      const hasCls = vit && req.site.block !== -1; // after the patch embedding there is no class token yet
-      const tokenLabels = Array.from({ length: rows }, (_, r) => (!vit ? `(${Math.floor(r / shape[2])},${r % shape[2]})` : hasCls ? (r === 0 ? 'cls' : `patch ${r - 1}`) : `patch ${r}`));
-      return { modelLabel: label, before: matrix(b, rows, channels), after: matrix(a, rows, channels), tokenChange: change, tokenLabels, predictionClean: predClean[req.selected], predictionNoisy: predNoisy[req.selected] };
+      return { modelLabel: label, before: matrix(b, rows, channels), after: matrix(a, rows, channels), tokenChange: rowChange(b, a, layout), tokenLabels: layout.labels, predictionClean: predClean[req.selected], predictionNoisy: predNoisy[req.selected] };
     } finally {
       tf.dispose(kept);
     }

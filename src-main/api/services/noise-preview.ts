@@ -4,19 +4,12 @@ import { invalid } from '../../errors';
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../../data/types';
 import { psnr, ssim } from '../../engine/metrics/image-quality';
-import { applyNoise, isBatchMixing, linearNoiseLogDet, NOISE_DEFAULTS, validateNoiseSpec } from '../../engine/noise';
+import { applyNoise, linearNoiseLogDet, mixingRow, noiseOperator, validateNoiseSpec } from '../../engine/noise';
 import type { NoiseSpec } from '../../engine/noise/types';
 import type { MixWeight, NoisePreview, NoisePreviewRequest, NoisyImage } from '../contract';
 import { values } from '../../engine/readback';
 import { batchTensor } from './batch';
 import { matrix, pixels } from './encode';
-
-/** The parameter a strength strip sweeps for each noise type. */
-const STRIP_PARAM: Partial<Record<NoiseSpec['type'], 'alpha' | 'strength' | 'prob'>> = {
-  'linear-shift': 'alpha',
-  gaussian: 'strength',
-  'salt-pepper': 'prob',
-};
 
 function imageSpec(noise: NoisePreviewRequest['noise']): NoiseSpec {
   const spec: NoiseSpec = { ...noise, level: 'image', at: 'both', skipFirstToken: false };
@@ -67,21 +60,10 @@ function describe(data: Dataset, clean: Float32Array, noisy: Float32Array, selec
   };
 }
 
-/** Row `selected` of I + Q: which batch members flow into the selected image (method page section 2). */
-export function mixingWeights(spec: NoiseSpec, req: NoisePreviewRequest): MixWeight[] | undefined {
-  if (!isBatchMixing(spec)) return undefined;
-  const k = req.images.length;
-  const s = req.selected;
-  const w = new Float64Array(k);
-  if (spec.type === 'linear-shift') {
-    const a = spec.alpha ?? NOISE_DEFAULTS.alpha;
-    w[s] += 1 - a;
-    w[(s + 1) % k] += a;
-  } else {
-    w.fill(1 / (k + 1));
-    w[s] += 1 / (k + 1);
-  }
-  return [...w].map((weight, position) => ({ position, ...req.images[position], weight })).filter((m) => m.weight !== 0);
+/** Row `selected` of I + Q (engine/noise): which batch members flow into the selected image, with their place in the dataset. */
+function mixingWeights(spec: NoiseSpec, req: NoisePreviewRequest): MixWeight[] | undefined {
+  const row = mixingRow(spec, req.images.length, req.selected);
+  return row?.map((weight, position) => ({ position, ...req.images[position], weight })).filter((m) => m.weight !== 0);
 }
 
 export async function noisePreview(data: Dataset, req: NoisePreviewRequest): Promise<NoisePreview> {
@@ -91,7 +73,7 @@ export async function noisePreview(data: Dataset, req: NoisePreviewRequest): Pro
   const spec = imageSpec(req.noise);
   const { clean, noisy } = await run(data, req, spec);
   const out: NoisePreview = { ...describe(data, clean, noisy, req.selected), mixing: mixingWeights(spec, req), logDet: linearNoiseLogDet(spec, req.images.length) };
-  const param = STRIP_PARAM[spec.type];
+  const param = noiseOperator(spec.type).strip?.param;
   if (req.strip?.length && param) {
     out.strip = [];
     for (const value of req.strip.slice(0, 12)) {

@@ -1,47 +1,39 @@
-// The single registry of noise operators and the public API of the noise module.
+// The public API of the noise module: the registry (operators.ts, pure data) plus each operator's kernel.
 // Semantics: /work/shared/noisynn-method.md sections 2-5.
 import * as tf from '@tensorflow/tfjs';
+import { noiseDefaults, type NoiseParams, type NoiseType } from './operators';
 import { isActive, type NoiseContext, type NoiseSpec } from './types';
 import { validateNoiseSpec } from './validate';
-import { DEFAULT_ALPHA, DEFAULT_DETACH, linearShift } from './linear-shift';
+import { linearShift } from './linear-shift';
 import { linearOptimal } from './linear-optimal';
-import { DEFAULT_MEAN, DEFAULT_STD, DEFAULT_STRENGTH, gaussianNoise } from './gaussian';
-import { DEFAULT_PROB, saltPepper } from './salt-pepper';
+import { gaussianNoise } from './gaussian';
+import { saltPepper } from './salt-pepper';
 
 export { NOISE_TYPES, isBatchMixing, dependsOnBatch, isActive } from './types';
 export type { NoiseType, NoiseSpec, NoiseContext } from './types';
 export { validateNoiseSpec } from './validate';
-export { linearNoiseLogDet } from './logdet';
+export { linearNoiseLogDet, mixingRow } from './logdet';
+export { NOISE_OPERATORS, noiseOperator, noiseConfigFields, noiseTypesHelp, type NoiseOperatorInfo, type NoiseParamInfo } from './operators';
 
 /** Values used when a spec leaves a parameter out (the ViT class token: engine/config/class-token.ts). */
-export const NOISE_DEFAULTS = Object.freeze({
-  alpha: DEFAULT_ALPHA,
-  detach: DEFAULT_DETACH,
-  strength: DEFAULT_STRENGTH,
-  mean: DEFAULT_MEAN,
-  std: DEFAULT_STD,
-  prob: DEFAULT_PROB,
-});
+export const NOISE_DEFAULTS = Object.freeze(noiseDefaults() as Required<NoiseParams>);
 
 function checkSeed(ctx: NoiseContext): number {
   if (!Number.isInteger(ctx.seed)) throw new Error(`applyNoise: ctx.seed must be an integer, got ${String(ctx.seed)}`);
   return ctx.seed;
 }
 
-/** Applies the operator to a rank-2 [k, M] tensor: every operator is elementwise or mixes rows. */
+/** Each operator on a rank-2 [k, M] tensor (every operator is elementwise or mixes rows); a new type fails to compile until it has one. */
+const KERNELS: { [T in NoiseType]: (p: tf.Tensor, spec: NoiseSpec, ctx: NoiseContext) => tf.Tensor } = {
+  none: (p) => p,
+  'linear-shift': (p, s) => linearShift(p, s.alpha ?? NOISE_DEFAULTS.alpha, s.detach ?? NOISE_DEFAULTS.detach),
+  'linear-optimal': (p) => linearOptimal(p),
+  gaussian: (p, s, ctx) => gaussianNoise(p, checkSeed(ctx), s.strength ?? NOISE_DEFAULTS.strength, s.mean ?? NOISE_DEFAULTS.mean, s.std ?? NOISE_DEFAULTS.std),
+  'salt-pepper': (p, s, ctx) => saltPepper(p, checkSeed(ctx), s.prob ?? NOISE_DEFAULTS.prob),
+};
+
 function applyFlat(p: tf.Tensor, spec: NoiseSpec, ctx: NoiseContext): tf.Tensor {
-  switch (spec.type) {
-    case 'linear-shift':
-      return linearShift(p, spec.alpha ?? DEFAULT_ALPHA, spec.detach ?? DEFAULT_DETACH);
-    case 'linear-optimal':
-      return linearOptimal(p);
-    case 'gaussian':
-      return gaussianNoise(p, checkSeed(ctx), spec.strength ?? DEFAULT_STRENGTH, spec.mean ?? DEFAULT_MEAN, spec.std ?? DEFAULT_STD);
-    case 'salt-pepper':
-      return saltPepper(p, checkSeed(ctx), spec.prob ?? DEFAULT_PROB);
-    case 'none':
-      return p;
-  }
+  return KERNELS[spec.type](p, spec, ctx);
 }
 
 /**

@@ -1,10 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
 
-/** Paper default for the ViT (the CNN script uses 0.4). */
-export const DEFAULT_ALPHA = 0.3;
-/** The official CNN code detaches the shifted difference: gradient w.r.t. P is the identity. */
-export const DEFAULT_DETACH = true;
-
 /**
  * Identity in the forward pass, zero gradient in the backward pass. tfjs has no stopGradient op,
  * so a custom gradient stands in for PyTorch's .detach().

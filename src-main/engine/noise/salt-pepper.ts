@@ -1,9 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../rng';
 
-/** The official default of both scripts' parsers (ViT --strength, CNN --noise_str); the CNN run script uses 1.0. */
-export const DEFAULT_PROB = 0.1;
-
 /**
  * Each element independently becomes max(P) with probability p/2 and min(P) with probability p/2
  * (max/min over the whole noised tensor, as in the official code). The masks come from JS uniforms

@@ -1,22 +1,13 @@
-// The noise specification shared by the engine, the CLI, the store and (later) the renderer.
-// Semantics: ../shared/noisynn-method.md sections 2-5.
+// The noise specification shared by the engine, the CLI, the store and (through the contract) the renderer.
+// Pure: it imports only the registry, so the contract may re-export it. Semantics: /work/shared/noisynn-method.md sections 2-5.
+import { NOISE_OPERATORS, type NoiseParams, type NoiseType } from './operators';
 
-export const NOISE_TYPES = ['none', 'linear-shift', 'linear-optimal', 'gaussian', 'salt-pepper'] as const;
-export type NoiseType = (typeof NOISE_TYPES)[number];
+export { NOISE_TYPES } from './operators';
+export type { NoiseType } from './operators';
 
-export interface NoiseSpec {
+/** The operator's parameters (alpha, detach, strength, mean, std, prob: see operators.ts) plus where and when it acts. */
+export interface NoiseSpec extends NoiseParams {
   type: NoiseType;
-  /** linear-shift mixing weight a: P' = (1 - a) P + a roll(P, -1, batch). */
-  alpha?: number;
-  /** linear-shift: official CNN form P + a * detach(roll(P) - P), gradient the identity (default true);
-   *  false differentiates (1 - a) P + a roll(P) whole. The forward value is the same. */
-  detach?: boolean;
-  /** gaussian: scale s of the added s * N(mean, std). */
-  strength?: number;
-  mean?: number;
-  std?: number;
-  /** salt-pepper: fraction of elements replaced (half by max, half by min). */
-  prob?: number;
   level: 'image' | 'embedding';
   /** When the noise is active: during training, during evaluation, or both. */
   at: 'train' | 'eval' | 'both';
@@ -32,7 +23,7 @@ export interface NoiseContext {
 
 /** Operators that mix samples across the batch axis: evaluation depends on batch composition. */
 export function isBatchMixing(spec: Pick<NoiseSpec, 'type'>): boolean {
-  return spec.type === 'linear-shift' || spec.type === 'linear-optimal';
+  return NOISE_OPERATORS.find((o) => o.type === spec.type)?.batchMixing === true;
 }
 
 /**
@@ -41,7 +32,7 @@ export function isBatchMixing(spec: Pick<NoiseSpec, 'type'>): boolean {
  * the official code). Training with them needs the whole batch in one replica.
  */
 export function dependsOnBatch(spec: Pick<NoiseSpec, 'type'>): boolean {
-  return isBatchMixing(spec) || spec.type === 'salt-pepper';
+  return NOISE_OPERATORS.find((o) => o.type === spec.type)?.dependsOnBatch === true;
 }
 
 export function isActive(spec: NoiseSpec, training: boolean): boolean {

@@ -8,13 +8,14 @@
 // the running statistics are updated with the statistics of the whole batch (combined exactly).
 import * as tf from '@tensorflow/tfjs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import type { Worker } from 'node:worker_threads';
 import type { Dataset } from '../../data/types';
 import type { RunConfig } from '../config/types';
 import { dependsOnBatch, isActive } from '../noise/types';
 import type { BnStat } from '../models';
 import { currentBackend } from '../backend';
+import { tsWorker } from '../ts-thread';
 import { SharedBlock, CMD_STEP, CMD_STOP } from './replica-shared';
 
 export interface ReplicaResult { loss: number; hits: number; count: number; grads: Float32Array[]; bn: { mean: Float32Array; variance: Float32Array; count: number }[] }
@@ -38,11 +39,7 @@ export function partSizes(n: number, r: number): number[] {
 }
 
 function spawnReplica(workerData: unknown): Worker {
-  // Worker threads ignore `--import tsx`, so a one-line bootstrap registers tsx in the thread before
-  // importing the entry that sits beside this file (trainers always run from the TypeScript sources).
-  const entry = pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), 'replica-thread.ts')).href;
-  const boot = `import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(entry)}); })`;
-  return new Worker(boot, { eval: true, workerData });
+  return tsWorker(join(dirname(fileURLToPath(import.meta.url)), 'replica-thread.ts'), workerData);
 }
 
 export class ReplicaGroup {

@@ -1,7 +1,7 @@
 // Pure helpers of the Runs table and the comparison: sorting, seed groups, mean ± std, final-metric
 // summaries, the params diff, noise labels, curve alignment and CSV/JSON text. No DOM, no host, so
 // test/unit/compare.test.ts exercises them directly.
-import type { EvalProtocol, NoiseSpecDto, RunDetail, RunSummary } from '@api/contract';
+import { NOISE_OPERATORS, sweptParam, type EvalProtocol, type NoiseSpecDto, type NumberParamName, type RunDetail, type RunSummary } from '@api/contract';
 
 // ---------- numbers ----------
 export interface MeanStd {
@@ -117,13 +117,10 @@ export function band(curves: readonly Curve[]): Band {
 }
 
 // ---------- runs ----------
-/** The noise's swept parameter by type: alpha, strength or prob (linear-optimal has none). */
+/** The noise's swept parameter by type (the registry's strip parameter: alpha, strength or prob; linear-optimal has none). */
 export function noiseParam(noise: NoiseSpecDto | null | undefined): { name: string; value: number } | null {
-  if (!noise) return null;
-  if (noise.type === 'linear-shift' && noise.alpha !== undefined) return { name: 'alpha', value: noise.alpha };
-  if (noise.type === 'gaussian' && noise.strength !== undefined) return { name: 'strength', value: noise.strength };
-  if (noise.type === 'salt-pepper' && noise.prob !== undefined) return { name: 'prob', value: noise.prob };
-  return null;
+  const swept = noise ? sweptParam(noise) : null;
+  return swept && typeof swept.value === 'number' ? { name: swept.param.name, value: swept.value } : null;
 }
 
 export function siteLabel(noise: RunSummary['noise'] | null | undefined): string {
@@ -142,7 +139,7 @@ export function noiseLabel(noise: RunSummary['noise'] | null | undefined): strin
 
 /** Noise that mixes samples of a batch, active at evaluation: its accuracy depends on the protocol. */
 export function isBatchMixingAtEval(noise: NoiseSpecDto | null | undefined): boolean {
-  return !!noise && (noise.type === 'linear-optimal' || noise.type === 'linear-shift') && noise.at !== 'train';
+  return !!noise && NOISE_OPERATORS.some((o) => o.type === noise.type && o.batchMixing) && noise.at !== 'train';
 }
 
 export function testTop1(r: RunSummary): number | null {
@@ -254,15 +251,19 @@ export function errorSeries<R>(runs: readonly R[], seriesOf: (r: R) => string, x
   }));
 }
 
-/** The x of a noise-parameter panel: the operator's parameter, or the batch size k of linear-optimal. */
-export type ParamAxis = 'alpha' | 'strength' | 'prob' | 'k';
+/** The x of a noise-parameter panel: the operator's swept parameter, or the batch size k of a mixing operator without one (linear-optimal). */
+export type ParamAxis = NumberParamName | 'k';
 
-export const PARAM_AXIS_TITLE: Record<ParamAxis, string> = {
-  alpha: 'linear-shift alpha',
-  strength: 'Gaussian strength s',
-  prob: 'salt-and-pepper probability p',
-  k: 'linear-optimal batch size k',
-};
+const SWEPT = NOISE_OPERATORS.flatMap((o) => {
+  const p = o.strip && o.params.find((q) => q.name === o.strip!.param);
+  return p ? [{ axis: p.name as NumberParamName, title: `${o.type} ${p.label}${p.symbol ? ` ${p.symbol}` : ''}` }] : [];
+});
+
+/** Operators whose panel's x is the batch size k. */
+const K_TYPES = NOISE_OPERATORS.filter((o) => o.batchMixing && !o.strip).map((o) => o.type as string);
+const K_AXIS = (type: string) => K_TYPES.includes(type);
+
+export const PARAM_AXIS_TITLE = Object.fromEntries([...SWEPT.map((s) => [s.axis, s.title]), ['k', `${K_TYPES.join(' / ')} batch size k`]]) as Record<ParamAxis, string>;
 
 export interface ParamPanel {
   axis: ParamAxis;
@@ -309,7 +310,7 @@ export function paramPanels<R extends { noise: NoiseSpecDto & { site?: { block: 
   for (const r of runs) {
     if (!r.noise || r.noise.type === 'none') continue;
     const p = noiseParam(r.noise);
-    const axis: ParamAxis | null = r.noise.type === 'linear-optimal' ? 'k' : (p?.name as ParamAxis | undefined) ?? null;
+    const axis: ParamAxis | null = K_AXIS(r.noise.type) ? 'k' : (p?.name as ParamAxis | undefined) ?? null;
     const x = axis === 'k' ? kOf(r) : p?.value ?? null;
     if (!axis || x === null) continue;
     const extra = axis === 'k' && r.noise.at === 'both' ? ` · test batch ${r.params.testBatchSize}` : '';
@@ -321,7 +322,7 @@ export function paramPanels<R extends { noise: NoiseSpecDto & { site?: { block: 
     series.set(key, s);
     panels.set(axis, series);
   }
-  const order: ParamAxis[] = ['alpha', 'strength', 'prob', 'k'];
+  const order: ParamAxis[] = [...SWEPT.map((x) => x.axis), 'k'];
   return order.filter((a) => panels.has(a)).map((axis) => ({
     axis,
     series: [...panels.get(axis)!.values()].map((s) => {

@@ -1,56 +1,25 @@
-// What the noise form and the strength strip need to know about each operator: labels, one-line
-// explanations (restated from the method page, sections 2-3), defaults and the swept parameter.
-// Defaults mirror src-main/engine/noise and engine/config/class-token.ts (test/unit/defaults.test.ts keeps them equal).
-import type { NoiseSpecDto, NoiseType } from '../../../src-main/api/contract';
+// What the noise form and the strength strip need to know about each operator, read from the engine's
+// registry (src-main/engine/noise/operators.ts) through the contract: labels, help, defaults, the swept parameter.
+import {
+  NOISE_OPERATORS, allNoiseParams, noiseDefaults, noiseOperator,
+  type NoiseOperatorInfo, type NoiseParamName, type NoiseParams, type NoiseSpecDto, type NoiseType, type NumberParamName,
+} from '../../../src-main/api/contract';
 
-export interface NoiseTypeInfo {
-  type: NoiseType;
-  label: string;
-  /** One line for tooltips and the form's caption. */
-  help: string;
-  /** Mixes samples across the batch axis (results depend on batch composition). */
-  batchMixing: boolean;
-}
+export type NoiseTypeInfo = NoiseOperatorInfo;
+export const NOISE_TYPE_INFO: readonly NoiseTypeInfo[] = NOISE_OPERATORS;
 
-export const NOISE_TYPE_INFO: NoiseTypeInfo[] = [
-  { type: 'none', label: 'none', help: 'No noise: the noisy image equals the clean one.', batchMixing: false },
-  {
-    type: 'linear-shift',
-    label: 'linear shift (circular Q)',
-    help: "P' = (1 - a) P + a roll(P, -1, batch): each sample takes a share a of the next sample in the batch.",
-    batchMixing: true,
-  },
-  {
-    type: 'linear-optimal',
-    label: 'linear optimal Q',
-    help: "P' = (P + sum over batch of P) / (k + 1): each sample is averaged with the whole batch of size k.",
-    batchMixing: true,
-  },
-  { type: 'gaussian', label: 'Gaussian', help: "P' = P + s * N(mean, std), element-wise, seeded.", batchMixing: false },
-  {
-    type: 'salt-pepper',
-    label: 'salt & pepper (impulse)',
-    help: 'Each element becomes the batch max with probability p/2 and the batch min with probability p/2.',
-    batchMixing: false,
-  },
-];
-
-export function noiseTypeInfo(type: NoiseType): NoiseTypeInfo {
-  return NOISE_TYPE_INFO.find((i) => i.type === type) ?? NOISE_TYPE_INFO[0];
+/** The registry entry of a type (`ops`: the registry; a test passes an extended one). */
+export function noiseTypeInfo(type: NoiseType, ops: readonly NoiseTypeInfo[] = NOISE_TYPE_INFO): NoiseTypeInfo {
+  return ops.find((i) => i.type === type) ?? ops[0];
 }
 
 export const PARAM_HELP = {
-  alpha: 'Mixing weight a in [0, 1] (paper 0.3, official CNN script 0.4); singular at a = 0.5 with an even batch size.',
-  detach:
-    'Official CNN form: the shift P + a (roll(P) - P) is detached, so the gradient is the identity. Off: the full gradient (1 - a) I + a S^T. Affects training only: the forward value (this preview) is identical.',
-  strength: 'Scale s of the added noise, in normalised input units (official ViT 0.1, CNN 1.0).',
-  mean: 'Mean mu of the Gaussian draw before scaling (official 0).',
-  std: 'Standard deviation sigma of the Gaussian draw before scaling (official "gau_var" = 1, used as a std).',
-  prob: 'Fraction p in [0, 1] of elements replaced: half by the batch max, half by the batch min.',
+  ...(Object.fromEntries(allNoiseParams().map((p) => [p.name, p.help])) as Record<NoiseParamName, string>),
   seed: 'Integer seed of the noise draw; the same seed gives the same noise in preview and in training.',
-} as const;
+};
 
-export const DEFAULTS = { alpha: 0.3, detach: true, strength: 0.1, mean: 0, std: 1, prob: 0.1 } as const;
+/** Every noise parameter at its engine default. */
+export const DEFAULTS = Object.freeze(noiseDefaults() as Required<NoiseParams>);
 /** The official NoisyViT never noises the class token; a test keeps this equal to the engine's default. */
 export const SKIP_CLASS_TOKEN = true;
 /** Block -1 of a ViT: how every view names it (the official NoisyViT never noises there). */
@@ -65,44 +34,26 @@ export function defaultSpec(type: NoiseType, level: NoiseSpecDto['level']): Nois
 }
 
 /** Only the fields the type uses, so requests carry no stale parameters of another type. */
-export function cleanSpec(spec: NoiseSpecDto): NoiseSpecDto {
+export function cleanSpec(spec: NoiseSpecDto, ops: readonly NoiseTypeInfo[] = NOISE_TYPE_INFO): NoiseSpecDto {
   const out: NoiseSpecDto = { type: spec.type, level: spec.level, at: spec.at };
-  switch (spec.type) {
-    case 'linear-shift':
-      out.alpha = spec.alpha ?? DEFAULTS.alpha;
-      out.detach = spec.detach ?? DEFAULTS.detach;
-      break;
-    case 'gaussian':
-      out.strength = spec.strength ?? DEFAULTS.strength;
-      out.mean = spec.mean ?? DEFAULTS.mean;
-      out.std = spec.std ?? DEFAULTS.std;
-      break;
-    case 'salt-pepper':
-      out.prob = spec.prob ?? DEFAULTS.prob;
-      break;
-  }
+  const values = spec as unknown as Record<string, unknown>;
+  for (const p of noiseOperator(spec.type, ops).params) (out as unknown as Record<string, unknown>)[p.name] = values[p.name] ?? p.default;
   return out;
 }
 
 export interface StripInfo {
   /** The swept parameter, as named in the spec. */
-  param: 'alpha' | 'strength' | 'prob';
+  param: NumberParamName;
   symbol: string;
   values: number[];
 }
 
 /** The swept parameter and its five values for the strength strip; null when the type has no strength. */
-export function stripFor(type: NoiseType): StripInfo | null {
-  switch (type) {
-    case 'linear-shift':
-      return { param: 'alpha', symbol: 'a', values: [0.1, 0.2, 0.3, 0.4, 0.5] };
-    case 'gaussian':
-      return { param: 'strength', symbol: 's', values: [0.05, 0.1, 0.25, 0.5, 1] };
-    case 'salt-pepper':
-      return { param: 'prob', symbol: 'p', values: [0.01, 0.05, 0.1, 0.2, 0.3] };
-    default:
-      return null;
-  }
+export function stripFor(type: NoiseType, ops: readonly NoiseTypeInfo[] = NOISE_TYPE_INFO): StripInfo | null {
+  const o = noiseOperator(type, ops);
+  if (!o.strip) return null;
+  const p = o.params.find((q) => q.name === o.strip!.param)!;
+  return { param: p.name as NumberParamName, symbol: p.symbol ?? p.name, values: [...o.strip.values] };
 }
 
 /** A fresh random 31-bit seed (non-negative integer, valid for the engine's seeded RNG). */
@@ -132,19 +83,17 @@ function badNumber(v: unknown): boolean {
  * A readable problem with the parameters the type uses, or null. Checked before sending so a
  * half-typed field shows a hint instead of a request error (the engine validates again).
  */
-export function specProblem(spec: NoiseSpecDto): string | null {
-  const range = (name: string, v: unknown, lo: number, hi: number): string | null =>
-    badNumber(v) ? `${name} must be a number` : (v as number) < lo || (v as number) > hi ? `${name} must be in [${lo}, ${hi === Infinity ? '∞' : hi}]` : null;
-  switch (spec.type) {
-    case 'linear-shift':
-      return range('alpha a', spec.alpha, 0, 1);
-    case 'gaussian':
-      return range('strength s', spec.strength, 0, Infinity) ?? range('std σ', spec.std, 0, Infinity) ?? (badNumber(spec.mean) ? 'mean μ must be a number' : null);
-    case 'salt-pepper':
-      return range('probability p', spec.prob, 0, 1);
-    default:
-      return null;
+export function specProblem(spec: NoiseSpecDto, ops: readonly NoiseTypeInfo[] = NOISE_TYPE_INFO): string | null {
+  const values = spec as unknown as Record<string, unknown>;
+  for (const p of noiseOperator(spec.type, ops).params) {
+    if (p.kind !== 'number') continue;
+    const name = p.symbol ? `${p.label} ${p.symbol}` : p.label;
+    const v = values[p.name];
+    if (badNumber(v)) return `${name} must be a number`;
+    if (p.min === undefined && p.max === undefined) continue;
+    if ((v as number) < (p.min ?? -Infinity) || (v as number) > (p.max ?? Infinity)) return `${name} must be in [${p.min ?? '-∞'}, ${p.max ?? '∞'}]`;
   }
+  return null;
 }
 
 export function seedProblem(seed: unknown): string | null {
