@@ -1,13 +1,14 @@
 // The run store: the only module that talks to SQLite. Everything else goes through Store.
 import os from 'node:os';
 import path from 'node:path';
-import { openDatabase, type StoreDb } from './db';
+import { openDatabase } from './db';
 import * as cluster from './cluster';
 import * as ds from './datasets';
 import * as m from './metrics';
 import { schemaVersion } from './migrate';
 import * as runs from './runs';
 import { metricSeries, type SeriesRows } from './rollups';
+import type { StoreDb } from './sql';
 import type {
   CheckpointRow,
   DatasetInput,
