@@ -1,9 +1,9 @@
 // Runs that live in cluster bundles: their link to the bundle and how far it has been imported. One import
 // is one transaction, so a bundle that fails validation half-way (the caller validates first) or a crash
 // mid-import leaves the store as it was.
-import type { StoreDb } from './db';
 import { addCheckpoint, addEvaluation, addMetrics, deleteMetricsAfter } from './metrics';
-import { addTag, checkText, createRun, nowIso, writeTx } from './runs';
+import { addTag, createRun } from './runs';
+import { checkText, nowIso, writeTx, type StoreDb } from './sql';
 import type { EvaluationRow, MetricRow, NewRun, RunStatus } from './types';
 
 export interface FileCursor { offset: number; lines: number }

@@ -1,6 +1,5 @@
 import { conflict, notFound } from '../errors';
-import type { StoreDb } from './db';
-import { checkInt, checkText, fail, nowIso, writeTx } from './runs';
+import { checkInt, checkText, fail, nowIso, writeTx, type StoreDb } from './sql';
 import type { DatasetInput, StoredDataset } from './types';
 import type { DatasetKind } from '../data/types';
 

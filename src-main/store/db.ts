@@ -7,14 +7,7 @@ import { assertNotNewer, migrate, schemaVersion, type Migration } from './migrat
 import { migrations as allMigrations } from './migrations/index';
 import { dbPath } from './paths';
 import { recoverCrashedRuns } from './runs';
-
-/** An open database plus the file name every error message carries. */
-export interface StoreDb {
-  db: Database.Database;
-  file: string;
-  /** Run after closing (a read-only snapshot's temporary copy is removed). */
-  onClose?: () => void;
-}
+import type { StoreDb } from './sql';
 
 function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

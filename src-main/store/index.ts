@@ -1,7 +1,7 @@
 // The run store: the only module that talks to SQLite. Everything else goes through Store.
 import os from 'node:os';
 import path from 'node:path';
-import { openDatabase, type StoreDb } from './db';
+import { openDatabase } from './db';
 import * as cluster from './cluster';
 import * as ds from './datasets';
 import * as m from './metrics';
@@ -9,6 +9,7 @@ import { schemaVersion } from './migrate';
 import * as runs from './runs';
 import { ensureReserve, isDiskFull, releaseReserve } from './reserve';
 import { metricSeries, type SeriesRows } from './rollups';
+import type { StoreDb } from './sql';
 import type {
   CheckpointRow,
   DatasetInput,

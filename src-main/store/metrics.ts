@@ -1,7 +1,7 @@
 // What a run produces over time: metric series, evaluations and checkpoints.
-import type { StoreDb } from './db';
-import { checkInt, checkNumber, checkText, fail, nowIso, requireRun, writeTx } from './runs';
 import { rollupAdd, rollupRebuild } from './rollups';
+import { requireRun } from './runs';
+import { checkInt, checkNumber, checkText, fail, nowIso, prepare, writeTx, type StoreDb } from './sql';
 import { EVAL_PROTOCOLS, type CheckpointRow, type EvaluationRow, type MetricRow } from './types';
 
 // SQLite stores NaN as NULL; only NaN is ever written as NULL, so NULL reads back as NaN.
@@ -19,8 +19,8 @@ export function addMetrics(s: StoreDb, rows: MetricRow[]): void {
     checkNumber(s, `${at} value`, r.value);
     checkNumber(s, `${at} time`, r.time);
   });
-  const insert = s.db.prepare('INSERT OR REPLACE INTO metrics (run_id, key, step, epoch, value, time) VALUES (?, ?, ?, ?, ?, ?)');
-  const exists = s.db.prepare('SELECT 1 FROM metrics WHERE run_id = ? AND key = ? AND step = ?');
+  const insert = prepare(s, 'INSERT OR REPLACE INTO metrics (run_id, key, step, epoch, value, time) VALUES (?, ?, ?, ?, ?, ?)');
+  const exists = prepare(s, 'SELECT 1 FROM metrics WHERE run_id = ? AND key = ? AND step = ?');
   writeTx(s, () => {
     for (const id of new Set(rows.map((r) => r.runId))) requireRun(s, id);
     const replaced: MetricRow[] = [];
@@ -39,19 +39,19 @@ export function metrics(s: StoreDb, runId: number, key?: string): MetricRow[] {
   requireRun(s, runId);
   const sql = `SELECT run_id, key, step, epoch, value, time FROM metrics WHERE run_id = ?${key === undefined ? '' : ' AND key = ?'} ORDER BY key, step`;
   const args: unknown[] = key === undefined ? [runId] : [runId, key];
-  return (s.db.prepare(sql).all(...args) as { run_id: number; key: string; step: number; epoch: number; value: number | null; time: number }[]).map(
+  return (prepare(s, sql).all(...args) as { run_id: number; key: string; step: number; epoch: number; value: number | null; time: number }[]).map(
     (r) => ({ runId: r.run_id, key: r.key, step: r.step, epoch: r.epoch, value: fromDb(r.value), time: r.time }),
   );
 }
 
 export function metricKeys(s: StoreDb, runId: number): string[] {
   requireRun(s, runId);
-  return (s.db.prepare('SELECT DISTINCT key FROM metrics WHERE run_id = ? ORDER BY key').all(runId) as { key: string }[]).map((r) => r.key);
+  return (prepare(s, 'SELECT DISTINCT key FROM metrics WHERE run_id = ? ORDER BY key').all(runId) as { key: string }[]).map((r) => r.key);
 }
 
 export function lastStep(s: StoreDb, runId: number): number | null {
   requireRun(s, runId);
-  return (s.db.prepare('SELECT MAX(step) AS step FROM metrics WHERE run_id = ?').get(runId) as { step: number | null }).step;
+  return (prepare(s, 'SELECT MAX(step) AS step FROM metrics WHERE run_id = ?').get(runId) as { step: number | null }).step;
 }
 
 /** Drops every metric with step > `step`, for resuming from an earlier checkpoint. */
@@ -59,7 +59,7 @@ export function deleteMetricsAfter(s: StoreDb, runId: number, step: number): voi
   checkInt(s, 'deleteMetricsAfter step', step, -1);
   requireRun(s, runId);
   writeTx(s, () => {
-    s.db.prepare('DELETE FROM metrics WHERE run_id = ? AND step > ?').run(runId, step);
+    prepare(s, 'DELETE FROM metrics WHERE run_id = ? AND step > ?').run(runId, step);
     rollupRebuild(s, runId, step + 1);
   });
 }
@@ -72,18 +72,17 @@ export function addEvaluation(s: StoreDb, e: EvaluationRow): void {
   for (const k of ['top1', 'top5', 'loss'] as const) checkNumber(s, `evaluation ${k}`, e[k]);
   checkInt(s, 'evaluation n', e.n);
   requireRun(s, e.runId);
-  s.db
-    .prepare(
-      `INSERT INTO evaluations (run_id, epoch, protocol, batch_size, noise_active, top1, top5, loss, n, created_at)
+  prepare(
+    s,
+    `INSERT INTO evaluations (run_id, epoch, protocol, batch_size, noise_active, top1, top5, loss, n, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    )
-    .run(e.runId, e.epoch, e.protocol, e.batchSize, e.noiseActive ? 1 : 0, e.top1, e.top5, e.loss, e.n, e.createdAt ?? nowIso());
+  ).run(e.runId, e.epoch, e.protocol, e.batchSize, e.noiseActive ? 1 : 0, e.top1, e.top5, e.loss, e.n, e.createdAt ?? nowIso());
 }
 
 /** Ordered by epoch, then insertion. */
 export function evaluations(s: StoreDb, runId: number): EvaluationRow[] {
   requireRun(s, runId);
-  const rows = s.db.prepare('SELECT * FROM evaluations WHERE run_id = ? ORDER BY epoch, id').all(runId) as {
+  const rows = prepare(s, 'SELECT * FROM evaluations WHERE run_id = ? ORDER BY epoch, id').all(runId) as {
     run_id: number; epoch: number; protocol: EvaluationRow['protocol']; batch_size: number; noise_active: number;
     top1: number | null; top5: number | null; loss: number | null; n: number; created_at: string;
   }[];
@@ -109,25 +108,24 @@ export function addCheckpoint(s: StoreDb, c: CheckpointRow): void {
   if (typeof c.sha256 !== 'string' || !/^[0-9a-f]{64}$/i.test(c.sha256)) fail(s, `checkpoint sha256 must be 64 hex digits, got ${JSON.stringify(c.sha256)}`);
   checkInt(s, 'checkpoint bytes', c.bytes);
   requireRun(s, c.runId);
-  s.db
-    .prepare(
-      `INSERT INTO checkpoints (run_id, epoch, step, path, sha256, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+  prepare(
+    s,
+    `INSERT INTO checkpoints (run_id, epoch, step, path, sha256, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (run_id, epoch) DO UPDATE SET step = excluded.step, path = excluded.path, sha256 = excluded.sha256,
        bytes = excluded.bytes, created_at = excluded.created_at`,
-    )
-    .run(c.runId, c.epoch, c.step, c.path, c.sha256.toLowerCase(), c.bytes, c.createdAt ?? nowIso());
+  ).run(c.runId, c.epoch, c.step, c.path, c.sha256.toLowerCase(), c.bytes, c.createdAt ?? nowIso());
 }
 
 const CHECKPOINT_COLUMNS = 'run_id AS runId, epoch, step, path, sha256, bytes, created_at AS createdAt';
 
 export function checkpoints(s: StoreDb, runId: number): CheckpointRow[] {
   requireRun(s, runId);
-  return s.db.prepare(`SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints WHERE run_id = ? ORDER BY epoch`).all(runId) as CheckpointRow[];
+  return prepare(s, `SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints WHERE run_id = ? ORDER BY epoch`).all(runId) as CheckpointRow[];
 }
 
 export function latestCheckpoint(s: StoreDb, runId: number): CheckpointRow | undefined {
   requireRun(s, runId);
-  return s.db.prepare(`SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints WHERE run_id = ? ORDER BY epoch DESC, step DESC LIMIT 1`).get(runId) as
+  return prepare(s, `SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints WHERE run_id = ? ORDER BY epoch DESC, step DESC LIMIT 1`).get(runId) as
     | CheckpointRow
     | undefined;
 }

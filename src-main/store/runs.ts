@@ -1,8 +1,7 @@
 import os from 'node:os';
-import { conflict, invalid, notFound } from '../errors';
-import { retryBusy } from './guard';
-import type { StoreDb } from './db';
+import { conflict, notFound } from '../errors';
 import { processAlive, processStart } from './process-identity';
+import { checkInt, checkNumber, checkText, fail, nowIso, prepare, writeTx, type StoreDb } from './sql';
 import {
   FINAL_STATUSES,
   RUN_STATUSES,
@@ -16,39 +15,6 @@ import {
   type RunStart,
   type RunStatus,
 } from './types';
-
-export const nowIso = (): string => new Date().toISOString();
-
-/**
- * Runs `fn` in a BEGIN IMMEDIATE transaction. A deferred one that reads before
- * writing fails at once with SQLITE_BUSY (busy_timeout cannot help) when another
- * process writes in between; taking the write lock up front makes it wait instead.
- */
-export function writeTx<T>(s: StoreDb, fn: () => T): T {
-  const tx = s.db.transaction(fn);
-  return retryBusy(s.db, s.file, () => tx.immediate());
-}
-
-export function fail(s: StoreDb, problem: string): never {
-  throw invalid(`${s.file}: ${problem}`);
-}
-
-export function checkInt(s: StoreDb, what: string, v: unknown, min = 0): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) {
-    fail(s, `${what} must be an integer${min > Number.MIN_SAFE_INTEGER ? ` >= ${min}` : ''}, got ${String(v)}`);
-  }
-  return v;
-}
-
-export function checkNumber(s: StoreDb, what: string, v: unknown): number {
-  if (typeof v !== 'number') fail(s, `${what} must be a number, got ${typeof v}`);
-  return v;
-}
-
-export function checkText(s: StoreDb, what: string, v: unknown): string {
-  if (typeof v !== 'string' || v.trim() === '') fail(s, `${what} must be a non-empty string, got ${JSON.stringify(v)}`);
-  return v;
-}
 
 function toJson(s: StoreDb, what: string, v: unknown): string {
   let text: string | undefined;
@@ -64,12 +30,12 @@ function toJson(s: StoreDb, what: string, v: unknown): string {
 /** Throws "<file>: run 42 not found" unless the run exists. */
 export function requireRun(s: StoreDb, id: number): void {
   checkInt(s, 'run id', id, 1);
-  if (!s.db.prepare('SELECT 1 FROM runs WHERE id = ?').get(id)) throw notFound(`${s.file}: run ${id} not found`);
+  if (!prepare(s, 'SELECT 1 FROM runs WHERE id = ?').get(id)) throw notFound(`${s.file}: run ${id} not found`);
 }
 
 function requireRow(s: StoreDb, table: 'datasets' | 'sweeps', label: string, id: number): void {
   checkInt(s, `${label} id`, id, 1);
-  if (!s.db.prepare(`SELECT 1 FROM ${table} WHERE id = ?`).get(id)) throw notFound(`${s.file}: ${label} ${id} not found`);
+  if (!prepare(s, `SELECT 1 FROM ${table} WHERE id = ?`).get(id)) throw notFound(`${s.file}: ${label} ${id} not found`);
 }
 
 type ParamValue = { text: string; num: number | null };

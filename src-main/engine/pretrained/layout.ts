@@ -90,7 +90,10 @@ function permute(data: Float32Array, shape: number[], perm: number[]): Float32Ar
   const outShape = perm.map((p) => shape[p]);
   const srcStride = new Array<number>(shape.length);
   let s = 1;
-  for (let k = shape.length - 1; k >= 0; k--) (srcStride[k] = s), (s *= shape[k]);
+  for (let k = shape.length - 1; k >= 0; k--) {
+    srcStride[k] = s;
+    s *= shape[k];
+  }
   const stride = perm.map((p) => srcStride[p]); // source stride of each output axis
   const out = new Float32Array(data.length);
   const idx = new Array<number>(outShape.length).fill(0);

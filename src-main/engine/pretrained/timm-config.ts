@@ -129,7 +129,10 @@ export function describeTimmConfig(cfg: unknown, file: string): PretrainedDescri
     model.numClasses = classes as number;
   }
   const pcSize = isObj(cfg.pretrained_cfg) ? numbers(cfg.pretrained_cfg.input_size, 3) : undefined;
-  if (pcSize && model.kind === 'resnet') (model.imageSize = pcSize[1]), (model.channels = pcSize[0]);
+  if (pcSize && model.kind === 'resnet') {
+    model.imageSize = pcSize[1];
+    model.channels = pcSize[0];
+  }
   return { architecture: arch, model, input: inputFrom(cfg, model, file) };
 }
 

@@ -210,7 +210,10 @@ async function trainStep(model: Model, optim: AdamW, data: Dataset, idx: Int32Ar
     if (others.length) combineBnStats(own.bnStats, others);
     updateRunningStats(own.bnStats);
   } else {
-    for (const s of own.bnStats) (s.batchMean.dispose(), s.batchVar.dispose());
+    for (const s of own.bnStats) {
+      s.batchMean.dispose();
+      s.batchVar.dispose();
+    }
   }
   tf.dispose(own.grads);
   return { loss, hits };

@@ -1,9 +1,12 @@
 import type { Migration } from '../migrate';
-import { ROLLUP_LEVELS } from '../rollups';
 
 // Pre-aggregated metric buckets (32, 1024 and 32768 steps) so a chart of a million-step curve reads
 // about a thousand rows instead of a million. Derived data: rebuilt here from metrics, kept in step by
 // addMetrics / deleteMetricsAfter.
+// The levels are written out, not imported from rollups.ts: a shipped migration must build the same rows
+// whatever later code says. Changing ROLLUP_LEVELS needs a new migration that rebuilds the table.
+const LEVELS = [32, 1024, 32768];
+
 export const metricRollups: Migration = {
   version: 2,
   name: 'metric-rollups',
@@ -27,6 +30,6 @@ export const metricRollups: Migration = {
       INSERT INTO metric_rollups (run_id, key, level, bucket, first_step, rows, n, sum, min, max)
       SELECT run_id, key, CAST(? AS INTEGER), step / CAST(? AS INTEGER), MIN(step), COUNT(*), COUNT(value), TOTAL(value), MIN(value), MAX(value)
       FROM metrics GROUP BY run_id, key, step / CAST(? AS INTEGER)`);
-    for (const level of ROLLUP_LEVELS) fill.run(level, level, level);
+    for (const level of LEVELS) fill.run(level, level, level);
   },
 };

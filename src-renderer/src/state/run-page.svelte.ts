@@ -40,7 +40,7 @@ export class RunPageState {
   message = $state<string | null>(null);
   notes = $state<NoteDraft[]>([]);
   #timers = new Map<NoteDraft, ReturnType<typeof setTimeout>>();
-  #unsubscribe: (() => void) | null = null;
+  #subscribed = false;
 
   async open(id: number): Promise<void> {
     if (this.id !== id) {
@@ -51,9 +51,13 @@ export class RunPageState {
       this.actionError = null;
       this.notes = [];
     }
-    this.#unsubscribe ??= host.on('run.status', (e) => {
-      if (e.runId === this.id) void this.refresh();
-    });
+    // One subscription for the page's whole life: it follows whichever run is open.
+    if (!this.#subscribed) {
+      this.#subscribed = true;
+      host.on('run.status', (e) => {
+        if (e.runId === this.id) void this.refresh();
+      });
+    }
     await this.refresh();
     if (this.detail) this.notes = [...this.detail.notes.map((n) => ({ noteId: n.id, body: n.body, state: 'saved' as const })), { noteId: null, body: '', state: 'saved' }];
   }
