@@ -228,7 +228,7 @@ test('the session cookie opens the API and the event stream, never for another O
   const cookie = cookieFrom(await request(srv.port, { path: `/?token=${srv.token}` }));
   const call = await request(srv.port, { method: 'POST', path: '/api/runs.list', headers: { Cookie: cookie } });
   assert.equal(call.status, 200, call.body);
-  const forged = await request(srv.port, { method: 'POST', path: '/api/runs.list', headers: { Cookie: cookie.replace(/=./, '=0') } });
+  const forged = await request(srv.port, { method: 'POST', path: '/api/runs.list', headers: { Cookie: cookie.replace(/=(.)/, (_m, c: string) => `=${c === '0' ? '1' : '0'}`) } });
   assert.equal(forged.status, 401);
   const foreign = await request(srv.port, { method: 'POST', path: '/api/runs.list', headers: { Cookie: cookie, Origin: 'http://evil.example' } });
   assert.equal(foreign.status, 403);
