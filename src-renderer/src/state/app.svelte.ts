@@ -71,13 +71,28 @@ export class AppState {
     this.go('noise-images');
   }
 
-  async loadInfo(): Promise<void> {
-    try {
-      this.info = await host.invoke('app.info', {});
-      this.infoError = null;
-    } catch (e) {
-      this.infoError = errorMessage(e);
-    }
+  #infoRequest: Promise<void> | null = null;
+
+  /** Fetches app.info (the shell does at start); callers at the same moment share one request. */
+  loadInfo(): Promise<void> {
+    this.#infoRequest ??= host
+      .invoke('app.info', {})
+      .then(
+        (info) => {
+          this.info = info;
+          this.infoError = null;
+        },
+        (e: unknown) => {
+          this.infoError = errorMessage(e);
+        },
+      )
+      .finally(() => (this.#infoRequest = null));
+    return this.#infoRequest;
+  }
+
+  /** For views that need app.info (presets): loads it unless it is here or on its way. */
+  ensureInfo(): void {
+    if (!this.info) void this.loadInfo();
   }
 }
 

@@ -5,6 +5,7 @@ import type { DatasetSummary, PresetInfo, RunDetail, RunSummary } from '@api/con
 import { errorMessage, host } from '../host';
 import { archOf, datasetOf, fitSite, siteOf, type Arch } from '../lib/model-arch';
 import { app } from './app.svelte';
+import { datasetList } from './dataset-list.svelte';
 import type { ModelChoice } from './noise-lab.svelte';
 
 /** The part of a view's form these sources read and fill in. */
@@ -15,10 +16,18 @@ export interface ModelForm {
 }
 
 export class ModelSources {
-  datasets = $state.raw<DatasetSummary[]>([]);
   runs = $state.raw<RunSummary[]>([]);
-  presets = $state.raw<PresetInfo[]>([]);
-  error = $state('');
+  #error = $state('');
+  get datasets(): DatasetSummary[] {
+    return datasetList.items;
+  }
+  /** Presets come with app.info (state/app). */
+  get presets(): PresetInfo[] {
+    return app.info?.presets ?? [];
+  }
+  get error(): string {
+    return this.#error || datasetList.error || app.infoError || '';
+  }
 
   readonly #form: ModelForm;
   #runDetail = $state.raw<RunDetail | null>(null);
@@ -36,30 +45,15 @@ export class ModelSources {
     this.#form = form;
 
     $effect(() => {
-      host.invoke('datasets.list', {}).then(
-        (ds) => {
-          this.datasets = ds;
-          if (!ds.some((d) => d.name === form.dataset)) form.dataset = (ds.find((d) => d.name === 'mnist') ?? ds[0])?.name ?? '';
-        },
-        (e: unknown) => (this.error = errorMessage(e)),
-      );
+      void datasetList.refresh().then(() => {
+        if (!datasetList.error && !datasetList.has(form.dataset)) form.dataset = datasetList.defaultName();
+      });
       host.invoke('runs.list', { status: ['completed'] }).then(
         (rs) => (this.runs = rs),
-        (e: unknown) => (this.error = errorMessage(e)),
+        (e: unknown) => (this.#error = errorMessage(e)),
       );
     });
-
-    // Presets come with app.info, which the shell loads; fetch it here only if the shell has not.
-    $effect(() => {
-      if (app.info) {
-        this.presets = app.info.presets;
-        return;
-      }
-      host.invoke('app.info', {}).then(
-        (info) => (this.presets = info.presets),
-        (e: unknown) => (this.error = errorMessage(e)),
-      );
-    });
+    $effect(() => app.ensureInfo());
 
     $effect(() => {
       const id = form.model.kind === 'run' ? form.model.runId : null;
@@ -73,10 +67,10 @@ export class ModelSources {
           const site = siteOf(d.config);
           if (site) form.site = site;
           const ds = datasetOf(d.config);
-          if (ds && this.datasets.some((x) => x.name === ds)) form.dataset = ds;
+          if (ds && datasetList.has(ds)) form.dataset = ds;
         },
         (e: unknown) => {
-          if (live) this.error = errorMessage(e);
+          if (live) this.#error = errorMessage(e);
         },
       );
       return () => {
