@@ -3,6 +3,7 @@
 import type { DatasetSummary, ImageDetail, ImageRef, SplitName } from '@api/contract';
 import { errorMessage, host } from '../host';
 import { datasetList } from './dataset-list.svelte';
+import { fetchImage, forgetImages } from './images';
 
 export type SplitFilter = SplitName | 'all';
 
@@ -88,6 +89,7 @@ export class DatasetsState {
     this.addError = null;
     try {
       const added = await host.invoke('datasets.add', { path: p });
+      forgetImages(added.name);
       datasetList.put(added);
       this.addPath = '';
       this.select(added.name);
@@ -119,7 +121,7 @@ export class DatasetsState {
     this.detailLoading = true;
     this.detailError = null;
     try {
-      const d = await host.invoke('datasets.image', { dataset, split: ref.split, index: ref.index });
+      const d = await fetchImage(dataset, ref.split, ref.index);
       if (this.detailPos === pos && this.selectedName === dataset) this.detail = d;
     } catch (e) {
       this.detailError = errorMessage(e);

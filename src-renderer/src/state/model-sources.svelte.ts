@@ -6,6 +6,7 @@ import { errorMessage, host } from '../host';
 import { archOf, datasetOf, fitSite, siteOf, type Arch } from '../lib/model-arch';
 import { app } from './app.svelte';
 import { datasetList } from './dataset-list.svelte';
+import { LatestRequest } from './latest-request.svelte';
 import type { ModelChoice } from './noise-lab.svelte';
 
 /** The part of a view's form these sources read and fill in. */
@@ -26,16 +27,18 @@ export class ModelSources {
     return app.info?.presets ?? [];
   }
   get error(): string {
-    return this.#error || datasetList.error || app.infoError || '';
+    return this.#error || this.#runDetail.error || datasetList.error || app.infoError || '';
   }
 
   readonly #form: ModelForm;
-  #runDetail = $state.raw<RunDetail | null>(null);
+  /** The chosen stored run's detail: its config brings the architecture, site and dataset. */
+  readonly #runDetail: LatestRequest<{ id: number }, RunDetail>;
 
   readonly arch = $derived.by((): Arch | null => {
     const m = this.#form.model;
     if (m.kind === 'preset') return archOf(this.presets.find((p) => p.name === m.preset)?.config);
-    return this.#runDetail && this.#runDetail.id === m.runId ? archOf(this.#runDetail.config) : null;
+    const d = this.#runDetail.result;
+    return d && d.id === m.runId ? archOf(d.config) : null;
   });
   /** The form's site, or the nearest valid one when the architecture has no such site (e.g. after switching model). */
   readonly site = $derived.by(() => (this.arch ? fitSite(this.arch, this.#form.site) : null));
@@ -55,27 +58,16 @@ export class ModelSources {
     });
     $effect(() => app.ensureInfo());
 
-    $effect(() => {
-      const id = form.model.kind === 'run' ? form.model.runId : null;
-      this.#runDetail = null;
-      if (id === null) return;
-      let live = true;
-      host.invoke('runs.get', { id }).then(
-        (d) => {
-          if (!live) return;
-          this.#runDetail = d;
-          const site = siteOf(d.config);
-          if (site) form.site = site;
-          const ds = datasetOf(d.config);
-          if (ds && datasetList.has(ds)) form.dataset = ds;
-        },
-        (e: unknown) => {
-          if (live) this.#error = errorMessage(e);
-        },
-      );
-      return () => {
-        live = false;
-      };
+    this.#runDetail = new LatestRequest({
+      request: () => (form.model.kind === 'run' && form.model.runId !== null ? { id: form.model.runId } : null),
+      send: (req) => host.invoke('runs.get', req),
+      debounceMs: 0,
+      onreply: (d) => {
+        const site = siteOf(d.config);
+        if (site) form.site = site;
+        const ds = datasetOf(d.config);
+        if (ds && datasetList.has(ds)) form.dataset = ds;
+      },
     });
   }
 }
