@@ -4,35 +4,21 @@
 // at the same moment share one request.
 import type { DatasetSummary } from '@api/contract';
 import { errorMessage, host } from '../host';
+import { oneAtATime } from './one-at-a-time';
 
 export class DatasetList {
   items = $state.raw<DatasetSummary[]>([]);
-  /** A reply (or an error) has arrived at least once. */
-  loaded = $state(false);
   error = $state<string | null>(null);
-  #inflight: Promise<DatasetSummary[]> | null = null;
-
   /** Fetches the list again; resolves to the list (the previous one when the request failed: see `error`). */
-  refresh(): Promise<DatasetSummary[]> {
-    this.#inflight ??= host
-      .invoke('datasets.list', {})
-      .then(
-        (ds) => {
-          this.items = ds;
-          this.error = null;
-          return ds;
-        },
-        (e: unknown) => {
-          this.error = errorMessage(e);
-          return this.items;
-        },
-      )
-      .finally(() => {
-        this.loaded = true;
-        this.#inflight = null;
-      });
-    return this.#inflight;
-  }
+  readonly refresh = oneAtATime(async (): Promise<DatasetSummary[]> => {
+    try {
+      this.items = await host.invoke('datasets.list', {});
+      this.error = null;
+    } catch (e) {
+      this.error = errorMessage(e);
+    }
+    return this.items;
+  });
 
   /** A dataset just added or replaced (datasets.add's reply), without a refetch. */
   put(d: DatasetSummary): void {
