@@ -67,7 +67,7 @@ function describe(data: Dataset, clean: Float32Array, noisy: Float32Array, selec
   };
 }
 
-/** Row `selected` of I + Q: which batch members flow into the selected image (method page section 2). */
+/** Row `selected` of I + Q: which batch members flow into the selected image (docs/method.md#operators). */
 export function mixingWeights(spec: NoiseSpec, req: NoisePreviewRequest): MixWeight[] | undefined {
   if (!isBatchMixing(spec)) return undefined;
   const k = req.images.length;

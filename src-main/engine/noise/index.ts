@@ -1,5 +1,5 @@
 // The single registry of noise operators and the public API of the noise module.
-// Semantics: /work/shared/noisynn-method.md sections 2-5.
+// Semantics: docs/method.md#operators, #sites and #train-eval-or-both.
 import * as tf from '@tensorflow/tfjs';
 import { isActive, type NoiseContext, type NoiseSpec } from './types';
 import { validateNoiseSpec } from './validate';

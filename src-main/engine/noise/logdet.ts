@@ -2,7 +2,7 @@ import type { NoiseSpec } from './types';
 import { DEFAULT_ALPHA } from './linear-shift';
 
 /**
- * dS = -log|det(I + Q)| of the linear noise for batch size k (method page section 1), or null
+ * dS = -log|det(I + Q)| of the linear noise for batch size k (docs/method.md#task-entropy), or null
  * for operators that are not linear transforms. +Infinity when I + Q is singular. Worked in log
  * space so large k neither underflows nor overflows.
  */

@@ -1,5 +1,5 @@
 // The noise specification shared by the engine, the CLI, the store and (later) the renderer.
-// Semantics: ../shared/noisynn-method.md sections 2-5.
+// Semantics: docs/method.md#operators, #sites and #train-eval-or-both.
 
 export const NOISE_TYPES = ['none', 'linear-shift', 'linear-optimal', 'gaussian', 'salt-pepper'] as const;
 export type NoiseType = (typeof NOISE_TYPES)[number];

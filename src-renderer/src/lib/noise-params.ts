@@ -1,5 +1,5 @@
 // What the noise form and the strength strip need to know about each operator: labels, one-line
-// explanations (restated from the method page, sections 2-3), defaults and the swept parameter.
+// explanations (restated from docs/method.md#operators), defaults and the swept parameter.
 // Defaults mirror src-main/engine/noise and engine/config/class-token.ts (test/unit/defaults.test.ts keeps them equal).
 import type { NoiseSpecDto, NoiseType } from '../../../src-main/api/contract';
 

@@ -80,7 +80,7 @@ export class EmbeddingsState {
   skipClassToken = $state(SKIP_CLASS_TOKEN);
   spec = $state<NoiseSpecDto>(defaultSpec('gaussian', 'embedding'));
   protocol = $state<'sorted' | 'shuffled'>('sorted');
-  /** 10 = the official test batch (method page section 6). */
+  /** 10 = the official test batch (docs/method.md#evaluation-protocols). */
   batchSize = $state(10);
   seed = $state(42);
   /** 0 = every image of the split. */
