@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Matrix, Pixels } from '../../src-main/api/contract';
-import { base64ToBytes, base64ToFloat32, base64ToInt32, inferno, matrixToRgba, matrixValues, pixelsToRgba } from '../../src-renderer/src/lib/decode';
+import { base64ToBytes, base64ToFloat32, base64ToInt32, inferno, matrixToRgba, matrixValues, pixelsToRgba, zoomFor } from '../../src-renderer/src/lib/decode';
 
 const b64 = (bytes: number[]) => Buffer.from(bytes).toString('base64');
 
@@ -51,4 +51,11 @@ test('matrixToRgba maps lo to the colormap start and hi to its end, clamping bey
   assert.deepEqual(px(2), [252, 255, 164, 255]);
   assert.deepEqual(px(3), [0, 0, 4, 255]);
   assert.deepEqual(inferno(Number.NaN), [0, 0, 4]);
+});
+
+test('zoomFor: integer zoom from 2x up, an exact fit below', () => {
+  assert.equal(zoomFor(224, 28, 28), 8);
+  assert.equal(zoomFor(224, 32, 30), 7);
+  assert.equal(zoomFor(40, 28, 28), 40 / 28);
+  assert.equal(zoomFor(224, 448, 224), 0.5);
 });

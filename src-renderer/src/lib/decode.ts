@@ -106,6 +106,15 @@ export function matrixToRgba(m: Matrix, lo: number, hi: number): Rgba {
   return { width: m.cols, height: m.rows, data: out };
 }
 
+/**
+ * The CSS scale that shows a width x height image in about `size` pixels: an integer zoom keeps pixel
+ * edges uniform; below 2x (thumbnails, large images) the image fills `size` exactly.
+ */
+export function zoomFor(size: number, width: number, height: number): number {
+  const f = size / Math.max(width, height);
+  return f >= 2 ? Math.floor(f) : f;
+}
+
 /** Draws at native size; CSS scales the canvas up (`image-rendering: pixelated`). */
 export function drawRgba(canvas: HTMLCanvasElement, img: Rgba): void {
   if (canvas.width !== img.width) canvas.width = img.width;
