@@ -20,6 +20,11 @@ export interface LatestRequestOptions<Req, Res> {
    * `follow()` from an effect of the component that shows the form.
    */
   effect?: boolean;
+  /**
+   * Send a request again when the form comes back to the one already answered (a run picked again after
+   * another choice): for replies with side effects (`onreply` fills in the form). Default false.
+   */
+  repeat?: boolean;
 }
 
 export class LatestRequest<Req, Res> {
@@ -35,6 +40,7 @@ export class LatestRequest<Req, Res> {
   readonly #send: (req: Req) => Promise<Res>;
   readonly #debounceMs: number;
   readonly #onreply: ((res: Res, req: Req) => void) | undefined;
+  readonly #repeat: boolean;
   #answeredKey = $state('');
   #seq = 0;
   /** The current request's key ('' while there is none). */
@@ -45,11 +51,12 @@ export class LatestRequest<Req, Res> {
   /** The result does not (yet) answer the current request. */
   readonly stale = $derived(this.pending || this.#answeredKey !== this.key);
 
-  constructor({ request, send, debounceMs, onreply, effect = true }: LatestRequestOptions<Req, Res>) {
+  constructor({ request, send, debounceMs, onreply, effect = true, repeat = false }: LatestRequestOptions<Req, Res>) {
     this.#request = request;
     this.#send = send;
     this.#debounceMs = debounceMs;
     this.#onreply = onreply;
+    this.#repeat = repeat;
     if (effect) $effect(() => this.follow());
   }
 
@@ -58,7 +65,7 @@ export class LatestRequest<Req, Res> {
     const key = this.key;
     const req = untrack(this.#request);
     const id = ++this.#seq; // also invalidates any reply still in flight
-    if (!req || key === untrack(() => this.#answeredKey)) {
+    if (!req || (!this.#repeat && key === untrack(() => this.#answeredKey))) {
       this.pending = false;
       this.error = '';
       if (req) this.settledKey = key;

@@ -62,6 +62,7 @@ export class ModelSources {
       request: () => (form.model.kind === 'run' && form.model.runId !== null ? { id: form.model.runId } : null),
       send: (req) => host.invoke('runs.get', req),
       debounceMs: 0,
+      repeat: true,
       onreply: (d) => {
         const site = siteOf(d.config);
         if (site) form.site = site;
