@@ -179,7 +179,7 @@ export interface EmbeddingRequest {
   site: { block: number; stage?: number; pool?: 'cls' | 'mean-patch'; at?: 'output' | 'noise-site' };
   /** null: clean embeddings only. */
   noise: NoiseSpecDto | null;
-  /** Batch order for extraction; batch-mixing noise depends on it (method page section 6). */
+  /** Batch order for extraction; batch-mixing noise depends on it (docs/method.md#evaluation-protocols). */
   protocol: 'sorted' | 'shuffled' | 'standard';
   batchSize: number;
   seed: number;

@@ -1,5 +1,5 @@
 // `noisynn eval RUN --protocol sorted|shuffled|single|standard|all|official|P1,P2 [--test-batch-size K|K1,K2,...]`
-// and `noisynn eval --weights NAME`. A list of test batch sizes is the k sweep of method page section 6:
+// and `noisynn eval --weights NAME`. A list of test batch sizes is the k sweep of docs/method.md#evaluation-protocols:
 // each protocol at each k, with the noise-free line, showing how class-sorted batches leak labels
 // through batch-mixing noise.
 import type { DatasetKind } from '../api/contract';
@@ -17,14 +17,14 @@ import { pct, printJson, printTable } from './output';
 import { TRAIN_SPEC } from './train';
 
 const NAMED: Record<string, { protocols: EvalProtocol[]; clean: boolean }> = {
-  // The audit of method page section 6, next to the same weights without noise.
+  // The audit of docs/method.md#evaluation-protocols, next to the same weights without noise.
   all: { protocols: ['sorted', 'shuffled', 'single'], clean: true },
 };
 const SINGLE: EvalProtocol[] = ['standard', 'sorted', 'shuffled', 'single'];
 const USAGE = 'usage: noisynn eval RUN [--protocol sorted|shuffled|single|standard|all|official|P1,P2] [--epoch N] [--test-batch-size K|K1,K2,...] [--clean]\n       noisynn eval --weights NAME [--dataset D] [--protocol ...] [--json]';
 
 /**
- * The order and batch size the official scripts evaluate in (method page section 10): ImageFolder is read
+ * The order and batch size the official scripts evaluate in (docs/method.md#evaluation-protocols, #the-official-code): ImageFolder is read
  * class-sorted (sequential sampler) in batches of te_batch_size (ViT) or the training batch size (CNN);
  * CIFAR in file order (shuffle=False) in batches of the training batch size. The official code has no
  * loader for the other kinds.

@@ -1,4 +1,4 @@
-// `noisynn study reproduce`: the small-scale reproduction study (method page sections 5-8) as one
+// `noisynn study reproduce`: the small-scale reproduction study (docs/method.md#train-eval-or-both to #reported-results) as one
 // sweep in the store, executed by the app's persistent RunQueue. Re-running the command continues the
 // same study: its runs are found by their tag, completed ones are kept, interrupted ones resume.
 import { mkdirSync, writeFileSync } from 'node:fs';

@@ -11,7 +11,7 @@ export interface StudyNoise {
   /** Stable label used in run names and tables, e.g. 'gaussian s=0.5'. */
   label: string;
   spec: Pick<NoiseSpec, 'type' | 'alpha' | 'strength' | 'prob'>;
-  /** Paper's prediction (method page section 1): linear transform noise positive, the rest harmful. */
+  /** Paper's prediction (docs/method.md#task-entropy): linear transform noise positive, the rest harmful. */
   family: 'baseline' | 'positive' | 'harmful';
 }
 

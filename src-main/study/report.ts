@@ -57,7 +57,7 @@ export function renderBody(rows: StudyTableRow[], claims: Claim[]): string {
   for (const c of claims) L.push(`| ${mdCell(c.claim)} | ${mdCell(c.paper)} | ${mdCell(c.measured)} | **${c.verdict}**${c.scope ? ` (${mdCell(c.scope)})` : ''} |`);
   L.push('');
   L.push(
-    'Caveat (method page section 6): batch-mixing noise at evaluation mixes every test sample with the rest of its test batch. ' +
+    'Caveat (docs/method.md#evaluation-protocols): batch-mixing noise at evaluation mixes every test sample with the rest of its test batch. ' +
       'Under the official protocol the batches are class-sorted, so the mixing averages features of one class and leaks the label; ' +
       'with shuffled batches it averages unrelated images, and with batch size 1 linear-optimal is exactly the noise-free model. ' +
       'The "top-1" column uses the standard protocol (test-file order, batches of the run\'s test batch size, which for both datasets is effectively shuffled); ' +

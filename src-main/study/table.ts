@@ -258,7 +258,7 @@ function versusClean(p: Stat, clean: Stat): string {
   return `${pp(d)}${se === null ? '' : ` ± ${(se * 100).toFixed(2)}`} (${se === null ? 'too few seeds' : verdictOf(d, se)})`;
 }
 
-/** The sorted-vs-shuffled gap for batch-mixing noise at evaluation (method page section 6). */
+/** The sorted-vs-shuffled gap for batch-mixing noise at evaluation (docs/method.md#evaluation-protocols). */
 function protocolClaim(rows: StudyTableRow[]): Pick<Claim, 'measured' | 'verdict'> {
   const mixing = rows.filter((r) => r.sorted && r.shuffled && r.clean && r.noise === 'linear-optimal' && r.when === 'eval');
   if (mixing.length === 0) return { measured: 'no completed linear-optimal eval-only runs yet', verdict: 'not testable here' };

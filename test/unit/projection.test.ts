@@ -1,19 +1,13 @@
-// The embedding inspector's pure helpers: payload decoding, centroids and their shift, displacement
+// The embedding inspector's pure helpers: centroids and their shift, displacement
 // segments, box / lasso selection and the reading of a dS estimate.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { EntropyEstimate } from '../../src-main/api/contract';
 import {
-  base64ToInt32, centroidShifts, centroids, displacementSegments, firstOfClass, formatEntropy, formatSpread, inPolygon, readDs, readPoint, regionOfEvent, rowsInRegion, spread,
+  centroidShifts, centroids, displacementSegments, firstOfClass, formatEntropy, formatSpread, inPolygon, readDs, readPoint, regionOfEvent, rowsInRegion, spread,
 } from '../../src-renderer/src/lib/projection';
 
 const xy = (...pts: [number, number][]) => Float32Array.from(pts.flat());
-
-test('base64ToInt32 decodes little-endian int32 as the main side encodes it', () => {
-  const src = Int32Array.from([0, 1, -2, 9999, 2 ** 31 - 1]);
-  const b64 = Buffer.from(src.buffer).toString('base64');
-  assert.deepEqual([...base64ToInt32(b64)], [...src]);
-});
 
 test('centroids: mean per class, empty classes left out', () => {
   const c = centroids(xy([0, 0], [2, 2], [10, 10]), Int32Array.from([0, 0, 2]), 3);

@@ -1,5 +1,5 @@
 // Model presets (timm / torchvision dimensions) and run presets (a whole RunConfig).
-// Facts: ../../../../shared/noisynn-method.md section 7.
+// Facts: docs/method.md#official-defaults.
 import type { ModelConfig, ResNetConfig, RunConfig, VitConfig } from './types';
 
 const vit = (dim: number, heads: number, depth = 12): VitConfig => ({
@@ -66,7 +66,7 @@ export const RUN_PRESETS: Record<string, RunConfig> = {
     replicas: 2,
     noise: { type: 'none', level: 'embedding', at: 'both', site: { stage: 3, block: 1 } },
   },
-  // The official NoisyViT recipe (method page section 7), for a ViT-B/16 on an ImageFolder dataset.
+  // The official NoisyViT recipe (docs/method.md#official-defaults), for a ViT-B/16 on an ImageFolder dataset.
   'noisyvit-official': {
     ...base,
     preset: 'noisyvit-official',

@@ -34,7 +34,7 @@ export interface ResNetConfig {
 export type ModelConfig = VitConfig | ResNetConfig;
 
 /**
- * Where embedding-level noise acts (method page section 4).
+ * Where embedding-level noise acts (docs/method.md#sites).
  * ViT: `block` L (0-indexed) = the attention input after LN1; `block: -1` = right after the patch embedding.
  * ResNet: the input of residual block `block` (1-based) of stage `stage` (1-based), as in the official code.
  */

@@ -1,4 +1,4 @@
-// The task-entropy meter (method page section 1): H(T; Z) = H(Y; Z) - H(Z) = H(Y | Z), estimated on
+// The task-entropy meter (docs/method.md#task-entropy): H(T; Z) = H(Y; Z) - H(Z) = H(Y | Z), estimated on
 // clean and noisy embeddings of the same images, and dS = H(T; Z) - H(T; Z + e) (dS > 0: positive noise).
 //
 // Estimators (all in nats):
@@ -415,7 +415,7 @@ export interface TaskEntropyReport {
   estimators: Record<EstimatorName, EstimatorReport>;
   /** The Gaussian estimate's parts on all images. */
   gaussian: { clean: GaussianEstimate; noisy?: GaussianEstimate };
-  /** Theory for linear noise (method page section 1): dS = -log|det(I + Q)| for the batch size; null otherwise.
+  /** Theory for linear noise (docs/method.md#task-entropy): dS = -log|det(I + Q)| for the batch size; null otherwise.
    *  A closed form of the paper's Gaussian model, not an estimate from these embeddings, and not bounded by H(Y). */
   linear: { batchSize: number; dS: number } | null;
 }
@@ -446,7 +446,7 @@ export function rangeChecked(s: Spread, hY: number): Spread {
 }
 
 /**
- * The reading of dS (method page section 1: dS > 0 positive noise, dS <= 0 harmful), given only when
+ * The reading of dS (docs/method.md#task-entropy: dS > 0 positive noise, dS <= 0 harmful), given only when
  * both H(Y|Z) values are in range and |dS| exceeds two bootstrap standard deviations and round-off.
  */
 export function verdict(dS: Spread, clean?: Spread, noisy?: Spread): Verdict {

@@ -1,5 +1,5 @@
 // Extraction of per-image representations at a model site, clean and with embedding noise, for the
-// embedding inspector and the task-entropy meter (method page sections 1, 4 and 6).
+// embedding inspector and the task-entropy meter (docs/method.md#task-entropy, #sites, #evaluation-protocols).
 // Clean and noisy rows come from the same batches, in the evaluation protocol's order, because
 // batch-mixing noise (linear-shift, linear-optimal) makes a sample's noisy value depend on its batch.
 import * as tf from '@tensorflow/tfjs';

@@ -1,4 +1,4 @@
-// The order and batch size in which a test split is evaluated (method page section 6).
+// The order and batch size in which a test split is evaluated (docs/method.md#evaluation-protocols).
 // Batch-mixing noise at evaluation makes accuracy depend on batch composition, so such runs are
 // evaluated under all three: class-sorted batches (the official protocol), seeded shuffled batches,
 // and batch size 1 (equal to the noise-free model for linear-optimal).

@@ -1,5 +1,5 @@
 // NoisyCNN: torchvision-style ResNet (He et al. 2016; basic and bottleneck blocks) in NHWC, with NoisyNN's
-// noise at the input of residual block b of stage s (1-based, as in the official code; method page section 4).
+// noise at the input of residual block b of stage s (1-based, as in the official code; docs/method.md#sites).
 import * as tf from '@tensorflow/tfjs';
 import type { ResNetConfig } from '../config/types';
 import { addRelu, batchNorm, conv2d, globalAvgPool } from '../ops';

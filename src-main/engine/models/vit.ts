@@ -1,6 +1,6 @@
 // NoisyViT: a pre-norm Vision Transformer (Dosovitskiy et al. 2021; timm's VisionTransformer layout)
 // with NoisyNN's embedding noise at block L's attention input, after LN1, class token untouched
-// (method page section 4). Shapes: B batch, N patches, T = N + 1 tokens, D dim, H heads, dh = D / H.
+// (docs/method.md#sites). Shapes: B batch, N patches, T = N + 1 tokens, D dim, H heads, dh = D / H.
 import * as tf from '@tensorflow/tfjs';
 import { SKIP_CLASS_TOKEN_DEFAULT } from '../config/class-token';
 import type { VitConfig } from '../config/types';

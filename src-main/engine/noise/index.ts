@@ -1,5 +1,5 @@
 // The public API of the noise module: the registry (operators.ts, pure data) plus each operator's kernel.
-// Semantics: /work/shared/noisynn-method.md sections 2-5.
+// Semantics: docs/method.md#operators, #sites and #train-eval-or-both.
 import * as tf from '@tensorflow/tfjs';
 import { noiseDefaults, type NoiseParams, type NoiseType } from './operators';
 import { isActive, type NoiseContext, type NoiseSpec } from './types';

@@ -2,7 +2,7 @@ import { noiseOperator } from './operators';
 import type { NoiseSpec } from './types';
 
 /**
- * dS = -log|det(I + Q)| of the linear noise for batch size k (method page section 1), or null
+ * dS = -log|det(I + Q)| of the linear noise for batch size k (docs/method.md#task-entropy), or null
  * for operators that are not linear transforms. +Infinity when I + Q is singular. The closed forms
  * are the operators' (operators.ts).
  */

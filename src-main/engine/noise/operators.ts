@@ -1,7 +1,7 @@
 // The registry of noise operators: everything the engine, the API, the CLI and the renderer know about
 // each one, as pure data and closed forms. It imports nothing, so the contract re-exports it to the renderer;
-// the engine adds each operator's kernel (index.ts, KERNELS). Semantics: /work/shared/noisynn-method.md
-// sections 1-5. Adding a noise type: docs/architecture.md, "Adding a noise type".
+// the engine adds each operator's kernel (index.ts, KERNELS). Semantics: docs/method.md#operators
+// and #task-entropy. Adding a noise type: docs/architecture.md, "Adding a noise type".
 
 export interface NoiseParamInfo {
   /** The field of the noise spec (and of a run config under `noise.`). */

@@ -1,5 +1,5 @@
 // The noise specification shared by the engine, the CLI, the store and (through the contract) the renderer.
-// Pure: it imports only the registry, so the contract may re-export it. Semantics: /work/shared/noisynn-method.md sections 2-5.
+// Pure: it imports only the registry, so the contract may re-export it. Semantics: docs/method.md#operators, #sites and #train-eval-or-both.
 import { NOISE_OPERATORS, type NoiseParams, type NoiseType } from './operators';
 
 export { NOISE_TYPES } from './operators';

@@ -352,7 +352,7 @@ const AUDIT_ORDER: { protocol: EvalProtocol; noiseActive: boolean; label: string
   { protocol: 'standard', noiseActive: false, label: 'noise-free model' },
 ];
 
-/** Why the rows differ (method page, section 6), one line for the table's caption. */
+/** Why the rows differ (docs/method.md#evaluation-protocols), one line for the table's caption. */
 export const AUDIT_EXPLANATION =
   'linear-optimal at evaluation mixes each test sample with the rest of its batch: class-sorted batches average features within one class, shuffled batches mix classes, and batch size 1 has nothing to mix with, so it equals the noise-free model.';
 

@@ -1,9 +1,10 @@
-// Decoding of the contract's base64 payloads (Pixels, Matrix) for canvases, and a colormap.
-// Kept free of Svelte and DOM-only globals (except ImageData in toImageData) so it is easy to test.
-import type { Matrix, Pixels } from '../../../src-main/api/contract';
+// The renderer's one decoder of the contract's base64 payloads (bytes, float32, int32, Pixels, Matrix),
+// the colormap for matrices, and drawing RGBA on a canvas. Only drawRgba touches the DOM, so the rest
+// is unit-tested under Node (test/unit/decode.test.ts).
+import type { Matrix, Pixels } from '@api/contract';
 
-/** base64 -> bytes. atob is available in every renderer (Electron and browser mode). */
-export function base64ToBytes(b64: string): Uint8Array {
+/** base64 -> bytes. atob is available in every renderer (Electron and browser mode) and in Node. */
+export function base64ToBytes(b64: string): Uint8Array<ArrayBuffer> {
   const bin = atob(b64);
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
@@ -16,6 +17,19 @@ export function base64ToFloat32(b64: string): Float32Array {
   return new Float32Array(bytes.buffer, 0, Math.floor(bytes.byteLength / 4));
 }
 
+/** base64 little-endian int32 -> Int32Array (a fresh, aligned buffer). */
+export function base64ToInt32(b64: string): Int32Array {
+  const bytes = base64ToBytes(b64);
+  return new Int32Array(bytes.buffer, 0, Math.floor(bytes.byteLength / 4));
+}
+
+/** Canvas-ready pixels: RGBA rows, what ImageData wants. */
+export interface Rgba {
+  width: number;
+  height: number;
+  data: Uint8ClampedArray<ArrayBuffer>;
+}
+
 /** Matrix values, checked against rows x cols so a malformed reply fails loudly instead of drawing garbage. */
 export function matrixValues(m: Matrix): Float32Array {
   const v = base64ToFloat32(m.data);
@@ -23,30 +37,26 @@ export function matrixValues(m: Matrix): Float32Array {
   return v;
 }
 
-/** Pixels (HWC uint8, 1, 3 or 4 channels) -> RGBA bytes for ImageData. */
-export function pixelsToRgba(p: Pixels): Uint8ClampedArray<ArrayBuffer> {
+/** Pixels (HWC uint8; gray, RGB or RGBA) -> RGBA. A payload of the wrong size fails loudly instead of drawing garbage. */
+export function pixelsToRgba(p: Pixels): Rgba {
   const src = base64ToBytes(p.data);
   const n = p.width * p.height;
-  if (src.length !== n * p.channels) {
-    throw new Error(`image payload has ${src.length} bytes, expected ${p.height} x ${p.width} x ${p.channels}`);
-  }
+  const c = p.channels;
+  if (src.length !== n * c) throw new Error(`image payload has ${src.length} bytes, expected ${p.height} x ${p.width} x ${c}`);
   const out = new Uint8ClampedArray(n * 4);
   for (let i = 0; i < n; i++) {
-    const o = i * 4;
-    if (p.channels === 1) {
-      const g = src[i];
-      out[o] = g;
-      out[o + 1] = g;
-      out[o + 2] = g;
+    const s = i * c;
+    const d = i * 4;
+    if (c === 1) {
+      out[d] = out[d + 1] = out[d + 2] = src[s];
     } else {
-      const s = i * p.channels;
-      out[o] = src[s];
-      out[o + 1] = src[s + 1];
-      out[o + 2] = src[s + 2];
+      out[d] = src[s];
+      out[d + 1] = src[s + 1];
+      out[d + 2] = src[s + 2];
     }
-    out[o + 3] = 255;
+    out[d + 3] = c === 4 ? src[s + 3] : 255;
   }
-  return out;
+  return { width: p.width, height: p.height, data: out };
 }
 
 export type Rgb = [number, number, number];
@@ -81,8 +91,8 @@ export function infernoCss(direction = 'to right'): string {
   return `linear-gradient(${direction}, ${stops.join(', ')})`;
 }
 
-/** Matrix -> RGBA bytes, values mapped linearly from [lo, hi] onto the colormap. */
-export function matrixToRgba(m: Matrix, lo: number, hi: number): Uint8ClampedArray<ArrayBuffer> {
+/** Matrix -> RGBA, values mapped linearly from [lo, hi] onto the colormap. */
+export function matrixToRgba(m: Matrix, lo: number, hi: number): Rgba {
   const v = matrixValues(m);
   const out = new Uint8ClampedArray(v.length * 4);
   const span = hi > lo ? hi - lo : 1;
@@ -93,5 +103,23 @@ export function matrixToRgba(m: Matrix, lo: number, hi: number): Uint8ClampedArr
     out[i * 4 + 2] = b;
     out[i * 4 + 3] = 255;
   }
-  return out;
+  return { width: m.cols, height: m.rows, data: out };
+}
+
+/**
+ * The CSS scale that shows a width x height image in about `size` pixels: an integer zoom keeps pixel
+ * edges uniform; below 2x (thumbnails, large images) the image fills `size` exactly.
+ */
+export function zoomFor(size: number, width: number, height: number): number {
+  const f = size / Math.max(width, height);
+  return f >= 2 ? Math.floor(f) : f;
+}
+
+/** Draws at native size; CSS scales the canvas up (`image-rendering: pixelated`). */
+export function drawRgba(canvas: HTMLCanvasElement, img: Rgba): void {
+  if (canvas.width !== img.width) canvas.width = img.width;
+  if (canvas.height !== img.height) canvas.height = img.height;
+  const ctx = canvas.getContext('2d');
+  if (!ctx) throw new Error('canvas 2D context unavailable');
+  ctx.putImageData(new ImageData(img.data, img.width, img.height), 0, 0);
 }

@@ -1,6 +1,7 @@
 // Saves text or an image as a file through a Blob and an <a download> link: the same path in Electron
 // (its download handler) and in a browser tab, and one Playwright can catch as a 'download' event.
 // A data: URL is decoded here rather than fetched, because the page's CSP allows connections to 'self' only.
+import { base64ToBytes } from './decode';
 
 export function saveBlob(name: string, blob: Blob): void {
   const url = URL.createObjectURL(blob);
@@ -27,10 +28,7 @@ export function dataUrlToBlob(url: string): Blob {
   const body = url.slice(comma + 1);
   const mime = head.split(';')[0] || 'application/octet-stream';
   if (head.endsWith(';base64')) {
-    const bin = atob(body);
-    const bytes = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    return new Blob([bytes], { type: mime });
+    return new Blob([base64ToBytes(body)], { type: mime });
   }
   return new Blob([decodeURIComponent(body)], { type: mime });
 }

@@ -1,15 +1,7 @@
-// Pure helpers of the embedding inspector: decoding the analysis payloads, class centroids and their
+// Pure helpers of the embedding inspector: class centroids and their
 // shift, clean -> noisy displacement segments, which rows a box / lasso selection covers, and how to
 // read a dS estimate. No Svelte, no DOM, no plotly: unit-tested in test/unit/projection.test.ts.
 import type { DsVerdict, EntropyEstimate, EntropySpread } from '@api/contract';
-
-/** base64 little-endian int32 -> Int32Array (a fresh, aligned buffer). */
-export function base64ToInt32(b64: string): Int32Array {
-  const bin = atob(b64);
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  return new Int32Array(bytes.buffer, 0, Math.floor(bytes.byteLength / 4));
-}
 
 /** Interleaved [n x 2] coordinates, as the analysis sends them. */
 export type Xy = Float32Array;

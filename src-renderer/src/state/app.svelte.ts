@@ -2,6 +2,7 @@
 // user picked to carry from one view to another (Datasets -> Noise lab).
 import type { AppInfo, SplitName } from '@api/contract';
 import { errorMessage, host } from '../host';
+import { oneAtATime } from './one-at-a-time';
 
 export type ViewId = 'datasets' | 'models' | 'noise-images' | 'noise-embeddings' | 'train' | 'runs' | 'embeddings' | 'study';
 
@@ -71,13 +72,19 @@ export class AppState {
     this.go('noise-images');
   }
 
-  async loadInfo(): Promise<void> {
+  /** Fetches app.info (the shell does at start). */
+  readonly loadInfo = oneAtATime(async (): Promise<void> => {
     try {
       this.info = await host.invoke('app.info', {});
       this.infoError = null;
     } catch (e) {
       this.infoError = errorMessage(e);
     }
+  });
+
+  /** For views that need app.info (presets): loads it unless it is here or on its way. */
+  ensureInfo(): void {
+    if (!this.info) void this.loadInfo();
   }
 }
 

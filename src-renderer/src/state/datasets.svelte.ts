@@ -2,6 +2,8 @@
 // pages of image refs, and the image opened in the detail panel.
 import type { DatasetSummary, ImageDetail, ImageRef, SplitName } from '@api/contract';
 import { errorMessage, host } from '../host';
+import { datasetList } from './dataset-list.svelte';
+import { fetchImage, forgetImages } from './images';
 
 export type SplitFilter = SplitName | 'all';
 
@@ -9,9 +11,14 @@ export type SplitFilter = SplitName | 'all';
 export const PAGE_SIZE = 500;
 
 export class DatasetsState {
-  list = $state<DatasetSummary[]>([]);
+  /** This view's first listing has finished (the list itself is shared: state/dataset-list). */
   listLoaded = $state(false);
-  listError = $state<string | null>(null);
+  get list(): DatasetSummary[] {
+    return datasetList.items;
+  }
+  get listError(): string | null {
+    return datasetList.error;
+  }
   selectedName = $state<string | null>(null);
   selected = $derived(this.list.find((d) => d.name === this.selectedName) ?? null);
 
@@ -42,16 +49,9 @@ export class DatasetsState {
   ready = $derived(this.listLoaded && (this.selected === null || this.total !== null));
 
   async load(): Promise<void> {
-    try {
-      this.list = await host.invoke('datasets.list', {});
-      this.listError = null;
-      // MNIST is the embedded default; otherwise the first registered dataset.
-      if (!this.selected && this.list.length > 0) this.select((this.list.find((d) => d.name === 'mnist') ?? this.list[0]).name);
-    } catch (e) {
-      this.listError = errorMessage(e);
-    } finally {
-      this.listLoaded = true;
-    }
+    await datasetList.refresh();
+    if (!this.selected && this.list.length > 0) this.select(datasetList.defaultName());
+    this.listLoaded = true;
   }
 
   select(name: string): void {
@@ -89,7 +89,8 @@ export class DatasetsState {
     this.addError = null;
     try {
       const added = await host.invoke('datasets.add', { path: p });
-      this.list = [...this.list.filter((d) => d.name !== added.name), added];
+      forgetImages(added.name);
+      datasetList.put(added);
       this.addPath = '';
       this.select(added.name);
     } catch (e) {
@@ -120,7 +121,7 @@ export class DatasetsState {
     this.detailLoading = true;
     this.detailError = null;
     try {
-      const d = await host.invoke('datasets.image', { dataset, split: ref.split, index: ref.index });
+      const d = await fetchImage(dataset, ref.split, ref.index);
       if (this.detailPos === pos && this.selectedName === dataset) this.detail = d;
     } catch (e) {
       this.detailError = errorMessage(e);

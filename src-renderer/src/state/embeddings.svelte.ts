@@ -3,8 +3,8 @@
 // main side; this class only starts them, follows their progress events and fetches the result.
 import type { EmbeddingAnalysis, EmbeddingRequest, EntropyTableRow, NoiseSpecDto, ProjectionMethod, SplitName } from '@api/contract';
 import { errorMessage, host } from '../host';
-import { base64ToFloat32 } from '../lib/decode';
-import { base64ToInt32, readPoint } from '../lib/projection';
+import { base64ToFloat32, base64ToInt32 } from '../lib/decode';
+import { readPoint } from '../lib/projection';
 import { cleanSpec, defaultSpec, SKIP_CLASS_TOKEN } from '../lib/noise-params';
 import type { ModelChoice } from './noise-lab.svelte';
 
@@ -80,7 +80,7 @@ export class EmbeddingsState {
   skipClassToken = $state(SKIP_CLASS_TOKEN);
   spec = $state<NoiseSpecDto>(defaultSpec('gaussian', 'embedding'));
   protocol = $state<'sorted' | 'shuffled'>('sorted');
-  /** 10 = the official test batch (method page section 6). */
+  /** 10 = the official test batch (docs/method.md#evaluation-protocols). */
   batchSize = $state(10);
   seed = $state(42);
   /** 0 = every image of the split. */

@@ -5,6 +5,8 @@ import type { DatasetSummary, PresetInfo, RunDetail, RunSummary } from '@api/con
 import { errorMessage, host } from '../host';
 import { archOf, datasetOf, fitSite, siteOf, type Arch } from '../lib/model-arch';
 import { app } from './app.svelte';
+import { datasetList } from './dataset-list.svelte';
+import { LatestRequest } from './latest-request.svelte';
 import type { ModelChoice } from './noise-lab.svelte';
 
 /** The part of a view's form these sources read and fill in. */
@@ -15,18 +17,28 @@ export interface ModelForm {
 }
 
 export class ModelSources {
-  datasets = $state.raw<DatasetSummary[]>([]);
   runs = $state.raw<RunSummary[]>([]);
-  presets = $state.raw<PresetInfo[]>([]);
-  error = $state('');
+  #error = $state('');
+  get datasets(): DatasetSummary[] {
+    return datasetList.items;
+  }
+  /** Presets come with app.info (state/app). */
+  get presets(): PresetInfo[] {
+    return app.info?.presets ?? [];
+  }
+  get error(): string {
+    return this.#error || this.#runDetail.error || datasetList.error || app.infoError || '';
+  }
 
   readonly #form: ModelForm;
-  #runDetail = $state.raw<RunDetail | null>(null);
+  /** The chosen stored run's detail: its config brings the architecture, site and dataset. */
+  readonly #runDetail: LatestRequest<{ id: number }, RunDetail>;
 
   readonly arch = $derived.by((): Arch | null => {
     const m = this.#form.model;
     if (m.kind === 'preset') return archOf(this.presets.find((p) => p.name === m.preset)?.config);
-    return this.#runDetail && this.#runDetail.id === m.runId ? archOf(this.#runDetail.config) : null;
+    const d = this.#runDetail.result;
+    return d && d.id === m.runId ? archOf(d.config) : null;
   });
   /** The form's site, or the nearest valid one when the architecture has no such site (e.g. after switching model). */
   readonly site = $derived.by(() => (this.arch ? fitSite(this.arch, this.#form.site) : null));
@@ -36,52 +48,27 @@ export class ModelSources {
     this.#form = form;
 
     $effect(() => {
-      host.invoke('datasets.list', {}).then(
-        (ds) => {
-          this.datasets = ds;
-          if (!ds.some((d) => d.name === form.dataset)) form.dataset = (ds.find((d) => d.name === 'mnist') ?? ds[0])?.name ?? '';
-        },
-        (e: unknown) => (this.error = errorMessage(e)),
-      );
+      void datasetList.refresh().then(() => {
+        if (!datasetList.error && !datasetList.has(form.dataset)) form.dataset = datasetList.defaultName();
+      });
       host.invoke('runs.list', { status: ['completed'] }).then(
         (rs) => (this.runs = rs),
-        (e: unknown) => (this.error = errorMessage(e)),
+        (e: unknown) => (this.#error = errorMessage(e)),
       );
     });
+    $effect(() => app.ensureInfo());
 
-    // Presets come with app.info, which the shell loads; fetch it here only if the shell has not.
-    $effect(() => {
-      if (app.info) {
-        this.presets = app.info.presets;
-        return;
-      }
-      host.invoke('app.info', {}).then(
-        (info) => (this.presets = info.presets),
-        (e: unknown) => (this.error = errorMessage(e)),
-      );
-    });
-
-    $effect(() => {
-      const id = form.model.kind === 'run' ? form.model.runId : null;
-      this.#runDetail = null;
-      if (id === null) return;
-      let live = true;
-      host.invoke('runs.get', { id }).then(
-        (d) => {
-          if (!live) return;
-          this.#runDetail = d;
-          const site = siteOf(d.config);
-          if (site) form.site = site;
-          const ds = datasetOf(d.config);
-          if (ds && this.datasets.some((x) => x.name === ds)) form.dataset = ds;
-        },
-        (e: unknown) => {
-          if (live) this.error = errorMessage(e);
-        },
-      );
-      return () => {
-        live = false;
-      };
+    this.#runDetail = new LatestRequest({
+      request: () => (form.model.kind === 'run' && form.model.runId !== null ? { id: form.model.runId } : null),
+      send: (req) => host.invoke('runs.get', req),
+      debounceMs: 0,
+      repeat: true,
+      onreply: (d) => {
+        const site = siteOf(d.config);
+        if (site) form.site = site;
+        const ds = datasetOf(d.config);
+        if (ds && datasetList.has(ds)) form.dataset = ds;
+      },
     });
   }
 }

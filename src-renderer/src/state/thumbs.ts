@@ -4,7 +4,7 @@
 // screen dropped before they are sent, and an LRU of decoded images so scrolling back is free.
 import type { SplitName } from '@api/contract';
 import { host } from '../host';
-import { toRgba, type Rgba } from './pixels';
+import { pixelsToRgba, type Rgba } from '../lib/decode';
 
 interface Job {
   key: string;
@@ -109,7 +109,7 @@ export class ThumbLoader {
         .then(
           (all) =>
             all.forEach((px, i) => {
-              const img = toRgba(px);
+              const img = pixelsToRgba(px);
               this.#remember(jobs[i].key, img);
               jobs[i].resolve(img);
             }),

@@ -1,9 +1,10 @@
 // The Train view's state: the run form, its server-side validation (the CLI's own, via
 // runs.validate), the sweep rows, and the runs launched from here. The form sends a preset name plus
 // the fields it shows; the main side resolves preset < fields, exactly as `noisynn train` does.
-import type { NoiseSpecDto, SweepAxisDto, SweepRequest } from '@api/contract';
+import type { ApiResponse, NoiseSpecDto, SweepAxisDto, SweepRequest } from '@api/contract';
 import { errorMessage, host } from '../host';
 import { cleanSpec, DEFAULTS, SKIP_CLASS_TOKEN } from '../lib/noise-params';
+import { LatestRequest } from './latest-request.svelte';
 import { persist, restore } from './persisted';
 import { queue } from './queue.svelte';
 
@@ -60,6 +61,7 @@ const MAX_CHECKED_POINTS = 16;
 
 type Plain = Record<string, unknown>;
 const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null && !Array.isArray(v);
+type ValidateReply = ApiResponse<'runs.validate'>;
 const num = (v: unknown, fallback: number): number => (typeof v === 'number' && Number.isFinite(v) ? v : fallback);
 
 /** Seeds from "1, 2, 3": the list, or a readable problem. */
@@ -127,18 +129,31 @@ export class TrainState {
   model = $state.raw<unknown>(null);
   presetError = $state<string | null>(null);
 
-  problems = $state.raw<string[]>([]);
+  /** runs.validate of the form's config (for its first seed), debounced; the Train view follows it. */
+  readonly #check = new LatestRequest<Plain, ValidateReply>({
+    request: () => (this.form.preset ? this.config : null),
+    send: (config) => host.invoke('runs.validate', { config }),
+    debounceMs: VALIDATE_DEBOUNCE_MS,
+    onreply: (res) => (this.model = isPlain(res.config) ? res.config.model : null),
+    effect: false,
+  });
+  problems = $derived(this.#check.error ? [this.#check.error] : (this.#check.result?.problems ?? []));
   /** The config key the problems belong to; Launch waits until it matches the form. */
-  checkedKey = $state('');
-  checking = $state(false);
+  checkedKey = $derived(this.#check.settledKey);
 
   sweepRows = $state<SweepRow[]>([{ path: 'noise.strength', values: '' }]);
   sweepMode = $state<'grid' | 'random'>('grid');
   sweepSamples = $state(4);
-  sweepProblems = $state.raw<string[]>([]);
-  sweepCheckedKey = $state('');
   /** Submit the sweep to Slurm instead of the local queue (sweeps.submitSlurm, as `sweep submit --slurm`); '' = no profile. */
   slurm = $state({ on: false, cluster: '', bundleDir: '' });
+  /** Every point of the sweep's grid (up to a limit) checked the same way. */
+  readonly #sweepCheck = new LatestRequest<Plain[], ValidateReply[]>({
+    request: () => (this.sweepAxesWithSeeds.length === 0 ? null : gridPoints(this.sweepBase(), this.sweepAxesWithSeeds, MAX_CHECKED_POINTS)),
+    send: (points) => Promise.all(points.map((config) => host.invoke('runs.validate', { config }))),
+    debounceMs: VALIDATE_DEBOUNCE_MS,
+    effect: false,
+  });
+  sweepProblems = $derived(this.#sweepCheck.error ? [this.#sweepCheck.error] : [...new Set((this.#sweepCheck.result ?? []).flatMap((r) => r.problems))]);
 
   launching = $state(false);
   launchError = $state<string | null>(null);
@@ -173,9 +188,12 @@ export class TrainState {
   sweepCount = $derived(
     this.sweepAxesWithSeeds.length === 0 ? 0 : this.sweepMode === 'random' ? Math.max(0, Math.floor(num(this.sweepSamples, 0))) : this.sweepAxesWithSeeds.reduce((n, a) => n * a.values.length, 1),
   );
-  sweepKey = $derived(JSON.stringify([this.configKey, this.sweepAxesWithSeeds, this.sweepMode]));
   canSweep = $derived(
-    !this.launching && this.sweepCount > 0 && this.localProblems.length === 0 && this.sweepCheckedKey === this.sweepKey && this.sweepProblems.length === 0 &&
+    !this.launching &&
+      this.sweepCount > 0 &&
+      this.localProblems.length === 0 &&
+      this.#sweepCheck.settledKey === this.#sweepCheck.key &&
+      this.sweepProblems.length === 0 &&
       (!this.slurm.on || this.slurm.bundleDir.trim() !== ''),
   );
 
@@ -256,60 +274,14 @@ export class TrainState {
     if (typeof c.seed === 'number') f.seeds = String(c.seed);
   }
 
-  /** Debounced runs.validate of the current form; returns the effect's cleanup. */
+  /** Follows the form with runs.validate (debounced); returns the effect's cleanup. */
   scheduleCheck(): () => void {
-    const key = this.configKey;
-    const config = this.config;
-    if (key === this.checkedKey) return () => {};
-    this.checking = true;
-    let live = true;
-    const timer = setTimeout(() => {
-      host.invoke('runs.validate', { config }).then(
-        (res) => {
-          if (!live) return;
-          this.problems = res.problems;
-          this.model = isPlain(res.config) ? res.config.model : null;
-          this.checkedKey = key;
-          this.checking = false;
-        },
-        (e: unknown) => {
-          if (!live) return;
-          this.problems = [errorMessage(e)];
-          this.checkedKey = key;
-          this.checking = false;
-        },
-      );
-    }, VALIDATE_DEBOUNCE_MS);
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
+    return this.#check.follow();
   }
 
-  /** Checks every point of the sweep's grid (up to a limit) the same way, debounced. */
+  /** Follows the sweep rows with a check of every grid point (up to a limit); returns the effect's cleanup. */
   scheduleSweepCheck(): () => void {
-    const key = this.sweepKey;
-    if (key === this.sweepCheckedKey || this.sweepAxesWithSeeds.length === 0) return () => {};
-    const points = gridPoints(this.sweepBase(), this.sweepAxesWithSeeds, MAX_CHECKED_POINTS);
-    let live = true;
-    const timer = setTimeout(() => {
-      Promise.all(points.map((config) => host.invoke('runs.validate', { config }))).then(
-        (replies) => {
-          if (!live) return;
-          this.sweepProblems = [...new Set(replies.flatMap((r) => r.problems))];
-          this.sweepCheckedKey = key;
-        },
-        (e: unknown) => {
-          if (!live) return;
-          this.sweepProblems = [errorMessage(e)];
-          this.sweepCheckedKey = key;
-        },
-      );
-    }, VALIDATE_DEBOUNCE_MS);
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
+    return this.#sweepCheck.follow();
   }
 
   /** A sweep point starts from the form; a swept noise type takes the parameters typed in the form. */
