@@ -10,19 +10,19 @@ function run(o: Partial<StudyRunRow> & { top1?: number; protocols?: { sorted: nu
   const noise = o.noise ?? 'none';
   const when = o.when ?? '-';
   const active = noise !== 'none' && (when === 'eval' || when === 'both');
-  const evaluations: StudyRunRow['evaluations'] = [{ protocol: 'standard', noiseActive: active, top1: o.top1 ?? 0.9, epoch: 1 }];
+  const evaluations: StudyRunRow['evaluations'] = [{ protocol: 'standard', noiseActive: active, top1: o.top1 ?? 0.9, epoch: 1, batchSize: 10 }];
   if (o.protocols) {
     const p = o.protocols;
     evaluations.push(
-      { protocol: 'sorted', noiseActive: true, top1: p.sorted, epoch: 1 },
-      { protocol: 'shuffled', noiseActive: true, top1: p.shuffled, epoch: 1 },
-      { protocol: 'single', noiseActive: true, top1: p.single, epoch: 1 },
-      { protocol: 'standard', noiseActive: false, top1: p.clean, epoch: 1 },
+      { protocol: 'sorted', noiseActive: true, top1: p.sorted, epoch: 1, batchSize: 10 },
+      { protocol: 'shuffled', noiseActive: true, top1: p.shuffled, epoch: 1, batchSize: 10 },
+      { protocol: 'single', noiseActive: true, top1: p.single, epoch: 1, batchSize: 10 },
+      { protocol: 'standard', noiseActive: false, top1: p.clean, epoch: 1, batchSize: 10 },
     );
   }
   return {
     runId: nextId++, dataset: 'mnist', model: 'mnist-cnn', noise, family: noise === 'none' ? 'baseline' : /^linear/.test(noise) ? 'positive' : 'harmful',
-    when, mixing: /^linear/.test(noise), seed: 42, status: 'completed', evaluations, ...o,
+    when, mixing: /^linear/.test(noise), seed: 42, status: 'completed', testBatchSize: 10, evaluations, ...o,
   };
 }
 
@@ -61,7 +61,7 @@ test('stat: mean and sample std', () => {
 
 test('runMeasures takes the last epoch, the active-noise top-1 and the noise-free one', () => {
   const r = run({ noise: 'linear-optimal', when: 'eval', top1: 0.3, protocols: { sorted: 0.99, shuffled: 0.3, single: 0.9, clean: 0.9 } });
-  r.evaluations.push({ protocol: 'standard', noiseActive: true, top1: 0.1, epoch: 0 });
+  r.evaluations.push({ protocol: 'standard', noiseActive: true, top1: 0.1, epoch: 0, batchSize: 10 });
   assert.deepEqual(runMeasures(r), { top1: 0.3, sorted: 0.99, shuffled: 0.3, single: 0.9, clean: 0.9 });
   // Noise only in training: the standard evaluation is noise-free.
   assert.deepEqual(runMeasures(run({ noise: 'gaussian s=1', when: 'train', top1: 0.8 })), { top1: 0.8, clean: 0.8 });
