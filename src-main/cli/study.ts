@@ -10,7 +10,7 @@ import { createRuns, resolveRunConfig, type ResolvedConfig } from '../runner/lif
 import { gitCommit, packageVersions } from '../runner/provenance';
 import { RunQueue } from '../runner/queue';
 import { openStore, resolveDataDir, type Store } from '../store';
-import { modePoints, pointConfig, reusesWeights, STANDARD_SIZING, STUDY_BUDGETS, STUDY_DESIGNS, studySweepName, studyTag, type StudyMode } from '../study/plan';
+import { MODE_FLAGS, modePoints, pointConfig, reusesWeights, STANDARD_SIZING, STUDY_BUDGETS, STUDY_DESIGNS, studySweepName, studyTag, type StudyMode } from '../study/plan';
 import { renderCsv, renderKSweepCsv, renderMarkdown, type StudyMeta } from '../study/report';
 import { studyRuns, toStudyRow } from '../study/results';
 import { buildStudyTable, kSweepTable, studyClaims } from '../study/table';
@@ -25,7 +25,7 @@ const USAGE = `usage: noisynn study reproduce [--quick|--standard] [--data-dir D
 const POLL_MS = 2000;
 
 /** The flags that select a mode, for messages that say which command to run next. */
-const modeFlags = (mode: StudyMode) => ({ full: '', quick: ' --quick', smoke: ' --smoke', standard: ' --standard', 'standard-smoke': ' --standard --smoke' })[mode];
+const modeFlags = (mode: StudyMode) => MODE_FLAGS[mode].map((f) => ` ${f}`).join('');
 
 /**
  * The configs of the study's trained points that have no run yet, resolved and validated before anything is

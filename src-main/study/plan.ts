@@ -117,6 +117,14 @@ export interface StudyPoint {
 }
 
 export const studySweepName = (mode: StudyMode) => `reproduce-${mode}`;
+
+/** The `study reproduce` flags that select each mode (--smoke is the hidden pipeline check). */
+export const MODE_FLAGS: Record<StudyMode, string[]> = { full: [], quick: ['--quick'], smoke: ['--smoke'], standard: ['--standard'], 'standard-smoke': ['--standard', '--smoke'] };
+
+/** The mode of a study's sweep name ('reproduce-standard' -> 'standard'), undefined for any other name. */
+export function modeOfSweep(name: string): StudyMode | undefined {
+  return (Object.keys(MODE_FLAGS) as StudyMode[]).find((m) => studySweepName(m) === name);
+}
 export const studyTag = (sweepName: string) => `study:${sweepName}`;
 export const pointKey = (p: Omit<StudyPoint, 'key'>) => `${p.dataset}/${p.model}/${p.noise.label}/${p.when}/seed ${p.seed}`;
 
