@@ -106,3 +106,11 @@ test('standard study: interrupted while a reused-weights cell evaluates, continu
   assert.match(md, /Command: `noisynn study reproduce --standard --smoke/);
   assert.match(md, /git [0-9a-f]{40}/);
 });
+
+test('--quick and --standard together are refused with the usage, before anything is written', () => {
+  const dir = tempDir();
+  const r = cli(dir, 'study', 'reproduce', '--quick', '--standard');
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /--quick and --standard are two different studies: choose one/);
+  assert.equal(existsSync(join(dir, 'noisynn.db')), false);
+});
