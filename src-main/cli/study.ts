@@ -11,7 +11,7 @@ import { gitCommit, packageVersions } from '../runner/provenance';
 import { RunQueue } from '../runner/queue';
 import { openStore, resolveDataDir, type Store } from '../store';
 import { MODE_FLAGS, modePoints, pointConfig, reusesWeights, STANDARD_SIZING, STUDY_BUDGETS, STUDY_DESIGNS, studySweepName, studyTag, type StudyMode } from '../study/plan';
-import { renderCsv, renderKSweepCsv, renderMarkdown, type StudyMeta } from '../study/report';
+import { K_SWEEP_SUFFIX, renderCsv, renderKSweepCsv, renderMarkdown, type StudyMeta } from '../study/report';
 import { studyRuns, toStudyRow } from '../study/results';
 import { buildStudyTable, kSweepTable, studyClaims } from '../study/table';
 import { parseArgs, UsageError } from './args';
@@ -200,7 +200,7 @@ export async function studyCommand(argv: string[]): Promise<number> {
     const csvFile = join(outDir, `${base}.csv`);
     writeFileSync(mdFile, renderMarkdown(meta, rows, claims, { notes: designNotes(mode), kSweep }));
     writeFileSync(csvFile, renderCsv(rows));
-    if (kSweep.length) writeFileSync(join(outDir, `${base}-ksweep.csv`), renderKSweepCsv(kSweep));
+    if (kSweep.length) writeFileSync(join(outDir, `${base}${K_SWEEP_SUFFIX}.csv`), renderKSweepCsv(kSweep));
     log(`${done.length} of ${total} runs completed in ${Math.round(meta.wallSeconds)} s; wrote ${mdFile} and ${csvFile}`);
     for (const c of claims) log(`- ${c.claim}: ${c.verdict}`);
     if (a.flags.json) printJson({ sweepId, sweepName, runs: total, completed: done.length, wallSeconds: meta.wallSeconds, markdown: mdFile, csv: csvFile, claims });

@@ -120,6 +120,9 @@ export function renderKSweep(rows: KSweepRow[]): string {
   return L.join('\n');
 }
 
+/** A study's k-sweep CSV is its table's name with this suffix (reproduction-standard-ksweep.csv). */
+export const K_SWEEP_SUFFIX = '-ksweep';
+
 export const K_SWEEP_CSV_COLUMNS = ['dataset', 'model', 'protocol', 'k', 'n', 'top1_mean_pct', 'top1_std_pct'];
 
 export function renderKSweepCsv(rows: KSweepRow[]): string {

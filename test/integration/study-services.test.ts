@@ -2,7 +2,7 @@
 // quick CSV is read as the report wrote it, bad requests are named, a second start of a running study is
 // refused, and the server's shutdown stops the study as Ctrl-C would (its runs go back to the queue).
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { createServices } from '../../src-main/api/services';
@@ -13,6 +13,10 @@ const root = join(import.meta.dirname, '..', '..');
 
 test('study services: committed tables, start, progress, refusal while running, stop on shutdown', { timeout: 300_000 }, async () => {
   const dataDir = tempDir();
+  // A k-sweep CSV beside a study's table has other columns: not listed as a study table.
+  mkdirSync(join(dataDir, 'study'));
+  writeFileSync(join(dataDir, 'study', 'reproduction-standard-ksweep.csv'), 'dataset,model,protocol,k,n,top1_mean_pct,top1_std_pct\n');
+  writeFileSync(join(dataDir, 'study', 'reproduction-standard.csv'), readFileSync(join(root, 'docs', 'reproduction-quick.csv')));
   const s = await createServices({ dataDir, transport: 'http', emit: () => {} });
   let disposed = false;
   try {
@@ -27,6 +31,10 @@ test('study services: committed tables, start, progress, refusal while running, 
     assert.equal(quick.rows![0].dataset, first[0]);
     assert.ok(Math.abs(quick.rows![0].top1!.mean * 100 - Number(first[7])) < 1e-9);
     assert.ok(files.every((f) => !/ksweep/.test(f.path)), 'a k-sweep CSV is not a study table');
+    const mine = files.find((f) => f.path === join(dataDir, 'study', 'reproduction-standard.csv'));
+    assert.equal(mine?.source, 'data dir');
+    assert.equal(mine?.label, 'reproduction-standard.csv (data dir)');
+    assert.equal(mine?.rows?.length, quick.rows!.length);
 
     await assert.rejects(s.handlers['study.start']({ mode: 'huge' }), /study mode must be one of quick, standard, smoke, standard-smoke \(got 'huge'\)/);
     await assert.rejects(s.handlers['study.progress']({ name: 'my-sweep' }), /'my-sweep' is not a study/);

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { conflict, invalid } from '../../errors';
 import type { Store } from '../../store';
 import { parseStudyCsv } from '../../study/from-csv';
+import { K_SWEEP_SUFFIX } from '../../study/report';
 import { MODE_FLAGS, modeOfSweep, modePoints, studySweepName, type StudyMode } from '../../study/plan';
 import { studyRuns } from '../../study/results';
 import type { StudyProgress, StudyTableFile } from '../contract';
@@ -18,7 +19,7 @@ import type { StudyProgress, StudyTableFile } from '../contract';
 export const STARTABLE_MODES: readonly StudyMode[] = ['quick', 'standard', 'smoke', 'standard-smoke'];
 const FAILED = new Set(['failed', 'diverged', 'crashed', 'cancelled']);
 /** A study's tables (not its k sweep, which has other columns). */
-const STUDY_CSV = /^reproduction(-[a-z]+(-[a-z]+)?)?\.csv$/;
+const isStudyCsv = (f: string) => /^reproduction(-[a-z-]+)?\.csv$/.test(f) && !f.endsWith(`${K_SWEEP_SUFFIX}.csv`);
 
 interface Launch {
   child: ChildProcess;
@@ -88,7 +89,7 @@ export class StudyServices {
   tables(): StudyTableFile[] {
     const read = (dir: string, source: StudyTableFile['source']): StudyTableFile[] => {
       if (!existsSync(dir)) return [];
-      return readdirSync(dir).filter((f) => STUDY_CSV.test(f)).sort().map((f) => {
+      return readdirSync(dir).filter(isStudyCsv).sort().map((f) => {
         const path = join(dir, f);
         try {
           return { label: `${f} (${source})`, source, path, rows: parseStudyCsv(readFileSync(path, 'utf8'), path), error: null };
