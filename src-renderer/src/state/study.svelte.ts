@@ -7,7 +7,7 @@ import { errorMessage, host } from '../host';
 export const STORE_STUDIES = ['reproduce-quick', 'reproduce-standard', 'reproduce-full'];
 /** What the app can start: the study and its label. */
 export const START_MODES = [
-  { mode: 'standard', label: 'standard: full training sets, 1 epoch, 3 seeds (about 1.5 h on 2 idle cores)' },
+  { mode: 'standard', label: 'standard: full training sets, 1 epoch, 3 seeds (estimated 1.5 h on 2 idle cores)' },
   { mode: 'quick', label: 'quick: 2,000 training images, 3 seeds (about 10 min on 2 idle cores)' },
   { mode: 'standard-smoke', label: 'smoke check of the standard design (about a minute; checks the pipeline, not results)' },
 ];
