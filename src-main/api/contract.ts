@@ -288,6 +288,37 @@ export interface StudyRow {
   clean: StatDto | null;
 }
 
+/** A reproduction study's progress (its runs in the store; state of the process the app started, if any). */
+export interface StudyProgress {
+  /** The study's sweep name, e.g. 'reproduce-standard'. */
+  name: string;
+  mode: string;
+  /** idle: not started by this app instance (its runs may still be here, from a terminal). */
+  state: 'idle' | 'running' | 'finished' | 'failed';
+  /** Cells in the plan (trainings and cells on reused weights). */
+  total: number;
+  completed: number;
+  failed: number;
+  running: number;
+  queued: number;
+  /** From this launch's pace so far; null before its first completed cell. */
+  etaSeconds: number | null;
+  error: string | null;
+  /** The study process's output (on the server). */
+  log: string | null;
+}
+
+/** A study CSV (src-main/study/report.ts renderCsv) and its rows. */
+export interface StudyTableFile {
+  label: string;
+  /** committed: the app's docs/ folder; data dir: written by a study started here (<data dir>/study). */
+  source: 'committed' | 'data dir';
+  path: string;
+  rows: StudyRow[] | null;
+  /** Why the file could not be read as a study table. */
+  error: string | null;
+}
+
 // ---------- runs (training, sweeps, comparison) ----------
 export interface RunSummary {
   id: number;
@@ -439,8 +470,13 @@ export interface ApiMethods {
   /** dS of every noise type at a few strengths for one model/site (started like embeddings.start). */
   'embeddings.entropyTable': { req: Omit<EmbeddingRequest, 'noise' | 'projection' | 'entropy'> & { noises: NoiseSpecDto[] }; res: { jobId: string } };
   'embeddings.tableResult': { req: { jobId: string }; res: EntropyTableRow[] };
-  /** The results table of a reproduction study ('reproduce-quick' or 'reproduce-full'). */
+  /** The results table of a reproduction study ('reproduce-quick', 'reproduce-standard', 'reproduce-full'). */
   'study.results': { req: { name: string }; res: StudyRow[] };
+  /** Starts `noisynn study reproduce` (mode quick, standard, or a smoke check) as a server child process; resumes one that was interrupted. */
+  'study.start': { req: { mode: string }; res: StudyProgress };
+  'study.progress': { req: { name: string }; res: StudyProgress };
+  /** The study CSVs: committed ones (the app's docs/) and this data dir's. */
+  'study.tables': { req: Record<string, never>; res: StudyTableFile[] };
   'runs.cancel': { req: { id: number }; res: { ok: true } };
   'runs.resume': { req: { id: number }; res: { ok: true } };
   'runs.tag': { req: { id: number; tag: string; remove?: boolean }; res: { ok: true } };
@@ -482,6 +518,7 @@ export const API_METHODS: readonly ApiMethod[] = [
   'runs.list', 'runs.get', 'runs.metrics', 'runs.start', 'runs.validate', 'runs.cancel', 'runs.resume', 'runs.tag', 'runs.note', 'runs.delete',
   'runs.exportBundle', 'sweeps.create', 'sweeps.submitSlurm', 'queue.state', 'queue.configure',
   'embeddings.start', 'embeddings.cancel', 'embeddings.result', 'embeddings.entropyTable', 'embeddings.tableResult', 'study.results',
+  'study.start', 'study.progress', 'study.tables',
   'cluster.sync', 'cluster.profiles',
 ];
 
@@ -522,6 +559,9 @@ export const REQUEST_SHAPES: { [M in ApiMethod]: Shape<ApiRequest<M>> } = {
   'embeddings.entropyTable': { model: 'object', dataset: 'string', split: 'string', site: 'object', protocol: 'string', batchSize: 'id', seed: 'int', limit: 'int?', noises: 'array' },
   'embeddings.tableResult': { jobId: 'string' },
   'study.results': { name: 'string' },
+  'study.start': { mode: 'string' },
+  'study.progress': { name: 'string' },
+  'study.tables': {},
   'runs.cancel': { id: 'id' },
   'runs.resume': { id: 'id' },
   'runs.tag': { id: 'id', tag: 'string', remove: 'boolean?' },

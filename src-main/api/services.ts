@@ -12,6 +12,7 @@ import { DatasetServices } from './services/datasets';
 import { EmbeddingServices } from './services/embeddings';
 import { NoiseLab } from './services/lab';
 import { RunServices } from './services/runs';
+import { StudyServices } from './services/study';
 import { studyResults } from '../study/results';
 import { deleteWeights, getWeights, importWeights, listWeights } from '../weights/library';
 
@@ -21,7 +22,9 @@ export interface Services {
   dispose(): Promise<void>;
 }
 
-const version = (JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+/** The checkout or installed app: package.json, bin/noisynn.mjs, docs/. */
+const appRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const version = (JSON.parse(readFileSync(join(appRoot, 'package.json'), 'utf8')) as { version: string }).version;
 
 export async function createServices(o: { dataDir: string; transport: 'http'; emit: Emit; concurrency?: number }): Promise<Services> {
   // The backend this process reports; noise previews run in a worker thread on the same one (services/lab.ts),
@@ -37,6 +40,7 @@ export async function createServices(o: { dataDir: string; transport: 'http'; em
   const emit: Emit = (event, payload) => o.emit(event, event === 'queue.changed' ? (cluster.withRunning(payload as QueueState) as typeof payload) : payload);
   const runs = new RunServices(store, o.dataDir, emit, { concurrency: o.concurrency ?? Number(process.env.NOISYNN_CONCURRENCY ?? 1) });
   cluster.start();
+  const study = new StudyServices(store, o.dataDir, appRoot);
   const presets = [
     ...Object.entries(RUN_PRESETS).map(([name, config]) => ({ name, kind: 'run' as const, config })),
     ...Object.entries(MODEL_PRESETS).map(([name, config]) => ({ name, kind: 'model' as const, config })),
@@ -80,6 +84,9 @@ export async function createServices(o: { dataDir: string; transport: 'http'; em
     'embeddings.entropyTable': async (r) => embeddings.entropyTable(r),
     'embeddings.tableResult': async (r) => embeddings.tableResult(r.jobId),
     'study.results': async (r) => studyResults(store, r.name),
+    'study.start': async (r) => study.start(r),
+    'study.progress': async (r) => study.progress(r),
+    'study.tables': async () => study.tables(),
     'runs.note': async (r) => {
       if (r.noteId === undefined) return { ok: true, noteId: store.addNote(r.id, r.body) };
       store.updateNote(r.id, r.noteId, r.body);
@@ -95,7 +102,7 @@ export async function createServices(o: { dataDir: string; transport: 'http'; em
     handlers: withRequestChecks(handlers),
     dispose: async () => {
       cluster.dispose();
-      await Promise.all([runs.dispose(), embeddings.dispose(), lab.dispose()]);
+      await Promise.all([runs.dispose(), embeddings.dispose(), lab.dispose(), study.dispose()]);
       store.close();
     },
   };

@@ -102,6 +102,39 @@ function officialFor(dataDir: string, runId: number): ReturnType<typeof official
   }
 }
 
+export interface StoredEvalRequest {
+  runId: number;
+  protocols: EvalProtocol[];
+  /** Also the noise-free model (once: its accuracy does not depend on k). */
+  clean: boolean;
+  /** Test batch sizes; undefined = the run's own. */
+  ks: (number | undefined)[];
+  epoch?: number;
+}
+
+/**
+ * Evaluates a stored run's checkpoint (written to the store as evaluations of that run): one evaluation
+ * process per k. The one evaluation path of `eval RUN` and the study's cells on reused weights.
+ */
+export async function evaluateStored(dataDir: string, r: StoredEvalRequest, o: { quiet?: boolean; backend?: string } = {}): Promise<{ epoch: number; evaluations: EvalResult[]; backend?: string }> {
+  const evaluations: EvalResult[] = [];
+  let epoch = 0;
+  let backend: string | undefined;
+  for (const [i, testBatchSize] of r.ks.entries()) {
+    const clean = r.clean && i === 0;
+    // 'single' is batch size 1 whatever k is: once.
+    const protocols = i === 0 ? r.protocols : r.protocols.filter((p) => p !== 'single');
+    if (protocols.length === 0) continue;
+    const exit = await follow({ kind: 'eval', runId: r.runId, dataDir, protocols, clean, epoch: r.epoch, testBatchSize }, o);
+    const d = exit.done;
+    if (!d || d.status !== 'completed') throw new Error(d?.error ?? `evaluation process ended ${exit.signal ?? `with code ${exit.code}`}`);
+    epoch = d.epochs;
+    backend = exit.backend ?? backend;
+    evaluations.push(...d.evaluations);
+  }
+  return { epoch, evaluations, ...(backend ? { backend } : {}) };
+}
+
 export async function evalCommand(argv: string[]): Promise<number> {
   const a = parseArgs(argv, { booleans: [...TRAIN_SPEC.booleans, 'clean'], values: [...TRAIN_SPEC.values, 'protocol', 'epoch', 'weights'], repeatable: TRAIN_SPEC.repeatable });
   const byWeights = typeof a.flags.weights === 'string';
@@ -145,17 +178,10 @@ export async function evalCommand(argv: string[]): Promise<number> {
       store.close();
     }
   }
-  // One evaluation process per k; the noise-free line once (its accuracy does not depend on k).
-  for (const [i, testBatchSize] of rows.length ? [] : ks.entries()) {
-    const clean = (choice.clean || a.flags.clean === true || sweep) && i === 0;
-    // 'single' is batch size 1 whatever k is: once.
-    const protocols = i === 0 ? choice.protocols : choice.protocols.filter((p) => p !== 'single');
-    if (protocols.length === 0) continue;
-    const exit = await follow({ kind: 'eval', runId, dataDir, protocols, clean, epoch, testBatchSize }, { quiet, backend: a.flags.backend as string });
-    const d = exit.done;
-    if (!d || d.status !== 'completed') throw new Error(d?.error ?? `evaluation process ended ${exit.signal ?? `with code ${exit.code}`}`);
-    epochs = d.epochs;
-    rows.push(...d.evaluations.map(toRow));
+  if (!rows.length) {
+    const done = await evaluateStored(dataDir, { runId, protocols: choice.protocols, clean: choice.clean || a.flags.clean === true || sweep, ks, epoch }, { quiet, backend: a.flags.backend as string });
+    epochs = done.epoch;
+    rows.push(...done.evaluations.map(toRow));
   }
   const noisy = rows.filter((r) => r.noise === 'on');
   const kSweep = sweep

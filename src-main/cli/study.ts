@@ -10,23 +10,30 @@ import { createRuns, resolveRunConfig, type ResolvedConfig } from '../runner/lif
 import { gitCommit, packageVersions } from '../runner/provenance';
 import { RunQueue } from '../runner/queue';
 import { openStore, resolveDataDir, type Store } from '../store';
-import { MODE_POINTS, STUDY_BUDGETS, pointConfig, studyPoints, studySweepName, studyTag, type StudyMode } from '../study/plan';
-import { renderCsv, renderMarkdown, type StudyMeta } from '../study/report';
-import { studyResults, studyRuns } from '../study/results';
-import { studyClaims } from '../study/table';
+import { MODE_FLAGS, modePoints, pointConfig, reusesWeights, STANDARD_SIZING, STUDY_BUDGETS, STUDY_DESIGNS, studySweepName, studyTag, type StudyMode } from '../study/plan';
+import { K_SWEEP_SUFFIX, renderCsv, renderKSweepCsv, renderMarkdown, type StudyMeta } from '../study/report';
+import { studyRuns, toStudyRow } from '../study/results';
+import { buildStudyTable, kSweepTable, studyClaims } from '../study/table';
 import { parseArgs, UsageError } from './args';
 import { printJson } from './output';
 import { checkSlurmFlags, SLURM_REPEATABLE, SLURM_USAGE, SLURM_VALUES, slurmTarget } from './slurm-flags';
 import { submitTo, sweepScript } from '../cluster/submit';
+import { cellKeys, pendingCells, runCell, type PendingCell } from './study-cells';
 
-const USAGE = `usage: noisynn study reproduce [--quick] [--data-dir DIR] [--concurrency N] [--out DIR] [--json]
-       noisynn study reproduce [--quick] ${SLURM_USAGE} [--backend B] [--dry-run]   # then: noisynn sync DIR, and the first form writes the report`;
+const USAGE = `usage: noisynn study reproduce [--quick|--standard] [--data-dir DIR] [--concurrency N] [--out DIR] [--json]
+       noisynn study reproduce [--quick|--standard] ${SLURM_USAGE} [--backend B] [--dry-run]   # then: noisynn sync DIR, and the first form writes the report`;
 const POLL_MS = 2000;
 
-/** The configs of the study's points that have no run yet, resolved and validated before anything is written. */
+/** The flags that select a mode, for messages that say which command to run next. */
+const modeFlags = (mode: StudyMode) => MODE_FLAGS[mode].map((f) => ` ${f}`).join('');
+
+/**
+ * The configs of the study's trained points that have no run yet, resolved and validated before anything is
+ * written. Cells on reused weights are made by study-cells.ts once their weights exist.
+ */
 async function missingConfigs(store: Store, mode: StudyMode, sweepName: string): Promise<ResolvedConfig[]> {
   const byName = new Set(studyRuns(store, sweepName).map((r) => r.name));
-  const points = studyPoints(MODE_POINTS[mode]).filter((p) => !byName.has(p.key));
+  const points = modePoints(mode).filter((p) => !byName.has(p.key) && !reusesWeights(mode, p));
   const configs: ResolvedConfig[] = [];
   for (const p of points) {
     const r = await resolveRunConfig(store, pointConfig(p, mode));
@@ -40,15 +47,17 @@ async function missingConfigs(store: Store, mode: StudyMode, sweepName: string):
 async function prepareStudy(store: Store, mode: StudyMode, sweepName: string): Promise<{ sweepId: number; created: number }> {
   const tag = studyTag(sweepName);
   const existing = studyRuns(store, sweepName);
-  const plan = studyPoints(MODE_POINTS[mode]);
+  const plan = modePoints(mode);
   const configs = await missingConfigs(store, mode, sweepName);
   let sweepId = existing.find((r) => r.sweepId !== null)?.sweepId ?? null;
   if (sweepId === null) sweepId = store.createSweep(sweepName, { study: 'reproduce', mode, budget: STUDY_BUDGETS[mode], points: plan.length });
   createRuns(store, configs, { sweepId, tags: [tag] });
   // Runs cut short by an earlier interruption go back to the queue (they resume from their checkpoint).
-  // Runs on a cluster are Slurm's to restart (scontrol requeue), not the local queue's.
+  // Runs on a cluster are Slurm's to restart (scontrol requeue), not the local queue's; cells on reused
+  // weights are never trained (study-cells.ts redoes their evaluations).
+  const cells = cellKeys(mode);
   for (const r of studyRuns(store, sweepName)) {
-    if (!store.clusterRun(r.id)) store.requeueFrom(r.id, ['crashed', 'cancelled'], 'the study was restarted');
+    if (!store.clusterRun(r.id) && !cells.has(r.name ?? '')) store.requeueFrom(r.id, ['crashed', 'cancelled'], 'the study was restarted');
   }
   return { sweepId, created: configs.length };
 }
@@ -59,22 +68,44 @@ function span(runs: { startedAt: string | null; endedAt: string | null }[]): num
   return starts.length && ends.length ? Math.max(0, (Math.max(...ends) - Math.min(...starts)) / 1000) : 0;
 }
 
+/** The budget in words, for the report. */
+function settingsOf(mode: StudyMode): string {
+  const b = STUDY_BUDGETS[mode];
+  if (mode === 'full') return 'full: the presets\' full settings (all data)';
+  if (mode === 'standard') return 'standard: 1 epoch, all 60,000 training images, all 10,000 test images, the presets\' batch sizes (mnist-vit 32, mnist-cnn 64) and learning rates (3e-3, 2e-3), one replica';
+  return `${mode}: ${b.epochs} epoch, ${b.limitTrain} training images (seeded subset), first ${b.limitTest} test images, batch ${b.batchSize}, mnist-vit lr 1e-3 (presets otherwise)`;
+}
+
+/** What the report says about a design beyond its budget: where the noise settings come from, reused weights. */
+function designNotes(mode: StudyMode): string[] {
+  const d = STUDY_DESIGNS[mode];
+  if (!d.reuseForEval) return [];
+  const sources = d.noises.filter((n) => n.source).map((n) => `${n.label}${n.models ? ` (${n.models.join(', ')})` : ''} [${n.source}]`);
+  return [
+    `Noise settings, one per family (the official or paper default): ${sources.join('; ')}. The CNN script's salt-and-pepper p = 1.0 replaces nearly every element and is not used.`,
+    'Eval-only cells are not trained: each is a run whose weights are the final checkpoint of the noise-free run of the same dataset, model and seed (the same weights by construction; the run\'s note and its summary field weightsFromRun name that run), evaluated with the cell\'s noise through the evaluation path of `noisynn eval`. Their "noise-free" column is therefore the baseline itself.',
+    ...(d.kSweep.length ? [`The k sweep (last section) evaluates the same noise-free weights with linear-optimal noise at test batch sizes k = ${d.kSweep.join(', ')}, in class-sorted and shuffled batches.`] : []),
+    ...(mode === 'standard' ? [`Sizing: ${STANDARD_SIZING}`] : []),
+  ];
+}
+
 function machine(): Pick<StudyMeta, 'os' | 'cpu' | 'cores' | 'node'> {
   const cpus = os.cpus();
   return { os: `${os.type()} ${os.release()} (${os.arch()})`, cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, node: process.versions.node };
 }
 
 export async function studyCommand(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, { booleans: ['quick', 'smoke', 'json', 'slurm', 'dry-run'], values: ['data-dir', 'concurrency', 'out', 'backend', ...SLURM_VALUES], repeatable: SLURM_REPEATABLE });
+  const a = parseArgs(argv, { booleans: ['quick', 'standard', 'smoke', 'json', 'slurm', 'dry-run'], values: ['data-dir', 'concurrency', 'out', 'backend', ...SLURM_VALUES], repeatable: SLURM_REPEATABLE });
   if (a.positionals[0] !== 'reproduce' || a.positionals.length !== 1) throw new UsageError(USAGE);
   checkSlurmFlags(a);
   if (!a.flags.slurm && (a.flags['dry-run'] || a.flags.backend)) throw new UsageError(`--dry-run and --backend go with --slurm\n${USAGE}`);
-  // --smoke is a hidden pipeline check (200 training images): never results.
-  const mode: StudyMode = a.flags.smoke ? 'smoke' : a.flags.quick ? 'quick' : 'full';
+  if (a.flags.quick && a.flags.standard) throw new UsageError(`--quick and --standard are two different studies: choose one\n${USAGE}`);
+  // --smoke is a hidden pipeline check (200 training images): never results. With --standard: the standard design.
+  const mode: StudyMode = a.flags.standard ? (a.flags.smoke ? 'standard-smoke' : 'standard') : a.flags.smoke ? 'smoke' : a.flags.quick ? 'quick' : 'full';
   const concurrency = a.flags.concurrency === undefined ? 2 : Number(a.flags.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) throw new UsageError(`--concurrency must be an integer from 1 to 16 (got ${String(a.flags.concurrency)})`);
   const dataDir = resolveDataDir(a.flags['data-dir'] as string | undefined);
-  const outDir = resolve((a.flags.out as string | undefined) ?? (mode === 'quick' ? 'docs' : join(dataDir, 'study')));
+  const outDir = resolve((a.flags.out as string | undefined) ?? (mode === 'quick' || mode === 'standard' ? 'docs' : join(dataDir, 'study')));
   const sweepName = studySweepName(mode);
   const command = `noisynn study ${argv.join(' ')}`;
   const t0 = Date.now();
@@ -95,17 +126,21 @@ export async function studyCommand(argv: string[]): Promise<number> {
     log(`study '${sweepName}' (sweep ${sweepId}) in ${dataDir}: ${all.length} runs, ${created} new, ${before} already completed; concurrency ${concurrency}`);
 
     let finished = 0;
-    const todo = all.length - before;
+    const cells = cellKeys(mode);
+    const todo = modePoints(mode).length - before;
+    const progress = (what: string) => {
+      finished += 1;
+      const el = (Date.now() - t0) / 1000;
+      const eta = ((todo - finished) * el) / finished;
+      log(`[${finished}/${todo}] ${what}; ${Math.round(el)} s elapsed, ~${Math.round(eta / 60)} min left`);
+    };
     queue = new RunQueue(store, dataDir, {
       onEvent: () => {},
       onExit: (runId, status, error) => {
         if (status === 'queued') return; // put back by an interruption: not finished
-        finished += 1;
         const run = store.getRun(runId);
-        const el = (Date.now() - t0) / 1000;
-        const eta = finished > 0 ? ((todo - finished) * el) / finished : 0;
         const top1 = run?.summary?.testTop1;
-        log(`[${finished}/${todo}] run ${runId} ${run?.name ?? ''}: ${status}${typeof top1 === 'number' ? ` top-1 ${(top1 * 100).toFixed(2)}%` : ''}${error ? ` (${error})` : ''}; ${Math.round(el)} s elapsed, ~${Math.round(eta / 60)} min left`);
+        progress(`run ${runId} ${run?.name ?? ''}: ${status}${typeof top1 === 'number' ? ` top-1 ${(top1 * 100).toFixed(2)}%` : ''}${error ? ` (${error})` : ''}`);
       },
       onChange: () => {},
     }, { concurrency });
@@ -114,9 +149,27 @@ export async function studyCommand(argv: string[]): Promise<number> {
     queue.start();
     const onCluster = studyRuns(store, sweepName).filter((r) => (r.status === 'queued' || r.status === 'running') && store.clusterRun(r.id));
     if (onCluster.length) throw new Error(`${onCluster.length} runs of '${sweepName}' have not finished on the cluster yet: sync their bundles first (noisynn sync ${store.clusterRun(onCluster[0].id)!.bundlePath.replace(/\/runs\/\d+$/, '')})`);
+    // Cells on reused weights are evaluated one at a time as their noise-free runs complete, in one of the
+    // trainers' slots; each is tried once per invocation (a failed one is retried by the next).
+    let cell: Promise<void> | null = null;
+    const tried = new Set<string>();
+    const nextCell = () => pendingCells(store, mode, sweepName).find((c) => !tried.has(c.point.key));
     for (;;) {
-      const open = studyRuns(store, sweepName).filter((r) => r.status === 'queued' || r.status === 'running');
-      if (open.length === 0 && queue.state().running.length === 0) break;
+      const next: PendingCell | undefined = cell ? undefined : nextCell();
+      if (next) {
+        tried.add(next.point.key);
+        queue.setConcurrency(Math.max(1, concurrency - 1));
+        cell = runCell(store, mode, sweepId, next, { quiet: true }).then((status) => {
+          const run = studyRuns(store, sweepName).find((r) => r.name === next.point.key);
+          const top1 = run?.summary?.testTop1;
+          if (status !== 'skipped') progress(`run ${run?.id ?? '?'} ${next.point.key} (weights of run ${next.baseline.id}): ${status}${typeof top1 === 'number' ? ` top-1 ${(top1 * 100).toFixed(2)}%` : ''}${run?.error ? ` (${run.error})` : ''}`);
+        }).finally(() => {
+          cell = null;
+          queue?.setConcurrency(concurrency);
+        });
+      }
+      const open = studyRuns(store, sweepName).filter((r) => (r.status === 'queued' || r.status === 'running') && !cells.has(r.name ?? ''));
+      if (open.length === 0 && queue.state().running.length === 0 && !cell && !nextCell()) break;
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
     await queue.dispose();
@@ -125,17 +178,19 @@ export async function studyCommand(argv: string[]): Promise<number> {
 
     const runs = studyRuns(store, sweepName);
     const done = runs.filter((r) => r.status === 'completed');
-    const rows = studyResults(store, sweepName);
+    const total = modePoints(mode).length;
+    const studyRows = runs.map((r) => toStudyRow(store, r));
+    const rows = buildStudyTable(studyRows);
+    const kSweep = kSweepTable(studyRows);
     const claims = studyClaims(rows);
-    const budget = STUDY_BUDGETS[mode];
     const meta: StudyMeta = {
       command, date: new Date().toISOString(), ...machine(),
       backend: [...new Set(done.map((r) => r.backend ?? 'unknown'))].join(', ') || 'none',
       versions: done[0]?.versions ?? packageVersions(),
       wallSeconds: (Date.now() - t0) / 1000,
       spanSeconds: span(runs),
-      runs: { total: runs.length, completed: done.length, failed: runs.length - done.length, before },
-      settings: `${mode}: ${budget.epochs ? `${budget.epochs} epoch, ${budget.limitTrain} training images (seeded subset), first ${budget.limitTest} test images, batch ${budget.batchSize}, mnist-vit lr 1e-3 (presets otherwise)` : 'the presets\' full settings (all data)'}; ` +
+      runs: { total, completed: done.length, failed: total - done.length, before },
+      settings: `${settingsOf(mode)}; ` +
         'presets mnist-vit (4 blocks, dim 64, noise at block 3 on the attention input, class token untouched) and mnist-cnn (3-stage ResNet, noise at the input of stage 3 block 1); ' +
         `embedding-level noise; test batch 10; seeds ${[...new Set(runs.map((r) => r.seed))].sort((x, y) => x - y).join(', ')}; git ${gitCommit() ?? 'unknown'}`,
     };
@@ -143,12 +198,13 @@ export async function studyCommand(argv: string[]): Promise<number> {
     const base = mode === 'full' ? 'reproduction' : `reproduction-${mode}`;
     const mdFile = join(outDir, `${base}.md`);
     const csvFile = join(outDir, `${base}.csv`);
-    writeFileSync(mdFile, renderMarkdown(meta, rows, claims));
+    writeFileSync(mdFile, renderMarkdown(meta, rows, claims, { notes: designNotes(mode), kSweep }));
     writeFileSync(csvFile, renderCsv(rows));
-    log(`${done.length} of ${runs.length} runs completed in ${Math.round(meta.wallSeconds)} s; wrote ${mdFile} and ${csvFile}`);
+    if (kSweep.length) writeFileSync(join(outDir, `${base}${K_SWEEP_SUFFIX}.csv`), renderKSweepCsv(kSweep));
+    log(`${done.length} of ${total} runs completed in ${Math.round(meta.wallSeconds)} s; wrote ${mdFile} and ${csvFile}`);
     for (const c of claims) log(`- ${c.claim}: ${c.verdict}`);
-    if (a.flags.json) printJson({ sweepId, sweepName, runs: runs.length, completed: done.length, wallSeconds: meta.wallSeconds, markdown: mdFile, csv: csvFile, claims });
-    return done.length === runs.length ? 0 : 1;
+    if (a.flags.json) printJson({ sweepId, sweepName, runs: total, completed: done.length, wallSeconds: meta.wallSeconds, markdown: mdFile, csv: csvFile, claims });
+    return done.length === total ? 0 : 1;
   } finally {
     store.close();
   }
@@ -161,7 +217,7 @@ async function submitStudy(a: ReturnType<typeof parseArgs>, dataDir: string, mod
   try {
     await ensureBuiltins(store);
     const runs = (await missingConfigs(store, mode, sweepName)).map(({ config }) => ({ config, dataset: store.datasetByName(config.dataset)! }));
-    if (runs.length === 0) throw new Error(`every run of '${sweepName}' is already in ${dataDir}; write the report with: noisynn study reproduce${mode === 'full' ? '' : ` --${mode}`}`);
+    if (runs.length === 0) throw new Error(`every run of '${sweepName}' is already in ${dataDir}; write the report with: noisynn study reproduce${modeFlags(mode)}`);
     const sub = { name: sweepName, bundleDir: target.bundleDir, runs, slurm: target.slurm, env: target.env };
     if (a.flags['dry-run']) {
       process.stdout.write(sweepScript(sub));
@@ -170,7 +226,7 @@ async function submitStudy(a: ReturnType<typeof parseArgs>, dataDir: string, mod
     const done = submitTo(target, { name: sweepName, runs, spec: { study: 'reproduce', mode }, tags: [studyTag(sweepName)] });
     const out = { sweepDir: done.sweepDir, jobId: done.jobId, runs: done.bundles.length };
     if (a.flags.json) printJson(out);
-    else console.log(`submitted ${out.runs} runs of '${sweepName}' as Slurm job array ${out.jobId}\nthen: noisynn sync ${out.sweepDir} && noisynn study reproduce${mode === 'full' ? '' : ` --${mode}`}   # writes the report`);
+    else console.log(`submitted ${out.runs} runs of '${sweepName}' as Slurm job array ${out.jobId}\nthen: noisynn sync ${out.sweepDir} && noisynn study reproduce${modeFlags(mode)}   # writes the report`);
     return 0;
   } finally {
     store.close();

@@ -2,12 +2,12 @@
 import type { RunConfig } from '../engine/config/types';
 import { isBatchMixing } from '../engine/noise/types';
 import type { RunRow, Store } from '../store';
-import { STUDY_NOISES, studyTag } from './plan';
+import { ALL_STUDY_NOISES, studyTag } from './plan';
 import { buildStudyTable, type StudyRunRow, type StudyTableRow } from './table';
 
 /** The study noise a config carries (by its parameters, not its run name, which a user may edit). */
-function noiseOf(n: RunConfig['noise']): (typeof STUDY_NOISES)[number] | undefined {
-  return STUDY_NOISES.find((s) => s.spec.type === n.type && (Object.keys(s.spec) as (keyof typeof s.spec)[]).every((k) => s.spec[k] === n[k]));
+function noiseOf(n: RunConfig['noise']): (typeof ALL_STUDY_NOISES)[number] | undefined {
+  return ALL_STUDY_NOISES.find((s) => s.spec.type === n.type && (Object.keys(s.spec) as (keyof typeof s.spec)[]).every((k) => s.spec[k] === n[k]));
 }
 
 export function toStudyRow(store: Store, run: RunRow): StudyRunRow {
@@ -24,7 +24,8 @@ export function toStudyRow(store: Store, run: RunRow): StudyRunRow {
     mixing: isBatchMixing(c.noise),
     seed: run.seed,
     status: run.status,
-    evaluations: store.evaluations(run.id).map((e) => ({ protocol: e.protocol, noiseActive: e.noiseActive, top1: e.top1, epoch: e.epoch })),
+    testBatchSize: c.testBatchSize,
+    evaluations: store.evaluations(run.id).map((e) => ({ protocol: e.protocol, noiseActive: e.noiseActive, top1: e.top1, epoch: e.epoch, batchSize: e.batchSize })),
   };
 }
 

@@ -9,6 +9,7 @@ export interface StudyEval {
   noiseActive: boolean;
   top1: number;
   epoch: number;
+  batchSize: number;
 }
 
 /** One run of the study, reduced to what the table needs. */
@@ -25,6 +26,8 @@ export interface StudyRunRow {
   mixing: boolean;
   seed: number;
   status: string;
+  /** The run's test batch size: its own evaluations; other batch sizes are a k sweep's. */
+  testBatchSize: number;
   evaluations: StudyEval[];
 }
 
@@ -76,10 +79,12 @@ export interface RunMeasures {
 }
 
 /** The final-epoch numbers of one run (the trainer stores sorted/shuffled/single + a noise-free one). */
-export function runMeasures(r: Pick<StudyRunRow, 'evaluations' | 'when' | 'noise'>): RunMeasures {
+export function runMeasures(r: Pick<StudyRunRow, 'evaluations' | 'when' | 'noise' | 'testBatchSize'>): RunMeasures {
   if (r.evaluations.length === 0) return {};
   const last = Math.max(...r.evaluations.map((e) => e.epoch));
-  const ev = r.evaluations.filter((e) => e.epoch === last);
+  // The run's own evaluations, not a k sweep's: noisy ones at its test batch size ('single' is batch 1; the
+  // noise-free model does not depend on the batch). A re-done evaluation supersedes an earlier one.
+  const ev = r.evaluations.filter((e) => e.epoch === last && (!e.noiseActive || e.protocol === 'single' || e.batchSize === r.testBatchSize));
   const activeAtEval = r.noise !== 'none' && (r.when === 'eval' || r.when === 'both');
   const pick = (protocol: StudyEval['protocol'], active: boolean) => ev.filter((e) => e.protocol === protocol && e.noiseActive === active).at(-1)?.top1;
   const out: RunMeasures = {};
@@ -289,4 +294,40 @@ export function studyClaims(rows: StudyTableRow[]): Claim[] {
       ...protocolClaim(rows),
     },
   ];
+}
+
+/** The k sweep of one dataset/model (method page section 6): top-1 against the test batch size k, over seeds. */
+export interface KSweepRow {
+  dataset: string;
+  model: string;
+  k: number[];
+  sorted: (Stat | null)[];
+  shuffled: (Stat | null)[];
+  /** The same weights without noise (does not depend on k). */
+  noiseFree: Stat | null;
+}
+
+/** From the completed linear-optimal eval-only runs that carry evaluations at several test batch sizes. */
+export function kSweepTable(runs: StudyRunRow[]): KSweepRow[] {
+  const mine = runs.filter((r) => r.status === 'completed' && r.noise === 'linear-optimal' && r.when === 'eval');
+  const groups = new Map<string, StudyRunRow[]>();
+  for (const r of mine) {
+    const key = JSON.stringify([r.dataset, r.model]);
+    (groups.get(key) ?? groups.set(key, []).get(key)!).push(r);
+  }
+  const out: KSweepRow[] = [];
+  for (const group of groups.values()) {
+    const at = (r: StudyRunRow, protocol: StudyEval['protocol'], k: number) => r.evaluations.filter((e) => e.protocol === protocol && e.noiseActive && e.batchSize === k).at(-1)?.top1;
+    const ks = [...new Set(group.flatMap((r) => r.evaluations.filter((e) => e.protocol === 'shuffled' && e.noiseActive).map((e) => e.batchSize)))].sort((a, b) => a - b);
+    // Only a sweep: a run's own test batch size alone is not one.
+    if (ks.length < 2) continue;
+    const over = (f: (r: StudyRunRow) => number | undefined) => stat(group.map(f).filter((v): v is number => v !== undefined));
+    out.push({
+      dataset: group[0].dataset, model: group[0].model, k: ks,
+      sorted: ks.map((k) => over((r) => at(r, 'sorted', k))),
+      shuffled: ks.map((k) => over((r) => at(r, 'shuffled', k))),
+      noiseFree: over((r) => r.evaluations.filter((e) => e.protocol === 'standard' && !e.noiseActive).at(-1)?.top1),
+    });
+  }
+  return out.sort((a, b) => a.dataset.localeCompare(b.dataset) || a.model.localeCompare(b.model));
 }

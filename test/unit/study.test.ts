@@ -1,28 +1,28 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mergeConfig, runPreset, validateConfig, fitToDataset, type RunConfig } from '../../src-main/engine/config';
-import { pointConfig, studyPoints } from '../../src-main/study/plan';
-import { renderCsv, renderMarkdown, CSV_COLUMNS } from '../../src-main/study/report';
-import { buildStudyTable, runMeasures, stat, studyClaims, verdictOf, type StudyRunRow } from '../../src-main/study/table';
+import { modePoints, pointConfig, reusesWeights, studyPoints } from '../../src-main/study/plan';
+import { renderCsv, renderKSweep, renderKSweepCsv, renderMarkdown, CSV_COLUMNS } from '../../src-main/study/report';
+import { buildStudyTable, kSweepTable, runMeasures, stat, studyClaims, verdictOf, type StudyRunRow } from '../../src-main/study/table';
 
 let nextId = 1;
 function run(o: Partial<StudyRunRow> & { top1?: number; protocols?: { sorted: number; shuffled: number; single: number; clean: number } }): StudyRunRow {
   const noise = o.noise ?? 'none';
   const when = o.when ?? '-';
   const active = noise !== 'none' && (when === 'eval' || when === 'both');
-  const evaluations: StudyRunRow['evaluations'] = [{ protocol: 'standard', noiseActive: active, top1: o.top1 ?? 0.9, epoch: 1 }];
+  const evaluations: StudyRunRow['evaluations'] = [{ protocol: 'standard', noiseActive: active, top1: o.top1 ?? 0.9, epoch: 1, batchSize: 10 }];
   if (o.protocols) {
     const p = o.protocols;
     evaluations.push(
-      { protocol: 'sorted', noiseActive: true, top1: p.sorted, epoch: 1 },
-      { protocol: 'shuffled', noiseActive: true, top1: p.shuffled, epoch: 1 },
-      { protocol: 'single', noiseActive: true, top1: p.single, epoch: 1 },
-      { protocol: 'standard', noiseActive: false, top1: p.clean, epoch: 1 },
+      { protocol: 'sorted', noiseActive: true, top1: p.sorted, epoch: 1, batchSize: 10 },
+      { protocol: 'shuffled', noiseActive: true, top1: p.shuffled, epoch: 1, batchSize: 10 },
+      { protocol: 'single', noiseActive: true, top1: p.single, epoch: 1, batchSize: 10 },
+      { protocol: 'standard', noiseActive: false, top1: p.clean, epoch: 1, batchSize: 10 },
     );
   }
   return {
     runId: nextId++, dataset: 'mnist', model: 'mnist-cnn', noise, family: noise === 'none' ? 'baseline' : /^linear/.test(noise) ? 'positive' : 'harmful',
-    when, mixing: /^linear/.test(noise), seed: 42, status: 'completed', evaluations, ...o,
+    when, mixing: /^linear/.test(noise), seed: 42, status: 'completed', testBatchSize: 10, evaluations, ...o,
   };
 }
 
@@ -61,7 +61,7 @@ test('stat: mean and sample std', () => {
 
 test('runMeasures takes the last epoch, the active-noise top-1 and the noise-free one', () => {
   const r = run({ noise: 'linear-optimal', when: 'eval', top1: 0.3, protocols: { sorted: 0.99, shuffled: 0.3, single: 0.9, clean: 0.9 } });
-  r.evaluations.push({ protocol: 'standard', noiseActive: true, top1: 0.1, epoch: 0 });
+  r.evaluations.push({ protocol: 'standard', noiseActive: true, top1: 0.1, epoch: 0, batchSize: 10 });
   assert.deepEqual(runMeasures(r), { top1: 0.3, sorted: 0.99, shuffled: 0.3, single: 0.9, clean: 0.9 });
   // Noise only in training: the standard evaluation is noise-free.
   assert.deepEqual(runMeasures(run({ noise: 'gaussian s=1', when: 'train', top1: 0.8 })), { top1: 0.8, clean: 0.8 });
@@ -117,4 +117,48 @@ test('the table aggregates seeds, compares against the same model\'s baseline an
   assert.match(md, /No small-scale/);
   assert.match(md, /1 h 2 min 5 s/);
   assert.match(md, /\| mnist \| mnist-cnn \| linear-optimal \| eval \| 3\/3 \| 40\.00 ± 0\.00 \| -51\.00 ± 0\.58 \| worse \| 99\.00 ± 0\.00 \| 40\.00 ± 0\.00 \| 91\.00 ± 0\.00 \| 91\.00 ± 0\.00 \|/);
+});
+
+test('the standard plan: 108 trainings and 48 eval-only cells on reused weights, one official/paper setting per family and model', () => {
+  const pts = modePoints('standard');
+  assert.equal(pts.length, 2 * 2 * 3 * (1 + 4 * 3));
+  const cells = pts.filter((p) => reusesWeights('standard', p));
+  assert.equal(cells.length, 48);
+  assert.ok(cells.every((p) => p.when === 'eval'));
+  assert.equal(pts.length - cells.length, 108);
+  assert.equal(modePoints('quick').filter((p) => reusesWeights('quick', p)).length, 0, 'the quick study trains every cell');
+  const labels = (model: string) => [...new Set(pts.filter((p) => p.model === model).map((p) => p.noise.label))];
+  assert.deepEqual(labels('mnist-vit'), ['none', 'linear-shift a=0.3', 'linear-optimal', 'gaussian s=0.1', 'salt-pepper p=0.1']);
+  assert.deepEqual(labels('mnist-cnn'), ['none', 'linear-shift a=0.4', 'linear-optimal', 'gaussian s=1', 'salt-pepper p=0.1']);
+  const info = { shape: [28, 28, 1] as [number, number, number], classNames: Array.from({ length: 10 }, (_, i) => String(i)) };
+  for (const p of pts.filter((q) => q.seed === 42 && q.dataset === 'mnist')) {
+    const c: RunConfig = fitToDataset(mergeConfig(runPreset(p.model), pointConfig(p, 'standard')), info);
+    validateConfig(c);
+    assert.equal(c.limitTrain, 0, 'the whole training set');
+    assert.equal(c.limitTest, 0, 'the whole test set');
+    assert.equal(c.epochs, 1);
+    assert.equal(c.replicas, 1);
+    assert.equal(c.optimizer.lr, runPreset(p.model).optimizer.lr, 'the preset\'s learning rate');
+  }
+});
+
+test('a k sweep\'s evaluations leave the cell\'s own measures alone and make the k-sweep table', () => {
+  const cells = [0.9, 0.92].map((clean, i) => {
+    const r = run({ noise: 'linear-optimal', when: 'eval', seed: 42 + i, top1: 0.4, protocols: { sorted: 0.99, shuffled: 0.4, single: clean, clean } });
+    for (const [k, sorted, shuffled] of [[1, clean, clean], [5, 0.95, 0.6], [10, 0.99, 0.4], [100, 1, 0.2]]) {
+      r.evaluations.push({ protocol: 'sorted', noiseActive: true, top1: sorted, epoch: 1, batchSize: k }, { protocol: 'shuffled', noiseActive: true, top1: shuffled, epoch: 1, batchSize: k });
+    }
+    return r;
+  });
+  assert.deepEqual(runMeasures(cells[0]), { top1: 0.4, sorted: 0.99, shuffled: 0.4, single: 0.9, clean: 0.9 });
+  const [row] = kSweepTable([...cells, run({ top1: 0.9 })]);
+  assert.deepEqual(row.k, [1, 5, 10, 100]);
+  assert.ok(Math.abs(row.sorted[0]!.mean - 0.91) < 1e-12);
+  assert.ok(Math.abs(row.shuffled[3]!.mean - 0.2) < 1e-12);
+  assert.equal(row.shuffled[3]!.n, 2);
+  assert.ok(Math.abs(row.noiseFree!.mean - 0.91) < 1e-12);
+  const md = renderKSweep([row]);
+  assert.match(md, /\| mnist \| mnist-cnn \| shuffled \| 91\.00 ± 1\.41 \| 60\.00 ± 0\.00 \| 40\.00 ± 0\.00 \| 20\.00 ± 0\.00 \|/);
+  assert.match(renderKSweepCsv([row]), /^mnist,mnist-cnn,sorted,100,2,100\.000,0\.000$/m);
+  assert.equal(kSweepTable([run({ top1: 0.9 })]).length, 0, 'no sweep without linear-optimal eval cells');
 });
