@@ -32,7 +32,7 @@ export const STUDY_NOISES: StudyNoise[] = [
 ];
 
 /**
- * The standard study's settings: ONE per family, the official/paper default (method page sections 2, 7, 10).
+ * The standard study's settings: ONE per family, the official/paper default (docs/method.md#official-defaults, #reported-results).
  * linear-shift: a = 0.3 for the ViT [paper], 0.4 for the CNN [official CNN script]. gaussian: s = 0.1 for the
  * ViT [official NoisyViT default], 1.0 for the CNN [official CNN script]. salt-pepper: p = 0.1 for both
  * [official NoisyViT default, the workbench's default]; the CNN script's p = 1.0 replaces nearly every element,

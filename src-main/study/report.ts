@@ -106,7 +106,7 @@ export function renderKSweep(rows: KSweepRow[]): string {
   L.push(
     'Test top-1 in % (mean ± sample std over seeds) of the noise-free weights evaluated with linear-optimal noise (each sample mixed with the rest of its test batch of k), ' +
       'in class-sorted batches (the official protocol: the mixing averages one class) and in shuffled batches, beside the same weights without noise. ' +
-      'At k = 1 the noise is the identity; a sorted line above the noise-free one while the shuffled line falls below it is the label leak of method page section 6, not a better model.',
+      'At k = 1 the noise is the identity; a sorted line above the noise-free one while the shuffled line falls below it is the label leak of docs/method.md#evaluation-protocols, not a better model.',
     '',
   );
   L.push(`| dataset | model | protocol | ${ks.map((k) => `k=${k}`).join(' | ')} |`, `|---|---|---|${ks.map(() => '---').join('|')}|`);

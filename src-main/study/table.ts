@@ -296,7 +296,7 @@ export function studyClaims(rows: StudyTableRow[]): Claim[] {
   ];
 }
 
-/** The k sweep of one dataset/model (method page section 6): top-1 against the test batch size k, over seeds. */
+/** The k sweep of one dataset/model (docs/method.md#evaluation-protocols): top-1 against the test batch size k, over seeds. */
 export interface KSweepRow {
   dataset: string;
   model: string;
