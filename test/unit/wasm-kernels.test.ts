@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src-main/engine/backend';
+import { buildModule } from '../../src-main/engine/kernels/wasm/emit';
+import { gemmKernels } from '../../src-main/engine/kernels/wasm/gemm-fns';
 import { instantiateKernels, kernelModuleBytes } from '../../src-main/engine/kernels/wasm/module';
 
 interface Be { wasm: { asm: { memory: WebAssembly.Memory } }; dataIdMap: { get(id: object): { memoryOffset: number } } }
@@ -44,3 +46,10 @@ for (const fma of [false, true]) {
     tf.dispose([a, b, c, ref, x, w, out, table, refConv]);
   });
 }
+
+test('a module missing a listed kernel is refused by name, not bound with an undefined export', () => {
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  const partial = buildModule(gemmKernels(false));
+  assert.throws(() => instantiateKernels(memory, partial), /does not export .*gelu_forward/);
+  assert.equal(typeof instantiateKernels(memory, kernelModuleBytes(false)).gelu_forward, 'function');
+});

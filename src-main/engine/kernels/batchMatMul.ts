@@ -11,7 +11,6 @@ import * as tf from '@tensorflow/tfjs';
 import { gemm, gemmFits } from './gemm';
 import type { WasmBackend } from './heap';
 
-type KernelFn = (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }) => tf.TensorInfo | tf.TensorInfo[];
 interface DisposingBackend { disposeData(dataId: object, force?: boolean): boolean }
 
 let original: tf.KernelConfig | undefined;
@@ -32,11 +31,11 @@ export function registerWasmBatchMatMul(): boolean {
   const transposeCfg = tf.getKernel('Transpose', 'wasm');
   const depthwiseCfg = tf.getKernel('DepthwiseConv2dNative', 'wasm');
   if (!stock || !transposeCfg || !depthwiseCfg) return false;
-  const stockFn = stock.kernelFunc as unknown as KernelFn;
-  const transposeFn = transposeCfg.kernelFunc as unknown as KernelFn;
-  const depthwiseFn = depthwiseCfg.kernelFunc as unknown as KernelFn;
+  const stockFn = stock.kernelFunc;
+  const transposeFn = transposeCfg.kernelFunc;
+  const depthwiseFn = depthwiseCfg.kernelFunc;
 
-  const kernelFunc: KernelFn = ({ inputs, backend, attrs }) => {
+  const kernelFunc: tf.KernelFunc = ({ inputs, backend, attrs }) => {
     const ta = Boolean(attrs?.transposeA);
     const tb = Boolean(attrs?.transposeB);
     const { a, b } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
@@ -80,7 +79,7 @@ export function registerWasmBatchMatMul(): boolean {
   };
   original = stock;
   tf.unregisterKernel('BatchMatMul', 'wasm');
-  tf.registerKernel({ ...stock, kernelFunc: kernelFunc as unknown as tf.KernelFunc });
+  tf.registerKernel({ ...stock, kernelFunc });
   return true;
 }
 

@@ -14,6 +14,11 @@ export interface WasmBackend {
 
 export type KernelArgs<A = Record<string, never>> = { inputs: Record<string, tf.TensorInfo>; backend: unknown; attrs: A };
 
+/** tfjs-backend-wasm's backend once its module is up (the heap the kernels work in is there). */
+function isWasmBackend(be: object | null): be is WasmBackend {
+  return Boolean(be && 'wasm' in be && (be as Partial<WasmBackend>).wasm?.asm?.memory);
+}
+
 let kernels: KernelExports | undefined;
 let fused = false;
 
@@ -24,8 +29,8 @@ let fused = false;
  */
 export function bindWasmKernels(): boolean {
   if (kernels) return true;
-  const be = tf.findBackend('wasm') as unknown as WasmBackend | null;
-  if (!be?.wasm?.asm?.memory) return false;
+  const be = tf.findBackend('wasm');
+  if (!isWasmBackend(be)) return false;
   const withFma = kernelModuleBytes(true);
   const fma = process.env.NOISYNN_WASM_FMA !== '0' && relaxedSimd(withFma);
   const bytes = fma ? withFma : kernelModuleBytes(false);
@@ -88,9 +93,13 @@ export function elementwise(backend: unknown, inputs: tf.TensorInfo[], run: (k: 
 /** The upstream gradient of a kernel's first output (tfjs passes an array for multi-output kernels). */
 export const firstGradient = (dy: tf.Tensor | tf.Tensor[]): tf.Tensor => (Array.isArray(dy) ? dy[0] : dy);
 
-/** Registers a wasm kernel implemented by `fn`. */
+/**
+ * Registers a wasm kernel implemented by `fn`. The op that runs it (this folder's callers of
+ * runKernel) passes every input `fn` reads and attrs of type A, so the maps are narrowed here once.
+ */
 export function registerKernel<A>(kernelName: string, fn: (a: KernelArgs<A>) => tf.TensorInfo | tf.TensorInfo[]): void {
-  tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: fn as unknown as tf.KernelFunc });
+  const kernelFunc: tf.KernelFunc = ({ inputs, backend, attrs }) => fn({ inputs: inputs as Record<string, tf.TensorInfo>, backend, attrs: attrs as A });
+  tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
 }
 
 /**

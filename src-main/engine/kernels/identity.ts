@@ -16,7 +16,7 @@ export function registerWasmIdentity(): boolean {
   const kernelFunc: tf.KernelFunc = (args) => {
     const { x } = args.inputs as { x: tf.TensorInfo };
     if (x.dtype === 'string') return stockFn(args);
-    (args.backend as unknown as RefCounting).incRef(x.dataId);
+    (args.backend as RefCounting).incRef(x.dataId);
     return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
   };
   stock = found;

@@ -11,15 +11,20 @@ import { registerWasmResidual } from './residual';
 
 export { registerWasmBatchMatMul, unregisterWasmBatchMatMul } from './batchMatMul';
 
+/** Every group of wasm kernels, in registration order; a new group is added here and nowhere else. */
+const WASM_KERNEL_GROUPS: readonly (() => boolean)[] = [
+  registerWasmBatchMatMul,
+  registerWasmNorm,
+  registerWasmGelu,
+  registerWasmAttention,
+  registerWasmLayout,
+  registerWasmConv,
+  registerWasmResidual,
+  registerWasmIdentity,
+];
+
 /** Registers them all; returns whether the GEMMs use FMA (reported with the backend). */
 export function registerWasmKernels(): { fma: boolean } {
-  registerWasmBatchMatMul();
-  registerWasmNorm();
-  registerWasmGelu();
-  registerWasmAttention();
-  registerWasmLayout();
-  registerWasmConv();
-  registerWasmResidual();
-  registerWasmIdentity();
+  for (const register of WASM_KERNEL_GROUPS) register();
   return { fma: wasmKernelsUseFma() };
 }

@@ -7,7 +7,8 @@ const COPY_KERNEL = 'NoisyNNStridedCopy';
 const INTERLEAVE_KERNEL = 'NoisyNNInterleave';
 
 /** out (shape `shape`, zero elsewhere) at element offset `at` + sum i_k outStrides[k] = x[sum i_k strides[k]], i < dims. */
-interface CopyAttrs { dims: number[]; strides: number[]; shape: number[]; outStrides: number[]; at: number }
+// Types, not interfaces: a type literal is a tf.NamedAttrMap as it stands, so runKernel takes it without a cast.
+type CopyAttrs = { dims: number[]; strides: number[]; shape: number[]; outStrides: number[]; at: number };
 
 function copy({ inputs: { x }, backend, attrs }: KernelArgs<CopyAttrs>): tf.TensorInfo {
   const be = backend as WasmBackend;
@@ -23,7 +24,7 @@ function copy({ inputs: { x }, backend, attrs }: KernelArgs<CopyAttrs>): tf.Tens
   })[0];
 }
 
-interface InterleaveAttrs { s: number; shape: number[]; top: number; left: number; phases: number[] }
+type InterleaveAttrs = { s: number; shape: number[]; top: number; left: number; phases: number[] };
 
 /** See `interleavePhases`; inputs p0, p1, ... are the phases listed (by index fy * s + fx) in attrs.phases. */
 function interleave({ inputs, backend, attrs }: KernelArgs<InterleaveAttrs>): tf.TensorInfo {
@@ -72,7 +73,8 @@ export function permutePadCut(x: tf.Tensor4D, perm: number[], pad: [number, numb
   // Copy the x values that land inside the kept region: y index = x index + before, along perm.
   const dims = perm.map((a, k) => Math.max(0, Math.min(x.shape[a], shape[k] - pad[a][0])));
   const at = perm.reduce((acc, a, k) => acc + pad[a][0] * outStrides[k], 0);
-  return tf.engine().runKernel(COPY_KERNEL, { x }, { dims, strides: perm.map((a) => xStrides[a]), shape, outStrides, at } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+  const attrs: CopyAttrs = { dims, strides: perm.map((a) => xStrides[a]), shape, outStrides, at };
+  return tf.engine().runKernel(COPY_KERNEL, { x }, attrs) as tf.Tensor4D;
 }
 
 /**
@@ -83,5 +85,6 @@ export function permutePadCut(x: tf.Tensor4D, perm: number[], pad: [number, numb
 export function interleavePhases(phases: (tf.Tensor4D | null)[], s: number, shape: number[], top: number, left: number): tf.Tensor4D {
   const present = phases.flatMap((p, i) => (p ? [i] : []));
   const inputs = Object.fromEntries(present.map((phase, i) => [`p${i}`, phases[phase] as tf.Tensor4D]));
-  return tf.engine().runKernel(INTERLEAVE_KERNEL, inputs, { s, shape, top, left, phases: present } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+  const attrs: InterleaveAttrs = { s, shape, top, left, phases: present };
+  return tf.engine().runKernel(INTERLEAVE_KERNEL, inputs, attrs) as tf.Tensor4D;
 }

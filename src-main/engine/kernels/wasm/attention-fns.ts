@@ -6,10 +6,10 @@
 //   dk_j = s sum_t dS[t,j] q_t,  dv_j = sum_t P[t,j] dout_t                           (backward)
 // Sizes are in bytes: `hb` one head's slice (dh*4, a multiple of 16), `qr` a qkv row (3D*4), `or` an
 // output row (D*4). Scores for one row go through a scalar exp (./exp.ts); T is small (17 here).
-import { type Code, f32, f32x4, Fn, i32, type Kernel, v128 } from './emit';
+import { type Code, f32, f32x4, Fn, i32, v128 } from './emit';
 import { expScalar } from './exp';
 
-const SHAPE = { B: 'i32', T: 'i32', H: 'i32', hb: 'i32', qr: 'i32', or: 'i32', scale: 'f32' } as const;
+const SHAPE = ['B', 'T', 'H', 'hb', 'qr', 'or', ['scale', 'f32']] as const;
 
 /** Loop helpers and the per-(b, h) base addresses both directions share. */
 function common(f: Fn) {
@@ -40,8 +40,8 @@ function common(f: Fn) {
   };
 }
 
-function attentionForward(): Kernel {
-  const f = new Fn('attention_forward', { qkv: 'i32', probs: 'i32', out: 'i32', ...SHAPE })
+function attentionForward() {
+  const f = new Fn('attention_forward', ['qkv', 'probs', 'out', ...SHAPE])
     .locals({ b: 'i32', h: 'i32', t: 'i32', j: 'i32', e: 'i32', q: 'i32', k: 'i32', v: 'i32', p: 'i32', o: 'i32', qt: 'i32', pt: 'i32', ot: 'i32' })
     .locals({ s: 'f32', m: 'f32', sum: 'f32', x: 'f32', r: 'f32', n: 'f32', acc: 'v128' });
   const g = f.get;
@@ -66,8 +66,8 @@ function attentionForward(): Kernel {
   };
 }
 
-function attentionBackward(): Kernel {
-  const f = new Fn('attention_backward', { dout: 'i32', qkv: 'i32', probs: 'i32', dqkv: 'i32', tmp: 'i32', ...SHAPE })
+function attentionBackward() {
+  const f = new Fn('attention_backward', ['dout', 'qkv', 'probs', 'dqkv', 'tmp', ...SHAPE])
     .locals({ b: 'i32', h: 'i32', t: 'i32', j: 'i32', e: 'i32', q: 'i32', k: 'i32', v: 'i32', p: 'i32', o: 'i32', qt: 'i32', pt: 'i32', ot: 'i32', d: 'i32', end: 'i32' })
     .locals({ s: 'f32', rd: 'f32', pv: 'f32', acc: 'v128' });
   const g = f.get;
@@ -102,9 +102,4 @@ function attentionBackward(): Kernel {
   };
 }
 
-export interface AttentionExports {
-  attention_forward(qkv: number, probs: number, out: number, B: number, T: number, H: number, hb: number, qr: number, or: number, scale: number): void;
-  attention_backward(dout: number, qkv: number, probs: number, dqkv: number, tmp: number, B: number, T: number, H: number, hb: number, qr: number, or: number, scale: number): void;
-}
-
-export const attentionKernels = (): Kernel[] => [attentionForward(), attentionBackward()];
+export const attentionKernels = () => [attentionForward(), attentionBackward()];

@@ -5,9 +5,9 @@
 //   filter:   dw[(ky, kx, ci), co] = sum over p of x[b, oy s + ky, ox s + kx, ci] dy[p, co]:
 //             GEMM rows are w's rows, the reduction runs over output positions.
 // Nothing is materialised: A's entries are read where they lie in x. cout must be a multiple of 8.
-import { type Code, f32, f32x4, Fn, i32, type Kernel, v128 } from './emit';
+import { type Code, f32, f32x4, Fn, i32, v128 } from './emit';
 
-const GEOMETRY = { n: 'i32', hp: 'i32', wp: 'i32', cin: 'i32', ho: 'i32', wo: 'i32', cout: 'i32', kh: 'i32', kw: 'i32', s: 'i32' } as const;
+const GEOMETRY = ['n', 'hp', 'wp', 'cin', 'ho', 'wo', 'cout', 'kh', 'kw', 's'] as const;
 const R = 4; // rows per tile
 
 /** Locals and code shared by both kernels: accumulators, the multiply-add, tile stores. */
@@ -34,8 +34,8 @@ function parts(f: Fn, fma: boolean) {
   };
 }
 
-function convForward(fma: boolean): Kernel {
-  const f = new Fn('conv_forward', { x: 'i32', w: 'i32', out: 'i32', posx: 'i32', ...GEOMETRY })
+function convForward(fma: boolean) {
+  const f = new Fn('conv_forward', ['x', 'w', 'out', 'posx', ...GEOMETRY])
     .locals({ j: 'i32', p: 'i32', P: 'i32', P4: 'i32', cb: 'i32', ldb: 'i32', bp: 'i32', ky: 'i32', k: 'i32', run: 'i32', rowb: 'i32', b: 'i32', oy: 'i32', ox: 'i32' })
     .locals(Object.fromEntries(Array.from({ length: R }, (_, r) => [`base${r}`, 'i32' as const])));
   const g = f.get;
@@ -82,8 +82,8 @@ function convForward(fma: boolean): Kernel {
   };
 }
 
-function convFilterGrad(fma: boolean): Kernel {
-  const f = new Fn('conv_filter_grad', { x: 'i32', dy: 'i32', dw: 'i32', offs: 'i32', ...GEOMETRY })
+function convFilterGrad(fma: boolean) {
+  const f = new Fn('conv_filter_grad', ['x', 'dy', 'dw', 'offs', ...GEOMETRY])
     .locals({ j: 'i32', q: 'i32', Q: 'i32', Q4: 'i32', cb: 'i32', ldb: 'i32', dp: 'i32', dyb: 'i32', b: 'i32', oy: 'i32', row: 'i32', px: 'i32', step: 'i32', span: 'i32', ky: 'i32', kx: 'i32', ci: 'i32', end: 'i32' })
     .locals(Object.fromEntries(Array.from({ length: R }, (_, r) => [`off${r}`, 'i32' as const])));
   const g = f.get;
@@ -138,11 +138,4 @@ function convFilterGrad(fma: boolean): Kernel {
   };
 }
 
-type Geometry = [n: number, hp: number, wp: number, cin: number, ho: number, wo: number, cout: number, kh: number, kw: number, s: number];
-
-export interface ConvExports {
-  conv_forward(x: number, w: number, out: number, posx: number, ...g: Geometry): void;
-  conv_filter_grad(x: number, dy: number, dw: number, offs: number, ...g: Geometry): void;
-}
-
-export const convKernels = (fma: boolean): Kernel[] => [convForward(fma), convFilterGrad(fma)];
+export const convKernels = (fma: boolean) => [convForward(fma), convFilterGrad(fma)];

@@ -106,15 +106,32 @@ export const f32x4 = {
   hsum: (a: Code): Code => cat(a, simd(0x1f), [0], a, simd(0x1f), [1], [0x92], a, simd(0x1f), [2], [0x92], a, simd(0x1f), [3], [0x92]),
 };
 
-/** A function under construction: named parameters and locals, each a wasm local index. */
-export class Fn {
+/** A parameter in call order: a name (an i32: an address, a size or a count) or a name and its type. */
+export type Param = string | readonly [string, ValType];
+
+/** What JavaScript passes for `params`: one number each, in order. */
+export type Args<P extends readonly Param[]> = { -readonly [I in keyof P]: number };
+
+/**
+ * A function under construction: named parameters and locals, each a wasm local index. Its name and
+ * parameter list are kept as literal types, so the module's export types are derived from the kernels
+ * (`ExportsOf`) rather than written a second time.
+ */
+export class Fn<const N extends string = string, const P extends readonly Param[] = readonly Param[]> {
   private readonly index = new Map<string, number>();
   private readonly localTypes: ValType[] = [];
   readonly paramTypes: ValType[];
 
-  constructor(readonly name: string, params: Record<string, ValType>) {
-    this.paramTypes = Object.values(params);
-    Object.keys(params).forEach((p, i) => this.index.set(p, i));
+  constructor(
+    readonly name: N,
+    readonly params: P,
+  ) {
+    this.paramTypes = params.map((p) => (typeof p === 'string' ? 'i32' : p[1]));
+    params.forEach((p, i) => {
+      const n = typeof p === 'string' ? p : p[0];
+      if (this.index.has(n)) throw new Error(`wasm emit: ${name} has two parameters '${n}'`);
+      this.index.set(n, i);
+    });
   }
 
   /** Declares locals (names must be new); returns this for chaining. */
@@ -164,7 +181,15 @@ const vec = (items: Code[]): Code => cat(uleb(items.length), ...items);
 const section = (id: number, content: Code): Code => cat([id], uleb(content.length), content);
 const name = (s: string): Code => cat(uleb(s.length), [...new TextEncoder().encode(s)]);
 
-export interface Kernel { fn: Fn; body: Code }
+export interface Kernel<N extends string = string, P extends readonly Param[] = readonly Param[]> {
+  fn: Fn<N, P>;
+  body: Code;
+}
+
+/** The instance's exports for a list of kernels: each by its name, taking its parameters in order. */
+export type ExportsOf<L extends readonly Kernel[]> = {
+  [K in L[number] as K['fn']['name']]: (...args: Args<K['fn']['params']>) => void;
+};
 
 /** A module that imports its memory as env.memory and exports every function by name (no results). */
 export function buildModule(fns: Kernel[]): Uint8Array<ArrayBuffer> {

@@ -2,7 +2,7 @@
 // Phi(x) + x * phi(x). erf is Abramowitz & Stegun 7.1.26 (|error| <= 1.5e-7, the approximation tfjs's
 // cpu Erf uses): erf(a) = 1 - (a1 t + ... + a5 t^5) exp(-a^2), t = 1 / (1 + p a), for a >= 0, odd.
 // Its exp(-x^2 / 2) is also phi(x) * sqrt(2 pi), so forward and backward need one exp each (./exp.ts).
-import { type Code, f32, f32x4, Fn, i32, i32x4, type Kernel, v128 } from './emit';
+import { type Code, f32, f32x4, Fn, i32, i32x4, type Kernel, type Param, v128 } from './emit';
 import { EXP, horner } from './exp';
 
 const CONSTANTS = {
@@ -47,8 +47,13 @@ function cdfAndGaussian(f: Fn, k: (n: Name) => Code): Code[] {
  * One pass over `bytes` bytes (a multiple of 16) of x at `src`, writing `result` per vector to `dst`.
  * The backward pass also reads dy, at the same offset from `dy` as x is from `src`.
  */
-function geluPass(name: string, backward: boolean, result: (f: Fn, k: (n: Name) => Code) => Code): Kernel {
-  const f = new Fn(name, backward ? { dy: 'i32', src: 'i32', bytes: 'i32', dst: 'i32' } : { src: 'i32', bytes: 'i32', dst: 'i32' });
+function geluPass<const N extends string, const P extends readonly Param[]>(
+  name: N,
+  params: P,
+  backward: boolean,
+  result: (f: Fn, k: (n: Name) => Code) => Code,
+): Kernel<N, P> {
+  const f = new Fn(name, params);
   const { k, init } = setup(f);
   f.locals({ dyoff: 'i32' });
   const g = f.get;
@@ -68,17 +73,12 @@ function geluPass(name: string, backward: boolean, result: (f: Fn, k: (n: Name) 
 }
 
 /** y = x * Phi(x). */
-const geluForward = () => geluPass('gelu_forward', false, (f) => f32x4.mul(f.get('x'), f.get('cdf')));
+const geluForward = () => geluPass('gelu_forward', ['src', 'bytes', 'dst'], false, (f) => f32x4.mul(f.get('x'), f.get('cdf')));
 
 /** dx = dy * (Phi(x) + x * phi(x)), phi(x) = exp(-x^2 / 2) / sqrt(2 pi). */
-const geluBackward = () => geluPass('gelu_backward', true, (f, k) => f32x4.mul(
+const geluBackward = () => geluPass('gelu_backward', ['dy', 'src', 'bytes', 'dst'], true, (f, k) => f32x4.mul(
   v128.load(i32.add(f.get('p'), f.get('dyoff'))),
   f32x4.add(f.get('cdf'), f32x4.mul(f.get('x'), f32x4.mul(f.get('e'), k('invSqrt2Pi')))),
 ));
 
-export interface GeluExports {
-  gelu_forward(x: number, bytes: number, y: number): void;
-  gelu_backward(dy: number, x: number, bytes: number, dx: number): void;
-}
-
-export const geluKernels = (): Kernel[] => [geluForward(), geluBackward()];
+export const geluKernels = () => [geluForward(), geluBackward()];

@@ -2,12 +2,12 @@
 // Goto & van de Geijn (2008) over 4 rows x 8 columns (8 v128 accumulators, 2 B vectors, 1 splat of A:
 // 11 of x64's 16 vector registers). With relaxed SIMD the multiply-add is one FMA; without, mul + add.
 // Strides are in bytes (lda, ldb, ldc); A's row i starts at a + i lda, and so on.
-import { type Code, f32, f32x4, Fn, i32, type Kernel, v128 } from './emit';
+import { type Code, f32, f32x4, Fn, i32, type ExportsOf, v128 } from './emit';
 
 const ROWS = 4;
 
-function gemm(fma: boolean): Kernel {
-  const f = new Fn('gemm', { a: 'i32', b: 'i32', c: 'i32', M: 'i32', K: 'i32', N: 'i32', lda: 'i32', ldb: 'i32', ldc: 'i32' })
+function gemm(fma: boolean) {
+  const f = new Fn('gemm', ['a', 'b', 'c', 'M', 'K', 'N', 'lda', 'ldb', 'ldc'])
     .locals({ j: 'i32', i: 'i32', k: 'i32', kb: 'i32', m4: 'i32', nb: 'i32', bp: 'i32', r: 'i32', ap: 'i32', cp: 'i32' })
     .locals(Object.fromEntries(Array.from({ length: ROWS }, (_, r) => [`a${r}`, 'i32' as const])))
     .locals(Object.fromEntries(Array.from({ length: ROWS * 2 }, (_, q) => [`acc${q}`, 'v128' as const])))
@@ -50,8 +50,6 @@ function gemm(fma: boolean): Kernel {
   };
 }
 
-export interface GemmExports {
-  gemm(a: number, b: number, c: number, M: number, K: number, N: number, lda: number, ldb: number, ldc: number): void;
-}
+export const gemmKernels = (fma: boolean) => [gemm(fma)];
 
-export const gemmKernels = (fma: boolean): Kernel[] => [gemm(fma)];
+export type GemmExports = ExportsOf<ReturnType<typeof gemmKernels>>;

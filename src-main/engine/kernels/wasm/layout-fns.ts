@@ -1,18 +1,15 @@
 // Strided copies of rank-4 regions, for layout changes (transpose, pad, slice) in one pass. tfjs does
 // a pad, a transpose and a slice as separate generic kernels (~0.25 ms per transpose of a
 // [32,14,14,16] tensor here). Strides and sizes are in bytes, except the counts d0..d3.
-import { type Code, f32, f32x4, Fn, i32, type Kernel, v128 } from './emit';
+import { type Code, f32, f32x4, Fn, i32, v128 } from './emit';
 
-const PARAMS = {
-  src: 'i32', dst: 'i32', d0: 'i32', d1: 'i32', d2: 'i32', d3: 'i32',
-  s0: 'i32', s1: 'i32', s2: 'i32', s3: 'i32', t0: 'i32', t1: 'i32', t2: 'i32', t3: 'i32',
-} as const;
+const PARAMS = ['src', 'dst', 'd0', 'd1', 'd2', 'd3', 's0', 's1', 's2', 's3', 't0', 't1', 't2', 't3'] as const;
 
 /**
  * dst[i0 t0 + i1 t1 + i2 t2 + i3 t3] = src[i0 s0 + i1 s1 + i2 s2 + i3 s3] for every i < d. The `rows`
  * variant copies the innermost axis as 16-byte vectors: it needs s3 = t3 = 4 and d3 a multiple of 4.
  */
-function copy4(rows: boolean): Kernel {
+function copy4(rows: boolean) {
   const f = new Fn(rows ? 'copy4_rows' : 'copy4', PARAMS)
     .locals({ i0: 'i32', i1: 'i32', i2: 'i32', i3: 'i32', a0: 'i32', a1: 'i32', a2: 'i32', b0: 'i32', b1: 'i32', b2: 'i32', n3: 'i32' });
   const g = f.get;
@@ -33,8 +30,8 @@ function copy4(rows: boolean): Kernel {
 }
 
 /** Zeroes `bytes` bytes at dst: 16 at a time, then the tail 4 at a time. */
-function zero(): Kernel {
-  const f = new Fn('zero', { dst: 'i32', bytes: 'i32' }).locals({ p: 'i32', end: 'i32', vend: 'i32' });
+function zero() {
+  const f = new Fn('zero', ['dst', 'bytes']).locals({ p: 'i32', end: 'i32', vend: 'i32' });
   const g = f.get;
   return {
     fn: f,
@@ -47,10 +44,4 @@ function zero(): Kernel {
   };
 }
 
-export interface LayoutExports {
-  copy4(src: number, dst: number, d0: number, d1: number, d2: number, d3: number, s0: number, s1: number, s2: number, s3: number, t0: number, t1: number, t2: number, t3: number): void;
-  copy4_rows(src: number, dst: number, d0: number, d1: number, d2: number, d3: number, s0: number, s1: number, s2: number, s3: number, t0: number, t1: number, t2: number, t3: number): void;
-  zero(dst: number, bytes: number): void;
-}
-
-export const layoutKernels = (): Kernel[] => [copy4(false), copy4(true), zero()];
+export const layoutKernels = () => [copy4(false), copy4(true), zero()];

@@ -4,10 +4,10 @@
 // Every pointer is a byte address; `rb` is the bytes in one row (channels * 4, a multiple of 16),
 // and the per-channel or per-feature vectors are rb bytes long. The formulas are those of
 // ../../ops/batchNorm.ts and ../../ops/layerNorm.ts, in the same order of operations per element.
-import { type Code, f32, f32x4, Fn, i32, v128, type Kernel } from './emit';
+import { type Code, f32, f32x4, Fn, i32, v128 } from './emit';
 
 const ZERO = f32x4.splat(f32.const(0));
-const ROWS = { rows: 'i32', rb: 'i32' } as const;
+const ROWS = ['rows', 'rb'] as const;
 
 /** Shared loop shapes: every row p of `base`, and every 16-byte column offset j of a row. */
 function loops(f: Fn) {
@@ -22,15 +22,15 @@ function loops(f: Fn) {
 }
 
 /** out[c] = sum over rows of x[r, c]. */
-function colSum(): Kernel {
-  const f = new Fn('col_sum', { x: 'i32', ...ROWS, out: 'i32' }).locals({ p: 'i32', j: 'i32' });
+function colSum() {
+  const f = new Fn('col_sum', ['x', ...ROWS, 'out']).locals({ p: 'i32', j: 'i32' });
   const { at, rows, cols, zero } = loops(f);
   return { fn: f, body: [...zero('out'), ...rows('x', cols(v128.store(at('out', 'j'), f32x4.add(v128.load(at('out', 'j')), v128.load(at('p', 'j'))))))] };
 }
 
 /** out[c] = sum over rows of (x[r, c] - mean[c])^2. */
-function colSquaredDeviation(): Kernel {
-  const f = new Fn('col_sq_dev', { x: 'i32', ...ROWS, mean: 'i32', out: 'i32' }).locals({ p: 'i32', j: 'i32', t: 'v128' });
+function colSquaredDeviation() {
+  const f = new Fn('col_sq_dev', ['x', ...ROWS, 'mean', 'out']).locals({ p: 'i32', j: 'i32', t: 'v128' });
   const { at, rows, cols, zero } = loops(f);
   const t = f.get('t');
   return {
@@ -43,8 +43,8 @@ function colSquaredDeviation(): Kernel {
 }
 
 /** y = (x - mean[c]) * scale[c] + beta[c], then max(y, 0) when fused with a ReLU. */
-function bnApply(relu: boolean): Kernel {
-  const f = new Fn(relu ? 'bn_apply_relu' : 'bn_apply', { x: 'i32', ...ROWS, mean: 'i32', scale: 'i32', beta: 'i32', y: 'i32' })
+function bnApply(relu: boolean) {
+  const f = new Fn(relu ? 'bn_apply_relu' : 'bn_apply', ['x', ...ROWS, 'mean', 'scale', 'beta', 'y'])
     .locals({ p: 'i32', j: 'i32', yoff: 'i32' });
   const { at, rows, cols } = loops(f);
   const v = f32x4.add(f32x4.mul(f32x4.sub(v128.load(at('p', 'j')), v128.load(at('mean', 'j'))), v128.load(at('scale', 'j'))), v128.load(at('beta', 'j')));
@@ -60,11 +60,11 @@ function upstream(f: Fn, relu: boolean, at: (b: string, ...o: string[]) => Code)
   return relu ? v128.and(dy, f32x4.gt(v128.load(at('p', 'yoff', 'j')), ZERO)) : dy;
 }
 
-const GRAD = { dy: 'i32', x: 'i32', y: 'i32', ...ROWS, mean: 'i32' } as const;
+const GRAD = ['dy', 'x', 'y', ...ROWS, 'mean'] as const;
 
 /** sumG[c] = sum of g, sumGX[c] = sum of g * (x - mean[c]), with g the upstream gradient. */
-function bnGradSums(relu: boolean): Kernel {
-  const f = new Fn(relu ? 'bn_grad_sums_relu' : 'bn_grad_sums', { ...GRAD, sumG: 'i32', sumGX: 'i32' })
+function bnGradSums(relu: boolean) {
+  const f = new Fn(relu ? 'bn_grad_sums_relu' : 'bn_grad_sums', [...GRAD, 'sumG', 'sumGX'])
     .locals({ p: 'i32', j: 'i32', xoff: 'i32', yoff: 'i32', g: 'v128' });
   const { at, rows, cols, zero } = loops(f);
   const g = f.get('g');
@@ -84,8 +84,8 @@ function bnGradSums(relu: boolean): Kernel {
 }
 
 /** dx = a[c] * g - b[c] - k[c] * (x - mean[c]): the batch-statistics backward, coefficients from JS. */
-function bnGradInput(relu: boolean): Kernel {
-  const f = new Fn(relu ? 'bn_grad_dx_relu' : 'bn_grad_dx', { ...GRAD, a: 'i32', b: 'i32', k: 'i32', dx: 'i32' })
+function bnGradInput(relu: boolean) {
+  const f = new Fn(relu ? 'bn_grad_dx_relu' : 'bn_grad_dx', [...GRAD, 'a', 'b', 'k', 'dx'])
     .locals({ p: 'i32', j: 'i32', xoff: 'i32', yoff: 'i32', dxoff: 'i32' });
   const { at, rows, cols } = loops(f);
   const ag = f32x4.mul(v128.load(at('a', 'j')), upstream(f, relu, at));
@@ -102,8 +102,8 @@ function bnGradInput(relu: boolean): Kernel {
 }
 
 /** Per row: mean, rstd = 1 / sqrt(var + eps), y = (x - mean) * rstd * gamma + beta. */
-function lnForward(): Kernel {
-  const f = new Fn('ln_forward', { x: 'i32', ...ROWS, d: 'f32', gamma: 'i32', beta: 'i32', eps: 'f32', y: 'i32', mean: 'i32', rstd: 'i32' })
+function lnForward() {
+  const f = new Fn('ln_forward', ['x', ...ROWS, ['d', 'f32'], 'gamma', 'beta', ['eps', 'f32'], 'y', 'mean', 'rstd'])
     .locals({ p: 'i32', j: 'i32', q: 'i32', yoff: 'i32', m: 'f32', rs: 'f32', acc: 'v128', t: 'v128', mv: 'v128', rv: 'v128' });
   const { at, rows, cols } = loops(f);
   const g = f.get;
@@ -135,8 +135,8 @@ function lnForward(): Kernel {
  * Per row, with xhat = (x - mean) * rstd and gy = dy * gamma:
  * dx = (gy - mean(gy) - xhat * mean(gy * xhat)) * rstd; dgamma += dy * xhat; dbeta += dy.
  */
-function lnBackward(): Kernel {
-  const f = new Fn('ln_backward', { dy: 'i32', x: 'i32', ...ROWS, d: 'f32', gamma: 'i32', mean: 'i32', rstd: 'i32', dx: 'i32', dgamma: 'i32', dbeta: 'i32' })
+function lnBackward() {
+  const f = new Fn('ln_backward', ['dy', 'x', ...ROWS, ['d', 'f32'], 'gamma', 'mean', 'rstd', 'dx', 'dgamma', 'dbeta'])
     .locals({ p: 'i32', j: 'i32', q: 'i32', xoff: 'i32', dxoff: 'i32', mv: 'v128', rv: 'v128', s1: 'v128', s2: 'v128', g: 'v128', xh: 'v128', gy: 'v128' });
   const { at, rows, cols, zero } = loops(f);
   const g = f.get;
@@ -177,20 +177,7 @@ function lnBackward(): Kernel {
   };
 }
 
-export interface NormExports {
-  col_sum(x: number, rows: number, rb: number, out: number): void;
-  col_sq_dev(x: number, rows: number, rb: number, mean: number, out: number): void;
-  bn_apply(x: number, rows: number, rb: number, mean: number, scale: number, beta: number, y: number): void;
-  bn_apply_relu(x: number, rows: number, rb: number, mean: number, scale: number, beta: number, y: number): void;
-  bn_grad_sums(dy: number, x: number, y: number, rows: number, rb: number, mean: number, sumG: number, sumGX: number): void;
-  bn_grad_sums_relu(dy: number, x: number, y: number, rows: number, rb: number, mean: number, sumG: number, sumGX: number): void;
-  bn_grad_dx(dy: number, x: number, y: number, rows: number, rb: number, mean: number, a: number, b: number, k: number, dx: number): void;
-  bn_grad_dx_relu(dy: number, x: number, y: number, rows: number, rb: number, mean: number, a: number, b: number, k: number, dx: number): void;
-  ln_forward(x: number, rows: number, rb: number, d: number, gamma: number, beta: number, eps: number, y: number, mean: number, rstd: number): void;
-  ln_backward(dy: number, x: number, rows: number, rb: number, d: number, gamma: number, mean: number, rstd: number, dx: number, dgamma: number, dbeta: number): void;
-}
-
-export const normKernels = (): Kernel[] => [
+export const normKernels = () => [
   colSum(), colSquaredDeviation(), bnApply(false), bnApply(true),
   bnGradSums(false), bnGradSums(true), bnGradInput(false), bnGradInput(true), lnForward(), lnBackward(),
 ];
