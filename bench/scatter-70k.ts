@@ -102,18 +102,18 @@ for (const kind of ['pan', 'zoom'] as const) {
 }
 
 // A real mouse drag in pan mode: the animation-frame intervals while plotly follows the pointer.
-await page.evaluate(() => {
-  const w = window as unknown as { frames_: number[]; rec: boolean };
-  w.frames_ = [];
-  w.rec = true;
+// A string, not a function: tsx would wrap a named inner function in a helper the page does not have.
+await page.evaluate(`(() => {
+  window.frames_ = [];
+  window.rec = true;
   let last = performance.now();
-  const tick = (now: number) => {
-    w.frames_.push(now - last);
+  const tick = (now) => {
+    window.frames_.push(now - last);
     last = now;
-    if (w.rec) requestAnimationFrame(tick);
+    if (window.rec) requestAnimationFrame(tick);
   };
   requestAnimationFrame(tick);
-});
+})()`);
 await page.mouse.move(400, 400);
 await page.mouse.down();
 for (let i = 1; i <= 60; i++) await page.mouse.move(400 + i * 5, 400 + i * 2);
