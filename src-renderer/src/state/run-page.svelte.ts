@@ -41,8 +41,6 @@ export class RunPageState {
   notes = $state<NoteDraft[]>([]);
   #timers = new Map<NoteDraft, ReturnType<typeof setTimeout>>();
   #unsubscribe: (() => void) | null = null;
-  #unsubscribeSteps: (() => void) | null = null;
-  #lastStepRefresh = 0;
 
   async open(id: number): Promise<void> {
     if (this.id !== id) {
@@ -55,12 +53,6 @@ export class RunPageState {
     }
     this.#unsubscribe ??= host.on('run.status', (e) => {
       if (e.runId === this.id) void this.refresh();
-    });
-    // While the run trains, its curves follow (every 2 s at most), so this page and the live chart agree.
-    this.#unsubscribeSteps ??= host.on('run.step', (e) => {
-      if (e.runId !== this.id || performance.now() - this.#lastStepRefresh < 2000) return;
-      this.#lastStepRefresh = performance.now();
-      void this.refresh();
     });
     await this.refresh();
     if (this.detail) this.notes = [...this.detail.notes.map((n) => ({ noteId: n.id, body: n.body, state: 'saved' as const })), { noteId: null, body: '', state: 'saved' }];
