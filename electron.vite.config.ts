@@ -35,13 +35,15 @@ export default defineConfig({
     // resources/ (the app icon) is copied beside index.html: the favicon in browser mode and the window.
     publicDir: resolve(root, 'resources'),
     resolve: { alias: { '@api': resolve(root, 'src-main/api') } },
+    // Some of plotly's dependencies (the partial build in components/charts/plotly-bundle.ts) read Node's `global`.
+    define: { global: 'globalThis' },
     plugins: [svelte()],
     build: {
       outDir: resolve(root, 'out/renderer'),
       rolldownOptions: { input: resolve(root, 'src-renderer/index.html') },
-      // plotly is ~4.5 MB unminified: it is loaded lazily in its own chunk; the warning is noise.
+      // plotly (1.5 MB minified) is loaded lazily in its own chunk; the warning is noise.
       chunkSizeWarningLimit: 5000,
-      // Browser mode serves these files over HTTP: minified, the app chunk is 72 kB instead of 211 kB and plotly 4.6 MB instead of 6.9 MB.
+      // Browser mode serves these files over HTTP: minified, the app chunk is 72 kB instead of 211 kB and plotly's partial build 1.5 MB.
       minify: true,
     },
   },

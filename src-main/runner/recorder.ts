@@ -100,6 +100,9 @@ export function storeRecorder(store: Store, runId: number, kind: 'train' | 'resu
     resumePoint: () => {
       const ckpt = resumeStoreCheckpoint(store, runId);
       store.deleteMetricsAfter(runId, ckpt.step);
+      // The steps after it are re-run: charts mark where (summary.resumedFrom, one step per resume).
+      const before = store.getRun(runId)?.summary?.resumedFrom;
+      store.mergeSummary(runId, { resumedFrom: [...(Array.isArray(before) ? before : []), ckpt.step] });
       return ckpt;
     },
     start: (r) => beginTraining(store, runId, r.backend),

@@ -3,6 +3,7 @@
 // Waits on readiness attributes only; timeouts are generous because extraction of 10,000 images clean +
 // noisy plus the entropy meter takes about 1.5 minutes on a loaded 2-core machine.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, afterEach, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { tempDir } from '../helpers/tmp';
@@ -26,6 +27,52 @@ after(async () => {
 });
 
 const attr = (id: string, name: string) => page.getByTestId(id).getAttribute(name);
+/** The shown projection's points (x, y) and image indexes, read from the analysis's CSV file, not from the page. */
+function csvPoints(path: string, show: 'clean' | 'noisy'): { index: number; x: number; y: number }[] {
+  const [head, ...lines] = readFileSync(path, 'utf8').trim().split('\n');
+  const cols = head.split(',');
+  const [ix, cx, cy] = ['index', `${show}_1`, `${show}_2`].map((c) => cols.indexOf(c));
+  assert.ok(ix >= 0 && cx >= 0 && cy >= 0, `CSV columns: ${head}`);
+  return lines.map((l) => l.split(',')).map((c) => ({ index: Number(c[ix]), x: Number(c[cx]), y: Number(c[cy]) }));
+}
+
+/** Even-odd rule: whether (x, y) is inside the polygon. */
+function inPolygon(x: number, y: number, px: number[], py: number[]): boolean {
+  let inside = false;
+  for (let i = 0, j = px.length - 1; i < px.length; j = i++) {
+    if (py[i] > y !== py[j] > y && x < ((px[j] - px[i]) * (y - py[i])) / (py[j] - py[i]) + px[i]) inside = !inside;
+  }
+  return inside;
+}
+
+/**
+ * The selection the app shows holds exactly the CSV's points inside the region plotly drew (its
+ * `layout.selections`, in data coordinates): the count, and every shown image's index.
+ */
+async function assertSelectionExact(path: string, show: 'clean' | 'noisy'): Promise<void> {
+  const sel = await page.locator('[data-testid="emb-scatter"] .js-plotly-plot').evaluate((el) => {
+    const s = (el as unknown as { layout: { selections?: { type?: string; x0?: number; x1?: number; y0?: number; y1?: number; path?: string }[] } }).layout.selections?.at(-1);
+    return s ? { type: s.type, x0: s.x0, x1: s.x1, y0: s.y0, y1: s.y1, path: s.path } : null;
+  });
+  assert.ok(sel, 'plotly holds the drawn selection');
+  let inside: (x: number, y: number) => boolean;
+  if (sel.type === 'rect') {
+    const [xa, xb] = [Math.min(sel.x0!, sel.x1!), Math.max(sel.x0!, sel.x1!)];
+    const [ya, yb] = [Math.min(sel.y0!, sel.y1!), Math.max(sel.y0!, sel.y1!)];
+    inside = (x, y) => x >= xa && x <= xb && y >= ya && y <= yb;
+  } else {
+    const pts = (sel.path ?? '').replace(/[MLZ]/g, ' ').trim().split(/\s+/).map((p) => p.split(',').map(Number));
+    assert.ok(pts.length >= 3, `lasso path: ${sel.path}`);
+    inside = (x, y) => inPolygon(x, y, pts.map((p) => p[0]), pts.map((p) => p[1]));
+  }
+  const want = new Set(csvPoints(path, show).filter((p) => inside(p.x, p.y)).map((p) => p.index));
+  assert.ok(want.size > 0, 'the region holds points');
+  await page.locator(`[data-testid="emb-selection"][data-count="${want.size}"]`).waitFor({ timeout: 10_000 }).catch(() => undefined);
+  assert.equal(Number(await attr('emb-selection', 'data-count')), want.size, 'the selection holds exactly the points in the region');
+  const shown = await page.locator('[data-testid="emb-selected-image"]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-index'))));
+  assert.ok(shown.length > 0 && shown.every((i) => want.has(i)), 'every shown image lies in the region');
+}
+
 const ready = (method: string) => page.locator(`[data-testid="emb-ready"][data-method="${method}"]`).waitFor({ timeout: LONG });
 
 async function verdicts(): Promise<Record<string, string>> {
@@ -61,7 +108,12 @@ test('Embeddings: PCA of the full MNIST test split (10,000 images), gaussian noi
   assert.equal(await attr('emb-scatter', 'data-classes'), '10');
   assert.equal(await attr('emb-facts', 'data-sampled'), 'false');
   assert.equal(await page.locator('[data-testid="emb-scatter"] .legendtext').count() >= 10, true, 'a legend entry per class');
-  assert.match((await page.getByTestId('emb-csv-path').textContent()) ?? '', /\.csv$/);
+  const csvPath = (await page.getByTestId('emb-csv-path').textContent()) ?? '';
+  assert.match(csvPath, /\.csv$/);
+  // The WebGL scatter is the tested path (SwiftShader here, see harness.ts), not the SVG fallback.
+  assert.equal(await attr('emb-scatter', 'data-renderer'), 'webgl');
+  assert.equal(await page.locator('[data-testid="emb-scatter"] .no-webgl').count(), 0);
+  assert.ok((await page.locator('[data-testid="emb-scatter"] canvas.gl-canvas').count()) > 0, 'drawn on a WebGL canvas');
   assert.match((await page.getByTestId('emb-cache-path').textContent()) ?? '', /\.safetensors$/);
   await screenshot(page, 'embeddings-pca');
 
@@ -82,6 +134,22 @@ test('Embeddings: PCA of the full MNIST test split (10,000 images), gaussian noi
   await page.mouse.up();
   await page.getByTestId('emb-selection').waitFor({ timeout: 60_000 });
   assert.ok(Number(await attr('emb-selection', 'data-count')) > 0, 'the box holds images');
+  await assertSelectionExact(csvPath, 'noisy');
+  // A lasso (a triangle over the middle) selects exactly the points inside the polygon.
+  await page.getByTestId('emb-scatter-dragmode').selectOption('lasso');
+  await page.waitForFunction(() => (document.querySelector('[data-testid="emb-scatter"] .js-plotly-plot') as unknown as { _fullLayout?: { dragmode?: string } } | null)?._fullLayout?.dragmode === 'lasso');
+  const box = await page.locator('[data-testid="emb-scatter"] .nsewdrag').first().boundingBox();
+  assert.ok(box);
+  const at = (fx: number, fy: number) => [box.x + box.width * fx, box.y + box.height * fy] as const;
+  await page.mouse.move(...at(0.3, 0.3));
+  await page.mouse.down();
+  for (const [fx, fy] of [[0.7, 0.35], [0.55, 0.7], [0.32, 0.32]] as const) await page.mouse.move(...at(fx, fy), { steps: 8 });
+  await page.mouse.up();
+  await page.waitForFunction(() =>
+    (document.querySelector('[data-testid="emb-scatter"] .js-plotly-plot') as unknown as { layout?: { selections?: { type?: string }[] } } | null)?.layout?.selections?.some((x) => x.type === 'path'),
+  );
+  await assertSelectionExact(csvPath, 'noisy');
+  await page.getByTestId('emb-scatter-dragmode').selectOption('select');
   const first = page.getByTestId('emb-selected-image').first();
   await first.locator('canvas[data-loaded="true"]').waitFor({ timeout: 60_000 });
   await first.click();

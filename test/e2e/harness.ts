@@ -61,11 +61,18 @@ export async function startApp(dataDir = tempDir('noisynn-e2e-'), o: { ownGroup?
   };
 }
 
+/**
+ * WebGL through SwiftShader (software, in every Chromium build): the app's WebGL charts (scattergl,
+ * parcoords) are the tested path, as on a workstation with a GPU. Newer Chromium no longer falls back to
+ * SwiftShader by itself, hence the explicit flags; GPU compositing stays off.
+ */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage',
+];
+
 export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
-  });
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }
 
 export interface Session {

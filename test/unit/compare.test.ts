@@ -4,9 +4,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { RunDetail, RunSummary } from '../../src-main/api/contract';
 import {
-  band, compareValues, curveRecords, ema, errorSeries, groupBySeed, interpolate, isBatchMixingAtEval, meanStd, noiseLabel, noiseParam,
-  kSweepSeries, paramPanels, paramsDiff, protocolAudit, runRecord, sortBy, summarize, summarizeSeries, toCsv,
+  band, compareValues, curveRecords, ema, errorSeries, groupBySeed, groupLabels, interpolate, isBatchMixingAtEval, meanStd, noiseLabel, noiseParam,
+  kSweepSeries, paramPanels, paramsDiff, protocolAudit, runRecord, shortKeys, sortBy, summarize, summarizeSeries, toCsv,
 } from '../../src-renderer/src/lib/compare';
+import { formatMeanStd, formatMetric, isAccuracyKey, seriesToDisplay, withUnit } from '../../src-renderer/src/lib/units';
 
 const close = (a: number, b: number, eps = 1e-9) => assert.ok(Math.abs(a - b) < eps, `${a} ≈ ${b}`);
 
@@ -212,4 +213,39 @@ test('kSweepSeries: sorted and shuffled top-1 against k from stored evaluations 
   assert.deepEqual(s[1].points.map((p) => [p.x, p.mean]), [[1, 0.8], [10, 0.6], [100, 0.4]]);
   assert.deepEqual(s[2].points.map((p) => [p.x, p.mean]), [[1, 0.8], [10, 0.8], [100, 0.8]]);
   assert.deepEqual(kSweepSeries([ev('sorted', 10, 0.9), ev('shuffled', 10, 0.6)]), [], 'one k is no sweep');
+});
+
+test('shortKeys: the last path segment unless two keys share it', () => {
+  const m = shortKeys(['noise.strength', 'optimizer.lr', 'model.depth', 'noise.depth', 'seed']);
+  assert.deepEqual(Object.fromEntries(m), { 'noise.strength': 'strength', 'optimizer.lr': 'lr', 'model.depth': 'model.depth', 'noise.depth': 'noise.depth', seed: 'seed' });
+});
+
+test('groupLabels: short = params that differ between the named groups; full = every differing param and the seeds', () => {
+  const p = (strength: number, lr: number, seed: number) => ({ 'noise.type': 'gaussian', 'noise.strength': strength, 'optimizer.lr': lr, seed, name: `r${seed}` });
+  const runs = [
+    { id: 1, seed: 1, params: p(0.1, 0.001, 1) }, { id: 2, seed: 2, params: p(0.1, 0.001, 2) },
+    { id: 3, seed: 1, params: p(0.5, 0.001, 1) }, { id: 4, seed: 2, params: p(0.5, 0.001, 2) },
+    { id: 5, seed: 1, params: p(0.1, 0.003, 1) },
+  ];
+  const details = new Map(runs.map((r) => [r.id, { ...r, noise: { type: 'gaussian', strength: r.params['noise.strength'], level: 'embedding', at: 'both' } } as unknown as RunDetail]));
+  const multi = groupBySeed(runs).filter((g) => g.ids.length > 1);
+  const labels = groupLabels(multi, details);
+  assert.deepEqual(labels.map((l) => l.short), ['strength=0.1 (n=2)', 'strength=0.5 (n=2)']);
+  assert.equal(labels[0].full, 'noise.strength=0.1 optimizer.lr=0.001 · runs #1, #2 · seeds 1, 2');
+  // One group: nothing differs between groups, so its noise names it.
+  assert.match(groupLabels(multi.slice(0, 1), details)[0].short, /^gaussian strength=0\.1 .*\(n=2\)$/);
+});
+
+test('units: accuracies in % (stored as fractions), the rest as stored', () => {
+  for (const k of ['train/acc', 'epoch/train_acc', 'test/top1', 'test/top5']) assert.ok(isAccuracyKey(k), k);
+  for (const k of ['train/loss', 'test/loss', 'train/lr', 'epoch/images_per_second']) assert.ok(!isAccuracyKey(k), k);
+  assert.equal(formatMetric('test/top1', 0.98765), '98.77%');
+  assert.equal(formatMetric('train/loss', 0.123456), '0.1235');
+  assert.equal(formatMetric('train/loss', NaN), '—');
+  assert.equal(formatMeanStd('test/top1', 0.9, 0.012), '90.00 ± 1.20%');
+  assert.equal(formatMeanStd('test/loss', 0.5, 0.01), '0.5000 ± 0.0100');
+  assert.deepEqual(seriesToDisplay('train/acc', [0.5, 0.25]), [50, 25]);
+  assert.deepEqual(seriesToDisplay('train/loss', [0.5]), [0.5]);
+  assert.equal(withUnit('test/top1', 'test/top1'), 'test/top1 (%)');
+  assert.equal(withUnit('train/loss', 'train/loss'), 'train/loss');
 });

@@ -207,14 +207,47 @@ export function paramsDiff(params: readonly Record<string, string | number>[]): 
   return rows;
 }
 
-/** A short name for a seed group: the params that tell it apart from the other groups. */
-export function groupLabel(group: SeedGroup, details: ReadonlyMap<number, RunDetail>, diffKeys: readonly string[]): string {
-  const first = details.get(group.ids[0]);
-  if (!first) return group.ids.map((id) => `#${id}`).join(',');
-  const keys = diffKeys.filter((k) => !SEED_KEYS.has(k));
-  // Keys this group does not have (prob for a gaussian group) say nothing about it.
-  const text = keys.filter((k) => first.params[k] !== undefined).map((k) => `${k.replace(/^noise\./, '')}=${first.params[k]}`).join(' ');
-  return `${text || noiseLabel(first.noise)} (n=${group.ids.length})`;
+export interface GroupLabel {
+  /** The params that tell this group apart from the other groups named, with the shortest unambiguous names. */
+  short: string;
+  /** Every param that differs among the compared runs, by its full name, and the group's seeds (for a hover). */
+  full: string;
+}
+
+/** 'noise.strength' -> 'strength', unless another of `keys` ends the same way ('model.depth', 'noise.depth'). */
+export function shortKeys(keys: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const k of keys) {
+    const parts = k.split('.');
+    let n = 1;
+    const suffix = (m: number, key: string) => key.split('.').slice(-m).join('.');
+    while (n < parts.length && keys.some((o) => o !== k && suffix(n, o) === suffix(n, k))) n++;
+    out.set(k, suffix(n, k));
+  }
+  return out;
+}
+
+/**
+ * Labels of the seed groups `named` (the groups a table or chart lists, in their order): `short` holds only
+ * the params whose value differs between those groups, so a param that only some other run changes does
+ * not lengthen every label; `full` holds every param that differs among all compared runs (`details`).
+ */
+export function groupLabels(named: readonly SeedGroup[], details: ReadonlyMap<number, RunDetail>): GroupLabel[] {
+  const firsts = named.map((g) => details.get(g.ids[0]));
+  const paramsOf = (d: RunDetail | undefined) => d?.params ?? {};
+  const between = paramsDiff(firsts.map(paramsOf)).map((r) => r.key).filter((k) => !SEED_KEYS.has(k));
+  const names = shortKeys(between);
+  const all = paramsDiff([...details.values()].map((d) => d.params)).map((r) => r.key).filter((k) => !SEED_KEYS.has(k));
+  return named.map((g, i) => {
+    const first = firsts[i];
+    if (!first) return { short: g.ids.map((id) => `#${id}`).join(','), full: g.ids.map((id) => `#${id}`).join(',') };
+    // Keys this group does not have (prob for a gaussian group) say nothing about it.
+    const pairs = (keys: string[], name: (k: string) => string) => keys.filter((k) => first.params[k] !== undefined).map((k) => `${name(k)}=${first.params[k]}`).join(' ');
+    const n = `(n=${g.ids.length})`;
+    const short = pairs(between, (k) => names.get(k) ?? k) || noiseLabel(first.noise);
+    const full = `${pairs(all, (k) => k) || noiseLabel(first.noise)} · runs ${g.ids.map((id) => `#${id}`).join(', ')} · seeds ${g.seeds.join(', ')}`;
+    return { short: `${short} ${n}`, full };
+  });
 }
 
 // ---------- noise studies ----------

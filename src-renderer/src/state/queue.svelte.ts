@@ -5,6 +5,7 @@
 import { SvelteMap } from 'svelte/reactivity';
 import { FINAL_STATUSES, RESUMABLE_STATUSES, type ApiEvents, type QueueState, type RunStatus } from '@api/contract';
 import { errorMessage, host } from '../host';
+import { resumeSteps } from '../lib/resume-marks';
 
 export const FINISHED: readonly RunStatus[] = FINAL_STATUSES;
 export const RESUMABLE: readonly RunStatus[] = RESUMABLE_STATUSES;
@@ -45,6 +46,8 @@ export class LiveRun {
   readonly loss: number[] = [];
   readonly acc: number[] = [];
   version = $state(0);
+  /** Checkpoint steps the run was resumed from (the steps after each were re-run and replaced). */
+  resumedFrom = $state.raw<number[]>([]);
   /** Set once runs.get has filled in config-derived fields. */
   loaded = $state(false);
 
@@ -67,7 +70,10 @@ export class LiveRun {
   }
 
   addPoint(step: number, loss: number, acc: number): void {
-    // A resumed run restarts from its checkpoint: forget the steps after it.
+    // A resumed run restarts from its checkpoint: forget the steps after it, and mark where (the
+    // store records the same step in the run's summary; refresh() reads it after a reload).
+    const last = this.steps.at(-1);
+    if (last !== undefined && step <= last && !this.resumedFrom.includes(step - 1)) this.resumedFrom = [...this.resumedFrom, step - 1];
     while (this.steps.length && this.steps[this.steps.length - 1] >= step) {
       this.steps.pop();
       this.loss.pop();
@@ -168,10 +174,15 @@ export class QueueStore {
       r.batchSize = c.batchSize ?? 0;
       if (d.backend && !r.backend) r.backend = { name: d.backend, reason: '' };
       if (!r.imagesPerSecond && d.imagesPerSecond) r.imagesPerSecond = d.imagesPerSecond;
+      const stored = resumeSteps(d.summary);
+      if (stored.some((x) => !r.resumedFrom.includes(x))) r.resumedFrom = [...new Set([...r.resumedFrom, ...stored])].sort((a, b) => a - b);
       if (r.epochRows.length === 0 && d.evaluations.length) {
-        r.epochRows = d.evaluations
-          .filter((ev) => ev.protocol === 'standard')
-          .map((ev) => ({ epoch: ev.epoch, step: 0, trainLoss: NaN, trainAcc: NaN, testTop1: ev.top1, testTop5: ev.top5, testLoss: ev.loss }));
+        // A resumed run can hold an epoch's evaluation twice (the old attempt's and the re-run's): the newest wins.
+        const byEpoch = new Map<number, EpochPoint>();
+        for (const ev of d.evaluations) {
+          if (ev.protocol === 'standard') byEpoch.set(ev.epoch, { epoch: ev.epoch, step: 0, trainLoss: NaN, trainAcc: NaN, testTop1: ev.top1, testTop5: ev.top5, testLoss: ev.loss });
+        }
+        r.epochRows = [...byEpoch.values()];
       }
       r.loaded = true;
       r.version++;

@@ -1,10 +1,27 @@
-// plotly.js-dist-min ships no types; this declares the little the chart components call.
-declare module 'plotly.js-dist-min' {
+// plotly.js ships no types; this declares the little the chart components call.
+declare module 'plotly.js/lib/core' {
   interface PlotlyStatic {
     react(el: HTMLElement, data: object[], layout?: object, config?: object): Promise<HTMLElement>;
     purge(el: HTMLElement): void;
+    register(modules: unknown[]): void;
     Plots: { resize(el: HTMLElement): void };
   }
   const Plotly: PlotlyStatic;
   export default Plotly;
+}
+declare module 'plotly.js/lib/bar' {
+  const trace: unknown;
+  export default trace;
+}
+declare module 'plotly.js/lib/heatmap' {
+  const trace: unknown;
+  export default trace;
+}
+declare module 'plotly.js/lib/parcoords' {
+  const trace: unknown;
+  export default trace;
+}
+declare module 'plotly.js/lib/scattergl' {
+  const trace: unknown;
+  export default trace;
 }

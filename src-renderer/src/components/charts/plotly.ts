@@ -1,18 +1,25 @@
-// The single lazy import of plotly (about 4.8 MB): loaded the first time a chart is shown, so the
-// app starts fast, and shared by every chart. Only files in components/charts import plotly.
-type PlotlyModule = typeof import('plotly.js-dist-min');
+// The single lazy import of plotly (the partial build in plotly-bundle.ts): loaded the first time a
+// chart is shown or when the browser is first idle (warmPlotly), so the app starts fast and the first
+// chart rarely waits. Shared by every chart; only files in components/charts import plotly.
+type PlotlyModule = typeof import('./plotly-bundle');
 export type Plotly = PlotlyModule['default'];
 
 let loading: Promise<Plotly> | null = null;
 
 export function loadPlotly(): Promise<Plotly> {
-  loading ??= import('plotly.js-dist-min').then((m) => {
-    // The UMD bundle arrives as a default export after Vite's CommonJS interop.
-    const mod = m as unknown as { default?: Plotly } & Plotly;
-    return mod.default ?? mod;
-  });
+  loading ??= import('./plotly-bundle').then((m) => m.default);
   loading.catch(() => (loading = null));
   return loading;
+}
+
+/**
+ * Starts loading plotly once the browser has nothing else to do after the first paint, so the user's
+ * first chart finds it parsed. Errors are left to the chart that needs it (loadPlotly retries).
+ */
+export function warmPlotly(): void {
+  const start = (): void => void loadPlotly().catch(() => undefined);
+  const idle = (globalThis as { requestIdleCallback?: (cb: () => void, o?: { timeout: number }) => number }).requestIdleCallback;
+  requestAnimationFrame(() => (idle ? idle(start, { timeout: 5000 }) : setTimeout(start, 200)));
 }
 
 /** Colours from the app's CSS variables, so charts follow the theme. */
