@@ -2,11 +2,10 @@
 // header is ever sent: the API is for pages this server serves, never for other origins.
 import type { ServerResponse } from 'node:http';
 
-// 'unsafe-eval': plotly's WebGL traces (scattergl, parcoords) draw through regl, which compiles each draw
-// call with new Function; without it plotly shows "WebGL not supported" on any GPU. Scripts still come
-// only from this origin: no inline scripts, no remote hosts.
+// Scripts only from this origin: no inline scripts, no remote hosts, no eval. Plotly's WebGL traces are
+// registered in their precompiled ("strict") form for this (components/charts/plotly-bundle.ts).
 export const HTML_CSP =
-  "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-eval'; connect-src 'self'; " +
+  "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; " +
   "frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
 
 /** For non-HTML replies (JSON, assets): nothing in them should ever run as a document. */

@@ -17,11 +17,11 @@ declare module 'plotly.js/lib/heatmap' {
   const trace: unknown;
   export default trace;
 }
-declare module 'plotly.js/lib/parcoords' {
+declare module 'plotly.js/src/traces/parcoords/strict' {
   const trace: unknown;
   export default trace;
 }
-declare module 'plotly.js/lib/scattergl' {
+declare module 'plotly.js/src/traces/scattergl/strict' {
   const trace: unknown;
   export default trace;
 }
