@@ -100,6 +100,9 @@ export interface ImageDetail extends ImageRef {
 }
 
 // ---------- noise lab ----------
+/** The most images a noise-lab batch (noise.preview, noise.embedding) may hold: the server refuses more, the labs' size field stops here. */
+export const MAX_LAB_BATCH = 256;
+
 export interface NoisePreviewRequest {
   dataset: string;
   /** The batch the noise acts on; batch-mixing noise mixes across exactly these images, in this order. */
