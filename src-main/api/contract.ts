@@ -410,8 +410,9 @@ export interface AppInfo {
 export interface ApiMethods {
   'app.info': { req: Record<string, never>; res: AppInfo };
   'datasets.list': { req: Record<string, never>; res: DatasetSummary[] };
-  /** A name in use is refused (409) unless `replace`: the old data then stays registered as `<name>@<hash>` for its runs. */
-  'datasets.add': { req: { path: string; name?: string; kind?: DatasetKind; imageSize?: [number, number]; channels?: 1 | 3; replace?: boolean }; res: DatasetSummary };
+  /** A name in use is refused (409) unless `replace`: the old data then stays registered as `<name>@<hash>` for its runs.
+   *  The same folder and content registered already is not added again: `alreadyRegistered`, and `name` is its registration's. */
+  'datasets.add': { req: { path: string; name?: string; kind?: DatasetKind; imageSize?: [number, number]; channels?: 1 | 3; replace?: boolean }; res: DatasetSummary & { alreadyRegistered?: true } };
   /** Refused (409) while runs use the dataset, unless `force`. */
   'datasets.remove': { req: { name: string; force?: boolean }; res: { ok: true; runs: number } };
   /** One page of a split (or both), optionally filtered to some classes; indices are split-local. */

@@ -18,6 +18,8 @@ export class DatasetsState {
   addPath = $state('');
   addBusy = $state(false);
   addError = $state<string | null>(null);
+  /** What the last add did, when it was not a plain new registration ("already registered as NAME"). */
+  addNotice = $state<string | null>(null);
 
   split = $state<SplitFilter>('all');
   /** Selected class chips; empty means every class. */
@@ -87,10 +89,12 @@ export class DatasetsState {
     }
     this.addBusy = true;
     this.addError = null;
+    this.addNotice = null;
     try {
-      const added = await host.invoke('datasets.add', { path: p });
+      const { alreadyRegistered, ...added } = await host.invoke('datasets.add', { path: p });
       this.list = [...this.list.filter((d) => d.name !== added.name), added];
       this.addPath = '';
+      if (alreadyRegistered) this.addNotice = `${p} is already registered as ${added.name}: nothing was added.`;
       this.select(added.name);
     } catch (e) {
       this.addError = errorMessage(e);
