@@ -99,6 +99,17 @@ export interface ImageDetail extends ImageRef {
   stats: PixelStats;
 }
 
+// ---------- downloads ----------
+/** GET <DOWNLOAD_ROUTE><folder>/<file>: a file the app wrote under the data directory, as a download (session cookie
+ *  or token required). Only these folders of the data directory are served; nothing else in it (the store, the secret). */
+export const DOWNLOAD_ROUTE = '/files/';
+export const DOWNLOAD_FOLDERS: readonly string[] = ['embeddings'];
+
+/** The URL of a file given relative to the data directory (e.g. 'embeddings/x.csv'). */
+export function downloadUrl(relativePath: string): string {
+  return DOWNLOAD_ROUTE + relativePath.split('/').map(encodeURIComponent).join('/');
+}
+
 // ---------- noise lab ----------
 /** The most images a noise-lab batch (noise.preview, noise.embedding) may hold: the server refuses more, the labs' size field stops here. */
 export const MAX_LAB_BATCH = 256;
@@ -260,9 +271,12 @@ export interface EmbeddingAnalysis {
   entropy?: EntropyMeter;
   notes: string[];
   ms: Record<string, number>;
-  /** Where the cached vectors are (safetensors) and the CSV export of labels + projection. */
+  /** Where the cached vectors are (safetensors) and the CSV export of labels + projection, on the server. */
   cachePath: string;
   csvPath?: string;
+  /** The same files relative to the data directory ('embeddings/...'), for downloadUrl(). */
+  cacheFile: string;
+  csvFile?: string;
 }
 
 export interface EntropyTableRow {

@@ -61,8 +61,8 @@ test('Embeddings: PCA of the full MNIST test split (10,000 images), gaussian noi
   assert.equal(await attr('emb-scatter', 'data-classes'), '10');
   assert.equal(await attr('emb-facts', 'data-sampled'), 'false');
   assert.equal(await page.locator('[data-testid="emb-scatter"] .legendtext').count() >= 10, true, 'a legend entry per class');
-  assert.match((await page.getByTestId('emb-csv-path').textContent()) ?? '', /\.csv$/);
-  assert.match((await page.getByTestId('emb-cache-path').textContent()) ?? '', /\.safetensors$/);
+  assert.match((await page.getByTestId('emb-csv-download').getAttribute('href')) ?? '', /^\/files\/embeddings\/.*\.csv$/);
+  assert.match((await page.getByTestId('emb-cache-download').getAttribute('href')) ?? '', /^\/files\/embeddings\/.*\.safetensors$/);
   await screenshot(page, 'embeddings-pca');
 
   await page.getByTestId('emb-toggle').selectOption('clean');
