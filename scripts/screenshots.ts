@@ -71,6 +71,7 @@ try {
     for (const id of ids) await page.getByTestId(`run-select-${id}`).check();
     await page.getByTestId('compare').click();
     await page.locator('[data-testid="compare-view"][data-ready="true"]').waitFor({ timeout: 60_000 });
+    await page.getByTestId('compare-view').evaluate((el) => el.scrollIntoView({ block: 'start' }));
     await shot('compare', size);
     await page.getByTestId('compare-close').click();
 
