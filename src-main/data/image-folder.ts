@@ -214,7 +214,7 @@ export async function loadImageFolder(root: string, opts: ImageFolderOptions = {
   const train = await decodeSplit(trainFiles, k, h, w, channels, conc, resized);
   const test = await decodeSplit(testFiles, k, h, w, channels, conc, resized);
   const notes = [note, untestedClasses(classNames, trainFiles, testFiles, hasTrain), resizeNote(root, resized, trainFiles, testFiles, h, w)].filter((n) => n);
-  if (notes.length) note = notes.join('; ');
+  if (notes.length) note = notes.join('\n'); // one fact per line
   return assembleDataset({
     name: opts.name ?? basename(root),
     kind: 'image-folder',
