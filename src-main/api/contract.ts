@@ -92,7 +92,21 @@ export interface ImageDetail extends ImageRef {
   stats: PixelStats;
 }
 
+// ---------- downloads ----------
+/** GET <DOWNLOAD_ROUTE><folder>/<file>: a file the app wrote under the data directory, as a download (session cookie
+ *  or token required). Only these folders of the data directory are served; nothing else in it (the store, the secret). */
+export const DOWNLOAD_ROUTE = '/files/';
+export const DOWNLOAD_FOLDERS: readonly string[] = ['embeddings'];
+
+/** The URL of a file given relative to the data directory (e.g. 'embeddings/x.csv'). */
+export function downloadUrl(relativePath: string): string {
+  return DOWNLOAD_ROUTE + relativePath.split('/').map(encodeURIComponent).join('/');
+}
+
 // ---------- noise lab ----------
+/** The most images a noise-lab batch (noise.preview, noise.embedding) may hold: the server refuses more, the labs' size field stops here. */
+export const MAX_LAB_BATCH = 256;
+
 export interface NoisePreviewRequest {
   dataset: string;
   /** The batch the noise acts on; batch-mixing noise mixes across exactly these images, in this order. */
@@ -250,9 +264,12 @@ export interface EmbeddingAnalysis {
   entropy?: EntropyMeter;
   notes: string[];
   ms: Record<string, number>;
-  /** Where the cached vectors are (safetensors) and the CSV export of labels + projection. */
+  /** Where the cached vectors are (safetensors) and the CSV export of labels + projection, on the server. */
   cachePath: string;
   csvPath?: string;
+  /** The same files relative to the data directory ('embeddings/...'), for downloadUrl(). */
+  cacheFile: string;
+  csvFile?: string;
 }
 
 export interface EntropyTableRow {
@@ -431,8 +448,9 @@ export interface AppInfo {
 export interface ApiMethods {
   'app.info': { req: Record<string, never>; res: AppInfo };
   'datasets.list': { req: Record<string, never>; res: DatasetSummary[] };
-  /** A name in use is refused (409) unless `replace`: the old data then stays registered as `<name>@<hash>` for its runs. */
-  'datasets.add': { req: { path: string; name?: string; kind?: DatasetKind; imageSize?: [number, number]; channels?: 1 | 3; replace?: boolean }; res: DatasetSummary };
+  /** A name in use is refused (409) unless `replace`: the old data then stays registered as `<name>@<hash>` for its runs.
+   *  The same folder and content registered already is not added again: `alreadyRegistered`, and `name` is its registration's. */
+  'datasets.add': { req: { path: string; name?: string; kind?: DatasetKind; imageSize?: [number, number]; channels?: 1 | 3; replace?: boolean }; res: DatasetSummary & { alreadyRegistered?: true } };
   /** Refused (409) while runs use the dataset, unless `force`. */
   'datasets.remove': { req: { name: string; force?: boolean }; res: { ok: true; runs: number } };
   /** One page of a split (or both), optionally filtered to some classes; indices are split-local. */

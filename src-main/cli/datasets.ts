@@ -28,7 +28,10 @@ export async function datasetsCommand(argv: string[]): Promise<number> {
       if (channels !== undefined && channels !== 1 && channels !== 3) throw new UsageError('--channels must be 1 or 3');
       const d = await addDataset(store, arg, { name: a.flags.name as string | undefined, kind, imageSize, channels: channels as 1 | 3 | undefined, replace: a.flags.replace === true });
       if (a.flags.json) printJson(d);
-      else printTable([row(d)]);
+      else {
+        printTable([row(d)]);
+        if (d.alreadyAs) console.log(`${arg} is already registered as '${d.alreadyAs}': nothing was added`);
+      }
     } else if (sub === 'list') {
       const all = store.datasets();
       if (a.flags.json) printJson({ datasets: all });

@@ -94,8 +94,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
   try {
     const secret = serverSecret(dataDir);
     const reuse = explicitPort ? 0 : lastPort(dataDir);
-    server = reuse ? await startServer({ handlers: services.handlers, staticDir, port: reuse, secret }).catch(() => null) : null;
-    server ??= await startServer({ handlers: services.handlers, staticDir, port, secret });
+    server = reuse ? await startServer({ handlers: services.handlers, staticDir, dataDir, port: reuse, secret }).catch(() => null) : null;
+    server ??= await startServer({ handlers: services.handlers, staticDir, dataDir, port, secret });
     try {
       fs.writeFileSync(path.join(dataDir, STATE_FILE), JSON.stringify({ port: server.port }));
     } catch {

@@ -96,11 +96,16 @@ async function imageSizeOf(file: string): Promise<[number, number]> {
   }
 }
 
-async function decodeInto(file: string, h: number, w: number, c: 1 | 3, out: Uint8Array, offset: number): Promise<void> {
+/** Decodes one image into `out`, stretched to h x w; returns its own [height, width]. */
+async function decodeInto(file: string, h: number, w: number, c: 1 | 3, out: Uint8Array, offset: number): Promise<[number, number]> {
   let data: Buffer;
   let info: sharp.OutputInfo;
+  let own: [number, number];
   try {
-    let img = sharp(file).resize(w, h, { fit: 'fill' }).removeAlpha();
+    const src = sharp(file);
+    const meta = await src.metadata();
+    own = [meta.height ?? h, meta.width ?? w];
+    let img = src.resize(w, h, { fit: 'fill' }).removeAlpha();
     // Without an explicit colourspace sharp hands greyscale back as 3 channels.
     img = c === 1 ? img.toColourspace('b-w') : img.toColourspace('srgb');
     ({ data, info } = await img.raw().toBuffer({ resolveWithObject: true }));
@@ -111,6 +116,13 @@ async function decodeInto(file: string, h: number, w: number, c: 1 | 3, out: Uin
     throw new DataError(file, `decoded to ${info.height}x${info.width}x${info.channels}, expected ${h}x${w}x${c}`);
   }
   out.set(data, offset);
+  return own;
+}
+
+/** Images whose own size is not the dataset's: how many, and the first one (file and size). */
+interface Resized {
+  count: number;
+  first?: { file: string; size: [number, number] };
 }
 
 async function decodeSplit(
@@ -120,6 +132,7 @@ async function decodeSplit(
   w: number,
   c: 1 | 3,
   concurrency: number,
+  resized: Resized,
 ): Promise<Split> {
   const jobs: { file: string; label: number }[] = [];
   perClass.forEach((files, label) => files.forEach((file) => jobs.push({ file, label })));
@@ -134,7 +147,11 @@ async function decodeSplit(
       const i = next++;
       labels[i] = jobs[i].label;
       try {
-        await decodeInto(jobs[i].file, h, w, c, images, i * size);
+        const own = await decodeInto(jobs[i].file, h, w, c, images, i * size);
+        if (own[0] !== h || own[1] !== w) {
+          resized.count++;
+          if (!resized.first || jobs[i].file < resized.first.file) resized.first = { file: jobs[i].file, size: own };
+        }
       } catch (e) {
         failed = true; // stop the other workers instead of decoding the rest for nothing
         throw e;
@@ -193,8 +210,11 @@ export async function loadImageFolder(root: string, opts: ImageFolderOptions = {
   }
   const conc = Math.max(1, opts.concurrency ?? 4);
   const k = classNames.length;
-  const train = await decodeSplit(trainFiles, k, h, w, channels, conc);
-  const test = await decodeSplit(testFiles, k, h, w, channels, conc);
+  const resized: Resized = { count: 0 };
+  const train = await decodeSplit(trainFiles, k, h, w, channels, conc, resized);
+  const test = await decodeSplit(testFiles, k, h, w, channels, conc, resized);
+  const notes = [note, untestedClasses(classNames, trainFiles, testFiles, hasTrain), resizeNote(root, resized, trainFiles, testFiles, h, w)].filter((n) => n);
+  if (notes.length) note = notes.join('\n'); // one fact per line
   return assembleDataset({
     name: opts.name ?? basename(root),
     kind: 'image-folder',
@@ -205,4 +225,22 @@ export async function loadImageFolder(root: string, opts: ImageFolderOptions = {
     test,
     ...(note !== undefined ? { note } : {}),
   });
+}
+
+/** Says which classes hold no test image, and why (a held-out split needs two images of a class). */
+function untestedClasses(classNames: string[], train: string[][], test: string[][], hasTestFolder: boolean): string | undefined {
+  const none = classNames.map((name, i) => ({ name, n: train[i].length })).filter((_, i) => test[i].length === 0);
+  if (none.length === 0) return undefined;
+  const list = none.slice(0, 5).map((c) => `'${c.name}'`).join(', ') + (none.length > 5 ? ` and ${none.length - 5} more` : '');
+  return hasTestFolder
+    ? `no test image for ${list}: the test folder has no images of ${none.length === 1 ? 'that class' : 'those classes'}`
+    : `no test image for ${list}: a class needs at least 2 images for the split to hold one out`;
+}
+
+/** Says that images of other sizes were stretched (aspect ratio not kept), with one example. */
+function resizeNote(root: string, r: Resized, train: string[][], test: string[][], h: number, w: number): string | undefined {
+  if (r.count === 0 || !r.first) return undefined;
+  const total = [...train, ...test].reduce((n, f) => n + f.length, 0);
+  const file = r.first.file.startsWith(root) ? r.first.file.slice(root.length).replace(/^[/\\]+/, '') : r.first.file;
+  return `${r.count} of ${total} images are not ${h}x${w} (e.g. ${file} is ${r.first.size[0]}x${r.first.size[1]}): stretched to ${h}x${w} (H x W), aspect ratio not kept`;
 }

@@ -1,8 +1,8 @@
 // Embedding analyses as a trainer process runs them: extraction (cached in the data directory),
 // projection fitted on the clean embeddings, and the task-entropy meter. Heavy work stays off the UI's
 // process; the result is small enough (n x 2 projections) to travel back as one message.
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
 import type { EmbeddingAnalysis, EmbeddingRequest, EntropyEstimate, EntropyMeter, EntropyTableRow, NoiseSpecDto } from '../api/contract';
 import type { Dataset } from '../data/types';
 import { embeddingsCsv, embedCacheKey, loadEmbeddings, saveEmbeddings, type EmbedCacheKey } from '../engine/embed/cache';
@@ -79,7 +79,7 @@ export async function runAnalysis(jobId: string, req: EmbeddingRequest, ctx: Ana
   const out: EmbeddingAnalysis = {
     jobId, modelLabel: label, n: e.n, dim: e.dim, classNames: data.info.classNames, split: req.split, protocol: req.protocol, batchSize: req.batchSize,
     sampled, labels: b64(e.labels), order: b64(e.order), predClean: b64(e.predClean), ...(e.predNoisy ? { predNoisy: b64(e.predNoisy) } : {}),
-    notes, ms, cachePath,
+    notes, ms, cachePath, cacheFile: inDataDir(ctx, cachePath),
   };
   t = performance.now();
   if (req.projection === 'pca') {
@@ -108,13 +108,43 @@ export async function runAnalysis(jobId: string, req: EmbeddingRequest, ctx: Ana
     const csv = embeddingsCsv(e, proj(out.projection.clean), out.projection.noisy ? proj(out.projection.noisy) : undefined, 2, data.info.classNames);
     out.csvPath = join(ctx.dataDir, 'embeddings', `${jobId}-${req.projection}.csv`);
     writeFileSync(out.csvPath, csv);
+    out.csvFile = inDataDir(ctx, out.csvPath);
   }
   if (req.entropy) {
     t = performance.now();
-    out.entropy = meter(taskEntropy(e, data.info.classNames.length, { seed: req.seed, noise: req.noise, batchSize: req.batchSize, onProgress: (d, n) => ctx.progress('entropy', d, n) }));
-    ms.entropy = performance.now() - t;
+    const r = cachedMeter(cachePath, 'meter', cached, () => meter(taskEntropy(e, data.info.classNames.length, { seed: req.seed, noise: req.noise, batchSize: req.batchSize, onProgress: (d, n) => ctx.progress('entropy', d, n) })));
+    out.entropy = r.meter;
+    ms[r.cached ? 'entropy (cached)' : 'entropy'] = performance.now() - t;
   }
   return out;
+}
+
+/** A path under the data directory as the contract's relative, '/'-separated name. */
+function inDataDir(ctx: AnalysisContext, file: string): string {
+  return relative(ctx.dataDir, file).split(sep).join('/');
+}
+
+// Bumped when the estimators change, so older cached meters are recomputed rather than shown.
+const METER_VERSION = 1;
+
+/**
+ * The entropy meter of one extraction, computed once: it is a function of the cached vectors, the seed and the
+ * batch protocol, all in the extraction's key, so it is kept beside the vectors (`<key>.<variant>.json`) and reused
+ * while they are. A fresh extraction (`vectorsCached` false) recomputes it; an unreadable file is recomputed too.
+ */
+function cachedMeter(vectorsPath: string, variant: string, vectorsCached: boolean, compute: () => EntropyMeter): { meter: EntropyMeter; cached: boolean } {
+  const file = vectorsPath.replace(/\.safetensors$/, `.${variant}.json`);
+  if (vectorsCached && existsSync(file)) {
+    try {
+      const saved = JSON.parse(readFileSync(file, 'utf8')) as { version?: number; meter?: EntropyMeter };
+      if (saved.version === METER_VERSION && saved.meter) return { meter: saved.meter, cached: true };
+    } catch {
+      /* recomputed below */
+    }
+  }
+  const m = compute();
+  writeFileSync(file, JSON.stringify({ version: METER_VERSION, meter: m }));
+  return { meter: m, cached: false };
 }
 
 export function noiseLabel(n: NoiseSpecDto): string {
@@ -128,8 +158,8 @@ export async function runEntropyTable(req: Omit<EmbeddingRequest, 'noise' | 'pro
   for (const [i, noise] of req.noises.entries()) {
     if (ctx.shouldStop()) throw new Error('cancelled');
     ctx.progress(`table ${noiseLabel(noise)}`, i, req.noises.length);
-    const { e } = await embeddings(req, noise, data, ctx);
-    const m = meter(taskEntropy(e, data.info.classNames.length, { seed: req.seed, bootstrap: 5, noise, batchSize: req.batchSize }));
+    const { e, cachePath, cached } = await embeddings(req, noise, data, ctx);
+    const { meter: m } = cachedMeter(cachePath, 'meter-b5', cached, () => meter(taskEntropy(e, data.info.classNames.length, { seed: req.seed, bootstrap: 5, noise, batchSize: req.batchSize })));
     rows.push({ noise, label: noiseLabel(noise), estimators: m.estimators, linear: m.linear });
   }
   ctx.progress('table', req.noises.length, req.noises.length);

@@ -1,4 +1,5 @@
 // Registered datasets: the store keeps what was added (name, kind, path, shape, hash); this loads them back.
+import { resolve } from 'node:path';
 import { conflict, notFound } from '../errors';
 import { builtinDatasets, detectKind, loadDataset, type DatasetRef } from '../data/registry';
 import type { Dataset, DatasetKind } from '../data/types';
@@ -26,11 +27,19 @@ export async function ensureBuiltins(store: Store): Promise<void> {
 /**
  * Reads a dataset from disk and registers it; a bad dataset throws before anything is written. A name
  * in use is refused unless `replace` (then the old data stays registered for the runs that used it).
+ * The same folder with the same content, already registered (under the name asked for, or under any
+ * name when none was asked for), is not registered again: `alreadyAs` names the registration.
  */
-export async function addDataset(store: Store, path: string, o: { name?: string; kind?: DatasetKind; imageSize?: [number, number]; channels?: 1 | 3; replace?: boolean } = {}): Promise<StoredDataset> {
+export async function addDataset(
+  store: Store,
+  path: string,
+  o: { name?: string; kind?: DatasetKind; imageSize?: [number, number]; channels?: 1 | 3; replace?: boolean } = {},
+): Promise<StoredDataset & { alreadyAs?: string }> {
   await ensureBuiltins(store); // a built-in name is taken too
   const kind = o.kind ?? detectKind(path);
   const data = await load({ kind, path, name: o.name, imageSize: o.imageSize, channels: o.channels });
+  const same = store.datasets().find((d) => d.contentHash === data.info.contentHash && resolve(d.path) === resolve(data.info.path) && (o.name === undefined || o.name === d.name));
+  if (same) return { ...same, alreadyAs: same.name };
   store.registerDataset(data.info, o.replace === true);
   return store.datasetByName(data.info.name)!;
 }

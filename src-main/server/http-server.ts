@@ -3,11 +3,12 @@
 //   GET  /api/events     Server-Sent Events of {"event", "payload"}
 //   GET  /, /index.html  the renderer page (the token URL sets a session cookie, then redirects to the bare
 //                        path); other GETs: the renderer's assets
+//   GET  /files/<folder>/<file>  a file the app wrote in the data directory (DOWNLOAD_FOLDERS only), as a download
 // It binds 127.0.0.1 only and trusts nothing else about the network: see auth.ts for the checks.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { API_METHODS, type ApiMethod } from '../api/contract';
+import { API_METHODS, DOWNLOAD_FOLDERS, DOWNLOAD_ROUTE, type ApiMethod } from '../api/contract';
 import { httpStatus } from '../errors';
 import { TOKEN_HEADER, newToken, refuseReason, requestCookie, requestToken, sessionCookieName, sessionValue, setSessionCookie, tokenMatches } from './auth';
 import { EventHub } from './events';
@@ -21,6 +22,8 @@ export interface ServerOptions {
   handlers: Partial<Handlers>;
   /** The built renderer (out/renderer); without it only the API is served. */
   staticDir?: string;
+  /** The data directory: its DOWNLOAD_FOLDERS are served under DOWNLOAD_ROUTE. Without it there are no downloads. */
+  dataDir?: string;
   /** Only loopback is supported: the server is a local desktop bridge, never a network service. */
   host?: '127.0.0.1';
   /** 0 (default) picks a free port. */
@@ -206,6 +209,23 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     await sendFile(res, file, head);
   }
 
+  /** A file of a download folder, as an attachment; anything else in the data directory is never served. */
+  async function serveDownload(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+    if (!authorised(req, url, false)) {
+      sendError(res, 401, 'missing or wrong session: open the app from the URL printed by \'noisynn serve\' first', 'unauthorized');
+      return;
+    }
+    const rest = url.pathname.slice(DOWNLOAD_ROUTE.length);
+    const folder = rest.split('/')[0];
+    const file = o.dataDir && DOWNLOAD_FOLDERS.includes(folder) ? await resolveStatic(path.join(o.dataDir, folder), rest.slice(folder.length)) : null;
+    if (!file) {
+      sendError(res, 404, `no such file to download: ${url.pathname}`, 'not-found');
+      return;
+    }
+    res.setHeader('Content-Disposition', `attachment; filename="${path.basename(file).replace(/[^\w.-]/g, '_')}"`);
+    await sendFile(res, file, req.method === 'HEAD');
+  }
+
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     setCommonHeaders(res);
     const refused = refuseReason(req, port);
@@ -247,6 +267,10 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     if (method !== 'GET' && method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
       sendError(res, 405, `${method} is not supported here`, 'method-not-allowed');
+      return;
+    }
+    if (url.pathname.startsWith(DOWNLOAD_ROUTE)) {
+      await serveDownload(req, res, url);
       return;
     }
     await serveApp(req, res, url);

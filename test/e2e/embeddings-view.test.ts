@@ -4,6 +4,7 @@
 // noisy plus the entropy meter takes about 1.5 minutes on a loaded 2-core machine.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, afterEach, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { tempDir } from '../helpers/tmp';
@@ -108,13 +109,15 @@ test('Embeddings: PCA of the full MNIST test split (10,000 images), gaussian noi
   assert.equal(await attr('emb-scatter', 'data-classes'), '10');
   assert.equal(await attr('emb-facts', 'data-sampled'), 'false');
   assert.equal(await page.locator('[data-testid="emb-scatter"] .legendtext').count() >= 10, true, 'a legend entry per class');
-  const csvPath = (await page.getByTestId('emb-csv-path').textContent()) ?? '';
-  assert.match(csvPath, /\.csv$/);
+  const csvHref = (await page.getByTestId('emb-csv-download').getAttribute('href')) ?? '';
+  assert.match(csvHref, /^\/files\/embeddings\/.*\.csv$/);
+  assert.match((await page.getByTestId('emb-cache-download').getAttribute('href')) ?? '', /^\/files\/embeddings\/.*\.safetensors$/);
+  // The file behind the download link (the server serves <data dir>/<folder>/<file>), read from disk, not from the page.
+  const csvPath = join(dataDir, ...csvHref.replace(/^\/files\//, '').split('/').map(decodeURIComponent));
   // The WebGL scatter is the tested path (SwiftShader here, see harness.ts), not the SVG fallback.
   assert.equal(await attr('emb-scatter', 'data-renderer'), 'webgl');
   assert.equal(await page.locator('[data-testid="emb-scatter"] .no-webgl').count(), 0);
   assert.ok((await page.locator('[data-testid="emb-scatter"] canvas.gl-canvas').count()) > 0, 'drawn on a WebGL canvas');
-  assert.match((await page.getByTestId('emb-cache-path').textContent()) ?? '', /\.safetensors$/);
   await screenshot(page, 'embeddings-pca');
 
   await page.getByTestId('emb-toggle').selectOption('clean');

@@ -65,14 +65,24 @@ test('Train: a short MNIST run shows its curve growing live and completes', { sk
 test('Train: an impossible noise site is explained before launch and blocks Launch', { skip }, async () => {
   await page.getByTestId('noise-type').selectOption('gaussian');
   await page.getByTestId('noise-level').selectOption('embedding');
-  await page.getByTestId('site-block').fill('11');
+  // Sites are chosen from the model's own (1-based labels, stored values); a site the model lacks comes only
+  // from elsewhere (a saved form, a run of another model): it stays listed, marked, and validation explains it.
+  await page.getByTestId('site-block').selectOption({ label: 'block 4 of 4' });
+  assert.equal(await page.getByTestId('site-block').inputValue(), '3', 'the stored block stays 0-based');
+  await page.evaluate(() => {
+    const f = JSON.parse(localStorage.getItem('noisynn.train.form') ?? '{}');
+    localStorage.setItem('noisynn.train.form', JSON.stringify({ ...f, site: { block: 11 } }));
+  });
+  await page.reload();
+  await page.locator('[data-testid="train-view"][data-ready="true"]').waitFor({ timeout: 60_000 });
+  assert.equal(await page.locator('[data-testid="site-block"] option:checked').textContent(), 'block 12 (stored 11): not in this 4-block ViT');
   const problems = page.locator('[data-testid="config-problems"][data-checked="true"]:not([data-count="0"])');
   await problems.waitFor({ timeout: 30_000 });
   assert.match((await problems.textContent()) ?? '', /block 11 does not exist: this ViT has 4 blocks/);
   assert.equal(await page.getByTestId('launch').isDisabled(), true);
   await screenshot(page, 'train-invalid');
 
-  await page.getByTestId('site-block').fill('3');
+  await page.getByTestId('site-block').selectOption('3');
   await page.locator('[data-testid="config-problems"][data-checked="true"][data-count="0"]').waitFor({ timeout: 30_000 });
   assert.equal(await page.getByTestId('launch').isDisabled(), false);
 

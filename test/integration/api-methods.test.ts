@@ -75,7 +75,11 @@ test('datasets.add registers a folder; the same name again is a conflict; datase
   assert.equal(added.name, 'shades');
   assert.deepEqual(added.classNames, ['dark', 'light']);
   assert.ok((await s.handlers['datasets.list']({})).some((d) => d.name === 'shades'));
-  assert.deepEqual(await s.handlers['datasets.add']({ path: root, name: 'shades' }), added, 'the same data again is not a conflict');
+  assert.equal(added.alreadyRegistered, undefined);
+  assert.deepEqual(await s.handlers['datasets.add']({ path: root, name: 'shades' }), { ...added, alreadyRegistered: true }, 'the same data again is not a conflict: it says so');
+  const again = await s.handlers['datasets.add']({ path: `${root}/` });
+  assert.equal(again.name, 'shades', 'the same folder without a name: its registration, not a second one');
+  assert.equal(again.alreadyRegistered, true);
   await assert.rejects(s.handlers['datasets.add']({ path: root, name: 'mnist' }), (e: Error & { code?: string }) => e.code === 'conflict' && /'mnist' is already registered/.test(e.message));
 
   const store = openStore(dataDir);

@@ -68,6 +68,14 @@ test('analysis: PCA of clean and noisy embeddings in one fitted space, entropy m
   const b = await s.handlers['embeddings.result']({ jobId: again.jobId });
   assert.ok('extract (cached)' in b.ms, `second extraction comes from the cache: ${Object.keys(b.ms)}`);
   assert.equal(b.projection!.clean, a.projection!.clean, 'same fit, same map');
+  assert.equal(a.cacheFile, `embeddings/${a.cachePath.split(/[\\/]/).pop()}`, 'the download name is relative to the data directory');
+
+  // Another projection of the same extraction reads the meter back instead of recomputing it.
+  const umap = await s.handlers['embeddings.start']({ ...base, projection: 'none' });
+  await finished(umap.jobId);
+  const c = await s.handlers['embeddings.result']({ jobId: umap.jobId });
+  assert.ok('entropy (cached)' in c.ms && !('entropy' in c.ms), `meter from the cache: ${Object.keys(c.ms)}`);
+  assert.deepEqual(c.entropy, a.entropy);
 });
 
 test('analysis at the noise site (the paper\'s latent): each estimator says what it measures; out-of-range values get no reading', async () => {

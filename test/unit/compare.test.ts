@@ -88,7 +88,7 @@ test('noise labels and parameters by type', () => {
   assert.deepEqual(noiseParam({ type: 'gaussian', strength: 0.1, level: 'embedding', at: 'both' }), { name: 'strength', value: 0.1 });
   assert.deepEqual(noiseParam({ type: 'salt-pepper', prob: 0.05, level: 'embedding', at: 'both' }), { name: 'prob', value: 0.05 });
   assert.equal(noiseParam({ type: 'linear-optimal', level: 'embedding', at: 'eval' }), null);
-  assert.equal(noiseLabel({ type: 'gaussian', strength: 0.1, level: 'embedding', at: 'both', site: { block: 2 } }), 'gaussian strength=0.1 @ block 2 (both)');
+  assert.equal(noiseLabel({ type: 'gaussian', strength: 0.1, level: 'embedding', at: 'both', site: { block: 2 } }), 'gaussian strength=0.1 @ block 3 (both)', 'stored block 2 is the third block: labels count from 1');
   assert.equal(noiseLabel({ type: 'none', level: 'embedding', at: 'both' }), 'none');
   assert.ok(isBatchMixingAtEval({ type: 'linear-optimal', level: 'embedding', at: 'eval' }));
   assert.ok(!isBatchMixingAtEval({ type: 'linear-optimal', level: 'embedding', at: 'train' }));
@@ -136,7 +136,7 @@ test('runRecord: one flat record per run for the table export', () => {
   assert.equal(rec.noise_type, 'salt-pepper');
   assert.equal(rec.noise_param, 'prob');
   assert.equal(rec.noise_value, 0.05);
-  assert.equal(rec.noise_site, 'block 2');
+  assert.equal(rec.noise_site, 'block 3');
   assert.equal(rec.test_top1, 0.31);
   assert.equal(rec.tags, 'a b');
 });

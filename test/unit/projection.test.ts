@@ -66,8 +66,8 @@ test('readDs: the engine\'s reading, one name each; out-of-range values are show
   assert.equal(formatSpread(undefined), '—');
   assert.equal(formatEntropy({ value: -14.3, mean: -14, std: 0.5, outOfRange: 'below 0' }), 'out of range (below 0: -14.300)');
   assert.equal(formatEntropy({ value: 1.23456, mean: 1, std: 0.01 }), '1.235 ± 0.010');
-  assert.match(readPoint({ block: 3, pool: 'cls', at: 'noise-site' }), /attention input of block 3 after LN1/);
-  assert.match(readPoint({ block: 3, pool: 'cls' }), /residual stream after block 3/);
+  assert.match(readPoint({ block: 3, pool: 'cls', at: 'noise-site' }), /attention input of block 4 after LN1/, 'blocks count from 1 in words');
+  assert.match(readPoint({ block: 3, pool: 'cls' }), /residual stream after block 4/);
   assert.match(readPoint({ block: -1, pool: 'mean-patch' }), /our extension/);
   assert.match(readPoint({ stage: 2, block: 1, at: 'noise-site' }), /input of stage 2 block 1/);
 });

@@ -3,12 +3,10 @@ import { invalid } from '../../errors';
 import * as tf from '@tensorflow/tfjs';
 import { makeBatch, range } from '../../engine/batches';
 import type { Dataset, Split } from '../../data/types';
-import type { SplitName } from '../contract';
-
-export const MAX_BATCH = 256;
+import { MAX_LAB_BATCH, type SplitName } from '../contract';
 
 export function gatherSplit(data: Dataset, refs: { split: SplitName; index: number }[]): Split {
-  if (refs.length < 1 || refs.length > MAX_BATCH) throw invalid(`a batch holds 1 to ${MAX_BATCH} images (got ${refs.length})`, 'refs');
+  if (refs.length < 1 || refs.length > MAX_LAB_BATCH) throw invalid(`a batch holds 1 to ${MAX_LAB_BATCH} images (got ${refs.length})`, 'refs');
   const [h, w, c] = data.info.shape;
   const size = h * w * c;
   const images = new Uint8Array(refs.length * size);

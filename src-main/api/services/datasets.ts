@@ -24,9 +24,10 @@ export class DatasetServices {
     return this.store.datasets().map(summary);
   }
 
-  async add(r: Req<'datasets.add'>): Promise<DatasetSummary> {
+  async add(r: Req<'datasets.add'>): Promise<ApiMethods['datasets.add']['res']> {
     if (!r.path?.trim()) throw invalid('a dataset path is required', 'path');
-    return summary(await addDataset(this.store, r.path.trim(), r));
+    const d = await addDataset(this.store, r.path.trim(), r);
+    return d.alreadyAs ? { ...summary(d), alreadyRegistered: true } : summary(d);
   }
 
   async load(name: string): Promise<Dataset> {

@@ -2,6 +2,7 @@
 // summaries, the params diff, noise labels, curve alignment and CSV/JSON text. No DOM, no host, so
 // test/unit/compare.test.ts exercises them directly.
 import { NOISE_OPERATORS, sweptParam, type EvalProtocol, type NoiseSpecDto, type NumberParamName, type RunDetail, type RunSummary } from '@api/contract';
+import { siteWords } from './model-arch';
 
 // ---------- numbers ----------
 export interface MeanStd {
@@ -126,7 +127,7 @@ export function noiseParam(noise: NoiseSpecDto | null | undefined): { name: stri
 export function siteLabel(noise: RunSummary['noise'] | null | undefined): string {
   const s = noise?.site;
   if (!s || noise?.type === 'none') return '';
-  return s.stage !== undefined ? `stage ${s.stage} block ${s.block}` : s.block === -1 ? 'patch embed (extension)' : `block ${s.block}`;
+  return siteWords(s);
 }
 
 /** "gaussian strength=0.1 @ block 2 (both)": type, parameter, site, when. */

@@ -93,7 +93,11 @@ export function infernoCss(direction = 'to right'): string {
 
 /** Matrix -> RGBA, values mapped linearly from [lo, hi] onto the colormap. */
 export function matrixToRgba(m: Matrix, lo: number, hi: number): Rgba {
-  const v = matrixValues(m);
+  return { width: m.cols, height: m.rows, data: valuesToRgba(matrixValues(m), lo, hi) };
+}
+
+/** Values -> RGBA bytes on the colormap, [lo, hi] linearly onto [0, 1]. */
+export function valuesToRgba(v: Float32Array, lo: number, hi: number): Uint8ClampedArray<ArrayBuffer> {
   const out = new Uint8ClampedArray(v.length * 4);
   const span = hi > lo ? hi - lo : 1;
   for (let i = 0; i < v.length; i++) {
@@ -103,7 +107,7 @@ export function matrixToRgba(m: Matrix, lo: number, hi: number): Rgba {
     out[i * 4 + 2] = b;
     out[i * 4 + 3] = 255;
   }
-  return { width: m.cols, height: m.rows, data: out };
+  return out;
 }
 
 /**

@@ -2,6 +2,7 @@
 // shift, clean -> noisy displacement segments, which rows a box / lasso selection covers, and how to
 // read a dS estimate. No Svelte, no DOM, no plotly: unit-tested in test/unit/projection.test.ts.
 import type { DsVerdict, EntropyEstimate, EntropySpread } from '@api/contract';
+import { siteWords } from './model-arch';
 
 /** Interleaved [n x 2] coordinates, as the analysis sends them. */
 export type Xy = Float32Array;
@@ -135,7 +136,7 @@ export const READING_TEXT: Record<DsReading, string> = {
   none: '—',
 };
 
-/** Where the meter's Z was read, in words (the request's site; ViT sites have no stage). */
+/** Where the meter's Z was read, in words (the request's site; ViT sites have no stage; blocks counted from 1 as in the forms). */
 export function readPoint(site: { block: number; stage?: number; pool?: 'cls' | 'mean-patch'; at?: 'output' | 'noise-site' }): string {
   const noiseSite = site.at === 'noise-site';
   if (site.stage !== undefined) {
@@ -146,8 +147,8 @@ export function readPoint(site: { block: number; stage?: number; pool?: 'cls' | 
   const pool = site.pool === 'mean-patch' ? 'mean of the patch tokens' : 'class token';
   if (site.block === -1) return `right after the patch embedding, where the noise acts (our extension), ${pool}`;
   return noiseSite
-    ? `the attention input of block ${site.block} after LN1 and the noise (the noise site, the paper's latent), ${pool}`
-    : `the residual stream after block ${site.block} (downstream of the noise site), ${pool}`;
+    ? `the attention input of ${siteWords(site)} after LN1 and the noise (the noise site, the paper's latent), ${pool}`
+    : `the residual stream after ${siteWords(site)} (downstream of the noise site), ${pool}`;
 }
 
 /** An H(Y|Z) value flagged outside [0, H(Y)] is shown as a flag, not as an estimate. */

@@ -25,6 +25,8 @@ export class DatasetsState {
   addPath = $state('');
   addBusy = $state(false);
   addError = $state<string | null>(null);
+  /** What the last add did, when it was not a plain new registration ("already registered as NAME"). */
+  addNotice = $state<string | null>(null);
 
   split = $state<SplitFilter>('all');
   /** Selected class chips; empty means every class. */
@@ -87,11 +89,13 @@ export class DatasetsState {
     }
     this.addBusy = true;
     this.addError = null;
+    this.addNotice = null;
     try {
-      const added = await host.invoke('datasets.add', { path: p });
+      const { alreadyRegistered, ...added } = await host.invoke('datasets.add', { path: p });
       forgetImages(added.name);
       datasetList.put(added);
       this.addPath = '';
+      if (alreadyRegistered) this.addNotice = `${p} is already registered as ${added.name}: nothing was added.`;
       this.select(added.name);
     } catch (e) {
       this.addError = errorMessage(e);

@@ -1,10 +1,9 @@
 // Shared state of the two noise-lab views (images, embeddings). It lives outside the views so the
 // user's choices survive switching tabs, and so the Datasets view can send an image here
 // ("Open in noise lab") by calling openInNoiseLab().
-import type { NoiseSpecDto, SplitName } from '../../../src-main/api/contract';
+import { MAX_LAB_BATCH, type NoiseSpecDto, type SplitName } from '../../../src-main/api/contract';
 import { defaultSpec, SKIP_CLASS_TOKEN } from '../lib/noise-params';
-
-export const MAX_BATCH = 64;
+import { DEFAULT_NOISE_FLOOR } from '../lib/difference-scale';
 
 /** A batch = `size` consecutive images of one split starting at `start`, and the one shown in detail. */
 export class BatchSelection {
@@ -24,7 +23,7 @@ export class BatchSelection {
 
   /** Keeps the fields in range after the user typed something or the dataset changed. */
   clamp(total: number): void {
-    const size = Math.round(Math.min(MAX_BATCH, Math.max(1, Number.isFinite(this.size) ? this.size : 8)));
+    const size = Math.round(Math.min(MAX_LAB_BATCH, Math.max(1, Number.isFinite(this.size) ? this.size : 8)));
     if (size !== this.size) this.size = size;
     const start = Math.round(Math.min(Math.max(0, total - 1), Math.max(0, Number.isFinite(this.start) ? this.start : 0)));
     if (start !== this.start) this.start = start;
@@ -47,6 +46,11 @@ export class NoiseLabState {
   /** Image-level spec; `at` is irrelevant for a preview and always sent as 'both'. */
   spec = $state<NoiseSpecDto>(defaultSpec('gaussian', 'image'));
   seed = $state(42);
+  /** Difference heatmap colours: 'auto' spans this image's largest difference, 'fixed' spans 0..diffMax for every noise type. */
+  diffScale = $state<'auto' | 'fixed'>('auto');
+  diffMax = $state(1);
+  /** Differences at or below this (normalised units) are drawn as no change: float round-off is not noise. */
+  noiseFloor = $state(DEFAULT_NOISE_FLOOR);
 }
 
 export type ModelChoice = { kind: 'preset'; preset: string; initSeed: number } | { kind: 'run'; runId: number | null };
