@@ -1,5 +1,7 @@
 // AdamW (Loshchilov & Hutter 2019): Adam moments plus decoupled weight decay p <- p (1 - lr wd), as torch.optim.AdamW.
-// Decay applies to tensors of rank >= 2 only (weights), not to biases, norms or tokens, as timm does.
+// Decay applies to tensors of rank >= 2: weights, and also the ViT's class token and position embeddings (rank 3);
+// not to biases or norm scales. timm's optimizer factory also spares the tokens; the official NoisyViT Main.py
+// decays every parameter. test/unit/golden-step.test.ts pins this rule against a PyTorch restatement.
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerConfig } from '../config/types';
 import { download } from '../readback';
