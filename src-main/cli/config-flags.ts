@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { CONFIG_FIELDS, type ConfigField, type FieldGroup } from '../engine/config/field-table';
 import { fitToDataset, mergeConfig, MODEL_PRESETS, runPreset, setPath, validateConfig, type RunConfig } from '../engine/config';
+import type { OptionSpec } from './program';
 
 type Kind = 'int' | 'num' | 'str' | 'bool' | 'ints';
 interface Flag { path: string; kind: Kind; help: string; group: FieldGroup }
@@ -75,3 +76,12 @@ export function buildConfig(src: ConfigSources): RunConfig {
 }
 
 export { fitToDataset, validateConfig };
+
+const PLACEHOLDER: Record<Kind, string | undefined> = { int: 'N', num: 'X', str: 'VALUE', bool: undefined, ints: 'N,N,...' };
+
+/** The config flags as command-line options, listed in --help under their field group. */
+export function configOptions(): OptionSpec[] {
+  return Object.entries(CONFIG_FLAGS).map(([flag, f]) => ({
+    flag, value: PLACEHOLDER[f.kind], help: `${f.help} [${f.path}]`, negatable: f.kind === 'bool', group: `Config fields: ${f.group}`,
+  }));
+}
