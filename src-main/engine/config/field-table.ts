@@ -69,7 +69,7 @@ const RUN_FIELDS: ConfigField[] = [
     range: { min: 0, max: 1_000_000_000 }, default: 'preset',
   },
   {
-    path: 'replicas', type: 'int', label: 'replicas', help: 'data-parallel replicas (threads) per batch; BatchNorm normalises per replica',
+    path: 'replicas', type: 'int', label: 'replicas', help: 'data-parallel replicas (threads) per batch; BatchNorm normalises per replica; must be 1 when linear or salt-and-pepper noise is active in training (their output depends on the whole batch)',
     group: 'run', flag: 'replicas', default: 'preset',
   },
 ];
@@ -116,7 +116,7 @@ const TRAINING_FIELDS: ConfigField[] = [
   },
   { path: 'schedule.kind', type: 'enum', values: ['cosine'], label: 'schedule', help: 'learning-rate schedule', group: 'schedule', default: 'preset' },
   {
-    path: 'schedule.warmupEpochs', type: 'number', label: 'warm-up epochs', help: 'linear warm-up length in epochs', group: 'schedule', flag: 'warmup-epochs',
+    path: 'schedule.warmupEpochs', type: 'number', label: 'warm-up epochs', help: 'linear warm-up from 0 over this many epochs (fractions allowed)', group: 'schedule', flag: 'warmup-epochs',
     range: { min: 0, max: 100_000 }, default: 'preset',
   },
   { path: 'schedule.minLr', type: 'number', label: 'minimum learning rate', help: 'cosine schedule floor', group: 'schedule', flag: 'min-lr', default: 'preset' },
