@@ -33,3 +33,15 @@ test('known config paths read as the form labels; unknown text is left alone', (
   assert.equal(inWords('noise.site.block 11 does not exist'), 'noise site block 11 does not exist');
   assert.equal(inWords('a mybatchSize field'), 'a mybatchSize field', 'only whole paths');
 });
+
+test("every range and value set in the table is enforced by validation, naming the field", async () => {
+  const { configProblems, runPreset, setPath } = await import('../../src-main/engine/config');
+  for (const f of CONFIG_FIELDS.filter((x) => (x.range || x.values) && !x.path.startsWith('noise.') && x.path !== 'model.kind')) {
+    const c = runPreset(f.model === 'resnet' ? 'mnist-cnn' : 'mnist-vit');
+    if (f.path.startsWith('input.')) c.input = { size: 28, mean: [0.5], std: [0.5], cropPct: 1 };
+    assert.deepEqual(configProblems(c), [], `${f.path}: the preset itself is valid`);
+    const bad = f.values ? 'nonsense' : f.type === 'ints' ? [f.range!.max + 1] : f.range!.max + 1;
+    setPath(c as unknown as Record<string, unknown>, f.path, bad);
+    assert.ok(configProblems(c).some((p) => p.startsWith(f.path)), `${f.path} = ${JSON.stringify(bad)}: ${configProblems(c).join('; ')}`);
+  }
+});

@@ -32,6 +32,7 @@ export interface ConfigField {
   flag?: string;
   /** Checked by validate.ts whenever the field is present (required fields: always); lists: every element. */
   range?: FieldRange;
+  /** The allowed values of an enum field (checked like a range; the noise fields by the noise operators). */
   values?: readonly string[];
   /** Only meaningful for this model kind (model.* fields). */
   model?: 'vit' | 'resnet';

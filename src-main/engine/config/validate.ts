@@ -1,5 +1,5 @@
 // One validation for the CLI, the app's form and the trainer: every problem of a config, in words. Each field's
-// own range comes from the field table; the rules written here are the ones between fields and within lists.
+// own range and allowed values come from the field table; the rules written here are the ones between fields and within lists.
 import { WorkbenchError } from '../../errors';
 import { validateNoiseSpec } from '../noise';
 import { dependsOnBatch, isActive } from '../noise/types';
@@ -19,7 +19,8 @@ const shown = (v: unknown) => (typeof v === 'number' || v === undefined ? String
 const valueAt = (o: unknown, path: string): unknown =>
   path.split('.').reduce<unknown>((v, k) => (isObject(v) ? (v as Record<string, unknown>)[k] : undefined), o);
 
-function rangeProblem(f: ConfigField, v: unknown): string | undefined {
+function valueProblem(f: ConfigField, v: unknown): string | undefined {
+  if (f.values) return f.values.includes(v as string) ? undefined : `${f.path} must be ${f.values.map((x) => `'${x}'`).join(' or ')} (got ${shown(v)})`;
   const r = f.range!;
   if (f.type === 'int') {
     if (Number.isInteger(v) && (v as number) >= r.min && (v as number) <= r.max) return undefined;
@@ -30,19 +31,22 @@ function rangeProblem(f: ConfigField, v: unknown): string | undefined {
   return `${f.path} must be in ${r.minOpen ? '(' : '['}${r.min}, ${r.max}${r.maxOpen ? ')' : ']'} (got ${shown(v)})`;
 }
 
-/** The table's range checks of the scalar fields in the model (`root` 'model') or the rest of the config. */
-function rangeProblems(c: object, root: 'model' | 'run', skip: (f: ConfigField) => boolean = () => false): string[] {
+// The noise fields are the noise operators' to check (validateNoiseSpec); model.kind chooses the model's fields.
+const OWN_CHECK = (f: ConfigField) => f.path.startsWith('noise.') || f.path === 'model.kind';
+
+/** The table's range and value checks of the scalar fields in the model (`root` 'model') or the rest of the config. */
+function fieldProblems(c: object, root: 'model' | 'run', skip: (f: ConfigField) => boolean = () => false): string[] {
   const p: string[] = [];
   const kind = root === 'model' ? (c as { kind?: unknown }).kind : undefined;
   for (const f of CONFIG_FIELDS) {
-    if (!f.range || f.type === 'ints' || (root === 'model') !== f.path.startsWith('model.') || (f.model && f.model !== kind) || skip(f)) continue;
+    if (!(f.range || f.values) || f.type === 'ints' || OWN_CHECK(f) || (root === 'model') !== f.path.startsWith('model.') || (f.model && f.model !== kind) || skip(f)) continue;
     const path = root === 'model' ? f.path.slice('model.'.length) : f.path;
     const v = valueAt(c, path);
     const parent = path.includes('.') ? valueAt(c, path.slice(0, path.lastIndexOf('.'))) : c;
     // Fields a preset or the dataset sets are required; the weights' input fields whenever `input` is there.
     const required = f.default === 'preset' || f.default === 'dataset' || (f.default === 'weights' && parent !== undefined);
     if (v === undefined && !required) continue;
-    const problem = rangeProblem(f, v);
+    const problem = valueProblem(f, v);
     if (problem) p.push(problem);
   }
   return p;
@@ -51,13 +55,12 @@ function rangeProblems(c: object, root: 'model' | 'run', skip: (f: ConfigField) 
 const listMax = (path: string) => CONFIG_FIELD_BY_PATH.get(path)!.range!.max;
 
 function modelProblems(m: ModelConfig): string[] {
-  const p = rangeProblems(m, 'model');
+  const p = fieldProblems(m, 'model');
   if (m.kind === 'vit') {
     if (m.imageSize % m.patchSize !== 0) {
       p.push(`model.patchSize ${m.patchSize} does not divide model.imageSize ${m.imageSize}`);
     }
     if (m.dim % m.heads !== 0) p.push(`model.dim ${m.dim} is not divisible by model.heads ${m.heads}`);
-    if (m.globalPool !== undefined && m.globalPool !== 'token' && m.globalPool !== 'avg') p.push(`model.globalPool must be 'token' or 'avg' (got ${String(m.globalPool)})`);
   } else if (m.kind === 'resnet') {
     const [maxDepth, maxWidth] = [listMax('model.layers'), listMax('model.widths')];
     if (!Array.isArray(m.layers) || m.layers.length === 0 || m.layers.length > 16 || !m.layers.every((v) => positiveInt(v) && v <= maxDepth)) {
@@ -66,8 +69,6 @@ function modelProblems(m: ModelConfig): string[] {
     if (!Array.isArray(m.widths) || m.widths.length !== m.layers?.length || !m.widths.every((v) => positiveInt(v) && v <= maxWidth)) {
       p.push(`model.widths must give one positive width (at most ${maxWidth}) per stage (${m.layers?.length} stages)`);
     }
-    if (m.block !== 'basic' && m.block !== 'bottleneck') p.push(`model.block must be 'basic' or 'bottleneck'`);
-    if (m.stem !== 'imagenet' && m.stem !== 'small') p.push(`model.stem must be 'imagenet' or 'small'`);
   } else {
     p.push(`model.kind must be 'vit' or 'resnet' (got ${(m as { kind: unknown }).kind})`);
   }
@@ -145,7 +146,7 @@ export function configProblems(c: RunConfig): string[] {
   if (c.name !== undefined && (typeof c.name !== 'string' || c.name.length > 200)) p.push(`name must be a string of at most 200 characters (got ${shown(c.name)})`);
   if (c.preset !== undefined && typeof c.preset !== 'string') p.push(`preset must be a string (got ${shown(c.preset)})`);
   // 0 epochs: an evaluation-only run of imported weights (`noisynn eval --weights`).
-  p.push(...rangeProblems(c, 'run', (f) => f.path === 'epochs' && c.epochs === 0 && c.init !== undefined));
+  p.push(...fieldProblems(c, 'run', (f) => f.path === 'epochs' && c.epochs === 0 && c.init !== undefined));
   p.push(...initProblems(c));
   if (c.replicas !== undefined && (!positiveInt(c.replicas) || c.replicas > 16 || c.replicas > c.batchSize)) {
     p.push(`replicas must be an integer in [1, min(16, batchSize)] (got ${c.replicas})`);
