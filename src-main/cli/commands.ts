@@ -79,7 +79,7 @@ export const COMMANDS: CommandSpec[] = [
         options: [
           { flag: 'status', value: 'S[,S...]', help: 'only runs with these statuses' },
           { flag: 'tag', value: 'TAG', help: 'only runs with this tag' },
-          { flag: 'search', value: 'TEXT', help: 'only runs whose name, tags or notes contain TEXT' },
+          { flag: 'search', value: 'TEXT', help: 'only runs whose name, config or tags contain TEXT' },
           { flag: 'limit', value: 'N', help: 'at most N runs' },
         ],
         examples: ['noisynn runs list --status completed --limit 10', 'noisynn runs --json'],
@@ -110,7 +110,7 @@ export const COMMANDS: CommandSpec[] = [
     subcommands: [
       {
         name: 'import', description: 'import a safetensors file (or a folder with config.json)', args: ['<path>'],
-        options: [{ flag: 'name', value: 'NAME', help: 'library name (default: from the file)' }, { flag: 'model', value: 'PRESET', help: 'the model preset it fits when the file does not say' }],
+        options: [{ flag: 'name', value: 'NAME', help: 'library name (default: from the file)' }, { flag: 'model', value: 'PRESET', help: 'the architecture as a model preset (needed for a bare .safetensors file; else config.json says)' }],
         examples: ['noisynn weights import ./vit_small.safetensors --name vit-small --model vit-small'],
       },
       { name: 'list', isDefault: true, description: 'the imported weights', examples: ['noisynn weights list'] },
