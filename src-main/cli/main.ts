@@ -2,6 +2,7 @@
 import { UsageError } from './args';
 import { COMMANDS } from './commands';
 import { printJson } from './output';
+import type { Command } from 'commander';
 import { CommanderError, isHelp, makeProgram, type Program } from './program';
 
 const AFTER = `Every command takes --data-dir DIR (else $NOISYNN_HOME, else the OS app-data folder) and --json
@@ -19,11 +20,20 @@ function quietOnClosedPipe(): void {
   });
 }
 
-/** `--detach=false` and the like, which the old parser took: the config's switches as --X / --no-X. */
-function switchValues(argv: string[]): string[] {
-  return argv.map((a) => {
-    const m = /^--([a-z][a-z0-9-]*)=(true|false|1|0)$/.exec(a);
-    return m ? (m[2] === 'true' || m[2] === '1' ? `--${m[1]}` : `--no-${m[1]}`) : a;
+/** The program's switches, each with whether it also has --no-X. */
+function switches(cmd: Command, out = new Map<string, boolean>()): Map<string, boolean> {
+  for (const o of cmd.options) if (o.isBoolean() && o.long && !o.negate) out.set(o.long, out.get(o.long) || cmd.options.some((n) => n.long === `--no-${o.long!.slice(2)}`));
+  for (const c of cmd.commands) switches(c, out);
+  return out;
+}
+
+/** `--detach=false` and the like, which the old parser took: a switch given a value becomes --X / --no-X (or is left out). */
+function switchValues(argv: string[], known: Map<string, boolean>): string[] {
+  return argv.flatMap((a) => {
+    const m = /^(--[a-z][a-z0-9-]*)=(true|false|1|0)$/.exec(a);
+    if (!m || !known.has(m[1])) return [a];
+    if (m[2] === 'true' || m[2] === '1') return [m[1]];
+    return known.get(m[1]) ? [`--no-${m[1].slice(2)}`] : [];
   });
 }
 
@@ -37,7 +47,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    return await p.run(switchValues(argv));
+    return await p.run(switchValues(argv, switches(p.command)));
   } catch (e) {
     if (isHelp(e)) return 0;
     const usage = e instanceof UsageError || e instanceof CommanderError;
