@@ -1,9 +1,10 @@
 // The one typed contract between the renderer and the main side. One transport carries it: the loopback
 // HTTP server (browser mode, and the desktop window, which loads the same page from its backend host);
-// tests call the services directly. It imports nothing but pure modules (the noise registry, which imports
-// nothing itself): every type a view sees is declared or re-exported here, so the renderer never depends on
-// Node, tfjs or Electron code (test/unit/renderer-imports.test.ts).
+// tests call the services directly. It imports nothing but pure modules (the noise registry and the config field
+// table, data that imports nothing itself): every type a view sees is declared or re-exported here, so the renderer
+// never depends on Node, tfjs or Electron code (test/unit/renderer-imports.test.ts).
 import type { NoiseSpec as NoiseSpecDto } from '../engine/noise/types';
+export { CONFIG_FIELDS, inWords, type ConfigField, type FieldGroup, type FieldRange, type FieldType } from '../engine/config/field-table';
 
 // ---------- shared shapes ----------
 export type SplitName = 'train' | 'test';
@@ -23,6 +24,59 @@ export { NOISE_OPERATORS, NOISE_TYPES, allNoiseParams, noiseDefaults, noiseOpera
 export type { NoiseOperatorInfo, NoiseParamInfo, NoiseParamName, NoiseParams, NoiseType, NumberParamName } from '../engine/noise/operators';
 /** The engine's NoiseSpec (engine/noise/types.ts, pure): type, its parameters, level, when, class token. */
 export type { NoiseSpecDto };
+
+/** Mirrors the engine's RunConfig (src-main/engine/config/types.ts) and its parts; a test keeps them identical. */
+export interface VitConfigDto {
+  kind: 'vit';
+  imageSize: number;
+  channels: number;
+  patchSize: number;
+  dim: number;
+  depth: number;
+  heads: number;
+  mlpRatio: number;
+  numClasses: number;
+  globalPool?: 'token' | 'avg';
+}
+
+export interface ResNetConfigDto {
+  kind: 'resnet';
+  imageSize: number;
+  channels: number;
+  block: 'basic' | 'bottleneck';
+  layers: number[];
+  widths: number[];
+  stem: 'imagenet' | 'small';
+  stemStride: number;
+  stemWidth: number;
+  numClasses: number;
+}
+
+export type ModelConfigDto = VitConfigDto | ResNetConfigDto;
+
+export interface RunNoiseDto extends NoiseSpecDto {
+  site?: { block: number; stage?: number };
+}
+
+export interface RunConfigDto {
+  name?: string;
+  preset?: string;
+  dataset: string;
+  model: ModelConfigDto;
+  noise: RunNoiseDto;
+  optimizer: { kind: 'adamw'; lr: number; weightDecay: number; beta1: number; beta2: number; eps: number };
+  schedule: { kind: 'cosine'; warmupEpochs: number; minLr: number };
+  epochs: number;
+  batchSize: number;
+  testBatchSize: number;
+  labelSmoothing: number;
+  seed: number;
+  limitTrain: number;
+  limitTest: number;
+  replicas?: number;
+  init?: { weights: string; sha256?: string; freeze?: number; newHead?: boolean; adapted?: string[] };
+  input?: { size: number; mean: number[]; std: number[]; cropPct: number };
+}
 
 /** Raw pixels for a canvas: row-major [height, width, channels] uint8, base64-encoded. */
 export interface Pixels {
@@ -390,7 +444,7 @@ export interface ClusterProfileDto {
 }
 
 export interface RunDetail extends RunSummary {
-  config: unknown;
+  config: RunConfigDto;
   params: Record<string, string | number>;
   evaluations: { epoch: number; protocol: EvalProtocol; batchSize: number; noiseActive: boolean; top1: number; top5: number; loss: number; n: number }[];
   checkpoints: { epoch: number; step: number; path: string; sha256: string; bytes: number }[];
@@ -433,7 +487,7 @@ export interface QueueState {
 export interface PresetInfo {
   name: string;
   kind: 'run' | 'model';
-  config: unknown;
+  config: RunConfigDto | ModelConfigDto;
 }
 
 export interface AppInfo {
@@ -471,7 +525,7 @@ export interface ApiMethods {
   /** Validates the config (the same validation as the CLI) and queues the run. */
   'runs.start': { req: { config: unknown }; res: { runId: number } };
   /** Validates without queuing: the list of problems, empty when the config can run. */
-  'runs.validate': { req: { config: unknown }; res: { problems: string[]; config: unknown } };
+  'runs.validate': { req: { config: unknown }; res: { problems: string[]; config: RunConfigDto } };
   'sweeps.create': { req: SweepRequest; res: { sweepId: number; runIds: number[] } };
   /**
    * The sweep as one Slurm job array of run bundles under `bundleDir` (absolute, on the filesystem the nodes share),

@@ -2,19 +2,14 @@
 import { resolve } from 'node:path';
 import { profilesPath, readProfiles, removeProfile, saveProfile, type ClusterProfile } from '../cluster/profile';
 import { resolveDataDir } from '../store';
-import { parseArgs, UsageError } from './args';
+import { UsageError, type ParsedArgs } from './args';
 import { printJson, printTable } from './output';
 
 const USAGE = `usage: noisynn cluster add NAME [--project-dir DIR] [--node PATH] [--backend B] [--module M ...] [--setup LINE ...]
          [--partition P] [--time T] [--cpus-per-task N] [--gres G] [--account A] [--array-parallel K] [--sbatch-arg ARG ...]
        noisynn cluster list | remove NAME`;
 
-export async function clusterCommand(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, {
-    booleans: ['json'],
-    values: ['data-dir', 'project-dir', 'node', 'backend', 'module', 'setup', 'partition', 'time', 'cpus-per-task', 'gres', 'account', 'array-parallel', 'sbatch-arg'],
-    repeatable: ['module', 'setup', 'sbatch-arg'],
-  });
+export async function clusterCommand(a: ParsedArgs): Promise<number> {
   const [sub, name, ...rest] = a.positionals;
   if (rest.length) throw new UsageError(USAGE);
   const dataDir = resolveDataDir(a.flags['data-dir'] as string | undefined);

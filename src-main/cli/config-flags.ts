@@ -1,52 +1,17 @@
-// Every RunConfig field as a CLI flag: the one table the `train` command and its help are built from.
+// The config fields that have a CLI flag (field table), as the flags of `train`, `eval` and `sweep submit`.
 import { readFileSync } from 'node:fs';
+import { CONFIG_FIELDS, type ConfigField, type FieldGroup } from '../engine/config/field-table';
 import { fitToDataset, mergeConfig, MODEL_PRESETS, runPreset, setPath, validateConfig, type RunConfig } from '../engine/config';
+import type { OptionSpec } from './program';
 
 type Kind = 'int' | 'num' | 'str' | 'bool' | 'ints';
-interface Flag { path: string; kind: Kind; help: string }
+interface Flag { path: string; kind: Kind; help: string; group: FieldGroup }
 
-export const CONFIG_FLAGS: Record<string, Flag> = {
-  name: { path: 'name', kind: 'str', help: 'run name' },
-  dataset: { path: 'dataset', kind: 'str', help: 'registered dataset name (default mnist)' },
-  epochs: { path: 'epochs', kind: 'int', help: 'training epochs' },
-  'batch-size': { path: 'batchSize', kind: 'int', help: 'training batch size' },
-  'test-batch-size': { path: 'testBatchSize', kind: 'int', help: 'test batch size (batch-mixing noise mixes within it; official 10)' },
-  seed: { path: 'seed', kind: 'int', help: 'seed of initialisation, shuffling and noise' },
-  'label-smoothing': { path: 'labelSmoothing', kind: 'num', help: 'label smoothing epsilon' },
-  'limit-train': { path: 'limitTrain', kind: 'int', help: 'train on a seeded subset of N images (0 = all)' },
-  'limit-test': { path: 'limitTest', kind: 'int', help: 'evaluate on the first N test images (0 = all)' },
-  replicas: { path: 'replicas', kind: 'int', help: 'data-parallel replicas (threads) per batch; BatchNorm normalises per replica' },
-  init: { path: 'init.weights', kind: 'str', help: 'start from imported weights (noisynn weights list): their architecture, input size and normalisation; a new head if the classes differ' },
-  'new-head': { path: 'init.newHead', kind: 'bool', help: 'with --init: a fresh head even when the class count matches (other classes)' },
-  freeze: { path: 'init.freeze', kind: 'int', help: 'with --init: freeze the first N ViT blocks / ResNet stages (with the embedding / stem)' },
-  lr: { path: 'optimizer.lr', kind: 'num', help: 'AdamW peak learning rate' },
-  'weight-decay': { path: 'optimizer.weightDecay', kind: 'num', help: 'AdamW decoupled weight decay' },
-  beta1: { path: 'optimizer.beta1', kind: 'num', help: 'AdamW beta1' },
-  beta2: { path: 'optimizer.beta2', kind: 'num', help: 'AdamW beta2' },
-  eps: { path: 'optimizer.eps', kind: 'num', help: 'AdamW epsilon' },
-  'warmup-epochs': { path: 'schedule.warmupEpochs', kind: 'num', help: 'linear warm-up length in epochs' },
-  'min-lr': { path: 'schedule.minLr', kind: 'num', help: 'cosine schedule floor' },
-  noise: { path: 'noise.type', kind: 'str', help: 'none | linear-shift | linear-optimal | gaussian | salt-pepper' },
-  'noise-level': { path: 'noise.level', kind: 'str', help: 'image | embedding' },
-  'noise-at': { path: 'noise.at', kind: 'str', help: 'train | eval | both' },
-  alpha: { path: 'noise.alpha', kind: 'num', help: 'linear-shift mixing weight' },
-  detach: { path: 'noise.detach', kind: 'bool', help: 'linear-shift: official detached shift, gradient the identity (default true); false: full gradient' },
-  strength: { path: 'noise.strength', kind: 'num', help: 'gaussian scale s' },
-  mean: { path: 'noise.mean', kind: 'num', help: 'gaussian mean' },
-  std: { path: 'noise.std', kind: 'num', help: 'gaussian standard deviation' },
-  prob: { path: 'noise.prob', kind: 'num', help: 'salt-pepper probability' },
-  'skip-first-token': { path: 'noise.skipFirstToken', kind: 'bool', help: 'ViT: leave the class token untouched (default true, as the official code; stored with the run)' },
-  'noise-block': { path: 'noise.site.block', kind: 'int', help: 'ViT block L (0-based; -1 = after the patch embedding, an extension: the official NoisyViT never noises there) or ResNet block (1-based)' },
-  'noise-stage': { path: 'noise.site.stage', kind: 'int', help: 'ResNet stage (1-based)' },
-  'image-size': { path: 'model.imageSize', kind: 'int', help: 'model input size (set from the dataset; with --init, from the weights unless given: ViT position embeddings are then interpolated)' },
-  'patch-size': { path: 'model.patchSize', kind: 'int', help: 'ViT patch size' },
-  dim: { path: 'model.dim', kind: 'int', help: 'ViT embedding dim' },
-  depth: { path: 'model.depth', kind: 'int', help: 'ViT blocks' },
-  heads: { path: 'model.heads', kind: 'int', help: 'ViT attention heads' },
-  'mlp-ratio': { path: 'model.mlpRatio', kind: 'num', help: 'ViT MLP hidden / dim' },
-  layers: { path: 'model.layers', kind: 'ints', help: 'ResNet blocks per stage, e.g. 2,2,2,2' },
-  widths: { path: 'model.widths', kind: 'ints', help: 'ResNet stage widths, e.g. 64,128,256,512' },
-};
+const KIND: Record<ConfigField['type'], Kind> = { int: 'int', number: 'num', string: 'str', enum: 'str', boolean: 'bool', ints: 'ints', numbers: 'str', strings: 'str' };
+
+export const CONFIG_FLAGS: Record<string, Flag> = Object.fromEntries(
+  CONFIG_FIELDS.filter((f) => f.flag).map((f) => [f.flag!, { path: f.path, kind: KIND[f.type], help: f.help, group: f.group }]),
+);
 
 function parseValue(flag: string, kind: Kind, raw: string | boolean): unknown {
   if (kind === 'bool') return raw === true || raw === 'true' || raw === '1';
@@ -111,3 +76,12 @@ export function buildConfig(src: ConfigSources): RunConfig {
 }
 
 export { fitToDataset, validateConfig };
+
+const PLACEHOLDER: Record<Kind, string | undefined> = { int: 'N', num: 'X', str: 'VALUE', bool: undefined, ints: 'N,N,...' };
+
+/** The config flags as command-line options, listed in --help under their field group. */
+export function configOptions(): OptionSpec[] {
+  return Object.entries(CONFIG_FLAGS).map(([flag, f]) => ({
+    flag, value: PLACEHOLDER[f.kind], help: `${f.help} [${f.path}]`, negatable: f.kind === 'bool', group: `Config fields: ${f.group}`,
+  }));
+}

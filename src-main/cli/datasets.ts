@@ -3,13 +3,12 @@ import type { DatasetKind } from '../data/types';
 import { DATASET_KINDS } from '../data/registry';
 import { addDataset, ensureBuiltins } from '../runner/datasets';
 import { openStore, resolveDataDir, type StoredDataset } from '../store';
-import { parseArgs, UsageError } from './args';
+import { UsageError, type ParsedArgs } from './args';
 import { printJson, printTable } from './output';
 
 const row = (d: StoredDataset) => ({ name: d.name, kind: d.kind, shape: d.shape.join('x'), classes: d.classNames.length, train: d.counts.train, test: d.counts.test, hash: d.contentHash.slice(0, 12), path: d.path });
 
-export async function datasetsCommand(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, { booleans: ['json', 'replace', 'force'], values: ['data-dir', 'name', 'kind', 'image-size', 'channels'] });
+export async function datasetsCommand(a: ParsedArgs): Promise<number> {
   const [sub = 'list', arg] = a.positionals;
   const store = openStore(resolveDataDir(a.flags['data-dir'] as string | undefined));
   try {

@@ -6,11 +6,10 @@ import { describeAdapter } from '../engine/webgpu';
 import { dbPath, openStore, resolveDataDir } from '../store';
 import { describeAbi, probeNativeAddons, runtimeAbi } from '../runner/native-addons';
 import { packageVersions, gitCommit } from '../runner/provenance';
-import { parseArgs } from './args';
+import type { ParsedArgs } from './args';
 import { printJson, printTable } from './output';
 
-export async function doctorCommand(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, { booleans: ['json'], values: ['data-dir', 'backend'] });
+export async function doctorCommand(a: ParsedArgs): Promise<number> {
   const candidates = await probeBackends();
   const chosen = await initBackend((a.flags.backend as never) ?? 'auto');
   const nativeAddons = probeNativeAddons();

@@ -10,11 +10,10 @@ import { ensureBuiltins, openDataset } from '../runner/datasets';
 import { createRuns, resolveRunConfig } from '../runner/lifecycle';
 import { openStore, resolveDataDir } from '../store';
 import { getWeights } from '../weights/library';
-import { parseArgs, UsageError } from './args';
+import { UsageError, type ParsedArgs } from './args';
 import { buildConfig } from './config-flags';
 import { follow } from './follow';
 import { pct, printJson, printTable } from './output';
-import { TRAIN_SPEC } from './train';
 
 const NAMED: Record<string, { protocols: EvalProtocol[]; clean: boolean }> = {
   // The audit of docs/method.md#evaluation-protocols, next to the same weights without noise.
@@ -62,7 +61,7 @@ const toRow = (e: EvalResult): Row => ({ protocol: e.protocol, noise: e.noiseAct
  * as its epoch-0 checkpoint and evaluates them; the protocols then run as for `eval RUN`. Created claimed
  * by this process, as `train` does.
  */
-async function createWeightsRun(a: ReturnType<typeof parseArgs>, dataDir: string, sweep: boolean): Promise<number> {
+async function createWeightsRun(a: ParsedArgs, dataDir: string, sweep: boolean): Promise<number> {
   const name = a.flags.weights as string;
   // A k list is this command's, not a config value: the run keeps the preset's test batch size.
   const flags = sweep ? { ...a.flags, 'test-batch-size': undefined } : a.flags;
@@ -135,8 +134,7 @@ export async function evaluateStored(dataDir: string, r: StoredEvalRequest, o: {
   return { epoch, evaluations, ...(backend ? { backend } : {}) };
 }
 
-export async function evalCommand(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, { booleans: [...TRAIN_SPEC.booleans, 'clean'], values: [...TRAIN_SPEC.values, 'protocol', 'epoch', 'weights'], repeatable: TRAIN_SPEC.repeatable });
+export async function evalCommand(a: ParsedArgs): Promise<number> {
   const byWeights = typeof a.flags.weights === 'string';
   let runId = Number(a.positionals[0]);
   if (!byWeights && !Number.isInteger(runId)) throw new UsageError(USAGE);

@@ -6,7 +6,7 @@ import type { RunConfig } from '../engine/config';
 import { openDataset } from '../runner/datasets';
 import { exportRunWeights } from '../weights/export';
 import { openStore, resolveDataDir } from '../store';
-import { parseArgs, UsageError } from './args';
+import { UsageError, type ParsedArgs } from './args';
 import { printJson } from './output';
 
 const csvCell = (v: unknown) => {
@@ -14,8 +14,7 @@ const csvCell = (v: unknown) => {
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 
-export async function exportCommand(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, { booleans: ['json'], values: ['data-dir', 'format', 'out', 'epoch'] });
+export async function exportCommand(a: ParsedArgs): Promise<number> {
   const id = Number(a.positionals[0]);
   const format = (a.flags.format as string) ?? 'json';
   if (!Number.isInteger(id) || !['csv', 'json', 'safetensors', 'bundle'].includes(format)) {

@@ -3,7 +3,7 @@ import type { RunConfig } from '../engine/config/types';
 import { sweptParamText } from '../engine/noise/operators';
 import { cancelRun } from '../runner/lifecycle';
 import { openStore, resolveDataDir, type RunRow, type Store } from '../store';
-import { parseArgs, UsageError } from './args';
+import { UsageError, type ParsedArgs } from './args';
 import { pct, printJson, printTable } from './output';
 
 const runId = (s: string | undefined) => {
@@ -35,8 +35,7 @@ function must(store: Store, id: number): RunRow {
   return r;
 }
 
-export async function runsCommand(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, { booleans: ['json'], values: ['data-dir', 'status', 'tag', 'search', 'limit'] });
+export async function runsCommand(a: ParsedArgs): Promise<number> {
   const [sub = 'list', ...rest] = a.positionals;
   // Showing needs no write access: a store on read-only media can still be listed and compared.
   const store = openStore(resolveDataDir(a.flags['data-dir'] as string | undefined), { readOnly: ['list', 'show', 'compare'].includes(sub) });

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { createServices, type Emit } from '../api/services';
 import { startServer, type RunningServer } from '../server/http-server';
 import { resolveDataDir } from '../store';
-import { UsageError, parseArgs } from './args';
+import { UsageError, type ParsedArgs } from './args';
 import { printJson } from './output';
 
 export const SERVE_USAGE = 'noisynn serve [--port N] [--data-dir DIR] [--static DIR] [--json] [--exit-with-stdin]';
@@ -78,8 +78,7 @@ function lastPort(dataDir: string): number {
   }
 }
 
-export async function serveCommand(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, { booleans: ['json', 'exit-with-stdin'], values: ['port', 'data-dir', 'static'] });
+export async function serveCommand(a: ParsedArgs): Promise<number> {
   if (a.positionals.length > 0) throw new UsageError(`unexpected argument '${a.positionals[0]}'\nusage: ${SERVE_USAGE}`);
   const explicitPort = a.flags.port !== undefined;
   const port = parsePort(a.flags.port);

@@ -2,9 +2,21 @@
 import { slurmTargetOf, type SlurmTarget } from '../cluster/profile';
 import type { SlurmOptions } from '../cluster/slurm';
 import { UsageError, type ParsedArgs } from './args';
+import type { OptionSpec } from './program';
 
-export const SLURM_VALUES = ['bundle-dir', 'cluster', 'partition', 'time', 'cpus-per-task', 'gres', 'account', 'array-parallel', 'sbatch-arg'];
-export const SLURM_REPEATABLE = ['sbatch-arg'];
+export const SLURM_OPTIONS: OptionSpec[] = [
+  { flag: 'slurm', help: 'submit to Slurm as one job array of run bundles instead of running here' },
+  { flag: 'bundle-dir', value: 'DIR', help: 'with --slurm: the folder for the bundles, on a filesystem the nodes share' },
+  { flag: 'cluster', value: 'NAME', help: 'with --slurm: a cluster profile (noisynn cluster add) for the defaults below' },
+  { flag: 'partition', value: 'P', help: 'with --slurm: sbatch --partition' },
+  { flag: 'time', value: 'T', help: 'with --slurm: sbatch --time per task' },
+  { flag: 'cpus-per-task', value: 'N', help: 'with --slurm: sbatch --cpus-per-task' },
+  { flag: 'gres', value: 'G', help: 'with --slurm: sbatch --gres (e.g. gpu:1)' },
+  { flag: 'account', value: 'A', help: 'with --slurm: sbatch --account' },
+  { flag: 'array-parallel', value: 'K', help: 'with --slurm: at most K tasks of the array at once' },
+  { flag: 'sbatch-arg', value: 'ARG', help: 'with --slurm: any other sbatch argument (repeatable)', repeatable: true },
+];
+const SLURM_VALUES = SLURM_OPTIONS.filter((o) => o.value).map((o) => o.flag);
 export const SLURM_USAGE = '--slurm --bundle-dir DIR [--cluster NAME] [--partition P] [--time T] [--cpus-per-task N] [--gres G] [--account A] [--array-parallel K] [--sbatch-arg ARG ...]';
 
 export const posInt = (flag: string, v: unknown): number | undefined => {

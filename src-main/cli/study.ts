@@ -14,9 +14,9 @@ import { MODE_FLAGS, modePoints, pointConfig, reusesWeights, STANDARD_SIZING, ST
 import { K_SWEEP_SUFFIX, renderCsv, renderKSweepCsv, renderMarkdown, type StudyMeta } from '../study/report';
 import { studyRuns, toStudyRow } from '../study/results';
 import { buildStudyTable, kSweepTable, studyClaims } from '../study/table';
-import { parseArgs, UsageError } from './args';
+import { UsageError, type ParsedArgs } from './args';
 import { printJson } from './output';
-import { checkSlurmFlags, SLURM_REPEATABLE, SLURM_USAGE, SLURM_VALUES, slurmTarget } from './slurm-flags';
+import { checkSlurmFlags, SLURM_USAGE, slurmTarget } from './slurm-flags';
 import { submitTo, sweepScript } from '../cluster/submit';
 import { cellKeys, pendingCells, runCell, type PendingCell } from './study-cells';
 
@@ -94,8 +94,7 @@ function machine(): Pick<StudyMeta, 'os' | 'cpu' | 'cores' | 'node'> {
   return { os: `${os.type()} ${os.release()} (${os.arch()})`, cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, node: process.versions.node };
 }
 
-export async function studyCommand(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, { booleans: ['quick', 'standard', 'smoke', 'json', 'slurm', 'dry-run'], values: ['data-dir', 'concurrency', 'out', 'backend', ...SLURM_VALUES], repeatable: SLURM_REPEATABLE });
+export async function studyCommand(a: ParsedArgs): Promise<number> {
   if (a.positionals[0] !== 'reproduce' || a.positionals.length !== 1) throw new UsageError(USAGE);
   checkSlurmFlags(a);
   if (!a.flags.slurm && (a.flags['dry-run'] || a.flags.backend)) throw new UsageError(`--dry-run and --backend go with --slurm\n${USAGE}`);
@@ -107,7 +106,7 @@ export async function studyCommand(argv: string[]): Promise<number> {
   const dataDir = resolveDataDir(a.flags['data-dir'] as string | undefined);
   const outDir = resolve((a.flags.out as string | undefined) ?? (mode === 'quick' || mode === 'standard' ? 'docs' : join(dataDir, 'study')));
   const sweepName = studySweepName(mode);
-  const command = `noisynn study ${argv.join(' ')}`;
+  const command = `noisynn ${process.argv.slice(2).join(' ')}`;
   const t0 = Date.now();
   const log = (s: string) => (a.flags.json ? process.stderr.write(`${s}\n`) : console.log(s));
 
@@ -211,7 +210,7 @@ export async function studyCommand(argv: string[]): Promise<number> {
 }
 
 /** The study's missing runs as one Slurm job array of bundles tagged with the study, so a sync makes them its runs. */
-async function submitStudy(a: ReturnType<typeof parseArgs>, dataDir: string, mode: StudyMode, sweepName: string): Promise<number> {
+async function submitStudy(a: ParsedArgs, dataDir: string, mode: StudyMode, sweepName: string): Promise<number> {
   const target = slurmTarget(a, dataDir, a.flags.backend as string | undefined);
   const store = openStore(dataDir);
   try {

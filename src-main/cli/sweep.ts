@@ -7,22 +7,13 @@ import { gitCommit, packageVersions } from '../runner/provenance';
 import { RunQueue } from '../runner/queue';
 import { expandSweep, type SweepAxis, type SweepSpec } from '../runner/sweep';
 import { openStore, resolveDataDir, type Store, type StoredDataset } from '../store';
-import { parseArgs, UsageError } from './args';
-import { buildConfig, CONFIG_FLAGS } from './config-flags';
+import { UsageError, type ParsedArgs } from './args';
+import { buildConfig } from './config-flags';
 import { printJson } from './output';
-import { checkSlurmFlags, posInt, SLURM_REPEATABLE, SLURM_USAGE, SLURM_VALUES, slurmTarget } from './slurm-flags';
+import { checkSlurmFlags, posInt, SLURM_USAGE, slurmTarget } from './slurm-flags';
 
 const USAGE = `usage: noisynn sweep submit --name N [train flags: the base config] --grid PATH=V1,V2 ... | --random PATH=V1,V2|LO:HI ... --samples S
        [${SLURM_USAGE}] [--concurrency N] [--backend B] [--dry-run] [--json]`;
-
-const configBooleans = Object.entries(CONFIG_FLAGS).filter(([, f]) => f.kind === 'bool').map(([k]) => k);
-const configValues = Object.entries(CONFIG_FLAGS).filter(([, f]) => f.kind !== 'bool').map(([k]) => k);
-
-const SPEC = {
-  booleans: ['json', 'dry-run', 'slurm', ...configBooleans],
-  values: ['name', 'preset', 'config', 'model', 'data-dir', 'backend', 'set', 'grid', 'random', 'samples', 'sweep-seed', 'concurrency', ...SLURM_VALUES, ...configValues],
-  repeatable: ['set', 'grid', 'random', ...SLURM_REPEATABLE],
-};
 
 function parseValue(raw: string): unknown {
   try {
@@ -67,8 +58,7 @@ async function resolvePoints(store: Store, base: RunConfig, spec: SweepSpec): Pr
   );
 }
 
-export async function sweepCommand(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, SPEC);
+export async function sweepCommand(a: ParsedArgs): Promise<number> {
   if (a.positionals[0] !== 'submit' || a.positionals.length !== 1) throw new UsageError(USAGE);
   const name = a.flags.name as string | undefined;
   if (!name) throw new UsageError(`--name is required\n${USAGE}`);
@@ -103,7 +93,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
   }
 }
 
-function submitToSlurm(a: ReturnType<typeof parseArgs>, dataDir: string, name: string, points: { config: RunConfig; dataset: StoredDataset }[], backend: string | undefined, spec: SweepSpec): number {
+function submitToSlurm(a: ParsedArgs, dataDir: string, name: string, points: { config: RunConfig; dataset: StoredDataset }[], backend: string | undefined, spec: SweepSpec): number {
   const target = slurmTarget(a, dataDir, backend);
   if (a.flags['dry-run']) {
     process.stdout.write(sweepScript({ name, bundleDir: target.bundleDir, runs: points, slurm: target.slurm, env: target.env }));

@@ -2,11 +2,10 @@
 import { syncAll } from '../cluster/sync';
 import { ensureBuiltins } from '../runner/datasets';
 import { openStore, resolveDataDir } from '../store';
-import { parseArgs, UsageError } from './args';
+import { UsageError, type ParsedArgs } from './args';
 import { printJson, printTable } from './output';
 
-export async function syncCommand(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, { booleans: ['json'], values: ['data-dir'] });
+export async function syncCommand(a: ParsedArgs): Promise<number> {
   if (a.positionals.length === 0) throw new UsageError('usage: noisynn sync DIR... [--json]   (a bundle, a sweep folder or a folder of sweeps)');
   const store = openStore(resolveDataDir(a.flags['data-dir'] as string | undefined));
   try {

@@ -4,19 +4,10 @@ import { ConfigError, type RunConfig } from '../engine/config';
 import { ensureBuiltins } from '../runner/datasets';
 import { claimForResume, createRuns, resolveRunConfig, startKind } from '../runner/lifecycle';
 import { openStore, resolveDataDir } from '../store';
-import { parseArgs, UsageError } from './args';
-import { buildConfig, CONFIG_FLAGS } from './config-flags';
+import { UsageError, type ParsedArgs } from './args';
+import { buildConfig } from './config-flags';
 import { follow, type Followed } from './follow';
 import { printJson } from './output';
-
-const configBooleans = Object.entries(CONFIG_FLAGS).filter(([, f]) => f.kind === 'bool').map(([k]) => k);
-const configValues = Object.entries(CONFIG_FLAGS).filter(([, f]) => f.kind !== 'bool').map(([k]) => k);
-
-export const TRAIN_SPEC = {
-  booleans: ['json', 'quiet', 'dry-run', ...configBooleans],
-  values: ['preset', 'config', 'model', 'data-dir', 'backend', 'set', 'bundle', ...configValues],
-  repeatable: ['set'],
-};
 
 function trainSummary(runId: number, exit: Followed) {
   const d = exit.done;
@@ -33,8 +24,7 @@ function trainSummary(runId: number, exit: Followed) {
   };
 }
 
-export async function trainCommand(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, TRAIN_SPEC);
+export async function trainCommand(a: ParsedArgs): Promise<number> {
   if (a.positionals.length) throw new UsageError(`train takes no positional arguments (got ${a.positionals.join(' ')})`);
   if (typeof a.flags.bundle === 'string') return trainIntoBundle(a.flags.bundle, { backend: a.flags.backend as string | undefined });
   const dataDir = resolveDataDir(a.flags['data-dir'] as string | undefined);
@@ -68,8 +58,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   return summary.status === 'completed' ? 0 : 1;
 }
 
-export async function resumeCommand(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, { booleans: ['json', 'quiet', 'restart'], values: ['data-dir', 'backend'] });
+export async function resumeCommand(a: ParsedArgs): Promise<number> {
   const runId = Number(a.positionals[0]);
   if (!Number.isInteger(runId)) throw new UsageError('usage: noisynn resume RUN [--restart]');
   const dataDir = resolveDataDir(a.flags['data-dir'] as string | undefined);

@@ -2,7 +2,7 @@
 import type { ModelConfig } from '../engine/config';
 import { resolveDataDir } from '../store';
 import { deleteWeights, getWeights, importWeights, listWeights, type WeightsEntry } from '../weights/library';
-import { parseArgs, UsageError } from './args';
+import { UsageError, type ParsedArgs } from './args';
 import { printJson, printTable } from './output';
 
 const USAGE = 'usage: noisynn weights import PATH [--name NAME] [--model PRESET] | list | show NAME | delete NAME';
@@ -18,8 +18,7 @@ const row = (w: WeightsEntry) => ({
   parameters: w.parameters, sha256: w.sha256.slice(0, 12), source: w.source,
 });
 
-export async function weightsCommand(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, { booleans: ['json'], values: ['data-dir', 'name', 'model'] });
+export async function weightsCommand(a: ParsedArgs): Promise<number> {
   const [sub = 'list', arg] = a.positionals;
   const dataDir = resolveDataDir(a.flags['data-dir'] as string | undefined);
   if (sub === 'import') {

@@ -2,9 +2,9 @@
 // `npm test`) keeps the copies identical.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type WeightsSummary, type DatasetKind as ApiDatasetKind, type NoiseSpecDto, type EvalProtocol as ApiEvalProtocol, type RunStatus as ApiRunStatus } from '../../src-main/api/contract';
+import { type WeightsSummary, type DatasetKind as ApiDatasetKind, type NoiseSpecDto, type RunConfigDto, type ModelConfigDto, type EvalProtocol as ApiEvalProtocol, type RunStatus as ApiRunStatus } from '../../src-main/api/contract';
 import type { DatasetKind } from '../../src-main/data/types';
-import type { EvalProtocol } from '../../src-main/engine/config/types';
+import type { EvalProtocol, ModelConfig, RunConfig } from '../../src-main/engine/config/types';
 import type { NoiseSpec } from '../../src-main/engine/noise/types';
 import type { RunStatus } from '../../src-main/store';
 import type { WeightsEntry } from '../../src-main/weights/library';
@@ -14,6 +14,8 @@ const same = <A, B>(ok: Equal<A, B>) => ok;
 
 test('contract copies of engine, data and store types are identical to the originals', () => {
   assert.equal(same<NoiseSpecDto, NoiseSpec>(true), true);
+  assert.equal(same<RunConfigDto, RunConfig>(true), true);
+  assert.equal(same<ModelConfigDto, ModelConfig>(true), true);
   assert.equal(same<ApiDatasetKind, DatasetKind>(true), true);
   assert.equal(same<ApiEvalProtocol, EvalProtocol>(true), true);
   assert.equal(same<ApiRunStatus, RunStatus>(true), true);

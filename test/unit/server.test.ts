@@ -418,9 +418,9 @@ test('noisynn serve: prints the JSON line when listening, answers with the token
   const { spawn } = await import('node:child_process');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'noisynn-serve-'));
   const emptyStatic = fs.mkdtempSync(path.join(os.tmpdir(), 'noisynn-serve-static-'));
-  const serveModule = new URL('../../src-main/cli/serve.ts', import.meta.url).href;
-  const code = `const { serveCommand } = await import(${JSON.stringify(serveModule)});
-process.exitCode = await serveCommand(${JSON.stringify(['--json', '--port', '0', '--data-dir', dataDir, '--static', emptyStatic])});`;
+  const cliModule = new URL('../../src-main/cli/main.ts', import.meta.url).href;
+  const code = `const { main } = await import(${JSON.stringify(cliModule)});
+process.exitCode = await main(${JSON.stringify(['serve', '--json', '--port', '0', '--data-dir', dataDir, '--static', emptyStatic])});`;
   const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';

@@ -51,7 +51,7 @@ export class RunServices {
     const r = this.store.getRun(id);
     if (!r) throw notFound(`run ${id} not found`);
     return {
-      ...runSummary(r), config: r.config, params: this.store.params(id), evaluations: this.store.evaluations(id),
+      ...runSummary(r), config: r.config as RunConfig, params: this.store.params(id), evaluations: this.store.evaluations(id),
       checkpoints: this.store.checkpoints(id), metricKeys: this.store.metricKeys(id), notes: this.store.notes(id), versions: r.versions, gitCommit: r.gitCommit,
     };
   }
@@ -65,7 +65,7 @@ export class RunServices {
     return resolveRunConfig(this.store, given);
   }
 
-  async validate(given: unknown): Promise<{ problems: string[]; config: unknown }> {
+  async validate(given: unknown): Promise<{ problems: string[]; config: RunConfig }> {
     const { config, problems } = await this.resolve(given);
     return { problems, config };
   }

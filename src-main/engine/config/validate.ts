@@ -1,8 +1,9 @@
-// One validation for the CLI, the app's form and the trainer: every problem of a config, in words.
-import { MAX_IMAGE_SIDE } from '../../data/types';
+// One validation for the CLI, the app's form and the trainer: every problem of a config, in words. Each field's
+// own range and allowed values come from the field table; the rules written here are the ones between fields and within lists.
 import { WorkbenchError } from '../../errors';
 import { validateNoiseSpec } from '../noise';
 import { dependsOnBatch, isActive } from '../noise/types';
+import { CONFIG_FIELD_BY_PATH, CONFIG_FIELDS, type ConfigField } from './field-table';
 import type { ModelConfig, RunConfig } from './types';
 
 export class ConfigError extends WorkbenchError {
@@ -15,44 +16,59 @@ export class ConfigError extends WorkbenchError {
 const positiveInt = (v: unknown) => Number.isInteger(v) && (v as number) > 0;
 const shown = (v: unknown) => (typeof v === 'number' || v === undefined ? String(v) : JSON.stringify(v));
 
-// Upper bounds: far beyond any run this workbench can train, and low enough that a typo (1e308)
-// fails here, with the field named, instead of after an epoch or as an allocation failure.
-const MAX = {
-  epochs: 100_000, batchSize: 65_536, testBatchSize: 65_536, limit: 1_000_000_000, imageSize: MAX_IMAGE_SIDE, channels: 4,
-  numClasses: 100_000, width: 16_384, depth: 1024, stemStride: 8, mlpRatio: 64, lr: 10, weightDecay: 100, warmupEpochs: 100_000,
-} as const;
+const valueAt = (o: unknown, path: string): unknown =>
+  path.split('.').reduce<unknown>((v, k) => (isObject(v) ? (v as Record<string, unknown>)[k] : undefined), o);
 
-function bounded(p: string[], field: string, v: unknown, max: number): void {
-  if (!positiveInt(v) || (v as number) > max) p.push(`${field} must be a positive integer no larger than ${max} (got ${shown(v)})`);
+function valueProblem(f: ConfigField, v: unknown): string | undefined {
+  if (f.values) return f.values.includes(v as string) ? undefined : `${f.path} must be ${f.values.map((x) => `'${x}'`).join(' or ')} (got ${shown(v)})`;
+  const r = f.range!;
+  if (f.type === 'int') {
+    if (Number.isInteger(v) && (v as number) >= r.min && (v as number) <= r.max) return undefined;
+    return r.min === 1 ? `${f.path} must be a positive integer no larger than ${r.max} (got ${shown(v)})` : `${f.path} must be an integer from ${r.min} to ${r.max} (got ${shown(v)})`;
+  }
+  const n = v as number;
+  if (typeof v === 'number' && (r.minOpen ? n > r.min : n >= r.min) && (r.maxOpen ? n < r.max : n <= r.max)) return undefined;
+  return `${f.path} must be in ${r.minOpen ? '(' : '['}${r.min}, ${r.max}${r.maxOpen ? ')' : ']'} (got ${shown(v)})`;
 }
 
-function modelProblems(m: ModelConfig): string[] {
+// The noise fields are the noise operators' to check (validateNoiseSpec); model.kind chooses the model's fields.
+const OWN_CHECK = (f: ConfigField) => f.path.startsWith('noise.') || f.path === 'model.kind';
+
+/** The table's range and value checks of the scalar fields in the model (`root` 'model') or the rest of the config. */
+function fieldProblems(c: object, root: 'model' | 'run', skip: (f: ConfigField) => boolean = () => false): string[] {
   const p: string[] = [];
-  bounded(p, 'model.imageSize', m.imageSize, MAX.imageSize);
-  bounded(p, 'model.channels', m.channels, MAX.channels);
-  bounded(p, 'model.numClasses', m.numClasses, MAX.numClasses);
+  const kind = root === 'model' ? (c as { kind?: unknown }).kind : undefined;
+  for (const f of CONFIG_FIELDS) {
+    if (!(f.range || f.values) || f.type === 'ints' || OWN_CHECK(f) || (root === 'model') !== f.path.startsWith('model.') || (f.model && f.model !== kind) || skip(f)) continue;
+    const path = root === 'model' ? f.path.slice('model.'.length) : f.path;
+    const v = valueAt(c, path);
+    const parent = path.includes('.') ? valueAt(c, path.slice(0, path.lastIndexOf('.'))) : c;
+    // Fields a preset or the dataset sets are required; the weights' input fields whenever `input` is there.
+    const required = f.default === 'preset' || f.default === 'dataset' || (f.default === 'weights' && parent !== undefined);
+    if (v === undefined && !required) continue;
+    const problem = valueProblem(f, v);
+    if (problem) p.push(problem);
+  }
+  return p;
+}
+
+const listMax = (path: string) => CONFIG_FIELD_BY_PATH.get(path)!.range!.max;
+
+function modelProblems(m: ModelConfig): string[] {
+  const p = fieldProblems(m, 'model');
   if (m.kind === 'vit') {
-    bounded(p, 'model.patchSize', m.patchSize, MAX.imageSize);
-    bounded(p, 'model.dim', m.dim, MAX.width);
-    bounded(p, 'model.depth', m.depth, MAX.depth);
-    bounded(p, 'model.heads', m.heads, MAX.width);
-    if (!(m.mlpRatio > 0 && m.mlpRatio <= MAX.mlpRatio)) p.push(`model.mlpRatio must be in (0, ${MAX.mlpRatio}] (got ${shown(m.mlpRatio)})`);
     if (m.imageSize % m.patchSize !== 0) {
       p.push(`model.patchSize ${m.patchSize} does not divide model.imageSize ${m.imageSize}`);
     }
     if (m.dim % m.heads !== 0) p.push(`model.dim ${m.dim} is not divisible by model.heads ${m.heads}`);
-    if (m.globalPool !== undefined && m.globalPool !== 'token' && m.globalPool !== 'avg') p.push(`model.globalPool must be 'token' or 'avg' (got ${String(m.globalPool)})`);
   } else if (m.kind === 'resnet') {
-    if (!Array.isArray(m.layers) || m.layers.length === 0 || m.layers.length > 16 || !m.layers.every((v) => positiveInt(v) && v <= MAX.depth)) {
-      p.push(`model.layers must be 1 to 16 positive integers no larger than ${MAX.depth} (got ${JSON.stringify(m.layers)})`);
+    const [maxDepth, maxWidth] = [listMax('model.layers'), listMax('model.widths')];
+    if (!Array.isArray(m.layers) || m.layers.length === 0 || m.layers.length > 16 || !m.layers.every((v) => positiveInt(v) && v <= maxDepth)) {
+      p.push(`model.layers must be 1 to 16 positive integers no larger than ${maxDepth} (got ${JSON.stringify(m.layers)})`);
     }
-    if (!Array.isArray(m.widths) || m.widths.length !== m.layers?.length || !m.widths.every((v) => positiveInt(v) && v <= MAX.width)) {
-      p.push(`model.widths must give one positive width (at most ${MAX.width}) per stage (${m.layers?.length} stages)`);
+    if (!Array.isArray(m.widths) || m.widths.length !== m.layers?.length || !m.widths.every((v) => positiveInt(v) && v <= maxWidth)) {
+      p.push(`model.widths must give one positive width (at most ${maxWidth}) per stage (${m.layers?.length} stages)`);
     }
-    bounded(p, 'model.stemStride', m.stemStride, MAX.stemStride);
-    bounded(p, 'model.stemWidth', m.stemWidth, MAX.width);
-    if (m.block !== 'basic' && m.block !== 'bottleneck') p.push(`model.block must be 'basic' or 'bottleneck'`);
-    if (m.stem !== 'imagenet' && m.stem !== 'small') p.push(`model.stem must be 'imagenet' or 'small'`);
   } else {
     p.push(`model.kind must be 'vit' or 'resnet' (got ${(m as { kind: unknown }).kind})`);
   }
@@ -120,7 +136,6 @@ function initProblems(c: RunConfig): string[] {
     if (!positiveInt(inp.size) || inp.size !== c.model.imageSize) p.push(`input.size must equal model.imageSize ${c.model.imageSize} (got ${inp.size})`);
     if (!Array.isArray(inp.mean) || inp.mean.length !== ch || !inp.mean.every(Number.isFinite)) p.push(`input.mean must give ${ch} numbers`);
     if (!Array.isArray(inp.std) || inp.std.length !== ch || !inp.std.every((v) => v > 0)) p.push(`input.std must give ${ch} positive numbers`);
-    if (!(inp.cropPct > 0 && inp.cropPct <= 1)) p.push(`input.cropPct must be in (0, 1] (got ${inp.cropPct})`);
   }
   return p;
 }
@@ -131,27 +146,15 @@ export function configProblems(c: RunConfig): string[] {
   if (c.name !== undefined && (typeof c.name !== 'string' || c.name.length > 200)) p.push(`name must be a string of at most 200 characters (got ${shown(c.name)})`);
   if (c.preset !== undefined && typeof c.preset !== 'string') p.push(`preset must be a string (got ${shown(c.preset)})`);
   // 0 epochs: an evaluation-only run of imported weights (`noisynn eval --weights`).
-  if (!(c.epochs === 0 && c.init)) bounded(p, 'epochs', c.epochs, MAX.epochs);
-  bounded(p, 'batchSize', c.batchSize, MAX.batchSize);
-  bounded(p, 'testBatchSize', c.testBatchSize, MAX.testBatchSize);
+  p.push(...fieldProblems(c, 'run', (f) => f.path === 'epochs' && c.epochs === 0 && c.init !== undefined));
   p.push(...initProblems(c));
   if (c.replicas !== undefined && (!positiveInt(c.replicas) || c.replicas > 16 || c.replicas > c.batchSize)) {
     p.push(`replicas must be an integer in [1, min(16, batchSize)] (got ${c.replicas})`);
   } else if ((c.replicas ?? 1) > 1 && c.noise && dependsOnBatch(c.noise) && isActive(c.noise, true)) {
     p.push(`replicas must be 1 when ${c.noise.type} noise is active during training: ${wholeBatchReason(c.noise.type)}, and each of ${c.replicas} replicas would see only its part`);
   }
-  for (const k of ['limitTrain', 'limitTest'] as const) {
-    if (!Number.isInteger(c[k]) || c[k] < 0 || c[k] > MAX.limit) p.push(`${k} must be an integer from 0 to ${MAX.limit} (got ${shown(c[k])})`);
-  }
-  if (!Number.isInteger(c.seed) || c.seed < 0 || c.seed > 0xffffffff) p.push(`seed must be an integer in [0, 2^32) (got ${c.seed})`);
-  if (!(c.labelSmoothing >= 0 && c.labelSmoothing < 1)) p.push(`labelSmoothing must be in [0, 1) (got ${c.labelSmoothing})`);
   const o = c.optimizer;
-  if (!(o?.lr > 0 && o.lr <= MAX.lr)) p.push(`optimizer.lr must be in (0, ${MAX.lr}] (got ${shown(o?.lr)})`);
-  if (!(o?.weightDecay >= 0 && o.weightDecay <= MAX.weightDecay)) p.push(`optimizer.weightDecay must be in [0, ${MAX.weightDecay}] (got ${shown(o?.weightDecay)})`);
-  if (!(o?.beta1 >= 0 && o.beta1 < 1 && o.beta2 >= 0 && o.beta2 < 1)) p.push('optimizer betas must be in [0, 1)');
-  if (!(o?.eps > 0 && o.eps < 1)) p.push(`optimizer.eps must be in (0, 1) (got ${shown(o?.eps)})`);
   const s = c.schedule;
-  if (!(s?.warmupEpochs >= 0 && s.warmupEpochs <= MAX.warmupEpochs)) p.push(`schedule.warmupEpochs must be in [0, ${MAX.warmupEpochs}] (got ${shown(s?.warmupEpochs)})`);
   if (!(s?.minLr >= 0) || s.minLr > o?.lr) p.push(`schedule.minLr must be in [0, optimizer.lr] (got ${s?.minLr})`);
   if (typeof c.dataset !== 'string' || !c.dataset) p.push('dataset must name a registered dataset');
   return p;

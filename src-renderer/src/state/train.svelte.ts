@@ -1,7 +1,7 @@
 // The Train view's state: the run form, its server-side validation (the CLI's own, via
 // runs.validate), the sweep rows, and the runs launched from here. The form sends a preset name plus
 // the fields it shows; the main side resolves preset < fields, exactly as `noisynn train` does.
-import type { ApiResponse, NoiseSpecDto, SweepAxisDto, SweepRequest } from '@api/contract';
+import { CONFIG_FIELDS, type ApiResponse, type NoiseSpecDto, type SweepAxisDto, type SweepRequest } from '@api/contract';
 import { errorMessage, host } from '../host';
 import { cleanSpec, DEFAULTS, SKIP_CLASS_TOKEN } from '../lib/noise-params';
 import { LatestRequest } from './latest-request.svelte';
@@ -50,10 +50,8 @@ export interface SweepRow {
 }
 
 /** Paths offered in the sweep rows' suggestions (any dotted config path is accepted). */
-export const SWEEP_PATHS = [
-  'noise.type', 'noise.strength', 'noise.alpha', 'noise.prob', 'noise.at', 'noise.level', 'noise.site.block', 'noise.site.stage',
-  'optimizer.lr', 'optimizer.weightDecay', 'schedule.warmupEpochs', 'batchSize', 'replicas', 'testBatchSize', 'labelSmoothing', 'epochs', 'seed',
-];
+/** The sweep rows' path suggestions: every scalar config field that has a flag (field table). */
+export const SWEEP_PATHS = CONFIG_FIELDS.filter((f) => f.flag && ['int', 'number', 'enum', 'boolean'].includes(f.type)).map((f) => f.path);
 
 const VALIDATE_DEBOUNCE_MS = 250;
 /** Sweep points checked before launch; a bigger grid is checked whole by sweeps.create itself. */
