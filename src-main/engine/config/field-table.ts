@@ -1,7 +1,8 @@
 // Every RunConfig field once: its path, type, range, the form's words, the CLI flag and where its default
 // comes from. The CLI flags and train's help, the range checks of validate.ts, the known paths of `--set` and
-// sweep axes, and the form's problem labels are all derived from this table. Pure data (no imports): the API
-// contract re-exports it for the renderer.
+// sweep axes, and the form's problem labels are all derived from this table. Pure data: it imports only the noise
+// operator registry (pure data too), so the API contract re-exports it for the renderer.
+import { NOISE_TYPES, noiseConfigFields, noiseTypesHelp } from '../noise/operators';
 
 export type FieldType = 'int' | 'number' | 'string' | 'boolean' | 'enum' | 'ints' | 'numbers' | 'strings';
 export type FieldGroup = 'run' | 'data' | 'init' | 'optimizer' | 'schedule' | 'noise' | 'model';
@@ -124,22 +125,18 @@ const TRAINING_FIELDS: ConfigField[] = [
 ];
 
 // The noise block: the noise-operator registry (engine/noise) may later supply the operator parameters.
+// The operators' parameters (noise.alpha, noise.strength, ...) come from the noise registry: a new operator or
+// parameter becomes a flag, a known path and a form label without touching this table. Their values are checked by
+// the noise validation (engine/noise/validate.ts), which knows which type uses which parameter.
+const NOISE_PARAM_FIELDS: ConfigField[] = noiseConfigFields().map((p) => ({
+  path: p.path, type: p.kind, label: `noise ${p.label}`, help: `${p.types.join(', ')}: ${p.help}`, group: 'noise', flag: p.path.slice('noise.'.length), default: 'none',
+}));
+
 const NOISE_FIELDS: ConfigField[] = [
-  {
-    path: 'noise.type', type: 'enum', values: ['none', 'linear-shift', 'linear-optimal', 'gaussian', 'salt-pepper'], label: 'noise type',
-    help: 'none | linear-shift | linear-optimal | gaussian | salt-pepper', group: 'noise', flag: 'noise', default: 'preset',
-  },
+  { path: 'noise.type', type: 'enum', values: NOISE_TYPES, label: 'noise type', help: noiseTypesHelp(), group: 'noise', flag: 'noise', default: 'preset' },
   { path: 'noise.level', type: 'enum', values: ['image', 'embedding'], label: 'noise level', help: 'image | embedding', group: 'noise', flag: 'noise-level', default: 'preset' },
   { path: 'noise.at', type: 'enum', values: ['train', 'eval', 'both'], label: 'noise active at', help: 'train | eval | both', group: 'noise', flag: 'noise-at', default: 'preset' },
-  { path: 'noise.alpha', type: 'number', label: 'noise α', help: 'linear-shift mixing weight', group: 'noise', flag: 'alpha', default: 'none' },
-  {
-    path: 'noise.detach', type: 'boolean', label: 'detached shift', group: 'noise', flag: 'detach', default: 'none',
-    help: 'linear-shift: official detached shift, gradient the identity (default true); false: full gradient',
-  },
-  { path: 'noise.strength', type: 'number', label: 'noise strength', help: 'gaussian scale s', group: 'noise', flag: 'strength', default: 'none' },
-  { path: 'noise.mean', type: 'number', label: 'noise mean', help: 'gaussian mean', group: 'noise', flag: 'mean', default: 'none' },
-  { path: 'noise.std', type: 'number', label: 'noise standard deviation', help: 'gaussian standard deviation', group: 'noise', flag: 'std', default: 'none' },
-  { path: 'noise.prob', type: 'number', label: 'noise probability', help: 'salt-pepper probability', group: 'noise', flag: 'prob', default: 'none' },
+  ...NOISE_PARAM_FIELDS,
   {
     path: 'noise.skipFirstToken', type: 'boolean', label: '"skip the class token"', group: 'noise', flag: 'skip-first-token', default: 'preset',
     help: 'ViT: leave the class token untouched (default true, as the official code; stored with the run)',
