@@ -1,6 +1,7 @@
 // The study's results table and the paper's claims next to it: pure functions over run rows, so the
 // CLI, the app and the tests share one computation. Accuracies are fractions in [0, 1] here; the
 // renderers (report.ts) turn them into percentages.
+import { NOISE_TYPES } from '../engine/noise/operators';
 
 export type Family = 'baseline' | 'positive' | 'harmful';
 
@@ -99,7 +100,8 @@ export function runMeasures(r: Pick<StudyRunRow, 'evaluations' | 'when' | 'noise
   return out;
 }
 
-const NOISE_ORDER = ['none', 'linear-shift', 'linear-optimal', 'gaussian', 'salt-pepper'];
+// Cells in the registry's order of operators.
+const NOISE_ORDER: string[] = [...NOISE_TYPES];
 const WHEN_ORDER = ['-', 'train', 'eval', 'both'];
 const rank = (list: string[], v: string) => {
   const i = list.findIndex((x) => v === x || v.startsWith(`${x} `));

@@ -2,6 +2,7 @@
 // own range and allowed values come from the field table; the rules written here are the ones between fields and within lists.
 import { WorkbenchError } from '../../errors';
 import { validateNoiseSpec } from '../noise';
+import { noiseOperator } from '../noise/operators';
 import { dependsOnBatch, isActive } from '../noise/types';
 import { CONFIG_FIELD_BY_PATH, CONFIG_FIELDS, type ConfigField } from './field-table';
 import type { ModelConfig, RunConfig } from './types';
@@ -117,7 +118,8 @@ function modelNoiseProblems(c: Pick<RunConfig, 'model' | 'noise'>): string[] {
 }
 
 function wholeBatchReason(type: string): string {
-  return type === 'salt-pepper' ? 'its salt and pepper values are the max and min over the whole batch' : 'it mixes samples across the whole batch';
+  const o = noiseOperator(type);
+  return o.batchMixing ? 'it mixes samples across the whole batch' : (o.batchDependence ?? 'its output depends on the whole batch');
 }
 
 function initProblems(c: RunConfig): string[] {

@@ -34,6 +34,8 @@ export interface NoiseOperatorInfo {
   readonly batchMixing: boolean;
   /** One sample's output depends on the rest of the batch (training needs the whole batch in one replica). */
   readonly dependsOnBatch: boolean;
+  /** Why, for messages, when it depends on the batch without mixing samples. */
+  readonly batchDependence?: string;
   readonly params: readonly NoiseParamInfo[];
   /** The form's caption when the operator has no parameter. */
   readonly note?: string;
@@ -149,6 +151,7 @@ const saltPepper = {
   batchMixing: false,
   // The salt and pepper values are the max and min over the whole batch tensor, as in the official code.
   dependsOnBatch: true,
+  batchDependence: 'its salt and pepper values are the max and min over the whole batch',
   params: [
     {
       // The official default of both scripts' parsers (ViT --strength, CNN --noise_str); the CNN run script uses 1.0.
