@@ -19,7 +19,17 @@ const NATIVE_ADDONS = ['better-sqlite3', 'sharp', '@tensorflow/tfjs-node', '@ten
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'out/', 'dist/', 'test-results/', 'test/fixtures/', 'bench/reference/', 'docs/', 'resources/', '.noisynn-test-*/'],
+    ignores: [
+      'node_modules/',
+      'out/',
+      'dist/',
+      'test-results/',
+      'test/fixtures/',
+      'bench/reference/',
+      'docs/',
+      'resources/',
+      '.noisynn-test-*/',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

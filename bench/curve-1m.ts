@@ -18,7 +18,15 @@ const runId = store.createRun({ name: 'one million steps', config: { preset: 'mn
 let t = performance.now();
 for (let start = 0; start < N; start += 50_000) {
   const rows = [];
-  for (let i = start; i < start + 50_000; i++) rows.push({ runId, key: 'train/loss', step: i + 1, epoch: i / N, value: Math.exp(-i / 2e5) + 0.05 * Math.sin(i) + (i === 777_777 ? 5 : 0), time: 0 });
+  for (let i = start; i < start + 50_000; i++)
+    rows.push({
+      runId,
+      key: 'train/loss',
+      step: i + 1,
+      epoch: i / N,
+      value: Math.exp(-i / 2e5) + 0.05 * Math.sin(i) + (i === 777_777 ? 5 : 0),
+      time: 0,
+    });
   store.addMetrics(rows);
 }
 store.finishRun(runId, 'completed');
@@ -38,7 +46,11 @@ const app = await startApp(dataDir);
 const api: number[] = [];
 for (let i = 0; i < 7; i++) {
   t = performance.now();
-  const r = await fetch(`${app.origin}/api/runs.metrics`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-noisynn-token': app.token }, body: JSON.stringify({ id: runId, keys: ['train/loss'], width: 1000 }) });
+  const r = await fetch(`${app.origin}/api/runs.metrics`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-noisynn-token': app.token },
+    body: JSON.stringify({ id: runId, keys: ['train/loss'], width: 1000 }),
+  });
   await r.json();
   api.push(performance.now() - t);
 }
@@ -47,17 +59,21 @@ console.log(`HTTP runs.metrics round trip: median ${median(api).toFixed(1)} ms`)
 const browser = await launchBrowser();
 const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
 const loadStart = performance.now();
-const plotlyFetched = page.waitForResponse((r) => /plotly[\w.-]*\.js$/.test(r.url()), { timeout: 60_000 }).then(async (r) => {
-  await r.finished();
-  return performance.now() - loadStart;
-});
+const plotlyFetched = page
+  .waitForResponse((r) => /plotly[\w.-]*\.js$/.test(r.url()), { timeout: 60_000 })
+  .then(async (r) => {
+    await r.finished();
+    return performance.now() - loadStart;
+  });
 await page.goto(`${app.url}#/runs`);
 await page.locator(`[data-testid="run-select-${runId}"]`).waitFor({ timeout: 60_000 });
 await page.locator(`[data-testid="run-select-${runId}"]`).check();
 t = performance.now();
 await page.getByTestId('compare').click();
 await page.locator('[data-testid="curves-chart"][data-ready="true"]').first().waitFor({ timeout: 60_000 });
-console.log(`Runs view, first Compare (plotly warmed while idle, or loaded now; draws every chart of the view): ${(performance.now() - t).toFixed(0)} ms`);
+console.log(
+  `Runs view, first Compare (plotly warmed while idle, or loaded now; draws every chart of the view): ${(performance.now() - t).toFixed(0)} ms`,
+);
 console.log(`plotly chunk fetched ${(await plotlyFetched).toFixed(0)} ms after the page was opened`);
 const warm: number[] = [];
 for (let i = 0; i < 5; i++) {

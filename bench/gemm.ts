@@ -8,11 +8,32 @@ import { gemmKernels, type GemmExports } from '../src-main/engine/kernels/wasm/g
 
 v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
 await initBackend('wasm');
-const be = tf.backend() as unknown as { wasm: { asm: { memory: WebAssembly.Memory } }; dataIdMap: Map<object, { memoryOffset: number }>; makeOutput(s: number[], d: string): tf.TensorInfo };
-const mods = Object.fromEntries([false, true].map((fma) => [fma ? 'fma' : 'mul+add',
-  new WebAssembly.Instance(new WebAssembly.Module(buildModule(gemmKernels(fma))), { env: { memory: be.wasm.asm.memory } }).exports as unknown as GemmExports]));
-const time = (fn: () => void, reps = 200) => { for (let i = 0; i < 20; i++) fn(); const t0 = performance.now(); for (let i = 0; i < reps; i++) fn(); return (performance.now() - t0) / reps; };
-for (const [M, K, N] of [[272, 64, 192], [272, 64, 128], [272, 128, 64], [64, 272, 192], [544, 64, 192], [6272, 144, 16]]) {
+const be = tf.backend() as unknown as {
+  wasm: { asm: { memory: WebAssembly.Memory } };
+  dataIdMap: Map<object, { memoryOffset: number }>;
+  makeOutput(s: number[], d: string): tf.TensorInfo;
+};
+const mods = Object.fromEntries(
+  [false, true].map((fma) => [
+    fma ? 'fma' : 'mul+add',
+    new WebAssembly.Instance(new WebAssembly.Module(buildModule(gemmKernels(fma))), { env: { memory: be.wasm.asm.memory } })
+      .exports as unknown as GemmExports,
+  ]),
+);
+const time = (fn: () => void, reps = 200) => {
+  for (let i = 0; i < 20; i++) fn();
+  const t0 = performance.now();
+  for (let i = 0; i < reps; i++) fn();
+  return (performance.now() - t0) / reps;
+};
+for (const [M, K, N] of [
+  [272, 64, 192],
+  [272, 64, 128],
+  [272, 128, 64],
+  [64, 272, 192],
+  [544, 64, 192],
+  [6272, 144, 16],
+]) {
   const a = tf.randomNormal([M, K]);
   const b = tf.randomNormal([K, N]);
   const flop = 2 * M * K * N;

@@ -28,7 +28,9 @@ for (const k of tf.getKernelsForBackend(backend.name)) {
       const out = inner(args);
       const ms = performance.now() - t0;
       kernelMs += ms;
-      const shapes = Object.values(args.inputs).map((t) => `[${(t as tf.TensorInfo).shape}]`).join('');
+      const shapes = Object.values(args.inputs)
+        .map((t) => `[${(t as tf.TensorInfo).shape}]`)
+        .join('');
       const key = `${k.kernelName} ${shapes}`;
       const e = times.get(key) ?? { ms: 0, calls: 0 };
       e.ms += ms;
@@ -50,15 +52,23 @@ let wall = 0;
 try {
   await train(config, data, dir, {
     onStep: (s) => {
-      if (s.step === WARMUP) { recording = true; t0 = performance.now(); }
-      if (s.step === WARMUP + steps) { wall = performance.now() - t0; recording = false; }
+      if (s.step === WARMUP) {
+        recording = true;
+        t0 = performance.now();
+      }
+      if (s.step === WARMUP + steps) {
+        wall = performance.now() - t0;
+        recording = false;
+      }
     },
   });
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
 const per = (ms: number) => (ms / steps).toFixed(2).padStart(7);
-console.log(`${preset} batch ${config.batchSize} on ${backend.name}: ${per(wall)} ms/step wall, ${per(kernelMs)} ms/step in kernels, ${per(wall - kernelMs)} ms/step elsewhere`);
+console.log(
+  `${preset} batch ${config.batchSize} on ${backend.name}: ${per(wall)} ms/step wall, ${per(kernelMs)} ms/step in kernels, ${per(wall - kernelMs)} ms/step elsewhere`,
+);
 const byName = new Map<string, number>();
 let calls = 0;
 for (const [key, e] of times) {
@@ -69,4 +79,5 @@ for (const [key, e] of times) {
 console.log(`${(calls / steps).toFixed(0)} kernel calls per step\nby kernel:`);
 for (const [name, ms] of [...byName].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`${per(ms)} ms  ${name}`);
 console.log('by kernel and input shapes:');
-for (const [key, e] of [...times].sort((a, b) => b[1].ms - a[1].ms).slice(0, Number(topArg))) console.log(`${per(e.ms)} ms  x${(e.calls / steps).toFixed(0).padEnd(3)} ${key}`);
+for (const [key, e] of [...times].sort((a, b) => b[1].ms - a[1].ms).slice(0, Number(topArg)))
+  console.log(`${per(e.ms)} ms  x${(e.calls / steps).toFixed(0).padEnd(3)} ${key}`);

@@ -17,7 +17,7 @@ const assets = join(import.meta.dirname, '..', 'out', 'renderer', 'assets');
 const chunk = readdirSync(assets).find((f) => /^plotly-bundle-[\w-]+\.js$/.test(f));
 if (!chunk) throw new Error(`no plotly-bundle-*.js in ${assets}: run npm run build`);
 
-let t = performance.now();
+const t = performance.now();
 const mnist = loadMnist();
 const dim = 28 * 28;
 const fitN = 5000;
@@ -60,7 +60,14 @@ const draw = await page.evaluate(
       byClass[c].x.push(xy[2 * i]);
       byClass[c].y.push(xy[2 * i + 1]);
     });
-    const traces = byClass.map((p, c) => ({ type: 'scattergl', mode: 'markers', name: String(c), x: p.x, y: p.y, marker: { size: 3, opacity: 0.6 } }));
+    const traces = byClass.map((p, c) => ({
+      type: 'scattergl',
+      mode: 'markers',
+      name: String(c),
+      x: p.x,
+      y: p.y,
+      marker: { size: 3, opacity: 0.6 },
+    }));
     const el = document.getElementById('p')!;
     const t0 = performance.now();
     await P.react(el, traces, { dragmode: 'pan', margin: { l: 50, r: 16, t: 16, b: 40 } }, { displayModeBar: false });
@@ -123,7 +130,9 @@ const dragFrames = await page.evaluate(() => {
   w.rec = false;
   return w.frames_.slice(1);
 });
-console.log(`mouse drag (60 moves): ${dragFrames.length} frames, interval median ${median(dragFrames).toFixed(1)} ms, p95 ${p95(dragFrames).toFixed(1)} ms`);
+console.log(
+  `mouse drag (60 moves): ${dragFrames.length} frames, interval median ${median(dragFrames).toFixed(1)} ms, p95 ${p95(dragFrames).toFixed(1)} ms`,
+);
 
 await browser.close();
 server.close();

@@ -31,7 +31,10 @@ const backend = await initBackend(flag('--backend', 'auto') as BackendName | 'au
 const data = loadMnist();
 console.log(`workbench: backend ${backend.name} (${backend.reason}); tfjs ${tf.version.tfjs}`);
 if (backend.adapter) console.log(`GPU adapter: ${describeAdapter(backend.adapter)}, ${backend.adapter.software ? 'software' : 'hardware'}`);
-if (backend.adapter?.software) console.log('NOTE: a software adapter is a CPU rasteriser posing as a GPU: these numbers test the GPU code path and are not speed claims.');
+if (backend.adapter?.software)
+  console.log(
+    'NOTE: a software adapter is a CPU rasteriser posing as a GPU: these numbers test the GPU code path and are not speed claims.',
+  );
 console.log(`${steps} timed steps after ${WARMUP} warm-up steps each; wall-clock rates (a shared machine makes them noisy)`);
 
 /** The workbench's own training loop (data, forward, backward, AdamW, BN stats, replicas); training steps only. */
@@ -73,7 +76,10 @@ function torch(kind: 'vit' | 'cnn', config: RunConfig, threads: number): number 
   return (JSON.parse(last) as { imagesPerSecond: number }).imagesPerSecond;
 }
 
-for (const [preset, kind] of [['mnist-vit', 'vit'], ['mnist-cnn', 'cnn']] as const) {
+for (const [preset, kind] of [
+  ['mnist-vit', 'vit'],
+  ['mnist-cnn', 'cnn'],
+] as const) {
   const config = fitToDataset(runPreset(preset), data.info);
   if (replicas !== undefined) config.replicas = replicas;
   const { rate: ours, replicas: used } = await workbench(structuredClone(config));

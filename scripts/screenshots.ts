@@ -14,7 +14,21 @@ const SIZES = [
   { width: 1024, height: 700 },
 ];
 // Small runs: 2 epochs on 640 images, evaluated on 400; enough for curves with a few points.
-const SMALL = ['--preset', 'mnist-vit', '--limit-train', '640', '--limit-test', '400', '--batch-size', '32', '--epochs', '2', '--noise-block', '3', '--json'];
+const SMALL = [
+  '--preset',
+  'mnist-vit',
+  '--limit-train',
+  '640',
+  '--limit-test',
+  '400',
+  '--batch-size',
+  '32',
+  '--epochs',
+  '2',
+  '--noise-block',
+  '3',
+  '--json',
+];
 
 function train(name: string, ...args: string[]): number {
   const r = cli(dataDir, 'train', ...SMALL, '--name', name, ...args);

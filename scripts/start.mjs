@@ -44,14 +44,25 @@ function nodeSatisfies(range) {
 
 /** Runs Electron's own installer (it honours ELECTRON_MIRROR and electron_config_cache); the reason on failure. */
 function installElectron(pkgDir) {
-  console.log(`Electron is not installed yet: downloading it (up to ${INSTALL_TIMEOUT_S} s; NOISYNN_ELECTRON_INSTALL_TIMEOUT_S changes that)...`);
-  const r = spawnSync(process.execPath, [join(pkgDir, 'install.js')], { cwd: pkgDir, encoding: 'utf8', timeout: INSTALL_TIMEOUT_S * 1000, killSignal: 'SIGKILL' });
+  console.log(
+    `Electron is not installed yet: downloading it (up to ${INSTALL_TIMEOUT_S} s; NOISYNN_ELECTRON_INSTALL_TIMEOUT_S changes that)...`,
+  );
+  const r = spawnSync(process.execPath, [join(pkgDir, 'install.js')], {
+    cwd: pkgDir,
+    encoding: 'utf8',
+    timeout: INSTALL_TIMEOUT_S * 1000,
+    killSignal: 'SIGKILL',
+  });
   if (electronBinary(pkgDir)) return null;
   const engines = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')).engines?.node;
   const oldNode = nodeSatisfies(engines) ? '' : `; electron's installer wants Node ${engines}, this is ${process.versions.node}`;
   const help = 'offline: set ELECTRON_MIRROR or put the zip in electron_config_cache (README, "The app")';
   if (r.error?.code === 'ETIMEDOUT') return `the Electron download did not finish within ${INSTALL_TIMEOUT_S} s (${help}${oldNode})`;
-  const first = `${r.stderr ?? ''}\n${r.stdout ?? ''}`.split('\n').map((l) => l.trim()).find((l) => l && !l.startsWith('at ')) ?? `exit code ${r.status}`;
+  const first =
+    `${r.stderr ?? ''}\n${r.stdout ?? ''}`
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l && !l.startsWith('at ')) ?? `exit code ${r.status}`;
   return `Electron could not be installed: ${first} (${help}${oldNode})`;
 }
 
@@ -77,10 +88,16 @@ function browserMode(reason) {
   console.log(`${reason}: starting browser mode`);
   // A clean clone has no built renderer yet; the loopback server serves out/renderer.
   if (!existsSync(join(root, 'out', 'renderer', 'index.html'))) {
-    const built = spawnSync(process.execPath, [join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build', '--logLevel', 'error'], { cwd: root, stdio: 'inherit' });
+    const built = spawnSync(
+      process.execPath,
+      [join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build', '--logLevel', 'error'],
+      { cwd: root, stdio: 'inherit' },
+    );
     if (built.status !== 0) process.exit(built.status ?? 1);
   }
-  run(process.execPath, [join(root, 'bin', 'noisynn.mjs'), 'serve', ...rest], process.env, (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+  run(process.execPath, [join(root, 'bin', 'noisynn.mjs'), 'serve', ...rest], process.env, (code, signal) =>
+    process.exit(code ?? (signal ? 1 : 0)),
+  );
 }
 
 function desktop() {
@@ -88,10 +105,16 @@ function desktop() {
   // The shell runs its backend (store, engine, trainers) under this very Node: native addons are built for it.
   const env = { ...process.env, NOISYNN_NODE: process.execPath };
   // electron-vite preview builds first, then runs the built app (the same files a release ships).
-  run(process.execPath, [join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'preview', ...(rest.length ? ['--', ...rest] : [])], env, (code, signal, forwarded) => {
-    if (!forwarded && code !== 0 && Date.now() - started < EARLY_EXIT_MS) return browserMode(`the desktop app failed to start (${signal ?? `exit code ${code}`})`);
-    process.exit(code ?? (signal ? 1 : 0));
-  });
+  run(
+    process.execPath,
+    [join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'preview', ...(rest.length ? ['--', ...rest] : [])],
+    env,
+    (code, signal, forwarded) => {
+      if (!forwarded && code !== 0 && Date.now() - started < EARLY_EXIT_MS)
+        return browserMode(`the desktop app failed to start (${signal ?? `exit code ${code}`})`);
+      process.exit(code ?? (signal ? 1 : 0));
+    },
+  );
 }
 
 const rest = args.filter((a) => a !== '--browser');

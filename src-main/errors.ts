@@ -5,7 +5,12 @@
 export type ErrorCode = 'not-found' | 'invalid' | 'conflict' | 'internal';
 
 export class WorkbenchError extends Error {
-  constructor(readonly code: ErrorCode, message: string, readonly field?: string, options?: ErrorOptions) {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly field?: string,
+    options?: ErrorOptions,
+  ) {
     super(message, options);
     this.name = 'WorkbenchError';
   }

@@ -31,18 +31,35 @@ const skipLog = join(mkdtempSync(join(tmpdir(), 'noisynn-skips-')), 'skips.jsonl
 const env = useSoftwareVulkan({ ...process.env, NOISYNN_TEST: '1', NOISYNN_SKIP_LOG: skipLog });
 const r = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', '--test-reporter-destination=stdout',
-    `--test-reporter=${join(import.meta.dirname, 'skip-reporter.mjs')}`, '--test-reporter-destination=stderr', ...chosen],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-concurrency=1',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    `--test-reporter=${join(import.meta.dirname, 'skip-reporter.mjs')}`,
+    '--test-reporter-destination=stderr',
+    ...chosen,
+  ],
   { stdio: 'inherit', env },
 );
 if (env.XDG_RUNTIME_DIR !== process.env.XDG_RUNTIME_DIR) rmSync(env.XDG_RUNTIME_DIR, { recursive: true, force: true });
-const skips = existsSync(skipLog) ? readFileSync(skipLog, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+const skips = existsSync(skipLog)
+  ? readFileSync(skipLog, 'utf8')
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
+  : [];
 rmSync(dirname(skipLog), { recursive: true, force: true });
 console.log(`\n${skips.length} test${skips.length === 1 ? '' : 's'} skipped${skips.length ? ':' : ''}`);
 for (const s of skips) console.log(`  - ${s.name} (${s.file}): ${s.reason}`);
 const unexpected = skips.filter((s) => !ALLOWED_SKIPS.some((a) => s.file.endsWith(a)));
 if (process.env.CI && unexpected.length) {
-  console.error(`CI: ${unexpected.length} skip${unexpected.length === 1 ? '' : 's'} not allowed (only ${ALLOWED_SKIPS.join(', ')} may skip)`);
+  console.error(
+    `CI: ${unexpected.length} skip${unexpected.length === 1 ? '' : 's'} not allowed (only ${ALLOWED_SKIPS.join(', ')} may skip)`,
+  );
   process.exit(1);
 }
 process.exit(r.status ?? 1);

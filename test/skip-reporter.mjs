@@ -5,7 +5,10 @@ import { appendFileSync } from 'node:fs';
 export default async function* skipReporter(source) {
   for await (const e of source) {
     if (e.type === 'test:pass' && e.data.skip !== undefined && process.env.NOISYNN_SKIP_LOG) {
-      appendFileSync(process.env.NOISYNN_SKIP_LOG, `${JSON.stringify({ name: e.data.name, file: e.data.file ?? '', reason: e.data.skip === true ? '(no reason given)' : String(e.data.skip) })}\n`);
+      appendFileSync(
+        process.env.NOISYNN_SKIP_LOG,
+        `${JSON.stringify({ name: e.data.name, file: e.data.file ?? '', reason: e.data.skip === true ? '(no reason given)' : String(e.data.skip) })}\n`,
+      );
     }
   }
   yield '';

@@ -20,7 +20,15 @@ export const FINAL_STATUSES: readonly FinalStatus[] = ['completed', 'failed', 'd
 export const RESUMABLE_STATUSES: readonly RunStatus[] = ['crashed', 'cancelled', 'failed', 'diverged'];
 
 // The noise operators: labels, help, parameters, strips and closed forms, one registry for every side.
-export { NOISE_OPERATORS, NOISE_TYPES, allNoiseParams, noiseDefaults, noiseOperator, rangeText, sweptParam } from '../engine/noise/operators';
+export {
+  NOISE_OPERATORS,
+  NOISE_TYPES,
+  allNoiseParams,
+  noiseDefaults,
+  noiseOperator,
+  rangeText,
+  sweptParam,
+} from '../engine/noise/operators';
 export type { NoiseOperatorInfo, NoiseParamInfo, NoiseParamName, NoiseParams, NoiseType, NumberParamName } from '../engine/noise/operators';
 /** The engine's NoiseSpec (engine/noise/types.ts, pure): type, its parameters, level, when, class token. */
 export type { NoiseSpecDto };
@@ -117,9 +125,20 @@ export interface WeightsSummary {
   architecture: string;
   /** The model they build, as in a RunConfig. */
   model: {
-    kind: 'vit' | 'resnet'; imageSize: number; channels: number; numClasses: number;
-    dim?: number; depth?: number; heads?: number; patchSize?: number; mlpRatio?: number; globalPool?: 'token' | 'avg';
-    block?: 'basic' | 'bottleneck'; layers?: number[]; widths?: number[]; stem?: 'imagenet' | 'small';
+    kind: 'vit' | 'resnet';
+    imageSize: number;
+    channels: number;
+    numClasses: number;
+    dim?: number;
+    depth?: number;
+    heads?: number;
+    patchSize?: number;
+    mlpRatio?: number;
+    globalPool?: 'token' | 'avg';
+    block?: 'basic' | 'bottleneck';
+    layers?: number[];
+    widths?: number[];
+    stem?: 'imagenet' | 'small';
   };
   input: { size: number; mean: number[]; std: number[]; cropPct: number };
   parameters: number;
@@ -446,7 +465,16 @@ export interface ClusterProfileDto {
 export interface RunDetail extends RunSummary {
   config: RunConfigDto;
   params: Record<string, string | number>;
-  evaluations: { epoch: number; protocol: EvalProtocol; batchSize: number; noiseActive: boolean; top1: number; top5: number; loss: number; n: number }[];
+  evaluations: {
+    epoch: number;
+    protocol: EvalProtocol;
+    batchSize: number;
+    noiseActive: boolean;
+    top1: number;
+    top5: number;
+    loss: number;
+    n: number;
+  }[];
   checkpoints: { epoch: number; step: number; path: string; sha256: string; bytes: number }[];
   metricKeys: string[];
   notes: { id: number; body: string; createdAt: string }[];
@@ -504,11 +532,17 @@ export interface ApiMethods {
   'datasets.list': { req: Record<string, never>; res: DatasetSummary[] };
   /** A name in use is refused (409) unless `replace`: the old data then stays registered as `<name>@<hash>` for its runs.
    *  The same folder and content registered already is not added again: `alreadyRegistered`, and `name` is its registration's. */
-  'datasets.add': { req: { path: string; name?: string; kind?: DatasetKind; imageSize?: [number, number]; channels?: 1 | 3; replace?: boolean }; res: DatasetSummary & { alreadyRegistered?: true } };
+  'datasets.add': {
+    req: { path: string; name?: string; kind?: DatasetKind; imageSize?: [number, number]; channels?: 1 | 3; replace?: boolean };
+    res: DatasetSummary & { alreadyRegistered?: true };
+  };
   /** Refused (409) while runs use the dataset, unless `force`. */
   'datasets.remove': { req: { name: string; force?: boolean }; res: { ok: true; runs: number } };
   /** One page of a split (or both), optionally filtered to some classes; indices are split-local. */
-  'datasets.images': { req: { dataset: string; split: SplitName | 'all'; classes?: number[]; offset: number; limit: number }; res: { total: number; items: ImageRef[] } };
+  'datasets.images': {
+    req: { dataset: string; split: SplitName | 'all'; classes?: number[]; offset: number; limit: number };
+    res: { total: number; items: ImageRef[] };
+  };
   'datasets.image': { req: { dataset: string; split: SplitName; index: number }; res: ImageDetail };
   /** Raw pixels of many images at once (the grid's thumbnails), in the order asked. */
   'datasets.thumbnails': { req: { dataset: string; refs: { split: SplitName; index: number }[] }; res: Pixels[] };
@@ -532,7 +566,10 @@ export interface ApiMethods {
    * with cluster profile `cluster` (none: this checkout and node), as `noisynn sweep submit --slurm`; the runs are
    * imported at once and followed live as cluster runs.
    */
-  'sweeps.submitSlurm': { req: SweepRequest & { cluster?: string; bundleDir: string }; res: { sweepDir: string; jobId: string | null; runIds: number[] } };
+  'sweeps.submitSlurm': {
+    req: SweepRequest & { cluster?: string; bundleDir: string };
+    res: { sweepDir: string; jobId: string | null; runIds: number[] };
+  };
   'queue.state': { req: Record<string, never>; res: QueueState };
   'queue.configure': { req: { concurrency: number }; res: QueueState };
   /** Starts extraction (+ projection + entropy) in a trainer-like process; progress arrives as events. */
@@ -540,7 +577,10 @@ export interface ApiMethods {
   'embeddings.cancel': { req: { jobId: string }; res: { ok: true } };
   'embeddings.result': { req: { jobId: string }; res: EmbeddingAnalysis };
   /** dS of every noise type at a few strengths for one model/site (started like embeddings.start). */
-  'embeddings.entropyTable': { req: Omit<EmbeddingRequest, 'noise' | 'projection' | 'entropy'> & { noises: NoiseSpecDto[] }; res: { jobId: string } };
+  'embeddings.entropyTable': {
+    req: Omit<EmbeddingRequest, 'noise' | 'projection' | 'entropy'> & { noises: NoiseSpecDto[] };
+    res: { jobId: string };
+  };
   'embeddings.tableResult': { req: { jobId: string }; res: EntropyTableRow[] };
   /** The results table of a reproduction study ('reproduce-quick', 'reproduce-standard', 'reproduce-full'). */
   'study.results': { req: { name: string }; res: StudyRow[] };
@@ -557,7 +597,10 @@ export interface ApiMethods {
   /** Deletes a run that is not running, with its files (checkpoints). */
   'runs.delete': { req: { id: number }; res: { ok: true } };
   /** Writes an ended run as a run bundle into `dir` (absolute, new or empty, on this machine): `noisynn sync` imports it elsewhere. */
-  'runs.exportBundle': { req: { id: number; dir: string }; res: { dir: string; uuid: string; metrics: number; evaluations: number; checkpoints: number } };
+  'runs.exportBundle': {
+    req: { id: number; dir: string };
+    res: { dir: string; uuid: string; metrics: number; evaluations: number; checkpoints: number };
+  };
   /** Imports run bundles (a Slurm sweep's folder, or bundles from another workstation); the app then follows them live. */
   'cluster.sync': { req: { paths: string[] }; res: { results: ClusterSyncResult[] } };
   /** The cluster profiles of the data dir (`noisynn cluster add`). */
@@ -574,7 +617,16 @@ export type Reply<T> = { value: T } | { error: { message: string; code?: string 
 /** Events pushed from the main side (Server-Sent Events on /api/events). */
 export interface ApiEvents {
   'run.status': { runId: number; status: RunStatus; error?: string };
-  'run.step': { runId: number; step: number; epoch: number; loss: number; acc: number; lr: number; imagesPerSecond: number; totalSteps: number };
+  'run.step': {
+    runId: number;
+    step: number;
+    epoch: number;
+    loss: number;
+    acc: number;
+    lr: number;
+    imagesPerSecond: number;
+    totalSteps: number;
+  };
   'run.epoch': { runId: number; epoch: number; trainLoss: number; trainAcc: number; testTop1: number; testTop5: number; testLoss: number };
   'run.backend': { runId: number; name: string; reason: string };
   'queue.changed': QueueState;
@@ -585,13 +637,45 @@ export type ApiEvent = keyof ApiEvents;
 
 /** The method names, for transports that validate what they route. */
 export const API_METHODS: readonly ApiMethod[] = [
-  'app.info', 'datasets.list', 'datasets.add', 'datasets.remove', 'datasets.images', 'datasets.image', 'datasets.thumbnails', 'noise.preview', 'noise.embedding',
-  'weights.list', 'weights.get', 'weights.import', 'weights.delete',
-  'runs.list', 'runs.get', 'runs.metrics', 'runs.start', 'runs.validate', 'runs.cancel', 'runs.resume', 'runs.tag', 'runs.note', 'runs.delete',
-  'runs.exportBundle', 'sweeps.create', 'sweeps.submitSlurm', 'queue.state', 'queue.configure',
-  'embeddings.start', 'embeddings.cancel', 'embeddings.result', 'embeddings.entropyTable', 'embeddings.tableResult', 'study.results',
-  'study.start', 'study.progress', 'study.tables',
-  'cluster.sync', 'cluster.profiles',
+  'app.info',
+  'datasets.list',
+  'datasets.add',
+  'datasets.remove',
+  'datasets.images',
+  'datasets.image',
+  'datasets.thumbnails',
+  'noise.preview',
+  'noise.embedding',
+  'weights.list',
+  'weights.get',
+  'weights.import',
+  'weights.delete',
+  'runs.list',
+  'runs.get',
+  'runs.metrics',
+  'runs.start',
+  'runs.validate',
+  'runs.cancel',
+  'runs.resume',
+  'runs.tag',
+  'runs.note',
+  'runs.delete',
+  'runs.exportBundle',
+  'sweeps.create',
+  'sweeps.submitSlurm',
+  'queue.state',
+  'queue.configure',
+  'embeddings.start',
+  'embeddings.cancel',
+  'embeddings.result',
+  'embeddings.entropyTable',
+  'embeddings.tableResult',
+  'study.results',
+  'study.start',
+  'study.progress',
+  'study.tables',
+  'cluster.sync',
+  'cluster.profiles',
 ];
 
 /**
@@ -619,16 +703,44 @@ export const REQUEST_SHAPES: { [M in ApiMethod]: Shape<ApiRequest<M>> } = {
   'runs.start': { config: 'object' },
   'runs.validate': { config: 'any' },
   'sweeps.create': { name: 'string', base: 'object', mode: 'string', axes: 'array', samples: 'id?', seed: 'int?' },
-  'sweeps.submitSlurm': { name: 'string', base: 'object', mode: 'string', axes: 'array', samples: 'id?', seed: 'int?', cluster: 'string?', bundleDir: 'string' },
+  'sweeps.submitSlurm': {
+    name: 'string',
+    base: 'object',
+    mode: 'string',
+    axes: 'array',
+    samples: 'id?',
+    seed: 'int?',
+    cluster: 'string?',
+    bundleDir: 'string',
+  },
   'queue.state': {},
   'queue.configure': { concurrency: 'int' },
   'embeddings.start': {
-    model: 'object', dataset: 'string', split: 'string', site: 'object', noise: 'object|null', protocol: 'string', batchSize: 'id', seed: 'int',
-    limit: 'int?', projection: 'string', entropy: 'boolean',
+    model: 'object',
+    dataset: 'string',
+    split: 'string',
+    site: 'object',
+    noise: 'object|null',
+    protocol: 'string',
+    batchSize: 'id',
+    seed: 'int',
+    limit: 'int?',
+    projection: 'string',
+    entropy: 'boolean',
   },
   'embeddings.cancel': { jobId: 'string' },
   'embeddings.result': { jobId: 'string' },
-  'embeddings.entropyTable': { model: 'object', dataset: 'string', split: 'string', site: 'object', protocol: 'string', batchSize: 'id', seed: 'int', limit: 'int?', noises: 'array' },
+  'embeddings.entropyTable': {
+    model: 'object',
+    dataset: 'string',
+    split: 'string',
+    site: 'object',
+    protocol: 'string',
+    batchSize: 'id',
+    seed: 'int',
+    limit: 'int?',
+    noises: 'array',
+  },
   'embeddings.tableResult': { jobId: 'string' },
   'study.results': { name: 'string' },
   'study.start': { mode: 'string' },

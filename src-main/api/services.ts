@@ -37,7 +37,8 @@ export async function createServices(o: { dataDir: string; transport: 'http'; em
   // Cluster runs that Slurm is running are shown in the queue beside the local trainers (the local queue may
   // report while RunServices is being constructed: a restart resumes queued runs at once).
   const cluster: ClusterServices = new ClusterServices(store, o.dataDir, o.emit, () => runs.queueState());
-  const emit: Emit = (event, payload) => o.emit(event, event === 'queue.changed' ? (cluster.withRunning(payload as QueueState) as typeof payload) : payload);
+  const emit: Emit = (event, payload) =>
+    o.emit(event, event === 'queue.changed' ? (cluster.withRunning(payload as QueueState) as typeof payload) : payload);
   const runs = new RunServices(store, o.dataDir, emit, { concurrency: o.concurrency ?? Number(process.env.NOISYNN_CONCURRENCY ?? 1) });
   cluster.start();
   const study = new StudyServices(store, o.dataDir, appRoot);
@@ -46,7 +47,13 @@ export async function createServices(o: { dataDir: string; transport: 'http'; em
     ...Object.entries(MODEL_PRESETS).map(([name, config]) => ({ name, kind: 'model' as const, config })),
   ];
   const handlers: Handlers = {
-    'app.info': async () => ({ version, transport: o.transport, dataDir: o.dataDir, backend: { name: backend.name, reason: backend.reason }, presets }),
+    'app.info': async () => ({
+      version,
+      transport: o.transport,
+      dataDir: o.dataDir,
+      backend: { name: backend.name, reason: backend.reason },
+      presets,
+    }),
     'datasets.list': () => datasets.list(),
     'datasets.add': (r) => datasets.add(r),
     'datasets.remove': async (r) => ({ ok: true as const, runs: store.removeDataset(r.name, r.force === true) }),

@@ -46,7 +46,16 @@ export async function clusterCommand(a: ParsedArgs): Promise<number> {
   if (sub === 'list' && !name) {
     const all = readProfiles(dataDir);
     if (a.flags.json) printJson({ clusters: all });
-    else printTable(all.map((p) => ({ name: p.name, project: p.projectDir, node: p.node, backend: p.backend ?? '', partition: p.slurm.partition ?? '' })));
+    else
+      printTable(
+        all.map((p) => ({
+          name: p.name,
+          project: p.projectDir,
+          node: p.node,
+          backend: p.backend ?? '',
+          partition: p.slurm.partition ?? '',
+        })),
+      );
     return 0;
   }
   if (sub === 'remove' && name) {

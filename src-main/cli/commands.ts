@@ -17,15 +17,28 @@ import { syncCommand } from './sync';
 import { resumeCommand, trainCommand } from './train';
 import { weightsCommand } from './weights';
 
-const BACKEND: OptionSpec = { flag: 'backend', value: 'NAME', help: 'tensorflow-gpu | webgpu | tensorflow | wasm | cpu (default: the fastest available)' };
+const BACKEND: OptionSpec = {
+  flag: 'backend',
+  value: 'NAME',
+  help: 'tensorflow-gpu | webgpu | tensorflow | wasm | cpu (default: the fastest available)',
+};
 const QUIET: OptionSpec = { flag: 'quiet', help: 'no progress lines' };
 
 /** Where a config comes from before its field flags: preset < --model < --config < field flags < --set. */
 const CONFIG_SOURCES: OptionSpec[] = [
-  { flag: 'preset', value: 'NAME', help: `run presets: ${Object.keys(RUN_PRESETS).join(', ')}; or a model preset: ${Object.keys(MODEL_PRESETS).join(', ')}` },
+  {
+    flag: 'preset',
+    value: 'NAME',
+    help: `run presets: ${Object.keys(RUN_PRESETS).join(', ')}; or a model preset: ${Object.keys(MODEL_PRESETS).join(', ')}`,
+  },
   { flag: 'model', value: 'NAME', help: 'replace the model by a model preset' },
   { flag: 'config', value: 'FILE', help: 'JSON config merged over the preset' },
-  { flag: 'set', value: 'PATH=VALUE', help: 'any config field by its dotted path (repeatable; later sources override earlier ones)', repeatable: true },
+  {
+    flag: 'set',
+    value: 'PATH=VALUE',
+    help: 'any config field by its dotted path (repeatable; later sources override earlier ones)',
+    repeatable: true,
+  },
 ];
 
 const RUN = '<run>';
@@ -35,7 +48,9 @@ export const COMMANDS: CommandSpec[] = [
     name: 'train',
     description: 'train a run: every config field is a flag (preset < --model < --config < field flags < --set)',
     options: [
-      ...CONFIG_SOURCES, BACKEND, QUIET,
+      ...CONFIG_SOURCES,
+      BACKEND,
+      QUIET,
       { flag: 'dry-run', help: 'print the resolved config and exit' },
       { flag: 'bundle', value: 'DIR', help: 'train the run bundle in DIR (what a Slurm task runs)' },
       ...configOptions(),
@@ -52,13 +67,24 @@ export const COMMANDS: CommandSpec[] = [
     description: 'evaluate a run (protocols standard / sorted / shuffled / single / official), or imported weights without training',
     args: ['[run]'],
     options: [
-      { flag: 'protocol', value: 'P', help: 'standard | sorted | shuffled | single | official | all, or a comma list (default: all; with --weights: standard)' },
+      {
+        flag: 'protocol',
+        value: 'P',
+        help: 'standard | sorted | shuffled | single | official | all, or a comma list (default: all; with --weights: standard)',
+      },
       { flag: 'epoch', value: 'N', help: 'the checkpoint of epoch N (default: the last)' },
       { flag: 'clean', help: 'also evaluate without noise' },
       { flag: 'weights', value: 'NAME', help: 'evaluate imported weights (noisynn weights list) instead of a run' },
-      ...CONFIG_SOURCES, BACKEND, QUIET, ...configOptions(),
+      ...CONFIG_SOURCES,
+      BACKEND,
+      QUIET,
+      ...configOptions(),
     ],
-    examples: ['noisynn eval 3', 'noisynn eval 3 --protocol sorted,shuffled --test-batch-size 10,100', 'noisynn eval --weights vit-small --dataset cifar10'],
+    examples: [
+      'noisynn eval 3',
+      'noisynn eval 3 --protocol sorted,shuffled --test-batch-size 10,100',
+      'noisynn eval --weights vit-small --dataset cifar10',
+    ],
     run: evalCommand,
   },
   {
@@ -75,7 +101,9 @@ export const COMMANDS: CommandSpec[] = [
     run: runsCommand,
     subcommands: [
       {
-        name: 'list', isDefault: true, description: 'the runs, newest first',
+        name: 'list',
+        isDefault: true,
+        description: 'the runs, newest first',
         options: [
           { flag: 'status', value: 'S[,S...]', help: 'only runs with these statuses' },
           { flag: 'tag', value: 'TAG', help: 'only runs with this tag' },
@@ -84,23 +112,47 @@ export const COMMANDS: CommandSpec[] = [
         ],
         examples: ['noisynn runs list --status completed --limit 10', 'noisynn runs --json'],
       },
-      { name: 'show', description: 'one run: config, evaluations, checkpoints, metrics, notes', args: [RUN], examples: ['noisynn runs show 3'] },
-      { name: 'compare', description: 'the params that differ between runs, and their results', args: ['<runs...>'], examples: ['noisynn runs compare 3 4 5'] },
+      {
+        name: 'show',
+        description: 'one run: config, evaluations, checkpoints, metrics, notes',
+        args: [RUN],
+        examples: ['noisynn runs show 3'],
+      },
+      {
+        name: 'compare',
+        description: 'the params that differ between runs, and their results',
+        args: ['<runs...>'],
+        examples: ['noisynn runs compare 3 4 5'],
+      },
       { name: 'tag', description: 'add tags to a run', args: [RUN, '<tags...>'], examples: ['noisynn runs tag 3 baseline'] },
       { name: 'note', description: 'add a note to a run', args: [RUN, '<text...>'], examples: ['noisynn runs note 3 "lr too high"'] },
-      { name: 'cancel', description: 'cancel a queued or running run, whichever process trains it', args: [RUN], examples: ['noisynn runs cancel 3'] },
+      {
+        name: 'cancel',
+        description: 'cancel a queued or running run, whichever process trains it',
+        args: [RUN],
+        examples: ['noisynn runs cancel 3'],
+      },
     ],
   },
   {
     name: 'export',
-    description: "a run's metrics as CSV or JSON, a checkpoint as safetensors with timm / torchvision names and PyTorch layouts, or the whole run as a run bundle",
+    description:
+      "a run's metrics as CSV or JSON, a checkpoint as safetensors with timm / torchvision names and PyTorch layouts, or the whole run as a run bundle",
     args: [RUN],
     options: [
-      { flag: 'format', value: 'F', help: 'csv | json | safetensors | bundle (default json); a bundle is imported elsewhere with noisynn sync' },
+      {
+        flag: 'format',
+        value: 'F',
+        help: 'csv | json | safetensors | bundle (default json); a bundle is imported elsewhere with noisynn sync',
+      },
       { flag: 'out', value: 'PATH', help: 'the file (csv, json) or folder (safetensors, bundle) to write' },
       { flag: 'epoch', value: 'N', help: 'safetensors: the checkpoint of epoch N (default: the last)' },
     ],
-    examples: ['noisynn export 3 --format csv --out run3.csv', 'noisynn export 3 --format safetensors --out run3-weights', 'noisynn export 3 --format bundle --out /media/usb/run3 && noisynn sync /media/usb/run3 --data-dir ~/other'],
+    examples: [
+      'noisynn export 3 --format csv --out run3.csv',
+      'noisynn export 3 --format safetensors --out run3-weights',
+      'noisynn export 3 --format bundle --out /media/usb/run3 && noisynn sync /media/usb/run3 --data-dir ~/other',
+    ],
     run: exportCommand,
   },
   {
@@ -109,12 +161,26 @@ export const COMMANDS: CommandSpec[] = [
     run: weightsCommand,
     subcommands: [
       {
-        name: 'import', description: 'import a safetensors file (or a folder with config.json)', args: ['<path>'],
-        options: [{ flag: 'name', value: 'NAME', help: 'library name (default: from the file)' }, { flag: 'model', value: 'PRESET', help: 'the architecture as a model preset (needed for a bare .safetensors file; else config.json says)' }],
+        name: 'import',
+        description: 'import a safetensors file (or a folder with config.json)',
+        args: ['<path>'],
+        options: [
+          { flag: 'name', value: 'NAME', help: 'library name (default: from the file)' },
+          {
+            flag: 'model',
+            value: 'PRESET',
+            help: 'the architecture as a model preset (needed for a bare .safetensors file; else config.json says)',
+          },
+        ],
         examples: ['noisynn weights import ./vit_small.safetensors --name vit-small --model vit-small'],
       },
       { name: 'list', isDefault: true, description: 'the imported weights', examples: ['noisynn weights list'] },
-      { name: 'show', description: 'one entry: architecture, input, sha256', args: ['<name>'], examples: ['noisynn weights show vit-small'] },
+      {
+        name: 'show',
+        description: 'one entry: architecture, input, sha256',
+        args: ['<name>'],
+        examples: ['noisynn weights show vit-small'],
+      },
       { name: 'delete', description: 'remove an entry and its files', args: ['<name>'], examples: ['noisynn weights delete vit-small'] },
     ],
   },
@@ -124,7 +190,9 @@ export const COMMANDS: CommandSpec[] = [
     run: datasetsCommand,
     subcommands: [
       {
-        name: 'add', description: 'register IDX files, CIFAR batches or an image folder', args: ['<path>'],
+        name: 'add',
+        description: 'register IDX files, CIFAR batches or an image folder',
+        args: ['<path>'],
         options: [
           { flag: 'name', value: 'NAME', help: 'dataset name (default: the folder name)' },
           { flag: 'replace', help: 'replace a dataset of that name' },
@@ -132,12 +200,23 @@ export const COMMANDS: CommandSpec[] = [
           { flag: 'image-size', value: 'HxW', help: 'image-folder: resize to H x W (or N x N)' },
           { flag: 'channels', value: '1|3', help: 'image-folder: grey or colour' },
         ],
-        examples: ['noisynn datasets add ./my-idx --name digits', 'noisynn datasets add ./photos --kind image-folder --image-size 32 --channels 3'],
+        examples: [
+          'noisynn datasets add ./my-idx --name digits',
+          'noisynn datasets add ./photos --kind image-folder --image-size 32 --channels 3',
+        ],
       },
       { name: 'list', isDefault: true, description: 'the registered datasets', examples: ['noisynn datasets list'] },
-      { name: 'show', description: 'one dataset: kind, size, classes, fingerprint', args: ['<name>'], examples: ['noisynn datasets show mnist'] },
       {
-        name: 'remove', description: 'unregister a dataset', args: ['<name>'], options: [{ flag: 'force', help: 'also when runs use it' }],
+        name: 'show',
+        description: 'one dataset: kind, size, classes, fingerprint',
+        args: ['<name>'],
+        examples: ['noisynn datasets show mnist'],
+      },
+      {
+        name: 'remove',
+        description: 'unregister a dataset',
+        args: ['<name>'],
+        options: [{ flag: 'force', help: 'also when runs use it' }],
         examples: ['noisynn datasets remove digits --force'],
       },
     ],
@@ -155,17 +234,27 @@ export const COMMANDS: CommandSpec[] = [
     run: studyCommand,
     subcommands: [
       {
-        name: 'reproduce', description: 'run (or continue) the study and write its report; with --slurm, submit its runs to Slurm',
+        name: 'reproduce',
+        description: 'run (or continue) the study and write its report; with --slurm, submit its runs to Slurm',
         options: [
           { flag: 'quick', help: 'the quick study (1 epoch on a subset), report in docs/' },
-          { flag: 'standard', help: 'the standard study (full training sets, 1 epoch, 3 seeds; eval-only cells reuse the noise-free weights; k sweep), report in docs/' },
+          {
+            flag: 'standard',
+            help: 'the standard study (full training sets, 1 epoch, 3 seeds; eval-only cells reuse the noise-free weights; k sweep), report in docs/',
+          },
           { flag: 'smoke', help: 'a pipeline check on 200 images (never results); with --standard, of the standard design', hidden: true },
           { flag: 'concurrency', value: 'N', help: 'runs at a time, 1 to 16 (default 2)' },
           { flag: 'out', value: 'DIR', help: 'report folder (default: docs/ for --quick, else <data dir>/study)' },
           { flag: 'dry-run', help: 'with --slurm: print the sbatch script and exit' },
-          BACKEND, ...SLURM_OPTIONS,
+          BACKEND,
+          ...SLURM_OPTIONS,
         ],
-        examples: ['noisynn study reproduce --quick', 'noisynn study reproduce --standard', 'noisynn study reproduce --slurm --bundle-dir /shared/bundles --cluster lab', 'noisynn sync /shared/bundles && noisynn study reproduce'],
+        examples: [
+          'noisynn study reproduce --quick',
+          'noisynn study reproduce --standard',
+          'noisynn study reproduce --slurm --bundle-dir /shared/bundles --cluster lab',
+          'noisynn sync /shared/bundles && noisynn study reproduce',
+        ],
       },
     ],
   },
@@ -175,7 +264,8 @@ export const COMMANDS: CommandSpec[] = [
     run: sweepCommand,
     subcommands: [
       {
-        name: 'submit', description: 'a grid or random sweep, run here through the run queue or on Slurm as one job array',
+        name: 'submit',
+        description: 'a grid or random sweep, run here through the run queue or on Slurm as one job array',
         options: [
           { flag: 'name', value: 'NAME', help: 'sweep name (required); runs are named NAME-0000, ...' },
           { flag: 'grid', value: 'PATH=V1,V2', help: 'a grid axis (repeatable): every combination', repeatable: true },
@@ -184,7 +274,10 @@ export const COMMANDS: CommandSpec[] = [
           { flag: 'sweep-seed', value: 'N', help: 'random sweeps: the seed of the sampling' },
           { flag: 'concurrency', value: 'N', help: 'local runs at a time (default 1)' },
           { flag: 'dry-run', help: 'print the points (or, with --slurm, the sbatch script) and exit' },
-          ...CONFIG_SOURCES, BACKEND, ...SLURM_OPTIONS, ...configOptions().filter((o) => o.flag !== 'name'),
+          ...CONFIG_SOURCES,
+          BACKEND,
+          ...SLURM_OPTIONS,
+          ...configOptions().filter((o) => o.flag !== 'name'),
         ],
         examples: [
           'noisynn sweep submit --name alphas --preset mnist-cnn --noise linear-shift --grid noise.alpha=0.1,0.3,0.5 --grid seed=1,2',
@@ -206,14 +299,19 @@ export const COMMANDS: CommandSpec[] = [
     run: clusterCommand,
     subcommands: [
       {
-        name: 'add', description: 'add or replace a profile', args: ['<name>'],
+        name: 'add',
+        description: 'add or replace a profile',
+        args: ['<name>'],
         options: [
           { flag: 'project-dir', value: 'DIR', help: 'this checkout as the nodes see it (default: this folder)' },
           { flag: 'node', value: 'PATH', help: 'node on the nodes (default: this one)' },
           BACKEND,
           { flag: 'module', value: 'M', help: 'module load M in each task (repeatable)', repeatable: true },
           { flag: 'setup', value: 'LINE', help: 'a shell line run before each task (repeatable)', repeatable: true },
-          ...SLURM_OPTIONS.filter((o) => !['slurm', 'bundle-dir', 'cluster'].includes(o.flag)).map((o) => ({ ...o, help: o.help.replace('with --slurm: ', '') })),
+          ...SLURM_OPTIONS.filter((o) => !['slurm', 'bundle-dir', 'cluster'].includes(o.flag)).map((o) => ({
+            ...o,
+            help: o.help.replace('with --slurm: ', ''),
+          })),
         ],
         examples: ['noisynn cluster add lab --project-dir /shared/noisynn --node /opt/node/bin/node --partition gpu --gres gpu:1'],
       },
@@ -227,7 +325,7 @@ export const COMMANDS: CommandSpec[] = [
     options: [
       { flag: 'port', value: 'N', help: 'port, 0 = any free one (default: the last one used)' },
       { flag: 'static', value: 'DIR', help: 'the built renderer to serve (default: out/renderer)' },
-      { flag: 'exit-with-stdin', help: 'shut down when stdin closes (the desktop shell\'s lifeline)' },
+      { flag: 'exit-with-stdin', help: "shut down when stdin closes (the desktop shell's lifeline)" },
     ],
     examples: ['noisynn serve', 'noisynn serve --port 8080'],
     run: serveCommand,

@@ -5,9 +5,23 @@ import { fitToDataset, mergeConfig, MODEL_PRESETS, runPreset, setPath, validateC
 import type { OptionSpec } from './program';
 
 type Kind = 'int' | 'num' | 'str' | 'bool' | 'ints';
-interface Flag { path: string; kind: Kind; help: string; group: FieldGroup }
+interface Flag {
+  path: string;
+  kind: Kind;
+  help: string;
+  group: FieldGroup;
+}
 
-const KIND: Record<ConfigField['type'], Kind> = { int: 'int', number: 'num', string: 'str', enum: 'str', boolean: 'bool', ints: 'ints', numbers: 'str', strings: 'str' };
+const KIND: Record<ConfigField['type'], Kind> = {
+  int: 'int',
+  number: 'num',
+  string: 'str',
+  enum: 'str',
+  boolean: 'bool',
+  ints: 'ints',
+  numbers: 'str',
+  strings: 'str',
+};
 
 export const CONFIG_FLAGS: Record<string, Flag> = Object.fromEntries(
   CONFIG_FIELDS.filter((f) => f.flag).map((f) => [f.flag!, { path: f.path, kind: KIND[f.type], help: f.help, group: f.group }]),
@@ -82,6 +96,10 @@ const PLACEHOLDER: Record<Kind, string | undefined> = { int: 'N', num: 'X', str:
 /** The config flags as command-line options, listed in --help under their field group. */
 export function configOptions(): OptionSpec[] {
   return Object.entries(CONFIG_FLAGS).map(([flag, f]) => ({
-    flag, value: PLACEHOLDER[f.kind], help: `${f.help} [${f.path}]`, negatable: f.kind === 'bool', group: `Config fields: ${f.group}`,
+    flag,
+    value: PLACEHOLDER[f.kind],
+    help: `${f.help} [${f.path}]`,
+    negatable: f.kind === 'bool',
+    group: `Config fields: ${f.group}`,
   }));
 }

@@ -6,7 +6,16 @@ import { openStore, resolveDataDir, type StoredDataset } from '../store';
 import { UsageError, type ParsedArgs } from './args';
 import { printJson, printTable } from './output';
 
-const row = (d: StoredDataset) => ({ name: d.name, kind: d.kind, shape: d.shape.join('x'), classes: d.classNames.length, train: d.counts.train, test: d.counts.test, hash: d.contentHash.slice(0, 12), path: d.path });
+const row = (d: StoredDataset) => ({
+  name: d.name,
+  kind: d.kind,
+  shape: d.shape.join('x'),
+  classes: d.classNames.length,
+  train: d.counts.train,
+  test: d.counts.test,
+  hash: d.contentHash.slice(0, 12),
+  path: d.path,
+});
 
 export async function datasetsCommand(a: ParsedArgs): Promise<number> {
   const [sub = 'list', arg] = a.positionals;
@@ -14,7 +23,10 @@ export async function datasetsCommand(a: ParsedArgs): Promise<number> {
   try {
     await ensureBuiltins(store);
     if (sub === 'add') {
-      if (!arg) throw new UsageError('usage: noisynn datasets add PATH [--name NAME] [--replace] [--kind KIND] [--image-size HxW] [--channels 1|3]');
+      if (!arg)
+        throw new UsageError(
+          'usage: noisynn datasets add PATH [--name NAME] [--replace] [--kind KIND] [--image-size HxW] [--channels 1|3]',
+        );
       const kind = a.flags.kind as DatasetKind | undefined;
       if (kind && !DATASET_KINDS.includes(kind)) throw new UsageError(`--kind must be one of ${DATASET_KINDS.join(', ')}`);
       let imageSize: [number, number] | undefined;
@@ -25,7 +37,13 @@ export async function datasetsCommand(a: ParsedArgs): Promise<number> {
       }
       const channels = a.flags.channels === undefined ? undefined : Number(a.flags.channels);
       if (channels !== undefined && channels !== 1 && channels !== 3) throw new UsageError('--channels must be 1 or 3');
-      const d = await addDataset(store, arg, { name: a.flags.name as string | undefined, kind, imageSize, channels: channels as 1 | 3 | undefined, replace: a.flags.replace === true });
+      const d = await addDataset(store, arg, {
+        name: a.flags.name as string | undefined,
+        kind,
+        imageSize,
+        channels: channels as 1 | 3 | undefined,
+        replace: a.flags.replace === true,
+      });
       if (a.flags.json) printJson(d);
       else {
         printTable([row(d)]);

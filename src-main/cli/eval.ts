@@ -20,7 +20,8 @@ const NAMED: Record<string, { protocols: EvalProtocol[]; clean: boolean }> = {
   all: { protocols: ['sorted', 'shuffled', 'single'], clean: true },
 };
 const SINGLE: EvalProtocol[] = ['standard', 'sorted', 'shuffled', 'single'];
-const USAGE = 'usage: noisynn eval RUN [--protocol sorted|shuffled|single|standard|all|official|P1,P2] [--epoch N] [--test-batch-size K|K1,K2,...] [--clean]\n       noisynn eval --weights NAME [--dataset D] [--protocol ...] [--json]';
+const USAGE =
+  'usage: noisynn eval RUN [--protocol sorted|shuffled|single|standard|all|official|P1,P2] [--epoch N] [--test-batch-size K|K1,K2,...] [--clean]\n       noisynn eval --weights NAME [--dataset D] [--protocol ...] [--json]';
 
 /**
  * The order and batch size the official scripts evaluate in (docs/method.md#evaluation-protocols, #the-official-code): ImageFolder is read
@@ -28,33 +29,69 @@ const USAGE = 'usage: noisynn eval RUN [--protocol sorted|shuffled|single|standa
  * CIFAR in file order (shuffle=False) in batches of the training batch size. The official code has no
  * loader for the other kinds.
  */
-export function officialEvalOrder(kind: DatasetKind, config: Pick<RunConfig, 'batchSize' | 'testBatchSize'> & { model: { kind: string } }): { protocol: EvalProtocol; testBatchSize: number; note: string } {
+export function officialEvalOrder(
+  kind: DatasetKind,
+  config: Pick<RunConfig, 'batchSize' | 'testBatchSize'> & { model: { kind: string } },
+): { protocol: EvalProtocol; testBatchSize: number; note: string } {
   if (kind === 'image-folder') {
     const vit = config.model.kind === 'vit';
-    return { protocol: 'sorted', testBatchSize: vit ? config.testBatchSize : config.batchSize, note: `ImageFolder, class-sorted, batches of ${vit ? 'the test batch size (ViT te_batch_size)' : 'the training batch size (CNN script)'}` };
+    return {
+      protocol: 'sorted',
+      testBatchSize: vit ? config.testBatchSize : config.batchSize,
+      note: `ImageFolder, class-sorted, batches of ${vit ? 'the test batch size (ViT te_batch_size)' : 'the training batch size (CNN script)'}`,
+    };
   }
-  if (kind === 'cifar10' || kind === 'cifar100') return { protocol: 'standard', testBatchSize: config.batchSize, note: 'CIFAR, file order (shuffle=False), batches of the training batch size' };
-  throw new UsageError(`--protocol official: the official code has no loader for ${kind} datasets (only ImageFolder and CIFAR); use sorted, shuffled or all`);
+  if (kind === 'cifar10' || kind === 'cifar100')
+    return {
+      protocol: 'standard',
+      testBatchSize: config.batchSize,
+      note: 'CIFAR, file order (shuffle=False), batches of the training batch size',
+    };
+  throw new UsageError(
+    `--protocol official: the official code has no loader for ${kind} datasets (only ImageFolder and CIFAR); use sorted, shuffled or all`,
+  );
 }
 
 function protocolsOf(flag: string): { protocols: EvalProtocol[]; clean: boolean } {
   if (NAMED[flag]) return NAMED[flag];
   const list = flag.split(',').map((s) => s.trim());
   const bad = list.filter((p) => !(SINGLE as string[]).includes(p));
-  if (bad.length || list.length === 0) throw new UsageError(`--protocol: '${bad.join(',') || flag}' is not a protocol; use ${SINGLE.join(', ')}, official, a comma list of them, or all`);
+  if (bad.length || list.length === 0)
+    throw new UsageError(
+      `--protocol: '${bad.join(',') || flag}' is not a protocol; use ${SINGLE.join(', ')}, official, a comma list of them, or all`,
+    );
   return { protocols: [...new Set(list)] as EvalProtocol[], clean: false };
 }
 
 function batchSizesOf(flag: string | undefined): (number | undefined)[] {
   if (flag === undefined) return [undefined];
   const ks = flag.split(',').map((s) => Number(s.trim()));
-  if (ks.some((k) => !Number.isInteger(k) || k < 1 || k > 100000)) throw new UsageError(`--test-batch-size: '${flag}' must be one integer >= 1 or a comma list of them`);
+  if (ks.some((k) => !Number.isInteger(k) || k < 1 || k > 100000))
+    throw new UsageError(`--test-batch-size: '${flag}' must be one integer >= 1 or a comma list of them`);
   return [...new Set(ks)];
 }
 
-interface Row { protocol: EvalProtocol; noise: 'on' | 'off'; batch: number; top1: number; top1RunningAvg: number; top5: number; loss: number; n: number }
+interface Row {
+  protocol: EvalProtocol;
+  noise: 'on' | 'off';
+  batch: number;
+  top1: number;
+  top1RunningAvg: number;
+  top5: number;
+  loss: number;
+  n: number;
+}
 
-const toRow = (e: EvalResult): Row => ({ protocol: e.protocol, noise: e.noiseActive ? 'on' : 'off', batch: e.batchSize, top1: e.top1, top1RunningAvg: e.top1RunningAvg, top5: e.top5, loss: e.loss, n: e.n });
+const toRow = (e: EvalResult): Row => ({
+  protocol: e.protocol,
+  noise: e.noiseActive ? 'on' : 'off',
+  batch: e.batchSize,
+  top1: e.top1,
+  top1RunningAvg: e.top1RunningAvg,
+  top5: e.top5,
+  loss: e.loss,
+  n: e.n,
+});
 
 /**
  * An evaluation-only run of imported weights: a run with `init` and 0 epochs, whose trainer stores the weights
@@ -73,13 +110,18 @@ async function createWeightsRun(a: ParsedArgs, dataDir: string, sweep: boolean):
     const { data } = await openDataset(store, config.dataset);
     const w = getWeights(dataDir, name);
     if (w.model.numClasses !== data.info.classNames.length) {
-      throw new Error(`weights '${name}' have ${w.model.numClasses} classes but dataset '${config.dataset}' has ${data.info.classNames.length}: evaluating them needs the dataset they classify (fine-tune with: noisynn train --init ${name})`);
+      throw new Error(
+        `weights '${name}' have ${w.model.numClasses} classes but dataset '${config.dataset}' has ${data.info.classNames.length}: evaluating them needs the dataset they classify (fine-tune with: noisynn train --init ${name})`,
+      );
     }
     const imageSize = a.flags['image-size'] === undefined ? undefined : config.model.imageSize;
     const resolved = await resolveRunConfig(store, config, { imageSize });
     if (resolved.problems.length) throw new ConfigError(resolved.problems);
     const [runId] = createRuns(store, [resolved], { claim: true });
-    if (!a.flags.json) console.log(`evaluation-only run ${runId} of weights '${name}' on '${config.dataset}'${(resolved.config.init?.adapted ?? []).map((l) => `\n  ${l}`).join('')}`);
+    if (!a.flags.json)
+      console.log(
+        `evaluation-only run ${runId} of weights '${name}' on '${config.dataset}'${(resolved.config.init?.adapted ?? []).map((l) => `\n  ${l}`).join('')}`,
+      );
     return runId;
   } finally {
     store.close();
@@ -115,7 +157,11 @@ export interface StoredEvalRequest {
  * Evaluates a stored run's checkpoint (written to the store as evaluations of that run): one evaluation
  * process per k. The one evaluation path of `eval RUN` and the study's cells on reused weights.
  */
-export async function evaluateStored(dataDir: string, r: StoredEvalRequest, o: { quiet?: boolean; backend?: string } = {}): Promise<{ epoch: number; evaluations: EvalResult[]; backend?: string }> {
+export async function evaluateStored(
+  dataDir: string,
+  r: StoredEvalRequest,
+  o: { quiet?: boolean; backend?: string } = {},
+): Promise<{ epoch: number; evaluations: EvalResult[]; backend?: string }> {
   const evaluations: EvalResult[] = [];
   let epoch = 0;
   let backend: string | undefined;
@@ -139,8 +185,11 @@ export async function evalCommand(a: ParsedArgs): Promise<number> {
   let runId = Number(a.positionals[0]);
   if (!byWeights && !Number.isInteger(runId)) throw new UsageError(USAGE);
   const official = a.flags.protocol === 'official';
-  if (official && a.flags['test-batch-size'] !== undefined) throw new UsageError('--protocol official decides the test batch size itself: leave out --test-batch-size');
-  let choice = official ? { protocols: [] as EvalProtocol[], clean: true } : protocolsOf((a.flags.protocol as string | undefined) ?? (byWeights ? 'standard' : 'all'));
+  if (official && a.flags['test-batch-size'] !== undefined)
+    throw new UsageError('--protocol official decides the test batch size itself: leave out --test-batch-size');
+  let choice = official
+    ? { protocols: [] as EvalProtocol[], clean: true }
+    : protocolsOf((a.flags.protocol as string | undefined) ?? (byWeights ? 'standard' : 'all'));
   let ks = batchSizesOf(a.flags['test-batch-size'] as string | undefined);
   const sweep = ks.length > 1;
   const epoch = a.flags.epoch === undefined ? undefined : Number(a.flags.epoch);
@@ -151,13 +200,16 @@ export async function evalCommand(a: ParsedArgs): Promise<number> {
   if (byWeights) {
     runId = await createWeightsRun(a, dataDir, sweep);
     const made = await follow({ kind: 'train', runId, dataDir, onCallerLoss: 'cancel' }, { quiet, backend: a.flags.backend as string });
-    if (made.done?.status !== 'completed') throw new Error(made.done?.error ?? `evaluation-only run ${runId} ended ${made.signal ?? `with code ${made.code}`}`);
+    if (made.done?.status !== 'completed')
+      throw new Error(made.done?.error ?? `evaluation-only run ${runId} ended ${made.signal ?? `with code ${made.code}`}`);
     epochs = made.done.epochs;
     // The run already evaluated its weights as a run's end does (standard, and with eval-time noise the
     // protocols plus noise-free): reuse those rows rather than store the same evaluations twice.
     const have = made.done.evaluations;
     const pick = [
-      ...choice.protocols.map((p) => have.find((e) => e.protocol === p && (p !== 'standard' || e.noiseActive || !have.some((x) => x.protocol === p && x.noiseActive)))),
+      ...choice.protocols.map((p) =>
+        have.find((e) => e.protocol === p && (p !== 'standard' || e.noiseActive || !have.some((x) => x.protocol === p && x.noiseActive))),
+      ),
       ...(choice.clean || a.flags.clean === true ? [have.find((e) => e.protocol === 'standard' && !e.noiseActive)] : []),
     ];
     if (!sweep && !official && pick.every((e) => e !== undefined)) rows.push(...[...new Set(pick)].map((e) => toRow(e!)));
@@ -177,7 +229,11 @@ export async function evalCommand(a: ParsedArgs): Promise<number> {
     }
   }
   if (!rows.length) {
-    const done = await evaluateStored(dataDir, { runId, protocols: choice.protocols, clean: choice.clean || a.flags.clean === true || sweep, ks, epoch }, { quiet, backend: a.flags.backend as string });
+    const done = await evaluateStored(
+      dataDir,
+      { runId, protocols: choice.protocols, clean: choice.clean || a.flags.clean === true || sweep, ks, epoch },
+      { quiet, backend: a.flags.backend as string },
+    );
     epochs = done.epoch;
     rows.push(...done.evaluations.map(toRow));
   }
@@ -186,20 +242,32 @@ export async function evalCommand(a: ParsedArgs): Promise<number> {
     ? {
         k: ks as number[],
         noiseFree: rows.find((r) => r.noise === 'off')?.top1 ?? null,
-        top1: Object.fromEntries(choice.protocols.map((p) => [p, ks.map((k) => noisy.find((r) => r.protocol === p && r.batch === (p === 'single' ? 1 : k))?.top1 ?? null)])),
+        top1: Object.fromEntries(
+          choice.protocols.map((p) => [
+            p,
+            ks.map((k) => noisy.find((r) => r.protocol === p && r.batch === (p === 'single' ? 1 : k))?.top1 ?? null),
+          ]),
+        ),
       }
     : undefined;
   if (a.flags.json) {
-    printJson({ runId, epoch: epochs, evaluations: rows, ...(kSweep ? { kSweep } : {}), ...(officialNote ? { official: officialNote } : {}) });
+    printJson({
+      runId,
+      epoch: epochs,
+      evaluations: rows,
+      ...(kSweep ? { kSweep } : {}),
+      ...(officialNote ? { official: officialNote } : {}),
+    });
     return 0;
   }
   if (officialNote) console.log(`official order: ${officialNote}`);
   printTable(rows.map((r) => ({ ...r, top1: pct(r.top1), top1RunningAvg: pct(r.top1RunningAvg), top5: pct(r.top5) })));
-  console.log('top1 = correct / total; top1RunningAvg = the official scripts\' accs.avg (mean over batches of the cumulative accuracy).');
+  console.log("top1 = correct / total; top1RunningAvg = the official scripts' accs.avg (mean over batches of the cumulative accuracy).");
   const by = (p: string, noise: string) => rows.find((r) => r.protocol === p && r.noise === noise);
   const sorted = by('sorted', 'on');
   const shuffled = by('shuffled', 'on');
-  if (!sweep && sorted && shuffled) console.log(`sorted - shuffled gap: ${((sorted.top1 - shuffled.top1) * 100).toFixed(2)} points (batch composition changes the result)`);
+  if (!sweep && sorted && shuffled)
+    console.log(`sorted - shuffled gap: ${((sorted.top1 - shuffled.top1) * 100).toFixed(2)} points (batch composition changes the result)`);
   const single = by('single', 'on');
   const clean = by('standard', 'off');
   if (single && clean) console.log(`single - noise-free: ${((single.top1 - clean.top1) * 100).toFixed(2)} points`);

@@ -18,7 +18,9 @@ export async function exportCommand(a: ParsedArgs): Promise<number> {
   const id = Number(a.positionals[0]);
   const format = (a.flags.format as string) ?? 'json';
   if (!Number.isInteger(id) || !['csv', 'json', 'safetensors', 'bundle'].includes(format)) {
-    throw new UsageError('usage: noisynn export RUN --format csv|json [--out FILE] | --format safetensors [--epoch N] [--out DIR] | --format bundle [--out DIR]');
+    throw new UsageError(
+      'usage: noisynn export RUN --format csv|json [--out FILE] | --format safetensors [--epoch N] [--out DIR] | --format bundle [--out DIR]',
+    );
   }
   if (format === 'safetensors') return exportSafetensors(id, a.flags);
   if (format === 'bundle') return exportBundle(id, a.flags);
@@ -31,9 +33,16 @@ export async function exportCommand(a: ParsedArgs): Promise<number> {
     const metrics = store.metrics(id);
     rows = metrics.length;
     if (format === 'json') {
-      text = JSON.stringify({ run, params: store.params(id), evaluations: store.evaluations(id), checkpoints: store.checkpoints(id), metrics }, null, 1);
+      text = JSON.stringify(
+        { run, params: store.params(id), evaluations: store.evaluations(id), checkpoints: store.checkpoints(id), metrics },
+        null,
+        1,
+      );
     } else {
-      const lines = ['run_id,key,step,epoch,value,time', ...metrics.map((m) => [m.runId, m.key, m.step, m.epoch, m.value, m.time].map(csvCell).join(','))];
+      const lines = [
+        'run_id,key,step,epoch,value,time',
+        ...metrics.map((m) => [m.runId, m.key, m.step, m.epoch, m.value, m.time].map(csvCell).join(',')),
+      ];
       text = `${lines.join('\n')}\n`;
     }
   } finally {
@@ -63,7 +72,10 @@ async function exportSafetensors(id: number, flags: Record<string, string | bool
     const out = (flags.out as string | undefined) ?? `run-${id}-weights`;
     const e = exportRunWeights(store, id, data, out, epoch);
     if (flags.json) printJson(e);
-    else console.log(`wrote ${e.dir}/model.safetensors (${e.tensors} tensors, timm/torchvision names) and config.json from run ${id}, epoch ${e.epoch}`);
+    else
+      console.log(
+        `wrote ${e.dir}/model.safetensors (${e.tensors} tensors, timm/torchvision names) and config.json from run ${id}, epoch ${e.epoch}`,
+      );
   } finally {
     store.close();
   }
@@ -75,7 +87,10 @@ function exportBundle(id: number, flags: Record<string, string | boolean | undef
   try {
     const e = exportRunBundle(store, id, (flags.out as string | undefined) ?? `run-${id}-bundle`);
     if (flags.json) printJson(e);
-    else console.log(`wrote run ${id} as a bundle to ${e.dir} (${e.metrics} metric rows, ${e.evaluations} evaluations, ${e.checkpoints} checkpoints)\nimport it elsewhere with: noisynn sync ${e.dir}`);
+    else
+      console.log(
+        `wrote run ${id} as a bundle to ${e.dir} (${e.metrics} metric rows, ${e.evaluations} evaluations, ${e.checkpoints} checkpoints)\nimport it elsewhere with: noisynn sync ${e.dir}`,
+      );
   } finally {
     store.close();
   }

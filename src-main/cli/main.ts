@@ -22,7 +22,9 @@ function quietOnClosedPipe(): void {
 
 /** The program's switches, each with whether it also has --no-X. */
 function switches(cmd: Command, out = new Map<string, boolean>()): Map<string, boolean> {
-  for (const o of cmd.options) if (o.isBoolean() && o.long && !o.negate) out.set(o.long, out.get(o.long) || cmd.options.some((n) => n.long === `--no-${o.long!.slice(2)}`));
+  for (const o of cmd.options)
+    if (o.isBoolean() && o.long && !o.negate)
+      out.set(o.long, out.get(o.long) || cmd.options.some((n) => n.long === `--no-${o.long!.slice(2)}`));
   for (const c of cmd.commands) switches(c, out);
   return out;
 }
@@ -53,7 +55,11 @@ export async function main(argv: string[]): Promise<number> {
     const usage = e instanceof UsageError || e instanceof CommanderError;
     // A command group without its subcommand: commander has printed the group's help to stderr.
     const noSub = e instanceof CommanderError && e.code === 'commander.help';
-    const message = noSub ? 'name a subcommand (listed above)' : e instanceof CommanderError ? e.message.replace(/^error: /, '') : (e as Error).message;
+    const message = noSub
+      ? 'name a subcommand (listed above)'
+      : e instanceof CommanderError
+        ? e.message.replace(/^error: /, '')
+        : (e as Error).message;
     console.error(`noisynn ${cmd}: ${message}`);
     if (process.env.NOISYNN_DEBUG) console.error((e as Error).stack);
     if (json) printJson({ error: message });

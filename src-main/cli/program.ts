@@ -47,7 +47,13 @@ function addOption(cmd: Command, o: OptionSpec): string {
   return opt.attributeName();
 }
 
-function build(parent: Command, spec: CommandSpec, prefix: string[], inherited?: CommandSpec['run'], onDone?: (code: number) => void): Command {
+function build(
+  parent: Command,
+  spec: CommandSpec,
+  prefix: string[],
+  inherited?: CommandSpec['run'],
+  onDone?: (code: number) => void,
+): Command {
   const cmd = parent.command(spec.name, { isDefault: spec.isDefault }).description(spec.description);
   if (spec.examples?.length) cmd.addHelpText('after', `\nExamples:\n${spec.examples.map((e) => `  $ ${e}`).join('\n')}`);
   if (spec.subcommands) {
@@ -66,7 +72,11 @@ function build(parent: Command, spec: CommandSpec, prefix: string[], inherited?:
   cmd.action(async (...xs: unknown[]) => {
     const c = xs[xs.length - 1] as Command;
     const values = c.opts();
-    const a: ParsedArgs = { positionals: [...lead, ...c.processedArgs.flat().filter((v): v is string => typeof v === 'string')], flags: {}, lists: {} };
+    const a: ParsedArgs = {
+      positionals: [...lead, ...c.processedArgs.flat().filter((v): v is string => typeof v === 'string')],
+      flags: {},
+      lists: {},
+    };
     for (const [o, key] of names) {
       if (o.repeatable) a.lists[o.flag] = (values[key] as string[] | undefined) ?? [];
       else a.flags[o.flag] = values[key] as string | boolean | undefined;
@@ -83,7 +93,10 @@ export interface Program {
 }
 
 export function makeProgram(name: string, description: string, specs: CommandSpec[], after: string): Program {
-  const program = new Command(name).description(description).exitOverride().configureOutput({ outputError: () => {} });
+  const program = new Command(name)
+    .description(description)
+    .exitOverride()
+    .configureOutput({ outputError: () => {} });
   program.addHelpText('after', `\n${after}`);
   let code = 0;
   for (const s of specs) build(program, s, [s.name], undefined, (c) => (code = c));
@@ -98,5 +111,6 @@ export function makeProgram(name: string, description: string, specs: CommandSpe
 }
 
 /** commander's error for a help request (exit 0) rather than a usage mistake. */
-export const isHelp = (e: unknown): e is CommanderError => e instanceof CommanderError && (e.code === 'commander.helpDisplayed' || (e.code === 'commander.help' && e.exitCode === 0));
+export const isHelp = (e: unknown): e is CommanderError =>
+  e instanceof CommanderError && (e.code === 'commander.helpDisplayed' || (e.code === 'commander.help' && e.exitCode === 0));
 export { CommanderError };

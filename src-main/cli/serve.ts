@@ -25,7 +25,8 @@ export function defaultStaticDir(): string {
 function parsePort(v: string | boolean | undefined): number {
   if (v === undefined) return 0;
   const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : NaN;
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--port: expected an integer 0..65535 (0 = any free port), got '${String(v)}'`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new UsageError(`--port: expected an integer 0..65535 (0 = any free port), got '${String(v)}'`);
   return n;
 }
 
@@ -63,7 +64,9 @@ export function serverSecret(dataDir: string): string {
   try {
     fs.writeFileSync(file, secret, { mode: 0o600 });
   } catch (e) {
-    console.error(`warning: cannot keep the session secret in ${file} (${(e as Error).message}): open tabs will need the new URL after a restart`);
+    console.error(
+      `warning: cannot keep the session secret in ${file} (${(e as Error).message}): open tabs will need the new URL after a restart`,
+    );
   }
   return secret;
 }
@@ -106,7 +109,9 @@ export async function serveCommand(a: ParsedArgs): Promise<number> {
   }
 
   if (!fs.existsSync(path.join(staticDir, 'index.html'))) {
-    console.error(`warning: the renderer is not built (no ${path.join(staticDir, 'index.html')}): only the API is served. Run 'npm run build'.`);
+    console.error(
+      `warning: the renderer is not built (no ${path.join(staticDir, 'index.html')}): only the API is served. Run 'npm run build'.`,
+    );
   }
   console.log(`NoisyNN Workbench: open ${server.url}`);
   console.log('Press Ctrl+C to stop.');

@@ -17,7 +17,8 @@ export const SLURM_OPTIONS: OptionSpec[] = [
   { flag: 'sbatch-arg', value: 'ARG', help: 'with --slurm: any other sbatch argument (repeatable)', repeatable: true },
 ];
 const SLURM_VALUES = SLURM_OPTIONS.filter((o) => o.value).map((o) => o.flag);
-export const SLURM_USAGE = '--slurm --bundle-dir DIR [--cluster NAME] [--partition P] [--time T] [--cpus-per-task N] [--gres G] [--account A] [--array-parallel K] [--sbatch-arg ARG ...]';
+export const SLURM_USAGE =
+  '--slurm --bundle-dir DIR [--cluster NAME] [--partition P] [--time T] [--cpus-per-task N] [--gres G] [--account A] [--array-parallel K] [--sbatch-arg ARG ...]';
 
 export const posInt = (flag: string, v: unknown): number | undefined => {
   if (v === undefined) return undefined;

@@ -12,7 +12,17 @@ import { finalProtocols, type EvalResult } from '../engine/eval/evaluate';
 import { createRuns, resolveRunConfig } from '../runner/lifecycle';
 import { verifiedStoreCheckpoint } from '../runner/recorder';
 import { runDir, type RunRow, type Store } from '../store';
-import { modePoints, pointConfig, pointKey, reusesWeights, STUDY_DESIGNS, studySweepName, studyTag, type StudyMode, type StudyPoint } from '../study/plan';
+import {
+  modePoints,
+  pointConfig,
+  pointKey,
+  reusesWeights,
+  STUDY_DESIGNS,
+  studySweepName,
+  studyTag,
+  type StudyMode,
+  type StudyPoint,
+} from '../study/plan';
 import { studyRuns } from '../study/results';
 import { evaluateStored } from './eval';
 
@@ -44,7 +54,12 @@ export function pendingCells(store: Store, mode: StudyMode, sweepName: string): 
 }
 
 /** The names (point keys) of a study's cells on reused weights. */
-export const cellKeys = (mode: StudyMode) => new Set(modePoints(mode).filter((p) => reusesWeights(mode, p)).map((p) => p.key));
+export const cellKeys = (mode: StudyMode) =>
+  new Set(
+    modePoints(mode)
+      .filter((p) => reusesWeights(mode, p))
+      .map((p) => p.key),
+  );
 
 /** The cell's run, claimed by this process, with the baseline's final checkpoint as its own; undefined when another process took it. */
 async function claimCell(store: Store, mode: StudyMode, sweepId: number, c: PendingCell): Promise<number | undefined> {
@@ -72,7 +87,10 @@ function adoptCheckpoint(store: Store, cellId: number, baseline: RunRow): void {
   store.addCheckpoint({ runId: cellId, epoch: ckpt.epoch, step: ckpt.step, path, sha256: ckpt.sha256, bytes: ckpt.bytes });
   store.updateProgress(cellId, { epochsDone: ckpt.epoch, stepsDone: ckpt.step });
   store.mergeSummary(cellId, { weightsFromRun: baseline.id });
-  store.addNote(cellId, `weights reused from run ${baseline.id} (${baseline.name}), its epoch ${ckpt.epoch} checkpoint (sha256 ${ckpt.sha256.slice(0, 12)}): this run was not trained; its evaluations are of those weights with its noise at evaluation`);
+  store.addNote(
+    cellId,
+    `weights reused from run ${baseline.id} (${baseline.name}), its epoch ${ckpt.epoch} checkpoint (sha256 ${ckpt.sha256.slice(0, 12)}): this run was not trained; its evaluations are of those weights with its noise at evaluation`,
+  );
 }
 
 /** The summary a trained run's end writes (runner/jobs.ts), from the cell's evaluations. */
@@ -90,7 +108,13 @@ function summaryOf(config: RunConfig, evals: EvalResult[], baselineId: number): 
  * Evaluates one cell: the evaluations a trained run's end makes (standard with the noise, the mixing
  * protocols, noise-free), and for linear-optimal the design's k sweep (sorted and shuffled at each k).
  */
-export async function runCell(store: Store, mode: StudyMode, sweepId: number, c: PendingCell, o: { quiet?: boolean } = {}): Promise<'completed' | 'failed' | 'skipped'> {
+export async function runCell(
+  store: Store,
+  mode: StudyMode,
+  sweepId: number,
+  c: PendingCell,
+  o: { quiet?: boolean } = {},
+): Promise<'completed' | 'failed' | 'skipped'> {
   const id = await claimCell(store, mode, sweepId, c);
   if (id === undefined) return 'skipped';
   try {

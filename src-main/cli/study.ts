@@ -10,7 +10,18 @@ import { createRuns, resolveRunConfig, type ResolvedConfig } from '../runner/lif
 import { gitCommit, packageVersions } from '../runner/provenance';
 import { RunQueue } from '../runner/queue';
 import { openStore, resolveDataDir, type Store } from '../store';
-import { MODE_FLAGS, modePoints, pointConfig, reusesWeights, STANDARD_SIZING, STUDY_BUDGETS, STUDY_DESIGNS, studySweepName, studyTag, type StudyMode } from '../study/plan';
+import {
+  MODE_FLAGS,
+  modePoints,
+  pointConfig,
+  reusesWeights,
+  STANDARD_SIZING,
+  STUDY_BUDGETS,
+  STUDY_DESIGNS,
+  studySweepName,
+  studyTag,
+  type StudyMode,
+} from '../study/plan';
 import { K_SWEEP_SUFFIX, renderCsv, renderKSweepCsv, renderMarkdown, type StudyMeta } from '../study/report';
 import { studyRuns, toStudyRow } from '../study/results';
 import { buildStudyTable, kSweepTable, studyClaims } from '../study/table';
@@ -50,7 +61,8 @@ async function prepareStudy(store: Store, mode: StudyMode, sweepName: string): P
   const plan = modePoints(mode);
   const configs = await missingConfigs(store, mode, sweepName);
   let sweepId = existing.find((r) => r.sweepId !== null)?.sweepId ?? null;
-  if (sweepId === null) sweepId = store.createSweep(sweepName, { study: 'reproduce', mode, budget: STUDY_BUDGETS[mode], points: plan.length });
+  if (sweepId === null)
+    sweepId = store.createSweep(sweepName, { study: 'reproduce', mode, budget: STUDY_BUDGETS[mode], points: plan.length });
   createRuns(store, configs, { sweepId, tags: [tag] });
   // Runs cut short by an earlier interruption go back to the queue (they resume from their checkpoint).
   // Runs on a cluster are Slurm's to restart (scontrol requeue), not the local queue's; cells on reused
@@ -71,8 +83,9 @@ function span(runs: { startedAt: string | null; endedAt: string | null }[]): num
 /** The budget in words, for the report. */
 function settingsOf(mode: StudyMode): string {
   const b = STUDY_BUDGETS[mode];
-  if (mode === 'full') return 'full: the presets\' full settings (all data)';
-  if (mode === 'standard') return 'standard: 1 epoch, all 60,000 training images, all 10,000 test images, the presets\' batch sizes (mnist-vit 32, mnist-cnn 64) and learning rates (3e-3, 2e-3), one replica';
+  if (mode === 'full') return "full: the presets' full settings (all data)";
+  if (mode === 'standard')
+    return "standard: 1 epoch, all 60,000 training images, all 10,000 test images, the presets' batch sizes (mnist-vit 32, mnist-cnn 64) and learning rates (3e-3, 2e-3), one replica";
   return `${mode}: ${b.epochs} epoch, ${b.limitTrain} training images (seeded subset), first ${b.limitTest} test images, batch ${b.batchSize}, mnist-vit lr 1e-3 (presets otherwise)`;
 }
 
@@ -84,14 +97,23 @@ function designNotes(mode: StudyMode): string[] {
   return [
     `Noise settings, one per family (the official or paper default): ${sources.join('; ')}. The CNN script's salt-and-pepper p = 1.0 replaces nearly every element and is not used.`,
     'Eval-only cells are not trained: each is a run whose weights are the final checkpoint of the noise-free run of the same dataset, model and seed (the same weights by construction; the run\'s note and its summary field weightsFromRun name that run), evaluated with the cell\'s noise through the evaluation path of `noisynn eval`. Their "noise-free" column is therefore the baseline itself.',
-    ...(d.kSweep.length ? [`The k sweep (last section) evaluates the same noise-free weights with linear-optimal noise at test batch sizes k = ${d.kSweep.join(', ')}, in class-sorted and shuffled batches.`] : []),
+    ...(d.kSweep.length
+      ? [
+          `The k sweep (last section) evaluates the same noise-free weights with linear-optimal noise at test batch sizes k = ${d.kSweep.join(', ')}, in class-sorted and shuffled batches.`,
+        ]
+      : []),
     ...(mode === 'standard' ? [`Sizing: ${STANDARD_SIZING}`] : []),
   ];
 }
 
 function machine(): Pick<StudyMeta, 'os' | 'cpu' | 'cores' | 'node'> {
   const cpus = os.cpus();
-  return { os: `${os.type()} ${os.release()} (${os.arch()})`, cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, node: process.versions.node };
+  return {
+    os: `${os.type()} ${os.release()} (${os.arch()})`,
+    cpu: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    node: process.versions.node,
+  };
 }
 
 export async function studyCommand(a: ParsedArgs): Promise<number> {
@@ -100,11 +122,22 @@ export async function studyCommand(a: ParsedArgs): Promise<number> {
   if (!a.flags.slurm && (a.flags['dry-run'] || a.flags.backend)) throw new UsageError(`--dry-run and --backend go with --slurm\n${USAGE}`);
   if (a.flags.quick && a.flags.standard) throw new UsageError(`--quick and --standard are two different studies: choose one\n${USAGE}`);
   // --smoke is a hidden pipeline check (200 training images): never results. With --standard: the standard design.
-  const mode: StudyMode = a.flags.standard ? (a.flags.smoke ? 'standard-smoke' : 'standard') : a.flags.smoke ? 'smoke' : a.flags.quick ? 'quick' : 'full';
+  const mode: StudyMode = a.flags.standard
+    ? a.flags.smoke
+      ? 'standard-smoke'
+      : 'standard'
+    : a.flags.smoke
+      ? 'smoke'
+      : a.flags.quick
+        ? 'quick'
+        : 'full';
   const concurrency = a.flags.concurrency === undefined ? 2 : Number(a.flags.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) throw new UsageError(`--concurrency must be an integer from 1 to 16 (got ${String(a.flags.concurrency)})`);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16)
+    throw new UsageError(`--concurrency must be an integer from 1 to 16 (got ${String(a.flags.concurrency)})`);
   const dataDir = resolveDataDir(a.flags['data-dir'] as string | undefined);
-  const outDir = resolve((a.flags.out as string | undefined) ?? (mode === 'quick' || mode === 'standard' ? 'docs' : join(dataDir, 'study')));
+  const outDir = resolve(
+    (a.flags.out as string | undefined) ?? (mode === 'quick' || mode === 'standard' ? 'docs' : join(dataDir, 'study')),
+  );
   const sweepName = studySweepName(mode);
   const command = `noisynn ${process.argv.slice(2).join(' ')}`;
   const t0 = Date.now();
@@ -122,7 +155,9 @@ export async function studyCommand(a: ParsedArgs): Promise<number> {
     const { sweepId, created } = await prepareStudy(store, mode, sweepName);
     const all = studyRuns(store, sweepName);
     const before = all.filter((r) => r.status === 'completed').length;
-    log(`study '${sweepName}' (sweep ${sweepId}) in ${dataDir}: ${all.length} runs, ${created} new, ${before} already completed; concurrency ${concurrency}`);
+    log(
+      `study '${sweepName}' (sweep ${sweepId}) in ${dataDir}: ${all.length} runs, ${created} new, ${before} already completed; concurrency ${concurrency}`,
+    );
 
     let finished = 0;
     const cells = cellKeys(mode);
@@ -133,21 +168,33 @@ export async function studyCommand(a: ParsedArgs): Promise<number> {
       const eta = ((todo - finished) * el) / finished;
       log(`[${finished}/${todo}] ${what}; ${Math.round(el)} s elapsed, ~${Math.round(eta / 60)} min left`);
     };
-    queue = new RunQueue(store, dataDir, {
-      onEvent: () => {},
-      onExit: (runId, status, error) => {
-        if (status === 'queued') return; // put back by an interruption: not finished
-        const run = store.getRun(runId);
-        const top1 = run?.summary?.testTop1;
-        progress(`run ${runId} ${run?.name ?? ''}: ${status}${typeof top1 === 'number' ? ` top-1 ${(top1 * 100).toFixed(2)}%` : ''}${error ? ` (${error})` : ''}`);
+    queue = new RunQueue(
+      store,
+      dataDir,
+      {
+        onEvent: () => {},
+        onExit: (runId, status, error) => {
+          if (status === 'queued') return; // put back by an interruption: not finished
+          const run = store.getRun(runId);
+          const top1 = run?.summary?.testTop1;
+          progress(
+            `run ${runId} ${run?.name ?? ''}: ${status}${typeof top1 === 'number' ? ` top-1 ${(top1 * 100).toFixed(2)}%` : ''}${error ? ` (${error})` : ''}`,
+          );
+        },
+        onChange: () => {},
       },
-      onChange: () => {},
-    }, { concurrency });
+      { concurrency },
+    );
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     queue.start();
-    const onCluster = studyRuns(store, sweepName).filter((r) => (r.status === 'queued' || r.status === 'running') && store.clusterRun(r.id));
-    if (onCluster.length) throw new Error(`${onCluster.length} runs of '${sweepName}' have not finished on the cluster yet: sync their bundles first (noisynn sync ${store.clusterRun(onCluster[0].id)!.bundlePath.replace(/\/runs\/\d+$/, '')})`);
+    const onCluster = studyRuns(store, sweepName).filter(
+      (r) => (r.status === 'queued' || r.status === 'running') && store.clusterRun(r.id),
+    );
+    if (onCluster.length)
+      throw new Error(
+        `${onCluster.length} runs of '${sweepName}' have not finished on the cluster yet: sync their bundles first (noisynn sync ${store.clusterRun(onCluster[0].id)!.bundlePath.replace(/\/runs\/\d+$/, '')})`,
+      );
     // Cells on reused weights are evaluated one at a time as their noise-free runs complete, in one of the
     // trainers' slots; each is tried once per invocation (a failed one is retried by the next).
     let cell: Promise<void> | null = null;
@@ -158,14 +205,19 @@ export async function studyCommand(a: ParsedArgs): Promise<number> {
       if (next) {
         tried.add(next.point.key);
         queue.setConcurrency(Math.max(1, concurrency - 1));
-        cell = runCell(store, mode, sweepId, next, { quiet: true }).then((status) => {
-          const run = studyRuns(store, sweepName).find((r) => r.name === next.point.key);
-          const top1 = run?.summary?.testTop1;
-          if (status !== 'skipped') progress(`run ${run?.id ?? '?'} ${next.point.key} (weights of run ${next.baseline.id}): ${status}${typeof top1 === 'number' ? ` top-1 ${(top1 * 100).toFixed(2)}%` : ''}${run?.error ? ` (${run.error})` : ''}`);
-        }).finally(() => {
-          cell = null;
-          queue?.setConcurrency(concurrency);
-        });
+        cell = runCell(store, mode, sweepId, next, { quiet: true })
+          .then((status) => {
+            const run = studyRuns(store, sweepName).find((r) => r.name === next.point.key);
+            const top1 = run?.summary?.testTop1;
+            if (status !== 'skipped')
+              progress(
+                `run ${run?.id ?? '?'} ${next.point.key} (weights of run ${next.baseline.id}): ${status}${typeof top1 === 'number' ? ` top-1 ${(top1 * 100).toFixed(2)}%` : ''}${run?.error ? ` (${run.error})` : ''}`,
+              );
+          })
+          .finally(() => {
+            cell = null;
+            queue?.setConcurrency(concurrency);
+          });
       }
       const open = studyRuns(store, sweepName).filter((r) => (r.status === 'queued' || r.status === 'running') && !cells.has(r.name ?? ''));
       if (open.length === 0 && queue.state().running.length === 0 && !cell && !nextCell()) break;
@@ -183,13 +235,16 @@ export async function studyCommand(a: ParsedArgs): Promise<number> {
     const kSweep = kSweepTable(studyRows);
     const claims = studyClaims(rows);
     const meta: StudyMeta = {
-      command, date: new Date().toISOString(), ...machine(),
+      command,
+      date: new Date().toISOString(),
+      ...machine(),
       backend: [...new Set(done.map((r) => r.backend ?? 'unknown'))].join(', ') || 'none',
       versions: done[0]?.versions ?? packageVersions(),
       wallSeconds: (Date.now() - t0) / 1000,
       spanSeconds: span(runs),
       runs: { total, completed: done.length, failed: total - done.length, before },
-      settings: `${settingsOf(mode)}; ` +
+      settings:
+        `${settingsOf(mode)}; ` +
         'presets mnist-vit (4 blocks, dim 64, noise at block 3 on the attention input, class token untouched) and mnist-cnn (3-stage ResNet, noise at the input of stage 3 block 1); ' +
         `embedding-level noise; test batch 10; seeds ${[...new Set(runs.map((r) => r.seed))].sort((x, y) => x - y).join(', ')}; git ${gitCommit() ?? 'unknown'}`,
     };
@@ -202,7 +257,17 @@ export async function studyCommand(a: ParsedArgs): Promise<number> {
     if (kSweep.length) writeFileSync(join(outDir, `${base}${K_SWEEP_SUFFIX}.csv`), renderKSweepCsv(kSweep));
     log(`${done.length} of ${total} runs completed in ${Math.round(meta.wallSeconds)} s; wrote ${mdFile} and ${csvFile}`);
     for (const c of claims) log(`- ${c.claim}: ${c.verdict}`);
-    if (a.flags.json) printJson({ sweepId, sweepName, runs: total, completed: done.length, wallSeconds: meta.wallSeconds, markdown: mdFile, csv: csvFile, claims });
+    if (a.flags.json)
+      printJson({
+        sweepId,
+        sweepName,
+        runs: total,
+        completed: done.length,
+        wallSeconds: meta.wallSeconds,
+        markdown: mdFile,
+        csv: csvFile,
+        claims,
+      });
     return done.length === total ? 0 : 1;
   } finally {
     store.close();
@@ -215,8 +280,14 @@ async function submitStudy(a: ParsedArgs, dataDir: string, mode: StudyMode, swee
   const store = openStore(dataDir);
   try {
     await ensureBuiltins(store);
-    const runs = (await missingConfigs(store, mode, sweepName)).map(({ config }) => ({ config, dataset: store.datasetByName(config.dataset)! }));
-    if (runs.length === 0) throw new Error(`every run of '${sweepName}' is already in ${dataDir}; write the report with: noisynn study reproduce${modeFlags(mode)}`);
+    const runs = (await missingConfigs(store, mode, sweepName)).map(({ config }) => ({
+      config,
+      dataset: store.datasetByName(config.dataset)!,
+    }));
+    if (runs.length === 0)
+      throw new Error(
+        `every run of '${sweepName}' is already in ${dataDir}; write the report with: noisynn study reproduce${modeFlags(mode)}`,
+      );
     const sub = { name: sweepName, bundleDir: target.bundleDir, runs, slurm: target.slurm, env: target.env };
     if (a.flags['dry-run']) {
       process.stdout.write(sweepScript(sub));
@@ -225,7 +296,10 @@ async function submitStudy(a: ParsedArgs, dataDir: string, mode: StudyMode, swee
     const done = submitTo(target, { name: sweepName, runs, spec: { study: 'reproduce', mode }, tags: [studyTag(sweepName)] });
     const out = { sweepDir: done.sweepDir, jobId: done.jobId, runs: done.bundles.length };
     if (a.flags.json) printJson(out);
-    else console.log(`submitted ${out.runs} runs of '${sweepName}' as Slurm job array ${out.jobId}\nthen: noisynn sync ${out.sweepDir} && noisynn study reproduce${modeFlags(mode)}   # writes the report`);
+    else
+      console.log(
+        `submitted ${out.runs} runs of '${sweepName}' as Slurm job array ${out.jobId}\nthen: noisynn sync ${out.sweepDir} && noisynn study reproduce${modeFlags(mode)}   # writes the report`,
+      );
     return 0;
   } finally {
     store.close();

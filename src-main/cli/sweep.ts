@@ -26,7 +26,8 @@ function parseValue(raw: string): unknown {
 function axes(flag: string, specs: string[]): SweepAxis[] {
   return specs.map((s) => {
     const eq = s.indexOf('=');
-    if (eq < 1 || eq === s.length - 1) throw new UsageError(`--${flag} expects PATH=V1,V2,...${flag === 'random' ? ' or PATH=LO:HI' : ''} (got '${s}')`);
+    if (eq < 1 || eq === s.length - 1)
+      throw new UsageError(`--${flag} expects PATH=V1,V2,...${flag === 'random' ? ' or PATH=LO:HI' : ''} (got '${s}')`);
     const path = s.slice(0, eq);
     const rest = s.slice(eq + 1);
     const range = /^([^:,]+):([^:,]+)$/.exec(rest);
@@ -77,7 +78,13 @@ export async function sweepCommand(a: ParsedArgs): Promise<number> {
   const slurmMode = a.flags.slurm === true;
   checkSlurmFlags(a);
   const dataDir = resolveDataDir(a.flags['data-dir'] as string | undefined);
-  const base = buildConfig({ preset: a.flags.preset as string, model: a.flags.model as string, configFile: a.flags.config as string, flags: a.flags, sets: a.lists.set });
+  const base = buildConfig({
+    preset: a.flags.preset as string,
+    model: a.flags.model as string,
+    configFile: a.flags.config as string,
+    flags: a.flags,
+    sets: a.lists.set,
+  });
   const backend = a.flags.backend as string | undefined;
   const store = openStore(dataDir);
   try {
@@ -87,13 +94,24 @@ export async function sweepCommand(a: ParsedArgs): Promise<number> {
       for (const p of points) console.log(JSON.stringify(p.config));
       return 0;
     }
-    return await runLocally(store, dataDir, spec, points, { backend, concurrency: posInt('concurrency', a.flags.concurrency) ?? 1, json: a.flags.json === true });
+    return await runLocally(store, dataDir, spec, points, {
+      backend,
+      concurrency: posInt('concurrency', a.flags.concurrency) ?? 1,
+      json: a.flags.json === true,
+    });
   } finally {
     store.close();
   }
 }
 
-function submitToSlurm(a: ParsedArgs, dataDir: string, name: string, points: { config: RunConfig; dataset: StoredDataset }[], backend: string | undefined, spec: SweepSpec): number {
+function submitToSlurm(
+  a: ParsedArgs,
+  dataDir: string,
+  name: string,
+  points: { config: RunConfig; dataset: StoredDataset }[],
+  backend: string | undefined,
+  spec: SweepSpec,
+): number {
   const target = slurmTarget(a, dataDir, backend);
   if (a.flags['dry-run']) {
     process.stdout.write(sweepScript({ name, bundleDir: target.bundleDir, runs: points, slurm: target.slurm, env: target.env }));
@@ -102,24 +120,49 @@ function submitToSlurm(a: ParsedArgs, dataDir: string, name: string, points: { c
   const done = submitTo(target, { name, runs: points, spec: { ...spec, base: points[0]?.config } });
   const out = { sweepDir: done.sweepDir, jobId: done.jobId, runs: done.bundles.length, script: done.scriptPath };
   if (a.flags.json) printJson(out);
-  else console.log(`submitted ${out.runs} runs as Slurm job array ${out.jobId}; bundles in ${out.sweepDir}\nfollow with: noisynn sync ${out.sweepDir}`);
+  else
+    console.log(
+      `submitted ${out.runs} runs as Slurm job array ${out.jobId}; bundles in ${out.sweepDir}\nfollow with: noisynn sync ${out.sweepDir}`,
+    );
   return 0;
 }
 
-async function runLocally(store: Store, dataDir: string, spec: SweepSpec, points: { config: RunConfig; dataset: StoredDataset }[], o: { backend?: string; concurrency: number; json: boolean }): Promise<number> {
+async function runLocally(
+  store: Store,
+  dataDir: string,
+  spec: SweepSpec,
+  points: { config: RunConfig; dataset: StoredDataset }[],
+  o: { backend?: string; concurrency: number; json: boolean },
+): Promise<number> {
   // The trainers inherit this environment: a pinned backend applies to every run of the sweep.
   if (o.backend) process.env.NOISYNN_BACKEND = o.backend;
   const sweepId = store.createSweep(spec.name, { ...spec, base: points[0]?.config });
   const versions = packageVersions();
   const commit = gitCommit();
-  const ids = points.map((p) => store.createRun({ name: p.config.name, config: p.config, seed: p.config.seed, datasetId: p.dataset.id, sweepId, versions, gitCommit: commit, status: 'queued' }));
+  const ids = points.map((p) =>
+    store.createRun({
+      name: p.config.name,
+      config: p.config,
+      seed: p.config.seed,
+      datasetId: p.dataset.id,
+      sweepId,
+      versions,
+      gitCommit: commit,
+      status: 'queued',
+    }),
+  );
   const log = (s: string) => (o.json ? process.stderr.write(`${s}\n`) : console.log(s));
   log(`sweep '${spec.name}' (${sweepId}): ${ids.length} runs, ${o.concurrency} at a time`);
-  const queue = new RunQueue(store, dataDir, {
-    onEvent: () => {},
-    onExit: (runId, status, error) => log(`run ${runId}: ${status}${error ? ` (${error})` : ''}`),
-    onChange: () => {},
-  }, { concurrency: o.concurrency });
+  const queue = new RunQueue(
+    store,
+    dataDir,
+    {
+      onEvent: () => {},
+      onExit: (runId, status, error) => log(`run ${runId}: ${status}${error ? ` (${error})` : ''}`),
+      onChange: () => {},
+    },
+    { concurrency: o.concurrency },
+  );
   queue.start();
   try {
     for (;;) {

@@ -28,7 +28,13 @@ export async function trainCommand(a: ParsedArgs): Promise<number> {
   if (a.positionals.length) throw new UsageError(`train takes no positional arguments (got ${a.positionals.join(' ')})`);
   if (typeof a.flags.bundle === 'string') return trainIntoBundle(a.flags.bundle, { backend: a.flags.backend as string | undefined });
   const dataDir = resolveDataDir(a.flags['data-dir'] as string | undefined);
-  const given = buildConfig({ preset: a.flags.preset as string, model: a.flags.model as string, configFile: a.flags.config as string, flags: a.flags, sets: a.lists.set });
+  const given = buildConfig({
+    preset: a.flags.preset as string,
+    model: a.flags.model as string,
+    configFile: a.flags.config as string,
+    flags: a.flags,
+    sets: a.lists.set,
+  });
   const store = openStore(dataDir);
   let runId: number;
   let kind: 'train' | 'resume';
@@ -50,11 +56,20 @@ export async function trainCommand(a: ParsedArgs): Promise<number> {
     store.close();
   }
   console.log(`run ${runId} created in ${dataDir}`);
-  if (config.init) console.log(`starting from weights '${config.init.weights}' (sha256 ${config.init.sha256?.slice(0, 12)})${config.init.freeze ? `, first ${config.init.freeze} frozen` : ''}${(config.init.adapted ?? []).map((l) => `\n  ${l}`).join('')}`);
-  const exit = await follow({ kind, runId, dataDir, onCallerLoss: 'cancel' }, { quiet: a.flags.quiet === true, backend: a.flags.backend as string });
+  if (config.init)
+    console.log(
+      `starting from weights '${config.init.weights}' (sha256 ${config.init.sha256?.slice(0, 12)})${config.init.freeze ? `, first ${config.init.freeze} frozen` : ''}${(config.init.adapted ?? []).map((l) => `\n  ${l}`).join('')}`,
+    );
+  const exit = await follow(
+    { kind, runId, dataDir, onCallerLoss: 'cancel' },
+    { quiet: a.flags.quiet === true, backend: a.flags.backend as string },
+  );
   const summary = trainSummary(runId, exit);
   if (a.flags.json) printJson(summary);
-  else console.log(`run ${runId} ${summary.status}${summary.testTop1 !== null ? `: test top-1 ${(summary.testTop1 * 100).toFixed(2)}%` : ''}, ${summary.imagesPerSecond} img/s on ${summary.backend}`);
+  else
+    console.log(
+      `run ${runId} ${summary.status}${summary.testTop1 !== null ? `: test top-1 ${(summary.testTop1 * 100).toFixed(2)}%` : ''}, ${summary.imagesPerSecond} img/s on ${summary.backend}`,
+    );
   return summary.status === 'completed' ? 0 : 1;
 }
 
@@ -70,8 +85,15 @@ export async function resumeCommand(a: ParsedArgs): Promise<number> {
   } finally {
     store.close();
   }
-  console.log(kind === 'resume' ? `resuming run ${runId} from its last intact checkpoint` : `run ${runId}: ${a.flags.restart ? 'restarting' : 'no checkpoint, restarting'} it from the beginning`);
-  const exit = await follow({ kind, runId, dataDir, onCallerLoss: 'cancel' }, { quiet: a.flags.quiet === true, backend: a.flags.backend as string });
+  console.log(
+    kind === 'resume'
+      ? `resuming run ${runId} from its last intact checkpoint`
+      : `run ${runId}: ${a.flags.restart ? 'restarting' : 'no checkpoint, restarting'} it from the beginning`,
+  );
+  const exit = await follow(
+    { kind, runId, dataDir, onCallerLoss: 'cancel' },
+    { quiet: a.flags.quiet === true, backend: a.flags.backend as string },
+  );
   const summary = trainSummary(runId, exit);
   if (a.flags.json) printJson(summary);
   else console.log(`run ${runId} ${summary.status}`);

@@ -14,8 +14,13 @@ export function describeModel(m: ModelConfig): string {
 }
 
 const row = (w: WeightsEntry) => ({
-  name: w.name, architecture: w.architecture, input: `${w.model.channels}x${w.model.imageSize}x${w.model.imageSize}`, classes: w.model.numClasses,
-  parameters: w.parameters, sha256: w.sha256.slice(0, 12), source: w.source,
+  name: w.name,
+  architecture: w.architecture,
+  input: `${w.model.channels}x${w.model.imageSize}x${w.model.imageSize}`,
+  classes: w.model.numClasses,
+  parameters: w.parameters,
+  sha256: w.sha256.slice(0, 12),
+  source: w.source,
 });
 
 export async function weightsCommand(a: ParsedArgs): Promise<number> {
@@ -27,7 +32,9 @@ export async function weightsCommand(a: ParsedArgs): Promise<number> {
     if (a.flags.json) printJson(w);
     else {
       printTable([row(w)]);
-      console.log(`imported '${w.name}': ${describeModel(w.model)}; input ${w.input.size}px, mean ${JSON.stringify(w.input.mean)}, std ${JSON.stringify(w.input.std)}, crop ${w.input.cropPct}`);
+      console.log(
+        `imported '${w.name}': ${describeModel(w.model)}; input ${w.input.size}px, mean ${JSON.stringify(w.input.mean)}, std ${JSON.stringify(w.input.std)}, crop ${w.input.cropPct}`,
+      );
     }
   } else if (sub === 'list') {
     const all = listWeights(dataDir);
@@ -41,7 +48,9 @@ export async function weightsCommand(a: ParsedArgs): Promise<number> {
     else {
       printTable([row(w)]);
       console.log(`model: ${describeModel(w.model)}`);
-      console.log(`input: ${w.input.size}px, mean ${JSON.stringify(w.input.mean)}, std ${JSON.stringify(w.input.std)}, crop_pct ${w.input.cropPct}`);
+      console.log(
+        `input: ${w.input.size}px, mean ${JSON.stringify(w.input.mean)}, std ${JSON.stringify(w.input.std)}, crop_pct ${w.input.cropPct}`,
+      );
       console.log(`sha256 ${w.sha256}, ${w.bytes} bytes, ${w.tensors} tensors, imported ${w.importedAt}`);
     }
   } else if (sub === 'delete') {

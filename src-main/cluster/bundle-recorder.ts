@@ -7,8 +7,22 @@ import { verifyCheckpoint, type RunRecorder } from '../runner/recorder';
 import { resolveDataDir } from '../store';
 import { loadWeights } from '../weights/library';
 import {
-  BUNDLE_FILES, BundleError, CHECKPOINT_DIR, LineLog, checkpointFile, evalLine, metricLine, readCheckpointLines, readEvalLines,
-  readMetricLines, readRun, readStatus, writeStatus, type BundleCheckpoint, type BundleRun, type BundleStatus,
+  BUNDLE_FILES,
+  BundleError,
+  CHECKPOINT_DIR,
+  LineLog,
+  checkpointFile,
+  evalLine,
+  metricLine,
+  readCheckpointLines,
+  readEvalLines,
+  readMetricLines,
+  readRun,
+  readStatus,
+  writeStatus,
+  type BundleCheckpoint,
+  type BundleRun,
+  type BundleStatus,
 } from './bundle';
 
 export interface BundleRecorder extends RunRecorder {
@@ -49,7 +63,10 @@ export function bundleRecorder(dir: string): BundleRecorder {
       const [h, w, c] = d.shape;
       const data = await loadDataset({ kind: d.kind, path: d.path, name: d.name, imageSize: [h, w], channels: c === 1 ? 1 : 3 });
       if (data.info.contentHash !== d.contentHash) {
-        throw new BundleError(dir, `dataset '${d.name}' at ${d.path} is not the data the run was submitted with (content hash ${data.info.contentHash.slice(0, 12)} != ${d.contentHash.slice(0, 12)})`);
+        throw new BundleError(
+          dir,
+          `dataset '${d.name}' at ${d.path} is not the data the run was submitted with (content hash ${data.info.contentHash.slice(0, 12)} != ${d.contentHash.slice(0, 12)})`,
+        );
       }
       return data;
     },
@@ -72,7 +89,17 @@ export function bundleRecorder(dir: string): BundleRecorder {
       syncAll();
       return { epoch: last.epoch, step: last.step, path: checkpointFile(dir, last), sha256: last.sha256, bytes: last.bytes };
     },
-    start: (r) => save({ state: 'running', attempt: status.attempt + 1, host: r.host, pid: r.pid, backend: r.backend, startedAt: status.startedAt ?? now(), endedAt: null, error: null }),
+    start: (r) =>
+      save({
+        state: 'running',
+        attempt: status.attempt + 1,
+        host: r.host,
+        pid: r.pid,
+        backend: r.backend,
+        startedAt: status.startedAt ?? now(),
+        endedAt: null,
+        error: null,
+      }),
     metrics: (rows) => {
       metrics.append(rows.map(metricLine));
       lines.metrics += rows.length;
@@ -80,7 +107,11 @@ export function bundleRecorder(dir: string): BundleRecorder {
     progress: (p) => {
       const epochEnd = p.epochsDone !== undefined;
       if (epochEnd) syncAll();
-      save({ epochsDone: p.epochsDone ?? status.epochsDone, stepsDone: p.stepsDone ?? status.stepsDone, imagesPerSecond: p.imagesPerSecond ?? status.imagesPerSecond });
+      save({
+        epochsDone: p.epochsDone ?? status.epochsDone,
+        stepsDone: p.stepsDone ?? status.stepsDone,
+        imagesPerSecond: p.imagesPerSecond ?? status.imagesPerSecond,
+      });
     },
     checkpoint: (c) => {
       const line: BundleCheckpoint = { epoch: c.epoch, step: c.step, file: basename(c.path), sha256: c.sha256, bytes: c.bytes };
@@ -97,7 +128,14 @@ export function bundleRecorder(dir: string): BundleRecorder {
       syncAll();
       // 'crashed' is what a reader concludes from a dead task; a task that reports its own end never writes it.
       const s = state === 'crashed' ? 'failed' : state;
-      save({ state: s, endedAt: now(), error: r.error ?? null, summary: { ...status.summary, ...r.summary }, imagesPerSecond: r.imagesPerSecond ?? status.imagesPerSecond, lines: { ...lines } });
+      save({
+        state: s,
+        endedAt: now(),
+        error: r.error ?? null,
+        summary: { ...status.summary, ...r.summary },
+        imagesPerSecond: r.imagesPerSecond ?? status.imagesPerSecond,
+        lines: { ...lines },
+      });
     },
     requeue: (reason, _r) => {
       syncAll();

@@ -7,18 +7,38 @@
 //   checkpoints.jsonl   one line per saved checkpoint (file under checkpoints/, sha256, bytes)
 // Lines are appended whole; a reader takes only complete lines, so a growing bundle can be read at any time.
 import { randomUUID } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { DatasetKind } from '../data/types';
 import type { EvalPoint, MetricPoint } from '../runner/recorder';
 
 export const BUNDLE_FORMAT = 'noisynn-bundle/1';
-export const BUNDLE_FILES = { run: 'run.json', status: 'status.json', metrics: 'metrics.jsonl', evaluations: 'evaluations.jsonl', checkpoints: 'checkpoints.jsonl' } as const;
+export const BUNDLE_FILES = {
+  run: 'run.json',
+  status: 'status.json',
+  metrics: 'metrics.jsonl',
+  evaluations: 'evaluations.jsonl',
+  checkpoints: 'checkpoints.jsonl',
+} as const;
 export const CHECKPOINT_DIR = 'checkpoints';
 
 /** A bundle that cannot be imported: missing, unparseable or cut short. Nothing of its run is imported. */
 export class BundleError extends Error {
-  constructor(readonly dir: string, problem: string) {
+  constructor(
+    readonly dir: string,
+    problem: string,
+  ) {
     super(`bundle ${dir}: ${problem}`);
     this.name = 'BundleError';
   }
@@ -79,7 +99,13 @@ export interface BundleStatus {
   lines?: { metrics: number; evaluations: number; checkpoints: number };
 }
 
-export interface BundleCheckpoint { epoch: number; step: number; file: string; sha256: string; bytes: number }
+export interface BundleCheckpoint {
+  epoch: number;
+  step: number;
+  file: string;
+  sha256: string;
+  bytes: number;
+}
 
 export type MetricLine = MetricPoint | { truncate: number };
 export type EvalLine = (EvalPoint & { time: number }) | { truncate: number };
@@ -108,15 +134,30 @@ function writeJsonAtomic(path: string, value: unknown): void {
 }
 
 export const newStatus = (): BundleStatus => ({
-  state: 'pending', attempt: 0, heartbeat: null, host: null, pid: null, backend: null, startedAt: null, endedAt: null, error: null,
-  epochsDone: 0, stepsDone: 0, imagesPerSecond: null, summary: null,
+  state: 'pending',
+  attempt: 0,
+  heartbeat: null,
+  host: null,
+  pid: null,
+  backend: null,
+  startedAt: null,
+  endedAt: null,
+  error: null,
+  epochsDone: 0,
+  stepsDone: 0,
+  imagesPerSecond: null,
+  summary: null,
 });
 
 /**
  * Creates a bundle for a run that has not started (the submitter does this; the task fills it). An export of a
  * stored run passes its identity (`uuid`, `createdAt`) so that importing it twice is importing it once.
  */
-export function createBundle(dir: string, run: Omit<BundleRun, 'format' | 'uuid' | 'createdAt'>, identity?: { uuid: string; createdAt: string }): BundleRun {
+export function createBundle(
+  dir: string,
+  run: Omit<BundleRun, 'format' | 'uuid' | 'createdAt'>,
+  identity?: { uuid: string; createdAt: string },
+): BundleRun {
   if (existsSync(join(dir, BUNDLE_FILES.run))) throw new BundleError(dir, 'already holds a run (run.json exists)');
   mkdirSync(join(dir, CHECKPOINT_DIR), { recursive: true });
   const full: BundleRun = { format: BUNDLE_FORMAT, uuid: randomUUID(), createdAt: new Date().toISOString(), ...identity, ...run };
@@ -154,16 +195,19 @@ const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof
 export function readRun(dir: string): BundleRun {
   const r = readJson(dir, BUNDLE_FILES.run);
   if (!isObj(r) || r.format !== BUNDLE_FORMAT) throw new BundleError(dir, `run.json is not a ${BUNDLE_FORMAT} run`);
-  for (const k of ['uuid', 'createdAt'] as const) if (typeof r[k] !== 'string') throw new BundleError(dir, `run.json field '${k}' must be a string`);
+  for (const k of ['uuid', 'createdAt'] as const)
+    if (typeof r[k] !== 'string') throw new BundleError(dir, `run.json field '${k}' must be a string`);
   if (!isObj(r.config)) throw new BundleError(dir, "run.json field 'config' must be an object");
   if (typeof r.seed !== 'number') throw new BundleError(dir, "run.json field 'seed' must be a number");
-  if (!isObj(r.dataset) || typeof r.dataset.name !== 'string' || typeof r.dataset.contentHash !== 'string') throw new BundleError(dir, "run.json field 'dataset' must name the dataset and its content hash");
+  if (!isObj(r.dataset) || typeof r.dataset.name !== 'string' || typeof r.dataset.contentHash !== 'string')
+    throw new BundleError(dir, "run.json field 'dataset' must name the dataset and its content hash");
   return r as unknown as BundleRun;
 }
 
 export function readStatus(dir: string): BundleStatus {
   const s = readJson(dir, BUNDLE_FILES.status);
-  if (!isObj(s) || typeof s.state !== 'string' || !['pending', 'running', ...FINISHED_STATES].includes(s.state)) throw new BundleError(dir, "status.json has no valid 'state'");
+  if (!isObj(s) || typeof s.state !== 'string' || !['pending', 'running', ...FINISHED_STATES].includes(s.state))
+    throw new BundleError(dir, "status.json has no valid 'state'");
   if (typeof s.attempt !== 'number') throw new BundleError(dir, "status.json field 'attempt' must be a number");
   return s as unknown as BundleStatus;
 }
@@ -186,24 +230,45 @@ export class LineLog {
 }
 
 export const metricLine = (m: MetricPoint): unknown => ({ k: m.key, s: m.step, e: m.epoch, v: encodeNumber(m.value), t: m.time });
-export const evalLine = (e: EvalPoint, time: number): unknown => ({ ...e, top1: encodeNumber(e.top1), top5: encodeNumber(e.top5), loss: encodeNumber(e.loss), time });
+export const evalLine = (e: EvalPoint, time: number): unknown => ({
+  ...e,
+  top1: encodeNumber(e.top1),
+  top5: encodeNumber(e.top5),
+  loss: encodeNumber(e.loss),
+  time,
+});
 
 function parseMetric(v: unknown): MetricLine {
   if (!isObj(v)) throw new Error('not an object');
   if ('truncate' in v) return { truncate: Number(v.truncate) };
-  if (typeof v.k !== 'string' || !Number.isInteger(v.s) || typeof v.e !== 'number' || typeof v.t !== 'number') throw new Error('needs k, s, e, v, t');
+  if (typeof v.k !== 'string' || !Number.isInteger(v.s) || typeof v.e !== 'number' || typeof v.t !== 'number')
+    throw new Error('needs k, s, e, v, t');
   return { key: v.k, step: v.s as number, epoch: v.e, value: decodeNumber(v.v), time: v.t };
 }
 
 function parseEval(v: unknown): EvalLine {
   if (!isObj(v)) throw new Error('not an object');
   if ('truncate' in v) return { truncate: Number(v.truncate) };
-  if (!Number.isInteger(v.epoch) || typeof v.protocol !== 'string' || typeof v.noiseActive !== 'boolean' || typeof v.time !== 'number') throw new Error('needs epoch, protocol, noiseActive, time');
-  return { ...(v as unknown as EvalPoint), top1: decodeNumber(v.top1), top5: decodeNumber(v.top5), loss: decodeNumber(v.loss), time: v.time };
+  if (!Number.isInteger(v.epoch) || typeof v.protocol !== 'string' || typeof v.noiseActive !== 'boolean' || typeof v.time !== 'number')
+    throw new Error('needs epoch, protocol, noiseActive, time');
+  return {
+    ...(v as unknown as EvalPoint),
+    top1: decodeNumber(v.top1),
+    top5: decodeNumber(v.top5),
+    loss: decodeNumber(v.loss),
+    time: v.time,
+  };
 }
 
 function parseCheckpoint(v: unknown): BundleCheckpoint {
-  if (!isObj(v) || !Number.isInteger(v.epoch) || !Number.isInteger(v.step) || typeof v.file !== 'string' || typeof v.sha256 !== 'string' || !Number.isInteger(v.bytes)) {
+  if (
+    !isObj(v) ||
+    !Number.isInteger(v.epoch) ||
+    !Number.isInteger(v.step) ||
+    typeof v.file !== 'string' ||
+    typeof v.sha256 !== 'string' ||
+    !Number.isInteger(v.bytes)
+  ) {
     throw new Error('needs epoch, step, file, sha256, bytes');
   }
   if (v.file.includes('/') || v.file.includes('\\')) throw new Error(`file must be a name inside ${CHECKPOINT_DIR}/`);
@@ -229,7 +294,11 @@ export function readLines<T>(dir: string, file: string, parse: (v: unknown) => T
   } catch (e) {
     throw new BundleError(dir, `${file} cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  if (buf.length < from.offset) throw new BundleError(dir, `${file} is shorter (${buf.length} bytes) than what was already imported (${from.offset} bytes): it was truncated or replaced`);
+  if (buf.length < from.offset)
+    throw new BundleError(
+      dir,
+      `${file} is shorter (${buf.length} bytes) than what was already imported (${from.offset} bytes): it was truncated or replaced`,
+    );
   const end = buf.lastIndexOf(0x0a) + 1;
   const items: T[] = [];
   let lines = from.lines;
@@ -247,9 +316,12 @@ export function readLines<T>(dir: string, file: string, parse: (v: unknown) => T
   return { items, offset: Math.max(end, from.offset), lines, partial: buf.length - Math.max(end, from.offset) };
 }
 
-export const readMetricLines = (dir: string, from?: { offset: number; lines: number }) => readLines(dir, BUNDLE_FILES.metrics, parseMetric, from);
-export const readEvalLines = (dir: string, from?: { offset: number; lines: number }) => readLines(dir, BUNDLE_FILES.evaluations, parseEval, from);
-export const readCheckpointLines = (dir: string, from?: { offset: number; lines: number }) => readLines(dir, BUNDLE_FILES.checkpoints, parseCheckpoint, from);
+export const readMetricLines = (dir: string, from?: { offset: number; lines: number }) =>
+  readLines(dir, BUNDLE_FILES.metrics, parseMetric, from);
+export const readEvalLines = (dir: string, from?: { offset: number; lines: number }) =>
+  readLines(dir, BUNDLE_FILES.evaluations, parseEval, from);
+export const readCheckpointLines = (dir: string, from?: { offset: number; lines: number }) =>
+  readLines(dir, BUNDLE_FILES.checkpoints, parseCheckpoint, from);
 
 export const checkpointFile = (dir: string, c: BundleCheckpoint): string => join(dir, CHECKPOINT_DIR, c.file);
 

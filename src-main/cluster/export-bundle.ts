@@ -7,7 +7,16 @@ import { basename, join, resolve } from 'node:path';
 import { conflict, notFound } from '../errors';
 import type { FinalStatus, Store } from '../store';
 import {
-  BUNDLE_FILES, CHECKPOINT_DIR, LineLog, createBundle, evalLine, metricLine, newStatus, writeStatus, type BundleCheckpoint, type BundleState,
+  BUNDLE_FILES,
+  CHECKPOINT_DIR,
+  LineLog,
+  createBundle,
+  evalLine,
+  metricLine,
+  newStatus,
+  writeStatus,
+  type BundleCheckpoint,
+  type BundleState,
 } from './bundle';
 
 export interface ExportedBundle {
@@ -27,7 +36,9 @@ export function runUuid(store: Store, runId: number): string {
   const known = store.clusterRun(runId);
   if (known) return known.uuid;
   const run = store.getRun(runId)!;
-  const h = createHash('sha256').update(JSON.stringify([run.id, run.createdAt, run.seed, run.config])).digest('hex');
+  const h = createHash('sha256')
+    .update(JSON.stringify([run.id, run.createdAt, run.seed, run.config]))
+    .digest('hex');
   // Laid out as an RFC 9562 version 8 (custom) UUID.
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
@@ -44,7 +55,8 @@ export function exportRunBundle(store: Store, runId: number, dir: string): Expor
   const out = resolve(dir);
   const run = store.getRun(runId);
   if (!run) throw notFound(`run ${runId} not found in ${store.path}`);
-  if (run.status === 'queued' || run.status === 'running') throw conflict(`run ${runId} is ${run.status}: export it when it has ended (or cancel it first)`);
+  if (run.status === 'queued' || run.status === 'running')
+    throw conflict(`run ${runId} is ${run.status}: export it when it has ended (or cancel it first)`);
   if (existsSync(out) && readdirSync(out).length > 0) throw conflict(`${out} is not empty: a bundle needs a folder of its own`);
   const dataset = run.datasetId === null ? undefined : store.datasetById(run.datasetId);
   if (!dataset) throw conflict(`run ${runId} has no registered dataset in ${store.path}: a bundle must name the data the run trained on`);
@@ -61,7 +73,13 @@ export function exportRunBundle(store: Store, runId: number, dir: string): Expor
         name: run.name,
         config: run.config as Record<string, unknown>,
         seed: run.seed,
-        dataset: { name: dataset.name, kind: dataset.kind, path: dataset.path, shape: dataset.shape as [number, number, number], contentHash: run.datasetHash ?? dataset.contentHash },
+        dataset: {
+          name: dataset.name,
+          kind: dataset.kind,
+          path: dataset.path,
+          shape: dataset.shape as [number, number, number],
+          contentHash: run.datasetHash ?? dataset.contentHash,
+        },
         versions: run.versions ?? {},
         gitCommit: run.gitCommit,
         ...(run.tags.length && { tags: run.tags }),
@@ -84,8 +102,14 @@ export function exportRunBundle(store: Store, runId: number, dir: string): Expor
       log.sync();
       log.close();
     };
-    write(BUNDLE_FILES.metrics, metrics.map(({ runId: _, ...m }) => metricLine(m)));
-    write(BUNDLE_FILES.evaluations, evaluations.map(({ runId: _, createdAt, ...e }) => evalLine(e, Date.parse(createdAt ?? run.createdAt) / 1000)));
+    write(
+      BUNDLE_FILES.metrics,
+      metrics.map(({ runId: _, ...m }) => metricLine(m)),
+    );
+    write(
+      BUNDLE_FILES.evaluations,
+      evaluations.map(({ runId: _, createdAt, ...e }) => evalLine(e, Date.parse(createdAt ?? run.createdAt) / 1000)),
+    );
     write(BUNDLE_FILES.checkpoints, lines);
     writeStatus(out, {
       ...newStatus(),

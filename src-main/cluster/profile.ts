@@ -36,7 +36,10 @@ export function readProfiles(dataDir: string): ClusterProfile[] {
 export function profile(dataDir: string, name: string): ClusterProfile {
   const all = readProfiles(dataDir);
   const p = all.find((x) => x.name === name);
-  if (!p) throw new Error(`no cluster profile '${name}' in ${profilesPath(dataDir)} (known: ${all.map((x) => x.name).join(', ') || 'none'}); add one with: noisynn cluster add ${name} ...`);
+  if (!p)
+    throw new Error(
+      `no cluster profile '${name}' in ${profilesPath(dataDir)} (known: ${all.map((x) => x.name).join(', ') || 'none'}); add one with: noisynn cluster add ${name} ...`,
+    );
   return p;
 }
 
@@ -70,9 +73,16 @@ export interface SlurmTarget {
  * A profile's defaults under the given options (`sweep submit --slurm` flags, the app's sweep form). Without a
  * profile the task runs this checkout with this node (a cluster whose nodes see this filesystem).
  */
-export function slurmTargetOf(dataDir: string, o: { cluster?: string; bundleDir: string; options?: SlurmOptions; backend?: string }): SlurmTarget {
+export function slurmTargetOf(
+  dataDir: string,
+  o: { cluster?: string; bundleDir: string; options?: SlurmOptions; backend?: string },
+): SlurmTarget {
   const prof = o.cluster ? profile(dataDir, o.cluster) : undefined;
-  const slurm: SlurmOptions = { ...prof?.slurm, ...o.options, sbatchArgs: [...(prof?.slurm.sbatchArgs ?? []), ...(o.options?.sbatchArgs ?? [])] };
+  const slurm: SlurmOptions = {
+    ...prof?.slurm,
+    ...o.options,
+    sbatchArgs: [...(prof?.slurm.sbatchArgs ?? []), ...(o.options?.sbatchArgs ?? [])],
+  };
   const env: TaskEnvironment = prof
     ? { ...prof, backend: o.backend ?? prof.backend }
     : { projectDir: resolve(import.meta.dirname, '..', '..'), node: process.execPath, backend: o.backend };

@@ -30,7 +30,14 @@ export interface TaskEnvironment {
 const quote = (s: string): string => (/^[A-Za-z0-9_\-./:=%@+,]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 /** The sbatch script of a sweep: one array task per run bundle `<runsDir>/NNNN`. */
-export function sbatchScript(o: { name: string; count: number; runsDir: string; logsDir: string; slurm: SlurmOptions; env: TaskEnvironment }): string {
+export function sbatchScript(o: {
+  name: string;
+  count: number;
+  runsDir: string;
+  logsDir: string;
+  slurm: SlurmOptions;
+  env: TaskEnvironment;
+}): string {
   const s = o.slurm;
   const array = `0-${o.count - 1}${s.arrayParallel ? `%${s.arrayParallel}` : ''}`;
   const lines = [
@@ -62,7 +69,10 @@ export function sbatchScript(o: { name: string; count: number; runsDir: string; 
 
 function run(cmd: string, args: string[]): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
-  if (r.error) throw new Error(`${cmd} cannot be run: ${(r.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found on PATH (is this a Slurm login node?)' : r.error.message}`);
+  if (r.error)
+    throw new Error(
+      `${cmd} cannot be run: ${(r.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found on PATH (is this a Slurm login node?)' : r.error.message}`,
+    );
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (exit ${r.status}): ${(r.stderr || r.stdout).trim()}`);
   return r.stdout;
 }
@@ -88,7 +98,19 @@ export interface TaskState {
 // The app's backend asks every second: a slow controller must not stall it for long (no answer = no word).
 const QUERY_TIMEOUT_MS = 5000;
 
-export const ACTIVE_STATES = new Set(['PENDING', 'RUNNING', 'CONFIGURING', 'COMPLETING', 'REQUEUED', 'REQUEUE_FED', 'REQUEUE_HOLD', 'RESIZING', 'SUSPENDED', 'SIGNALING', 'STAGE_OUT']);
+export const ACTIVE_STATES = new Set([
+  'PENDING',
+  'RUNNING',
+  'CONFIGURING',
+  'COMPLETING',
+  'REQUEUED',
+  'REQUEUE_FED',
+  'REQUEUE_HOLD',
+  'RESIZING',
+  'SUSPENDED',
+  'SIGNALING',
+  'STAGE_OUT',
+]);
 
 /** States of array tasks keyed `JOB_INDEX`; tasks Slurm no longer reports are absent. Never throws. */
 export function taskStates(jobIds: string[]): Map<string, TaskState> {
@@ -97,7 +119,11 @@ export function taskStates(jobIds: string[]): Map<string, TaskState> {
   if (ids.length === 0) return out;
   // sacct first (it remembers finished jobs), then squeue (authoritative for live ones, and all there is without accounting).
   try {
-    const text = execFileSync('sacct', ['-n', '-P', '-X', '-j', ids.join(','), '-o', 'JobID,State'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: QUERY_TIMEOUT_MS });
+    const text = execFileSync('sacct', ['-n', '-P', '-X', '-j', ids.join(','), '-o', 'JobID,State'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: QUERY_TIMEOUT_MS,
+    });
     for (const line of text.split('\n')) {
       const [id, state] = line.split('|');
       if (id && state && /^\d+_\d+$/.test(id)) out.set(id, { state: state.split(' ')[0], reason: null });
@@ -106,7 +132,11 @@ export function taskStates(jobIds: string[]): Map<string, TaskState> {
     /* no accounting on this cluster */
   }
   try {
-    const text = execFileSync('squeue', ['-h', '-r', '--states=all', '-j', ids.join(','), '-o', '%i|%T|%r'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: QUERY_TIMEOUT_MS });
+    const text = execFileSync('squeue', ['-h', '-r', '--states=all', '-j', ids.join(','), '-o', '%i|%T|%r'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: QUERY_TIMEOUT_MS,
+    });
     for (const line of text.split('\n')) {
       const [id, state, reason] = line.split('|');
       if (id && state && /^\d+_\d+$/.test(id)) out.set(id, { state, reason: reason && reason !== 'None' ? reason : null });

@@ -34,12 +34,20 @@ export const sweepDirOf = (bundleDir: string, name: string): string => join(reso
 /** The script alone, for --dry-run: nothing is written. */
 export function sweepScript(s: Pick<SweepSubmission, 'name' | 'bundleDir' | 'runs' | 'slurm' | 'env'>): string {
   const dir = sweepDirOf(s.bundleDir, s.name);
-  return sbatchScript({ name: s.name, count: s.runs.length, runsDir: join(dir, 'runs'), logsDir: join(dir, 'logs'), slurm: s.slurm, env: s.env });
+  return sbatchScript({
+    name: s.name,
+    count: s.runs.length,
+    runsDir: join(dir, 'runs'),
+    logsDir: join(dir, 'logs'),
+    slurm: s.slurm,
+    env: s.env,
+  });
 }
 
 /** Writes the bundles and the script, submits the array, and records the job id in every bundle. */
 export function submitSweep(s: SweepSubmission): Submitted {
-  if (!/^[A-Za-z0-9_.-]+$/.test(s.name)) throw new Error(`sweep name '${s.name}' may hold only letters, digits, '_', '.', '-' (it names a folder)`);
+  if (!/^[A-Za-z0-9_.-]+$/.test(s.name))
+    throw new Error(`sweep name '${s.name}' may hold only letters, digits, '_', '.', '-' (it names a folder)`);
   if (s.runs.length === 0) throw new Error('the sweep has no runs');
   const sweepDir = sweepDirOf(s.bundleDir, s.name);
   if (existsSync(sweepDir)) throw new Error(`${sweepDir} already exists: choose another --name or --bundle-dir`);
@@ -59,7 +67,10 @@ export function submitSweep(s: SweepSubmission): Submitted {
     });
     return { dir, uuid: run.uuid };
   });
-  writeFileSync(join(sweepDir, 'sweep.json'), `${JSON.stringify({ name: s.name, cluster: s.cluster ?? null, spec: s.spec, runs: bundles.length }, null, 2)}\n`);
+  writeFileSync(
+    join(sweepDir, 'sweep.json'),
+    `${JSON.stringify({ name: s.name, cluster: s.cluster ?? null, spec: s.spec, runs: bundles.length }, null, 2)}\n`,
+  );
   const script = sweepScript(s);
   const scriptPath = join(sweepDir, 'submit.sbatch');
   writeFileSync(scriptPath, script, { mode: 0o755 });
@@ -71,6 +82,12 @@ export function submitSweep(s: SweepSubmission): Submitted {
 /** A sweep on a Slurm target with this checkout's provenance: `sweep submit --slurm`, `study reproduce --slurm`, the app. */
 export function submitTo(target: SlurmTarget, s: Pick<SweepSubmission, 'name' | 'runs' | 'spec' | 'tags'>): Submitted {
   return submitSweep({
-    ...s, bundleDir: target.bundleDir, slurm: target.slurm, env: target.env, cluster: target.profile?.name, versions: packageVersions(), gitCommit: gitCommit(),
+    ...s,
+    bundleDir: target.bundleDir,
+    slurm: target.slurm,
+    env: target.env,
+    cluster: target.profile?.name,
+    versions: packageVersions(),
+    gitCommit: gitCommit(),
   });
 }

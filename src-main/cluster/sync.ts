@@ -7,8 +7,17 @@ import { join, resolve } from 'node:path';
 import type { RunStatus, Store } from '../store';
 import type { MetricPoint } from '../runner/recorder';
 import {
-  BundleError, FINISHED_STATES, checkpointFile, isBundle, readCheckpointLines, readEvalLines, readMetricLines, readRun, readStatus,
-  type BundleRun, type BundleStatus,
+  BundleError,
+  FINISHED_STATES,
+  checkpointFile,
+  isBundle,
+  readCheckpointLines,
+  readEvalLines,
+  readMetricLines,
+  readRun,
+  readStatus,
+  type BundleRun,
+  type BundleStatus,
 } from './bundle';
 import { ACTIVE_STATES, taskStates, type TaskState } from './slurm';
 
@@ -56,11 +65,19 @@ export function findBundles(paths: string[], depth = 4): string[] {
 export const slurmTaskId = (run: BundleRun): string | null => (run.slurm ? `${run.slurm.jobId}_${run.slurm.arrayIndex}` : null);
 
 /** The store status of a bundle's run: its own word when it finished, else what Slurm (or the heartbeat) says. */
-export function runStatus(status: BundleStatus, slurm: TaskState | undefined, taskId: string | null, nowMs = Date.now()): { status: RunStatus; error: string | null } {
+export function runStatus(
+  status: BundleStatus,
+  slurm: TaskState | undefined,
+  taskId: string | null,
+  nowMs = Date.now(),
+): { status: RunStatus; error: string | null } {
   if ((FINISHED_STATES as readonly string[]).includes(status.state)) return { status: status.state as RunStatus, error: status.error };
   const live = status.state === 'running' ? 'running' : 'queued';
   if (slurm && ACTIVE_STATES.has(slurm.state)) {
-    return { status: live, error: slurm.state === 'PENDING' ? `Slurm ${taskId}: PENDING${slurm.reason ? ` (${slurm.reason})` : ''}` : status.error };
+    return {
+      status: live,
+      error: slurm.state === 'PENDING' ? `Slurm ${taskId}: PENDING${slurm.reason ? ` (${slurm.reason})` : ''}` : status.error,
+    };
   }
   if (slurm) {
     if (slurm.state === 'CANCELLED') return { status: 'cancelled', error: `Slurm task ${taskId} was CANCELLED before the run finished` };
@@ -68,7 +85,10 @@ export function runStatus(status: BundleStatus, slurm: TaskState | undefined, ta
   }
   const beat = status.heartbeat ? Date.parse(status.heartbeat) : Number.NaN;
   if (status.state === 'running' && Number.isFinite(beat) && nowMs - beat > STALE_HEARTBEAT_S * 1000) {
-    return { status: 'crashed', error: `no heartbeat since ${status.heartbeat}${taskId ? ` and Slurm no longer knows task ${taskId}` : ''}` };
+    return {
+      status: 'crashed',
+      error: `no heartbeat since ${status.heartbeat}${taskId ? ` and Slurm no longer knows task ${taskId}` : ''}`,
+    };
   }
   return { status: live, error: status.error };
 }
@@ -98,7 +118,10 @@ export function syncBundle(store: Store, dir: string, slurm: Map<string, TaskSta
     for (const k of ['metrics', 'evaluations', 'checkpoints'] as const) {
       const file = k === 'metrics' ? metrics : k === 'evaluations' ? evals : ckpts;
       if (file.partial > 0 || got[k] !== want[k]) {
-        throw new BundleError(dir, `is truncated: ${k}.jsonl has ${got[k]} complete lines${file.partial ? ` and a cut-off one` : ''}, status.json recorded ${want[k]}`);
+        throw new BundleError(
+          dir,
+          `is truncated: ${k}.jsonl has ${got[k]} complete lines${file.partial ? ` and a cut-off one` : ''}, status.json recorded ${want[k]}`,
+        );
       }
     }
   }
@@ -151,15 +174,34 @@ export function syncBundle(store: Store, dir: string, slurm: Map<string, TaskSta
   const at = (key: string) => rows.findLast((m) => m.key === key);
   const loss = at('train/loss');
   const lastStep = loss && {
-    step: loss.step, epoch: loss.epoch, loss: loss.value, acc: at('train/acc')?.value ?? Number.NaN, lr: at('train/lr')?.value ?? Number.NaN,
-    totalSteps: status.totalSteps ?? 0, imagesPerSecond: status.imagesPerSecond ?? 0,
+    step: loss.step,
+    epoch: loss.epoch,
+    loss: loss.value,
+    acc: at('train/acc')?.value ?? Number.NaN,
+    lr: at('train/lr')?.value ?? Number.NaN,
+    totalSteps: status.totalSteps ?? 0,
+    imagesPerSecond: status.imagesPerSecond ?? 0,
   };
   const ep = at('epoch/train_loss');
   const value = (key: string) => rows.findLast((m) => m.key === key && m.epoch === ep?.epoch)?.value ?? Number.NaN;
   const lastEpoch = ep && {
-    epoch: ep.epoch, trainLoss: ep.value, trainAcc: value('epoch/train_acc'), testTop1: value('test/top1'), testTop5: value('test/top5'), testLoss: value('test/loss'),
+    epoch: ep.epoch,
+    trainLoss: ep.value,
+    trainAcc: value('epoch/train_acc'),
+    testTop1: value('test/top1'),
+    testTop5: value('test/top5'),
+    testLoss: value('test/loss'),
   };
-  return { dir, uuid: run.uuid, runId: res.runId, created: res.created, status: derived.status, newMetrics: rows.length, lastStep, lastEpoch };
+  return {
+    dir,
+    uuid: run.uuid,
+    runId: res.runId,
+    created: res.created,
+    status: derived.status,
+    newMetrics: rows.length,
+    lastStep,
+    lastEpoch,
+  };
 }
 
 /** Syncs every bundle under `paths`; a bad bundle is reported in its result and does not stop the others. */

@@ -32,7 +32,10 @@ export async function trainIntoBundle(dir: string, o: { backend?: string; log?: 
         requeueOnStop: () => stop,
         send: (m) => {
           if (m.type === 'start') rec.planned(m.start.totalSteps);
-          if (m.type === 'epoch') log(`epoch ${m.epoch.epoch}: step ${m.epoch.step}, train loss ${m.epoch.trainLoss.toFixed(4)}, test top-1 ${(m.epoch.test.top1 * 100).toFixed(2)}%`);
+          if (m.type === 'epoch')
+            log(
+              `epoch ${m.epoch.epoch}: step ${m.epoch.step}, train loss ${m.epoch.trainLoss.toFixed(4)}, test top-1 ${(m.epoch.test.top1 * 100).toFixed(2)}%`,
+            );
         },
       });
       log(`run ${rec.run.uuid} ${stop ? 'interrupted' : done.status}`);

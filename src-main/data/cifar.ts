@@ -8,18 +8,7 @@ const SIDE = 32;
 const PLANE = SIDE * SIDE;
 const PIXELS = 3 * PLANE;
 
-export const CIFAR10_CLASSES = [
-  'airplane',
-  'automobile',
-  'bird',
-  'cat',
-  'deer',
-  'dog',
-  'frog',
-  'horse',
-  'ship',
-  'truck',
-];
+export const CIFAR10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
 export const CIFAR10_TRAIN_FILES = [1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`);
 export const CIFAR10_TEST_FILE = 'test_batch.bin';
 
@@ -48,10 +37,7 @@ function readRecords(files: string[], labelBytes: number, labelOffset: number, n
     for (let off = 0; off < b.length; off += recordSize, r++) {
       const label = b[off + labelOffset];
       if (label >= numClasses) {
-        throw new DataError(
-          files[fi],
-          `label ${label} in record ${off / recordSize} is out of range 0..${numClasses - 1}`,
-        );
+        throw new DataError(files[fi], `label ${label} in record ${off / recordSize} is out of range 0..${numClasses - 1}`);
       }
       labels[r] = label;
       const src = off + labelBytes;
@@ -97,8 +83,7 @@ export function loadCifar10(dir: string, name = basename(dir)): Dataset {
 
 export function loadCifar100(dir: string, name = basename(dir)): Dataset {
   const [trainFile, testFile] = requireFiles(dir, ['train.bin', 'test.bin']);
-  const classNames =
-    readNames(join(dir, 'fine_label_names.txt'), 100) ?? Array.from({ length: 100 }, (_, i) => String(i));
+  const classNames = readNames(join(dir, 'fine_label_names.txt'), 100) ?? Array.from({ length: 100 }, (_, i) => String(i));
   return assembleDataset({
     name,
     kind: 'cifar100',

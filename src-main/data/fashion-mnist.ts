@@ -55,7 +55,8 @@ export function parseClassFile(file: string, text: string): Uint8Array[] {
     const img = new Uint8Array(PIXELS);
     for (let p = 0; p < PIXELS; p++) {
       const v = row[p] as number;
-      if (!Number.isInteger(v) || v < 0 || v > 255) throw new DataError(file, `row ${i} pixel ${p} is ${JSON.stringify(v)}, expected an integer 0..255`);
+      if (!Number.isInteger(v) || v < 0 || v > 255)
+        throw new DataError(file, `row ${i} pixel ${p} is ${JSON.stringify(v)}, expected an integer 0..255`);
       img[p] = v;
     }
     out.push(img);
@@ -86,7 +87,7 @@ function parsePackage(dir: string): RawImages {
 function cacheFile(dir: string): string {
   const version = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
   const sizes = FASHION_CLASSES.map((_, l) => statSync(join(dir, `${l}.json`)).size);
-  const key = sizes.reduce((h, s) => (Math.imul(h ^ s, 0x01000193) >>> 0), 0x811c9dc5).toString(16);
+  const key = sizes.reduce((h, s) => Math.imul(h ^ s, 0x01000193) >>> 0, 0x811c9dc5).toString(16);
   return join(process.env.NOISYNN_CACHE_DIR ?? tmpdir(), `noisynn-fashion-mnist-${version}-${key}.bin`);
 }
 
@@ -134,7 +135,8 @@ export function loadFashionRaw(o: { cache?: boolean } = {}): RawImages {
 
 /** The seeded split: a shuffle of all indices, the first count - 10,000 train, the rest test. */
 export function fashionSplitIndices(count: number, seed = FASHION_SPLIT_SEED): { train: Int32Array; test: Int32Array } {
-  if (count <= FASHION_TEST_COUNT) throw new Error(`fashion-mnist: ${count} images is too few for a ${FASHION_TEST_COUNT}-image test split`);
+  if (count <= FASHION_TEST_COUNT)
+    throw new Error(`fashion-mnist: ${count} images is too few for a ${FASHION_TEST_COUNT}-image test split`);
   const order = new Int32Array(count);
   for (let i = 0; i < count; i++) order[i] = i;
   new Rng(seed).shuffle(order);

@@ -50,10 +50,7 @@ export function readIdx(file: string): IdxFile {
   const n = dims.reduce((a, b) => a * b, 1);
   const expected = headerBytes + n * t.size;
   if (buf.length < expected) {
-    throw new DataError(
-      file,
-      `truncated IDX file: dims [${dims.join(', ')}] of ${t.type} need ${expected} bytes, got ${buf.length}`,
-    );
+    throw new DataError(file, `truncated IDX file: dims [${dims.join(', ')}] of ${t.type} need ${expected} bytes, got ${buf.length}`);
   }
   if (buf.length > expected) {
     throw new DataError(

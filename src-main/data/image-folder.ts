@@ -199,13 +199,22 @@ export async function loadImageFolder(root: string, opts: ImageFolderOptions = {
 
   const [h, w] = opts.imageSize ?? (await imageSizeOf(trainFiles[0][0]));
   if (!(Number.isInteger(h) && Number.isInteger(w) && h > 0 && w > 0 && h <= MAX_IMAGE_SIDE && w <= MAX_IMAGE_SIDE)) {
-    throw new DataError(root, `image size must be two integers from 1 to ${MAX_IMAGE_SIDE}, got [${h}, ${w}] (pass an image size to resize)`);
+    throw new DataError(
+      root,
+      `image size must be two integers from 1 to ${MAX_IMAGE_SIDE}, got [${h}, ${w}] (pass an image size to resize)`,
+    );
   }
   // Checked before decoding anything: a folder of large photos would otherwise exhaust memory midway.
-  for (const [split, files] of [['train', trainFiles], ['test', testFiles]] as const) {
+  for (const [split, files] of [
+    ['train', trainFiles],
+    ['test', testFiles],
+  ] as const) {
     const bytes = files.reduce((n, f) => n + f.length, 0) * h * w * channels;
     if (bytes > MAX_SPLIT_BYTES) {
-      throw new DataError(root, `the ${split} split would take ${(bytes / 1024 ** 3).toFixed(1)} GiB as ${h}x${w}x${channels} images (at most ${MAX_SPLIT_BYTES / 1024 ** 3} GiB): pass a smaller image size`);
+      throw new DataError(
+        root,
+        `the ${split} split would take ${(bytes / 1024 ** 3).toFixed(1)} GiB as ${h}x${w}x${channels} images (at most ${MAX_SPLIT_BYTES / 1024 ** 3} GiB): pass a smaller image size`,
+      );
     }
   }
   const conc = Math.max(1, opts.concurrency ?? 4);
@@ -213,7 +222,11 @@ export async function loadImageFolder(root: string, opts: ImageFolderOptions = {
   const resized: Resized = { count: 0 };
   const train = await decodeSplit(trainFiles, k, h, w, channels, conc, resized);
   const test = await decodeSplit(testFiles, k, h, w, channels, conc, resized);
-  const notes = [note, untestedClasses(classNames, trainFiles, testFiles, hasTrain), resizeNote(root, resized, trainFiles, testFiles, h, w)].filter((n) => n);
+  const notes = [
+    note,
+    untestedClasses(classNames, trainFiles, testFiles, hasTrain),
+    resizeNote(root, resized, trainFiles, testFiles, h, w),
+  ].filter((n) => n);
   if (notes.length) note = notes.join('\n'); // one fact per line
   return assembleDataset({
     name: opts.name ?? basename(root),
@@ -231,7 +244,11 @@ export async function loadImageFolder(root: string, opts: ImageFolderOptions = {
 function untestedClasses(classNames: string[], train: string[][], test: string[][], hasTestFolder: boolean): string | undefined {
   const none = classNames.map((name, i) => ({ name, n: train[i].length })).filter((_, i) => test[i].length === 0);
   if (none.length === 0) return undefined;
-  const list = none.slice(0, 5).map((c) => `'${c.name}'`).join(', ') + (none.length > 5 ? ` and ${none.length - 5} more` : '');
+  const list =
+    none
+      .slice(0, 5)
+      .map((c) => `'${c.name}'`)
+      .join(', ') + (none.length > 5 ? ` and ${none.length - 5} more` : '');
   return hasTestFolder
     ? `no test image for ${list}: the test folder has no images of ${none.length === 1 ? 'that class' : 'those classes'}`
     : `no test image for ${list}: a class needs at least 2 images for the split to hold one out`;

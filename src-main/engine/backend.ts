@@ -39,7 +39,13 @@ const PACKAGES: Record<BackendName, string> = {
   cpu: '@tensorflow/tfjs-backend-cpu',
 };
 // tfjs backend registry names differ from ours: both node packages register as 'tensorflow'.
-const TF_NAME: Record<BackendName, string> = { 'tensorflow-gpu': 'tensorflow', webgpu: 'webgpu', tensorflow: 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
+const TF_NAME: Record<BackendName, string> = {
+  'tensorflow-gpu': 'tensorflow',
+  webgpu: 'webgpu',
+  tensorflow: 'tensorflow',
+  wasm: 'wasm',
+  cpu: 'cpu',
+};
 
 /** libtensorflow 2.9, which tfjs-node-gpu 4.22 links, loads only against these exact CUDA libraries. */
 export const TFJS_NODE_GPU_NEEDS = 'CUDA 11.2 and cuDNN 8.1 (libcudart.so.11.0, libcudnn.so.8) for libtensorflow 2.9';
@@ -64,7 +70,10 @@ function isBackendName(s: string): s is BackendName {
   return (ORDER as readonly string[]).includes(s);
 }
 
-interface NodeBackendLike { isGPUPackage?: boolean; isUsingGpuDevice?: boolean }
+interface NodeBackendLike {
+  isGPUPackage?: boolean;
+  isUsingGpuDevice?: boolean;
+}
 
 async function probeNode(name: 'tensorflow-gpu' | 'tensorflow'): Promise<BackendCandidate> {
   const pkg = PACKAGES[name];
@@ -98,7 +107,8 @@ function wasmDistDir(): string {
 
 function probeWasm(): BackendCandidate {
   const cand = (available: boolean, why: string): BackendCandidate => ({ name: 'wasm', package: PACKAGES.wasm, available, why });
-  if (typeof (globalThis as { WebAssembly?: unknown }).WebAssembly !== 'object') return cand(false, 'WebAssembly is not available in this runtime');
+  if (typeof (globalThis as { WebAssembly?: unknown }).WebAssembly !== 'object')
+    return cand(false, 'WebAssembly is not available in this runtime');
   let dir: string;
   try {
     dir = wasmDistDir();
@@ -115,7 +125,13 @@ export async function probeBackends(): Promise<BackendCandidate[]> {
   const gpu = await probeWebgpu();
   return [
     await probeNode('tensorflow-gpu'),
-    { name: 'webgpu', package: PACKAGES.webgpu, available: gpu.available, why: gpu.why, ...(gpu.adapter ? { adapter: gpu.adapter, auto: !gpu.adapter.software } : {}) },
+    {
+      name: 'webgpu',
+      package: PACKAGES.webgpu,
+      available: gpu.available,
+      why: gpu.why,
+      ...(gpu.adapter ? { adapter: gpu.adapter, auto: !gpu.adapter.software } : {}),
+    },
     await probeNode('tensorflow'),
     probeWasm(),
     { name: 'cpu', package: PACKAGES.cpu, available: true, why: 'pure JavaScript, always available' },

@@ -45,7 +45,12 @@ export function resizeImage(src: Uint8Array, h: number, w: number, c: number, r:
 }
 
 /** [indices.length, h, w, c] images normalised per channel, and their labels. */
-export function makeBatch(split: Split, indices: ArrayLike<number>, shape: [number, number, number], norm: Normalisation): { x: tf.Tensor4D; labels: Int32Array } {
+export function makeBatch(
+  split: Split,
+  indices: ArrayLike<number>,
+  shape: [number, number, number],
+  norm: Normalisation,
+): { x: tf.Tensor4D; labels: Int32Array } {
   const [h, w, c] = shape;
   const r = norm.resize;
   const resizing = r !== undefined && (r.size !== h || r.size !== w || r.cropPct !== 1);

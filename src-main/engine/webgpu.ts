@@ -14,9 +14,16 @@ export interface GpuAdapter {
   software: boolean;
 }
 
-export interface WebgpuProbe { available: boolean; why: string; adapter?: GpuAdapter }
+export interface WebgpuProbe {
+  available: boolean;
+  why: string;
+  adapter?: GpuAdapter;
+}
 
-interface DawnModule { create(flags: string[]): GpuLike; globals: Record<string, unknown> }
+interface DawnModule {
+  create(flags: string[]): GpuLike;
+  globals: Record<string, unknown>;
+}
 interface AdapterLike {
   info: Partial<Record<'vendor' | 'architecture' | 'device' | 'description', string>> & { isFallbackAdapter?: boolean };
   isFallbackAdapter?: boolean;
@@ -24,7 +31,9 @@ interface AdapterLike {
   limits: Record<string, number>;
   requestDevice(d: unknown): Promise<{ lost: Promise<unknown>; destroy(): void }>;
 }
-interface GpuLike { requestAdapter(o?: unknown): Promise<AdapterLike | null> }
+interface GpuLike {
+  requestAdapter(o?: unknown): Promise<AdapterLike | null>;
+}
 
 let gpu: GpuLike | undefined;
 
@@ -40,7 +49,13 @@ function errText(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).split('\n')[0].slice(0, 300);
 }
 
-export function isSoftwareAdapter(info: { vendor?: string; architecture?: string; device?: string; description?: string; isFallbackAdapter?: boolean }): boolean {
+export function isSoftwareAdapter(info: {
+  vendor?: string;
+  architecture?: string;
+  device?: string;
+  description?: string;
+  isFallbackAdapter?: boolean;
+}): boolean {
   if (info.isFallbackAdapter) return true;
   return SOFTWARE.test([info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' '));
 }
@@ -71,7 +86,7 @@ async function requestAdapter(): Promise<{ probe: WebgpuProbe; adapter?: Adapter
     return { probe: { available: false, why: `requesting a WebGPU adapter failed: ${errText(e)}` } };
   }
   if (!adapter) {
-    const hint = process.platform === 'linux' ? ' (Linux: install libvulkan1 and the GPU vendor\'s Vulkan driver)' : '';
+    const hint = process.platform === 'linux' ? " (Linux: install libvulkan1 and the GPU vendor's Vulkan driver)" : '';
     return { probe: { available: false, why: `no WebGPU adapter: Dawn found no usable Vulkan, Metal or D3D12 device${hint}` } };
   }
   const i = adapter.info;
@@ -109,12 +124,24 @@ export async function registerWebgpu(): Promise<void> {
   if (!nav.gpu) Object.defineProperty(nav, 'gpu', { value: gpu, configurable: true });
   const name: string = PACKAGES[1];
   const mod = (await import(name)) as { WebGPUBackend: new (device: unknown, info: unknown) => tf.KernelBackend };
-  const wanted = ['maxComputeWorkgroupStorageSize', 'maxComputeWorkgroupsPerDimension', 'maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupSizeX', 'maxComputeInvocationsPerWorkgroup'];
+  const wanted = [
+    'maxComputeWorkgroupStorageSize',
+    'maxComputeWorkgroupsPerDimension',
+    'maxStorageBufferBindingSize',
+    'maxBufferSize',
+    'maxComputeWorkgroupSizeX',
+    'maxComputeInvocationsPerWorkgroup',
+  ];
   const requiredLimits = Object.fromEntries(wanted.map((k) => [k, adapter.limits[k]]));
   const requiredFeatures = ['timestamp-query'].filter((f) => adapter.features.has(f));
   // In a browser (navigator.gpu) the package registers 'webgpu' itself on import, on an adapter of its own choosing.
   if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
-  tf.registerBackend('webgpu', async () => withClearSyncReadError(new mod.WebGPUBackend(await adapter.requestDevice({ requiredLimits, requiredFeatures }), adapter.info)), 0);
+  tf.registerBackend(
+    'webgpu',
+    async () =>
+      withClearSyncReadError(new mod.WebGPUBackend(await adapter.requestDevice({ requiredLimits, requiredFeatures }), adapter.info)),
+    0,
+  );
   registered = true;
 }
 
@@ -131,7 +158,9 @@ function withClearSyncReadError(be: tf.KernelBackend): tf.KernelBackend {
   be.readSync = (dataId: object) => {
     const d = map.get(dataId);
     if (d && (d.values != null || d.dtype === 'string')) return readSync(dataId);
-    throw new Error('webgpu: a tensor was read synchronously (dataSync/arraySync), which webgpu cannot do in Node; that code path must read with await tensor.data() (engine/readback.ts)');
+    throw new Error(
+      'webgpu: a tensor was read synchronously (dataSync/arraySync), which webgpu cannot do in Node; that code path must read with await tensor.data() (engine/readback.ts)',
+    );
   };
   return be;
 }

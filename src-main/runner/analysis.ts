@@ -29,14 +29,20 @@ const b64 = (a: Int32Array | Float32Array) => Buffer.from(a.buffer, a.byteOffset
 
 function embedSite(kind: 'vit' | 'resnet', site: EmbeddingRequest['site']): EmbedSite {
   const at = site.at ?? 'output';
-  if (at !== 'output' && at !== 'noise-site') throw new Error(`embedding site: at must be 'output' or 'noise-site', got ${JSON.stringify(at)}`);
+  if (at !== 'output' && at !== 'noise-site')
+    throw new Error(`embedding site: at must be 'output' or 'noise-site', got ${JSON.stringify(at)}`);
   if (kind === 'vit') return { kind: 'vit', block: site.block, pool: site.pool ?? (site.block === -1 ? 'mean-patch' : 'cls'), at };
   if (site.stage === undefined) throw new Error('a ResNet embedding site needs a stage');
   return { kind: 'resnet', stage: site.stage, block: site.block, at };
 }
 
 /** Cached extraction: the same model, data, site, noise, protocol and seed never run twice. */
-async function embeddings(req: Omit<EmbeddingRequest, 'noise' | 'projection' | 'entropy'>, noise: NoiseSpecDto | null, data: Dataset, ctx: AnalysisContext): Promise<{ e: Embeddings; label: string; cachePath: string; cached: boolean }> {
+async function embeddings(
+  req: Omit<EmbeddingRequest, 'noise' | 'projection' | 'entropy'>,
+  noise: NoiseSpecDto | null,
+  data: Dataset,
+  ctx: AnalysisContext,
+): Promise<{ e: Embeddings; label: string; cachePath: string; cached: boolean }> {
   const source = loadModelSource(ctx.store, data, req.model);
   try {
     const site = embedSite(source.config.model.kind, req.site);
@@ -44,13 +50,30 @@ async function embeddings(req: Omit<EmbeddingRequest, 'noise' | 'projection' | '
     if (!split) throw new Error(`dataset ${data.info.name} has no ${req.split} split`);
     const n = req.limit && req.limit > 0 ? Math.min(req.limit, split.count) : split.count;
     const runNoise = noise ? ({ ...noise } as RunNoise) : null;
-    const key: EmbedCacheKey = { model: source.key, datasetHash: data.info.contentHash, split: req.split, site, noise: runNoise, protocol: req.protocol, batchSize: req.batchSize, seed: req.seed, n };
+    const key: EmbedCacheKey = {
+      model: source.key,
+      datasetHash: data.info.contentHash,
+      split: req.split,
+      site,
+      noise: runNoise,
+      protocol: req.protocol,
+      batchSize: req.batchSize,
+      seed: req.seed,
+      n,
+    };
     const cachePath = join(ctx.dataDir, 'embeddings', `${embedCacheKey(key)}.safetensors`);
     const hit = loadEmbeddings(ctx.dataDir, key);
     if (hit) return { e: hit, label: source.label, cachePath, cached: true };
     const e = await extractEmbeddings(source.model, source.data, {
-      split: req.split, site, noise: runNoise, protocol: req.protocol, batchSize: req.batchSize, seed: req.seed, limit: n,
-      onProgress: (done, total) => ctx.progress('extract', done, total), shouldStop: ctx.shouldStop,
+      split: req.split,
+      site,
+      noise: runNoise,
+      protocol: req.protocol,
+      batchSize: req.batchSize,
+      seed: req.seed,
+      limit: n,
+      onProgress: (done, total) => ctx.progress('extract', done, total),
+      shouldStop: ctx.shouldStop,
     });
     saveEmbeddings(ctx.dataDir, key, e);
     return { e, label: source.label, cachePath, cached: false };
@@ -77,24 +100,53 @@ export async function runAnalysis(jobId: string, req: EmbeddingRequest, ctx: Ana
     notes.push(`batch-mixing noise extracted in ${req.protocol} batches of ${req.batchSize}: each noisy point depends on its batch`);
   }
   const out: EmbeddingAnalysis = {
-    jobId, modelLabel: label, n: e.n, dim: e.dim, classNames: data.info.classNames, split: req.split, protocol: req.protocol, batchSize: req.batchSize,
-    sampled, labels: b64(e.labels), order: b64(e.order), predClean: b64(e.predClean), ...(e.predNoisy ? { predNoisy: b64(e.predNoisy) } : {}),
-    notes, ms, cachePath, cacheFile: inDataDir(ctx, cachePath),
+    jobId,
+    modelLabel: label,
+    n: e.n,
+    dim: e.dim,
+    classNames: data.info.classNames,
+    split: req.split,
+    protocol: req.protocol,
+    batchSize: req.batchSize,
+    sampled,
+    labels: b64(e.labels),
+    order: b64(e.order),
+    predClean: b64(e.predClean),
+    ...(e.predNoisy ? { predNoisy: b64(e.predNoisy) } : {}),
+    notes,
+    ms,
+    cachePath,
+    cacheFile: inDataDir(ctx, cachePath),
   };
   t = performance.now();
   if (req.projection === 'pca') {
     const pca = fitPca(e.clean, e.n, e.dim, 2);
     const clean = transformPca(pca, e.clean, e.n);
     const noisy = e.noisy ? transformPca(pca, e.noisy, e.n) : undefined;
-    out.projection = { method: 'pca', clean: b64(clean), ...(noisy ? { noisy: b64(noisy) } : {}), joint: false, explainedVarianceRatio: [...pca.explainedVarianceRatio] };
+    out.projection = {
+      method: 'pca',
+      clean: b64(clean),
+      ...(noisy ? { noisy: b64(noisy) } : {}),
+      joint: false,
+      explainedVarianceRatio: [...pca.explainedVarianceRatio],
+    };
   } else if (req.projection === 'umap') {
     // umap-js defaults (15 neighbours, 200 epochs) took ~2 min for 10,000 points here; these settings ~15 s.
     const big = e.n > 5000 ? { nNeighbors: 10, nEpochs: 99 } : {};
     if (e.n > 5000) notes.push('UMAP with 10 neighbours and 99 epochs (faster settings for more than 5,000 points)');
-    const u = await fitUmap(e.clean, e.n, e.dim, e.noisy ?? null, e.noisy ? e.n : 0, { seed: req.seed, ...big, onProgress: (phase, done, total) => ctx.progress(`umap ${phase}`, done, total), shouldStop: ctx.shouldStop });
+    const u = await fitUmap(e.clean, e.n, e.dim, e.noisy ?? null, e.noisy ? e.n : 0, {
+      seed: req.seed,
+      ...big,
+      onProgress: (phase, done, total) => ctx.progress(`umap ${phase}`, done, total),
+      shouldStop: ctx.shouldStop,
+    });
     out.projection = { method: 'umap', clean: b64(u.embedding), ...(u.transformed ? { noisy: b64(u.transformed) } : {}), joint: false };
   } else if (req.projection === 'tsne') {
-    const r = await fitTsne(e.clean, e.n, e.dim, e.noisy ?? null, e.noisy ? e.n : 0, { seed: req.seed, onProgress: (done, total) => ctx.progress('tsne', done, total), shouldStop: ctx.shouldStop });
+    const r = await fitTsne(e.clean, e.n, e.dim, e.noisy ?? null, e.noisy ? e.n : 0, {
+      seed: req.seed,
+      onProgress: (done, total) => ctx.progress('tsne', done, total),
+      shouldStop: ctx.shouldStop,
+    });
     out.projection = { method: 'tsne', clean: b64(r.clean), ...(r.noisy ? { noisy: b64(r.noisy) } : {}), joint: true };
     notes.push('t-SNE has no out-of-sample transform: clean and noisy points were fitted jointly in one map');
   }
@@ -105,14 +157,29 @@ export async function runAnalysis(jobId: string, req: EmbeddingRequest, ctx: Ana
       const b = Buffer.from(s, 'base64');
       return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
     };
-    const csv = embeddingsCsv(e, proj(out.projection.clean), out.projection.noisy ? proj(out.projection.noisy) : undefined, 2, data.info.classNames);
+    const csv = embeddingsCsv(
+      e,
+      proj(out.projection.clean),
+      out.projection.noisy ? proj(out.projection.noisy) : undefined,
+      2,
+      data.info.classNames,
+    );
     out.csvPath = join(ctx.dataDir, 'embeddings', `${jobId}-${req.projection}.csv`);
     writeFileSync(out.csvPath, csv);
     out.csvFile = inDataDir(ctx, out.csvPath);
   }
   if (req.entropy) {
     t = performance.now();
-    const r = cachedMeter(cachePath, 'meter', cached, () => meter(taskEntropy(e, data.info.classNames.length, { seed: req.seed, noise: req.noise, batchSize: req.batchSize, onProgress: (d, n) => ctx.progress('entropy', d, n) })));
+    const r = cachedMeter(cachePath, 'meter', cached, () =>
+      meter(
+        taskEntropy(e, data.info.classNames.length, {
+          seed: req.seed,
+          noise: req.noise,
+          batchSize: req.batchSize,
+          onProgress: (d, n) => ctx.progress('entropy', d, n),
+        }),
+      ),
+    );
     out.entropy = r.meter;
     ms[r.cached ? 'entropy (cached)' : 'entropy'] = performance.now() - t;
   }
@@ -132,7 +199,12 @@ const METER_VERSION = 1;
  * batch protocol, all in the extraction's key, so it is kept beside the vectors (`<key>.<variant>.json`) and reused
  * while they are. A fresh extraction (`vectorsCached` false) recomputes it; an unreadable file is recomputed too.
  */
-function cachedMeter(vectorsPath: string, variant: string, vectorsCached: boolean, compute: () => EntropyMeter): { meter: EntropyMeter; cached: boolean } {
+function cachedMeter(
+  vectorsPath: string,
+  variant: string,
+  vectorsCached: boolean,
+  compute: () => EntropyMeter,
+): { meter: EntropyMeter; cached: boolean } {
   const file = vectorsPath.replace(/\.safetensors$/, `.${variant}.json`);
   if (vectorsCached && existsSync(file)) {
     try {
@@ -152,14 +224,19 @@ export function noiseLabel(n: NoiseSpecDto): string {
   return p ? `${n.type} ${p}` : n.type;
 }
 
-export async function runEntropyTable(req: Omit<EmbeddingRequest, 'noise' | 'projection' | 'entropy'> & { noises: NoiseSpecDto[] }, ctx: AnalysisContext): Promise<EntropyTableRow[]> {
+export async function runEntropyTable(
+  req: Omit<EmbeddingRequest, 'noise' | 'projection' | 'entropy'> & { noises: NoiseSpecDto[] },
+  ctx: AnalysisContext,
+): Promise<EntropyTableRow[]> {
   const { data } = await openDataset(ctx.store, req.dataset);
   const rows: EntropyTableRow[] = [];
   for (const [i, noise] of req.noises.entries()) {
     if (ctx.shouldStop()) throw new Error('cancelled');
     ctx.progress(`table ${noiseLabel(noise)}`, i, req.noises.length);
     const { e, cachePath, cached } = await embeddings(req, noise, data, ctx);
-    const { meter: m } = cachedMeter(cachePath, 'meter-b5', cached, () => meter(taskEntropy(e, data.info.classNames.length, { seed: req.seed, bootstrap: 5, noise, batchSize: req.batchSize })));
+    const { meter: m } = cachedMeter(cachePath, 'meter-b5', cached, () =>
+      meter(taskEntropy(e, data.info.classNames.length, { seed: req.seed, bootstrap: 5, noise, batchSize: req.batchSize })),
+    );
     rows.push({ noise, label: noiseLabel(noise), estimators: m.estimators, linear: m.linear });
   }
   ctx.progress('table', req.noises.length, req.noises.length);

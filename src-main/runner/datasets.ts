@@ -38,7 +38,14 @@ export async function addDataset(
   await ensureBuiltins(store); // a built-in name is taken too
   const kind = o.kind ?? detectKind(path);
   const data = await load({ kind, path, name: o.name, imageSize: o.imageSize, channels: o.channels });
-  const same = store.datasets().find((d) => d.contentHash === data.info.contentHash && resolve(d.path) === resolve(data.info.path) && (o.name === undefined || o.name === d.name));
+  const same = store
+    .datasets()
+    .find(
+      (d) =>
+        d.contentHash === data.info.contentHash &&
+        resolve(d.path) === resolve(data.info.path) &&
+        (o.name === undefined || o.name === d.name),
+    );
   if (same) return { ...same, alreadyAs: same.name };
   store.registerDataset(data.info, o.replace === true);
   return store.datasetByName(data.info.name)!;
@@ -48,7 +55,9 @@ async function loadRegistered(reg: StoredDataset): Promise<Dataset> {
   const [h, w, c] = reg.shape;
   const data = await load({ kind: reg.kind, path: reg.path, name: reg.name, imageSize: [h, w], channels: c === 1 ? 1 : 3 });
   if (data.info.contentHash !== reg.contentHash) {
-    throw conflict(`dataset '${reg.name}' at ${reg.path} changed since it was registered (content hash ${data.info.contentHash.slice(0, 12)} != ${reg.contentHash.slice(0, 12)}); re-add it to train on the new data`);
+    throw conflict(
+      `dataset '${reg.name}' at ${reg.path} changed since it was registered (content hash ${data.info.contentHash.slice(0, 12)} != ${reg.contentHash.slice(0, 12)}); re-add it to train on the new data`,
+    );
   }
   return data;
 }
@@ -68,7 +77,9 @@ export async function openRunDataset(store: Store, run: RunRow, purpose: 'train'
     data = (await openDataset(store, name)).data;
   }
   if (run.datasetHash && data.info.contentHash !== run.datasetHash) {
-    throw conflict(`run ${run.id} trained on dataset '${name}' with content hash ${run.datasetHash.slice(0, 12)}; the data registered now has ${data.info.contentHash.slice(0, 12)}: refusing to ${purpose} it on different data`);
+    throw conflict(
+      `run ${run.id} trained on dataset '${name}' with content hash ${run.datasetHash.slice(0, 12)}; the data registered now has ${data.info.contentHash.slice(0, 12)}: refusing to ${purpose} it on different data`,
+    );
   }
   return data;
 }
@@ -79,7 +90,9 @@ export async function openDataset(store: Store, name: string): Promise<{ data: D
   const reg = store.datasetByName(name);
   if (!reg) {
     const known = store.datasets().map((d) => d.name);
-    throw notFound(`dataset '${name}' is not registered (known: ${known.join(', ')}); add it with: noisynn datasets add PATH --name ${name}`);
+    throw notFound(
+      `dataset '${name}' is not registered (known: ${known.join(', ')}); add it with: noisynn datasets add PATH --name ${name}`,
+    );
   }
   return { data: await loadRegistered(reg), id: reg.id };
 }

@@ -68,7 +68,9 @@ function markCrashedIn(job: RunJob, code: number | null, signal: NodeJS.Signals 
     const run = store.getRun(job.runId);
     // Opening may already have marked it crashed ("process is gone"); the exit signal says more.
     if (run && (run.status === 'running' || run.status === 'crashed')) {
-      store.finishRun(job.runId, 'crashed', { error: `trainer process ended ${signal ? `by ${signal}` : `with exit code ${code}`} before finishing` });
+      store.finishRun(job.runId, 'crashed', {
+        error: `trainer process ended ${signal ? `by ${signal}` : `with exit code ${code}`} before finishing`,
+      });
     }
   } finally {
     store.close();

@@ -26,7 +26,10 @@ export interface ResolvedConfig {
  */
 export async function resolveRunConfig(store: Store, given: unknown, o: { imageSize?: number } = {}): Promise<ResolvedConfig> {
   if (typeof given !== 'object' || given === null || Array.isArray(given)) {
-    return { config: given as RunConfig, problems: [`config must be an object of run config fields (got ${JSON.stringify(given) ?? String(given)})`] };
+    return {
+      config: given as RunConfig,
+      problems: [`config must be an object of run config fields (got ${JSON.stringify(given) ?? String(given)})`],
+    };
   }
   const g = given as Partial<RunConfig>;
   let config: RunConfig;
@@ -61,8 +64,15 @@ export function createRuns(store: Store, resolved: readonly ResolvedConfig[], o:
   const { versions, gitCommit: commit } = provenance();
   return resolved.map(({ config, datasetId }) => {
     const id = store.createRun({
-      name: config.name, config, seed: config.seed, datasetId, sweepId: o.sweepId, versions, gitCommit: commit,
-      status: o.claim ? 'running' : 'queued', ownerPid: o.claim ? process.pid : undefined,
+      name: config.name,
+      config,
+      seed: config.seed,
+      datasetId,
+      sweepId: o.sweepId,
+      versions,
+      gitCommit: commit,
+      status: o.claim ? 'running' : 'queued',
+      ownerPid: o.claim ? process.pid : undefined,
     });
     for (const tag of o.tags ?? []) store.addTag(id, tag);
     return id;
@@ -79,7 +89,9 @@ export function claimForResume(store: Store, runId: number): void {
   const run = store.getRun(runId);
   if (!run) throw notFound(`run ${runId} not found in ${store.path}`);
   if (!store.claimRun(runId, process.pid, RESUMABLE_STATUSES)) {
-    throw conflict(`run ${runId} is ${store.getRun(runId)?.status ?? run.status}; only ${RESUMABLE_STATUSES.join(', ')} runs can be resumed`);
+    throw conflict(
+      `run ${runId} is ${store.getRun(runId)?.status ?? run.status}; only ${RESUMABLE_STATUSES.join(', ')} runs can be resumed`,
+    );
   }
 }
 
@@ -88,7 +100,9 @@ export function requeueForResume(store: Store, runId: number): void {
   const run = store.getRun(runId);
   if (!run) throw notFound(`run ${runId} not found`);
   if (!store.requeueFrom(runId, RESUMABLE_STATUSES)) {
-    throw conflict(`run ${runId} is ${store.getRun(runId)?.status ?? run.status}; only ${RESUMABLE_STATUSES.join(', ')} runs can be resumed`);
+    throw conflict(
+      `run ${runId} is ${store.getRun(runId)?.status ?? run.status}; only ${RESUMABLE_STATUSES.join(', ')} runs can be resumed`,
+    );
   }
 }
 

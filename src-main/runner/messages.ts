@@ -13,7 +13,12 @@ export type Job =
   | { kind: 'resume'; runId: number; dataDir: string; onCallerLoss?: OnCallerLoss }
   | { kind: 'eval'; runId: number; dataDir: string; protocols: EvalProtocol[]; clean: boolean; epoch?: number; testBatchSize?: number }
   | { kind: 'analyse'; jobId: string; dataDir: string; request: EmbeddingRequest }
-  | { kind: 'entropy-table'; jobId: string; dataDir: string; request: Omit<EmbeddingRequest, 'noise' | 'projection' | 'entropy'> & { noises: NoiseSpecDto[] } };
+  | {
+      kind: 'entropy-table';
+      jobId: string;
+      dataDir: string;
+      request: Omit<EmbeddingRequest, 'noise' | 'projection' | 'entropy'> & { noises: NoiseSpecDto[] };
+    };
 
 export type RunJob = Extract<Job, { runId: number }>;
 
@@ -31,6 +36,14 @@ export type FromWorker =
   | { type: 'epoch'; epoch: Omit<EpochMetrics, 'test'> & { test: EvalResult } }
   | { type: 'eval'; result: EvalResult }
   | { type: 'eval-progress'; protocol: EvalProtocol; done: number; total: number }
-  | { type: 'done'; status: TrainStatus | 'failed'; runId: number; error?: string; evaluations: EvalResult[]; imagesPerSecond: number; epochs: number }
+  | {
+      type: 'done';
+      status: TrainStatus | 'failed';
+      runId: number;
+      error?: string;
+      evaluations: EvalResult[];
+      imagesPerSecond: number;
+      epochs: number;
+    }
   | { type: 'analysis-progress'; phase: string; done: number; total: number }
   | { type: 'analysis-done'; analysis?: EmbeddingAnalysis; table?: EntropyTableRow[]; error?: string };

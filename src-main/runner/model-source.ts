@@ -36,7 +36,8 @@ export function loadModelSource(store: Store, data: Dataset, src: ModelSourceReq
     const ckpt = src.epoch === undefined ? ckpts[ckpts.length - 1] : ckpts.find((c) => c.epoch === src.epoch);
     if (!ckpt) throw new Error(`run ${src.runId} has no checkpoint${src.epoch === undefined ? '' : ` for epoch ${src.epoch}`}`);
     const sha = createHash('sha256').update(readFileSync(ckpt.path)).digest('hex');
-    if (sha !== ckpt.sha256) throw new Error(`checkpoint ${ckpt.path} of run ${src.runId} is corrupt: sha256 differs from the recorded one`);
+    if (sha !== ckpt.sha256)
+      throw new Error(`checkpoint ${ckpt.path} of run ${src.runId} is corrupt: sha256 differs from the recorded one`);
     const model = createModel(config.model, 0);
     try {
       loadCheckpoint(ckpt.path, model);
@@ -44,10 +45,22 @@ export function loadModelSource(store: Store, data: Dataset, src: ModelSourceReq
       model.dispose();
       throw e;
     }
-    return { model, config, data: withInput(data, config.input), label: `run ${src.runId}, epoch ${ckpt.epoch}`, key: { runId: src.runId, epoch: ckpt.epoch, checkpointSha256: sha } };
+    return {
+      model,
+      config,
+      data: withInput(data, config.input),
+      label: `run ${src.runId}, epoch ${ckpt.epoch}`,
+      key: { runId: src.runId, epoch: ckpt.epoch, checkpointSha256: sha },
+    };
   }
   const preset = src.preset ?? 'mnist-vit';
   const seed = src.seed ?? 0;
   const config = fitToDataset(runPreset(preset), data.info);
-  return { model: createModel(config.model, seed), config, data, label: `${preset}, freshly initialised (seed ${seed})`, key: { preset, seed } };
+  return {
+    model: createModel(config.model, seed),
+    config,
+    data,
+    label: `${preset}, freshly initialised (seed ${seed})`,
+    key: { preset, seed },
+  };
 }

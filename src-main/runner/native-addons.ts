@@ -30,7 +30,9 @@ const platformArch = `${process.platform}-${process.arch}`;
 /** tfjs-node's install script puts its binding in lib/napi-v<N> for the highest N-API version it built. */
 function tfjsBinding(dir: string): string {
   const lib = join(dir, 'lib');
-  const builds = readdirSync(lib).filter((n) => /^napi-v\d+$/.test(n)).sort((a, b) => Number(b.slice(6)) - Number(a.slice(6)));
+  const builds = readdirSync(lib)
+    .filter((n) => /^napi-v\d+$/.test(n))
+    .sort((a, b) => Number(b.slice(6)) - Number(a.slice(6)));
   const found = builds.map((n) => join(lib, n, 'tfjs_binding.node')).find((p) => existsSync(p));
   if (!found) throw new Error(`no lib/napi-v*/tfjs_binding.node in ${dir} (its install script did not run or failed)`);
   return found;
@@ -47,7 +49,11 @@ const ADDONS: { name: string; package: string; binary: (dir: string) => string }
   },
   { name: 'tfjs-node', package: '@tensorflow/tfjs-node', binary: tfjsBinding },
   { name: 'tfjs-node-gpu', package: '@tensorflow/tfjs-node-gpu', binary: tfjsBinding },
-  { name: 'webgpu (Dawn)', package: 'webgpu', binary: (d) => join(d, 'dist', process.platform === 'darwin' ? 'darwin-universal' : platformArch, 'dawn.node') },
+  {
+    name: 'webgpu (Dawn)',
+    package: 'webgpu',
+    binary: (d) => join(d, 'dist', process.platform === 'darwin' ? 'darwin-universal' : platformArch, 'dawn.node'),
+  },
 ];
 
 function errText(e: unknown): string {
@@ -109,5 +115,9 @@ export function probeNativeAddons(): AddonReport[] {
 /** This runtime's addon ABI: what a V8-API addon must have been built for. */
 export function runtimeAbi(): { modules: string; napi: string | undefined; runtime: string } {
   const electron = (process.versions as Record<string, string | undefined>).electron;
-  return { modules: process.versions.modules, napi: process.versions.napi, runtime: electron ? `Electron ${electron}` : `Node ${process.versions.node}` };
+  return {
+    modules: process.versions.modules,
+    napi: process.versions.napi,
+    runtime: electron ? `Electron ${electron}` : `Node ${process.versions.node}`,
+  };
 }

@@ -21,7 +21,15 @@ export function packageVersions(): Record<string, string> {
   const out: Record<string, string> = { node: process.versions.node };
   const own = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
   out['noisynn-workbench'] = own.version;
-  for (const p of ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu', 'webgpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'better-sqlite3']) {
+  for (const p of [
+    '@tensorflow/tfjs-core',
+    '@tensorflow/tfjs-backend-wasm',
+    '@tensorflow/tfjs-backend-webgpu',
+    'webgpu',
+    '@tensorflow/tfjs-node',
+    '@tensorflow/tfjs-node-gpu',
+    'better-sqlite3',
+  ]) {
     const v = version(p);
     if (v) out[p] = v;
   }
@@ -33,8 +41,12 @@ let commit: string | null | undefined;
 export function gitCommit(): string | null {
   if (commit !== undefined) return commit;
   try {
-    const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
     commit = dirty ? `${head}+dirty` : head;
   } catch {
     commit = null;

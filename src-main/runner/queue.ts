@@ -31,7 +31,12 @@ export class RunQueue {
   private timer: NodeJS.Timeout | undefined;
   private diskFull = false;
 
-  constructor(private readonly store: Store, private readonly dataDir: string, private readonly events: QueueEvents, o: { concurrency?: number } = {}) {
+  constructor(
+    private readonly store: Store,
+    private readonly dataDir: string,
+    private readonly events: QueueEvents,
+    o: { concurrency?: number } = {},
+  ) {
     this.concurrency = Math.max(1, o.concurrency ?? 1);
   }
 
@@ -50,7 +55,10 @@ export class RunQueue {
   }
 
   state(): QueueState {
-    const queued = this.store.listRuns({ status: ['queued'] }).map((r) => r.id).sort((a, b) => a - b);
+    const queued = this.store
+      .listRuns({ status: ['queued'] })
+      .map((r) => r.id)
+      .sort((a, b) => a - b);
     return { concurrency: this.concurrency, running: [...this.jobs.keys()], queued };
   }
 
@@ -80,7 +88,12 @@ export class RunQueue {
   /** A trainer started on a full disk would fail with no room to record it (store/reserve.ts): the queue waits. */
   private roomOnDisk(): boolean {
     const room = this.store.diskReserve();
-    if (room === this.diskFull) console.error(room ? 'run queue: the disk has room again; starting queued runs' : `run queue: the disk holding ${this.store.path} is full; queued runs wait until there is room`);
+    if (room === this.diskFull)
+      console.error(
+        room
+          ? 'run queue: the disk has room again; starting queued runs'
+          : `run queue: the disk holding ${this.store.path} is full; queued runs wait until there is room`,
+      );
     this.diskFull = !room;
     return room;
   }

@@ -9,7 +9,18 @@ import type { Dataset } from '../data/types';
 import type { SavedCheckpoint } from '../engine/train/checkpoint';
 import type { InitialWeights } from '../engine/train/trainer';
 import { conflict, notFound } from '../errors';
-import { runDir, type CheckpointRow, type EvaluationRow, type FinalStatus, type MetricRow, type RunFinish, type RunProgress, type RunRow, type RunStart, type Store } from '../store';
+import {
+  runDir,
+  type CheckpointRow,
+  type EvaluationRow,
+  type FinalStatus,
+  type MetricRow,
+  type RunFinish,
+  type RunProgress,
+  type RunRow,
+  type RunStart,
+  type Store,
+} from '../store';
 import { loadWeights } from '../weights/library';
 import { openRunDataset } from './datasets';
 import { beginTraining, finishTraining } from './lifecycle';
@@ -49,7 +60,8 @@ export function verifyCheckpoint<C extends { path: string; sha256: string }>(ckp
     throw new Error(`checkpoint ${ckpt.path} of ${what} cannot be read: ${(e as Error).message}`);
   }
   const sha = createHash('sha256').update(bytes).digest('hex');
-  if (sha !== ckpt.sha256) throw new Error(`checkpoint ${ckpt.path} of ${what} is corrupt: sha256 ${sha.slice(0, 12)} != recorded ${ckpt.sha256.slice(0, 12)}`);
+  if (sha !== ckpt.sha256)
+    throw new Error(`checkpoint ${ckpt.path} of ${what} is corrupt: sha256 ${sha.slice(0, 12)} != recorded ${ckpt.sha256.slice(0, 12)}`);
   return ckpt;
 }
 
@@ -84,7 +96,9 @@ function resumeStoreCheckpoint(store: Store, runId: number): CheckpointRow {
       skipped.push((e as Error).message);
     }
   }
-  throw conflict(`run ${runId}: no intact checkpoint is left (${skipped.join('; ') || 'none was written'}); start it over from the beginning with: noisynn resume ${runId} --restart`);
+  throw conflict(
+    `run ${runId}: no intact checkpoint is left (${skipped.join('; ') || 'none was written'}); start it over from the beginning with: noisynn resume ${runId} --restart`,
+  );
 }
 
 export function storeRecorder(store: Store, runId: number, kind: 'train' | 'resume'): RunRecorder {

@@ -31,11 +31,13 @@ export function expandSweep(spec: SweepSpec): Record<string, unknown>[] {
     if (a.range) {
       const [lo, hi] = a.range;
       if (spec.mode !== 'random') throw invalid(`sweep axis '${a.path}': a range (${lo}:${hi}) needs random mode`, 'axes');
-      if (!Number.isFinite(lo) || !Number.isFinite(hi) || !(lo < hi)) throw invalid(`sweep axis '${a.path}': range must be LO:HI with LO < HI (got ${lo}:${hi})`, 'axes');
+      if (!Number.isFinite(lo) || !Number.isFinite(hi) || !(lo < hi))
+        throw invalid(`sweep axis '${a.path}': range must be LO:HI with LO < HI (got ${lo}:${hi})`, 'axes');
       checkConfigPath(a.path);
       continue;
     }
-    if (!a.path || !Array.isArray(a.values) || a.values.length === 0) throw invalid(`sweep axis '${a.path ?? ''}' needs a path and at least one value`, 'axes');
+    if (!a.path || !Array.isArray(a.values) || a.values.length === 0)
+      throw invalid(`sweep axis '${a.path ?? ''}' needs a path and at least one value`, 'axes');
     checkConfigPath(a.path);
   }
   const points: unknown[][] = [];
@@ -56,7 +58,10 @@ export function expandSweep(spec: SweepSpec): Record<string, unknown>[] {
     const n = spec.samples ?? 0;
     if (!Number.isInteger(n) || n < 1 || n > MAX_SWEEP_RUNS) throw new Error(`random search needs samples from 1 to ${MAX_SWEEP_RUNS}`);
     const rng = new Rng(spec.seed ?? 0);
-    for (let i = 0; i < n; i++) points.push(spec.axes.map((a) => (a.range ? a.range[0] + rng.next() * (a.range[1] - a.range[0]) : a.values[rng.int(a.values.length)])));
+    for (let i = 0; i < n; i++)
+      points.push(
+        spec.axes.map((a) => (a.range ? a.range[0] + rng.next() * (a.range[1] - a.range[0]) : a.values[rng.int(a.values.length)])),
+      );
   } else {
     throw new Error(`sweep mode must be 'grid' or 'random'`);
   }

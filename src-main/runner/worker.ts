@@ -40,7 +40,13 @@ async function run(job: Job): Promise<void> {
     // Stored with the run: '+fma' marks wasm runs whose GEMMs used fused multiply-adds (last-bit numerics).
     const name = backend.fma ? `${backend.name}+fma` : backend.name;
     send({ type: 'backend', backend: { name, reason: backend.reason } });
-    const ctx = { store, backend: name, send, shouldStop: () => cancelled || cancelRequestedInStore(store, job), requeueOnStop: () => requeue };
+    const ctx = {
+      store,
+      backend: name,
+      send,
+      shouldStop: () => cancelled || cancelRequestedInStore(store, job),
+      requeueOnStop: () => requeue,
+    };
     if (job.kind === 'analyse' || job.kind === 'entropy-table') {
       await analysisJob(job, store);
       return;
@@ -60,7 +66,12 @@ async function run(job: Job): Promise<void> {
 }
 
 async function analysisJob(job: Extract<Job, { kind: 'analyse' | 'entropy-table' }>, store: ReturnType<typeof openStore>): Promise<void> {
-  const ctx = { store, dataDir: job.dataDir, progress: (phase: string, done: number, total: number) => send({ type: 'analysis-progress', phase, done, total }), shouldStop: () => cancelled };
+  const ctx = {
+    store,
+    dataDir: job.dataDir,
+    progress: (phase: string, done: number, total: number) => send({ type: 'analysis-progress', phase, done, total }),
+    shouldStop: () => cancelled,
+  };
   try {
     if (job.kind === 'analyse') send({ type: 'analysis-done', analysis: await runAnalysis(job.jobId, job.request, ctx) });
     else send({ type: 'analysis-done', table: await runEntropyTable(job.request, ctx) });

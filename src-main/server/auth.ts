@@ -70,7 +70,8 @@ export function refuseReason(req: IncomingMessage, port: number): string | null 
   if (!host || !allowedHosts(port).has(host)) return `Host '${req.headers.host ?? ''}' is not served here: use http://127.0.0.1:${port}/`;
   const origin = req.headers.origin;
   // A request without Origin is a same-origin GET or a non-browser client; those carry the token.
-  if (origin !== undefined && !allowedOrigins(port).has(origin.toLowerCase())) return `cross-origin requests are refused (Origin '${origin}')`;
+  if (origin !== undefined && !allowedOrigins(port).has(origin.toLowerCase()))
+    return `cross-origin requests are refused (Origin '${origin}')`;
   if (req.method === 'OPTIONS') return 'cross-origin requests are refused (no CORS preflight is answered)';
   return null;
 }

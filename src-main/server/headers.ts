@@ -52,7 +52,8 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt
 
 /** A small self-contained HTML page (no scripts, no external resources) for 401 / 404 of the app page. */
 export function sendHtmlMessage(res: ServerResponse, status: number, title: string, body: string): void {
-  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>` +
+  const html =
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>` +
     `<body style="font-family: system-ui, sans-serif; max-width: 40em; margin: 4em auto"><h1>${escapeHtml(title)}</h1><p>${escapeHtml(body)}</p></body></html>`;
   res.statusCode = status;
   setHtmlHeaders(res);

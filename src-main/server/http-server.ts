@@ -10,7 +10,17 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { API_METHODS, DOWNLOAD_FOLDERS, DOWNLOAD_ROUTE, type ApiMethod } from '../api/contract';
 import { httpStatus } from '../errors';
-import { TOKEN_HEADER, newToken, refuseReason, requestCookie, requestToken, sessionCookieName, sessionValue, setSessionCookie, tokenMatches } from './auth';
+import {
+  TOKEN_HEADER,
+  newToken,
+  refuseReason,
+  requestCookie,
+  requestToken,
+  sessionCookieName,
+  sessionValue,
+  setSessionCookie,
+  tokenMatches,
+} from './auth';
 import { EventHub } from './events';
 import { sendError, sendHtmlMessage, sendJson, sendText, setCommonHeaders } from './headers';
 import { resolveStatic, sendFile } from './static';
@@ -58,7 +68,10 @@ const KNOWN_METHODS = new Set<string>(API_METHODS);
 const DEFAULT_MAX_BODY = 10 * 1024 * 1024;
 
 class HttpError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -117,9 +130,11 @@ function errorMessage(e: unknown): { message: string; code?: string } {
 }
 
 export async function startServer(o: ServerOptions): Promise<RunningServer> {
-  if (o.host !== undefined && o.host !== '127.0.0.1') throw new Error(`startServer: only 127.0.0.1 is supported, got host '${o.host as string}'`);
+  if (o.host !== undefined && o.host !== '127.0.0.1')
+    throw new Error(`startServer: only 127.0.0.1 is supported, got host '${o.host as string}'`);
   const requestedPort = o.port ?? 0;
-  if (!Number.isInteger(requestedPort) || requestedPort < 0 || requestedPort > 65535) throw new Error(`startServer: port must be an integer 0..65535, got ${requestedPort}`);
+  if (!Number.isInteger(requestedPort) || requestedPort < 0 || requestedPort > 65535)
+    throw new Error(`startServer: port must be an integer 0..65535, got ${requestedPort}`);
   const token = o.token ?? newToken();
   if (typeof token !== 'string' || token.length < 16) throw new Error('startServer: the token must be a string of at least 16 characters');
   const secret = o.secret ?? newToken();
@@ -139,7 +154,12 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
 
   async function callMethod(req: http.IncomingMessage, res: http.ServerResponse, url: URL, name: string): Promise<void> {
     if (!authorised(req, url, false)) {
-      sendError(res, 401, `missing or wrong API token: send the ${TOKEN_HEADER} header (the token is in the URL printed by 'noisynn serve')`, 'unauthorized');
+      sendError(
+        res,
+        401,
+        `missing or wrong API token: send the ${TOKEN_HEADER} header (the token is in the URL printed by 'noisynn serve')`,
+        'unauthorized',
+      );
       return;
     }
     if (!KNOWN_METHODS.has(name)) {
@@ -187,14 +207,22 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
         return;
       }
       if (!authorised(req, url, false)) {
-        sendHtmlMessage(res, 401, 'NoisyNN Workbench: token required',
-          "This page needs its access token. Open the full URL printed by 'noisynn serve' (it ends in ?token=...).");
+        sendHtmlMessage(
+          res,
+          401,
+          'NoisyNN Workbench: token required',
+          "This page needs its access token. Open the full URL printed by 'noisynn serve' (it ends in ?token=...).",
+        );
         return;
       }
       const index = staticDir ? await resolveStatic(staticDir, '/index.html') : null;
       if (!index) {
-        sendHtmlMessage(res, 404, 'NoisyNN Workbench: renderer not built',
-          "The API is running, but the web interface has not been built. Run 'npm run build', then restart 'noisynn serve'.");
+        sendHtmlMessage(
+          res,
+          404,
+          'NoisyNN Workbench: renderer not built',
+          "The API is running, but the web interface has not been built. Run 'npm run build', then restart 'noisynn serve'.",
+        );
         return;
       }
       await sendFile(res, index, head);
@@ -212,12 +240,13 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   /** A file of a download folder, as an attachment; anything else in the data directory is never served. */
   async function serveDownload(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
     if (!authorised(req, url, false)) {
-      sendError(res, 401, 'missing or wrong session: open the app from the URL printed by \'noisynn serve\' first', 'unauthorized');
+      sendError(res, 401, "missing or wrong session: open the app from the URL printed by 'noisynn serve' first", 'unauthorized');
       return;
     }
     const rest = url.pathname.slice(DOWNLOAD_ROUTE.length);
     const folder = rest.split('/')[0];
-    const file = o.dataDir && DOWNLOAD_FOLDERS.includes(folder) ? await resolveStatic(path.join(o.dataDir, folder), rest.slice(folder.length)) : null;
+    const file =
+      o.dataDir && DOWNLOAD_FOLDERS.includes(folder) ? await resolveStatic(path.join(o.dataDir, folder), rest.slice(folder.length)) : null;
     if (!file) {
       sendError(res, 404, `no such file to download: ${url.pathname}`, 'not-found');
       return;
@@ -248,7 +277,12 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
         return;
       }
       if (!authorised(req, url, true)) {
-        sendError(res, 401, 'missing or wrong API token: open /api/events?token=... (the token is in the URL printed by \'noisynn serve\')', 'unauthorized');
+        sendError(
+          res,
+          401,
+          "missing or wrong API token: open /api/events?token=... (the token is in the URL printed by 'noisynn serve')",
+          'unauthorized',
+        );
         return;
       }
       hub.attach(req, res);
@@ -292,7 +326,13 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   await new Promise<void>((resolve, reject) => {
     const onError = (e: NodeJS.ErrnoException) => {
       hub.close();
-      reject(new Error(e.code === 'EADDRINUSE' ? `port ${requestedPort} on 127.0.0.1 is already in use: pick another with --port, or 0 for any free port` : `cannot listen on 127.0.0.1:${requestedPort}: ${e.message}`));
+      reject(
+        new Error(
+          e.code === 'EADDRINUSE'
+            ? `port ${requestedPort} on 127.0.0.1 is already in use: pick another with --port, or 0 for any free port`
+            : `cannot listen on 127.0.0.1:${requestedPort}: ${e.message}`,
+        ),
+      );
     };
     server.once('error', onError);
     server.listen(requestedPort, '127.0.0.1', () => {

@@ -6,8 +6,15 @@ import { addTag, createRun } from './runs';
 import { checkText, nowIso, writeTx, type StoreDb } from './sql';
 import type { EvaluationRow, MetricRow, NewRun, RunStatus } from './types';
 
-export interface FileCursor { offset: number; lines: number }
-export interface BundleCursors { metrics: FileCursor; evaluations: FileCursor; checkpoints: FileCursor }
+export interface FileCursor {
+  offset: number;
+  lines: number;
+}
+export interface BundleCursors {
+  metrics: FileCursor;
+  evaluations: FileCursor;
+  checkpoints: FileCursor;
+}
 
 export interface ClusterRunRow {
   runId: number;
@@ -49,9 +56,19 @@ export interface BundleImport {
 }
 
 interface Record_ {
-  run_id: number; uuid: string; bundle_path: string; slurm_job: string | null; slurm_state: string | null; attempt: number;
-  metrics_offset: number; metrics_lines: number; evaluations_offset: number; evaluations_lines: number;
-  checkpoints_offset: number; checkpoints_lines: number; synced_at: string;
+  run_id: number;
+  uuid: string;
+  bundle_path: string;
+  slurm_job: string | null;
+  slurm_state: string | null;
+  attempt: number;
+  metrics_offset: number;
+  metrics_lines: number;
+  evaluations_offset: number;
+  evaluations_lines: number;
+  checkpoints_offset: number;
+  checkpoints_lines: number;
+  synced_at: string;
 }
 
 const toRow = (r: Record_): ClusterRunRow => ({
@@ -117,7 +134,19 @@ export function importBundle(s: StoreDb, b: BundleImport): { runId: number; crea
         `UPDATE runs SET status = ?, backend = ?, host = ?, pid = NULL, started_at = ?, ended_at = ?, error = ?, summary = ?,
          epochs_done = ?, steps_done = ?, images_per_second = ? WHERE id = ?`,
       )
-      .run(r.status, r.backend, r.host, r.startedAt, r.endedAt, r.error, r.summary ? JSON.stringify(r.summary) : null, r.epochsDone, r.stepsDone, r.imagesPerSecond, runId);
+      .run(
+        r.status,
+        r.backend,
+        r.host,
+        r.startedAt,
+        r.endedAt,
+        r.error,
+        r.summary ? JSON.stringify(r.summary) : null,
+        r.epochsDone,
+        r.stepsDone,
+        r.imagesPerSecond,
+        runId,
+      );
     const c = b.cursors;
     s.db
       .prepare(
@@ -130,8 +159,21 @@ export function importBundle(s: StoreDb, b: BundleImport): { runId: number; crea
            evaluations_lines = excluded.evaluations_lines, checkpoints_offset = excluded.checkpoints_offset,
            checkpoints_lines = excluded.checkpoints_lines, synced_at = excluded.synced_at`,
       )
-      .run(runId, b.uuid, b.bundlePath, b.slurmJob, b.slurmState, b.attempt, c.metrics.offset, c.metrics.lines,
-        c.evaluations.offset, c.evaluations.lines, c.checkpoints.offset, c.checkpoints.lines, nowIso());
+      .run(
+        runId,
+        b.uuid,
+        b.bundlePath,
+        b.slurmJob,
+        b.slurmState,
+        b.attempt,
+        c.metrics.offset,
+        c.metrics.lines,
+        c.evaluations.offset,
+        c.evaluations.lines,
+        c.checkpoints.offset,
+        c.checkpoints.lines,
+        nowIso(),
+      );
     return { runId, created: !known };
   });
 }

@@ -10,7 +10,8 @@ function validate(s: StoreDb, d: DatasetInput): void {
   const at = `dataset "${name}"`;
   if (!KINDS.includes(d.kind)) fail(s, `${at}: kind must be one of ${KINDS.join(', ')}, got ${JSON.stringify(d.kind)}`);
   checkText(s, `${at} path`, d.path);
-  if (!Array.isArray(d.classNames) || d.classNames.some((c) => typeof c !== 'string')) fail(s, `${at}: classNames must be an array of strings`);
+  if (!Array.isArray(d.classNames) || d.classNames.some((c) => typeof c !== 'string'))
+    fail(s, `${at}: classNames must be an array of strings`);
   if (!Array.isArray(d.shape) || d.shape.length !== 3) fail(s, `${at}: shape must be [height, width, channels]`);
   d.shape.forEach((v, i) => checkInt(s, `${at} shape[${i}]`, v, 1));
   for (const split of ['train', 'test'] as const) {
@@ -35,8 +36,19 @@ export function upsertDataset(s: StoreDb, d: DatasetInput): number {
          class_counts = excluded.class_counts, content_hash = excluded.content_hash, note = COALESCE(excluded.note, note)
        RETURNING id`,
     )
-    .get(d.name, d.kind, d.path, JSON.stringify(d.classNames), JSON.stringify(d.shape), d.counts.train, d.counts.test,
-      JSON.stringify(d.classCounts), d.contentHash, d.note ?? null, nowIso()) as { id: number };
+    .get(
+      d.name,
+      d.kind,
+      d.path,
+      JSON.stringify(d.classNames),
+      JSON.stringify(d.shape),
+      d.counts.train,
+      d.counts.test,
+      JSON.stringify(d.classCounts),
+      d.contentHash,
+      d.note ?? null,
+      nowIso(),
+    ) as { id: number };
   return row.id;
 }
 
@@ -97,7 +109,9 @@ export function registerDataset(s: StoreDb, d: DatasetInput, replace = false): n
     const old = datasetByName(s, d.name);
     if (old && old.contentHash === d.contentHash && old.path === d.path) return upsertDataset(s, d); // the same data again
     if (old && !replace) {
-      throw conflict(`dataset '${d.name}' is already registered (${old.path}, content hash ${old.contentHash.slice(0, 12)}); choose another --name, or pass --replace (runs trained on the old data keep it as '${d.name}@${old.contentHash.slice(0, 12)}')`);
+      throw conflict(
+        `dataset '${d.name}' is already registered (${old.path}, content hash ${old.contentHash.slice(0, 12)}); choose another --name, or pass --replace (runs trained on the old data keep it as '${d.name}@${old.contentHash.slice(0, 12)}')`,
+      );
     }
     if (old) {
       let keep = `${d.name}@${old.contentHash.slice(0, 12)}`;
@@ -115,7 +129,9 @@ export function removeDataset(s: StoreDb, name: string, force = false): number {
     if (!d) throw notFound(`${s.file}: dataset '${name}' is not registered`);
     const users = (s.db.prepare('SELECT id FROM runs WHERE dataset_id = ? ORDER BY id').all(d.id) as { id: number }[]).map((r) => r.id);
     if (users.length && !force) {
-      throw conflict(`dataset '${name}' is used by ${users.length} run${users.length === 1 ? '' : 's'} (${users.slice(0, 10).join(', ')}${users.length > 10 ? ', ...' : ''}); they could no longer be evaluated or resumed. Pass --force to remove it anyway`);
+      throw conflict(
+        `dataset '${name}' is used by ${users.length} run${users.length === 1 ? '' : 's'} (${users.slice(0, 10).join(', ')}${users.length > 10 ? ', ...' : ''}); they could no longer be evaluated or resumed. Pass --force to remove it anyway`,
+      );
     }
     s.db.prepare('UPDATE runs SET dataset_id = NULL WHERE dataset_id = ?').run(d.id);
     s.db.prepare('DELETE FROM datasets WHERE id = ?').run(d.id);

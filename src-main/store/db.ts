@@ -65,7 +65,9 @@ function openReadOnly(dataDir: string, migrations: readonly Migration[]): StoreD
       assertNotNewer(db, migrations, file);
       const version = schemaVersion(db);
       if (version < migrations.length) {
-        throw new Error(`the store at ${file} has schema version ${version} (this build: ${migrations.length}); open it once with write access to upgrade it`);
+        throw new Error(
+          `the store at ${file} has schema version ${version} (this build: ${migrations.length}); open it once with write access to upgrade it`,
+        );
       }
       return db;
     } catch (err) {

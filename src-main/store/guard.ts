@@ -19,14 +19,19 @@ export function described(e: unknown, file: string): unknown {
   const code = codeOf(e);
   const message = (e as Error).message;
   if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') {
-    return new Error(`the store at ${file} is damaged: ${message} ('noisynn doctor' checks it; restore a backup or use another --data-dir)`, { cause: e });
+    return new Error(
+      `the store at ${file} is damaged: ${message} ('noisynn doctor' checks it; restore a backup or use another --data-dir)`,
+      { cause: e },
+    );
   }
   if (code === 'SQLITE_FULL') {
     // The code stays on the error: a run's final status meeting it falls back on the disk reserve (reserve.ts).
     return Object.assign(new Error(`disk full writing the store at ${file}: ${message}`, { cause: e }), { code });
   }
   if (code.startsWith('SQLITE_READONLY') || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_PERM') {
-    return new Error(`the store at ${file} cannot be written (${message}): this command needs write access to it and its folder`, { cause: e });
+    return new Error(`the store at ${file} cannot be written (${message}): this command needs write access to it and its folder`, {
+      cause: e,
+    });
   }
   return e;
 }
@@ -43,7 +48,10 @@ export function retryBusy<T>(db: Database.Database, file: string, fn: () => T): 
       const waited = Date.now() - start;
       if (!isBusy(e)) throw described(e, file);
       if (waited > BUSY_LIMIT_MS) {
-        throw new Error(`${file}: the database stayed locked by another process for ${Math.round(waited / 1000)} s: ${(e as Error).message}`, { cause: e });
+        throw new Error(
+          `${file}: the database stayed locked by another process for ${Math.round(waited / 1000)} s: ${(e as Error).message}`,
+          { cause: e },
+        );
       }
       sleepSync(wait);
       wait = Math.min(wait * 2, 2000);

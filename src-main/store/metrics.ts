@@ -39,9 +39,9 @@ export function metrics(s: StoreDb, runId: number, key?: string): MetricRow[] {
   requireRun(s, runId);
   const sql = `SELECT run_id, key, step, epoch, value, time FROM metrics WHERE run_id = ?${key === undefined ? '' : ' AND key = ?'} ORDER BY key, step`;
   const args: unknown[] = key === undefined ? [runId] : [runId, key];
-  return (prepare(s, sql).all(...args) as { run_id: number; key: string; step: number; epoch: number; value: number | null; time: number }[]).map(
-    (r) => ({ runId: r.run_id, key: r.key, step: r.step, epoch: r.epoch, value: fromDb(r.value), time: r.time }),
-  );
+  return (
+    prepare(s, sql).all(...args) as { run_id: number; key: string; step: number; epoch: number; value: number | null; time: number }[]
+  ).map((r) => ({ runId: r.run_id, key: r.key, step: r.step, epoch: r.epoch, value: fromDb(r.value), time: r.time }));
 }
 
 export function metricKeys(s: StoreDb, runId: number): string[] {
@@ -66,7 +66,8 @@ export function deleteMetricsAfter(s: StoreDb, runId: number, step: number): voi
 
 export function addEvaluation(s: StoreDb, e: EvaluationRow): void {
   checkInt(s, 'evaluation epoch', e.epoch);
-  if (!EVAL_PROTOCOLS.includes(e.protocol)) fail(s, `evaluation protocol must be one of ${EVAL_PROTOCOLS.join(', ')}, got ${JSON.stringify(e.protocol)}`);
+  if (!EVAL_PROTOCOLS.includes(e.protocol))
+    fail(s, `evaluation protocol must be one of ${EVAL_PROTOCOLS.join(', ')}, got ${JSON.stringify(e.protocol)}`);
   checkInt(s, 'evaluation batchSize', e.batchSize, 1);
   if (typeof e.noiseActive !== 'boolean') fail(s, 'evaluation noiseActive must be a boolean');
   for (const k of ['top1', 'top5', 'loss'] as const) checkNumber(s, `evaluation ${k}`, e[k]);
@@ -83,8 +84,16 @@ export function addEvaluation(s: StoreDb, e: EvaluationRow): void {
 export function evaluations(s: StoreDb, runId: number): EvaluationRow[] {
   requireRun(s, runId);
   const rows = prepare(s, 'SELECT * FROM evaluations WHERE run_id = ? ORDER BY epoch, id').all(runId) as {
-    run_id: number; epoch: number; protocol: EvaluationRow['protocol']; batch_size: number; noise_active: number;
-    top1: number | null; top5: number | null; loss: number | null; n: number; created_at: string;
+    run_id: number;
+    epoch: number;
+    protocol: EvaluationRow['protocol'];
+    batch_size: number;
+    noise_active: number;
+    top1: number | null;
+    top5: number | null;
+    loss: number | null;
+    n: number;
+    created_at: string;
   }[];
   return rows.map((r) => ({
     runId: r.run_id,
@@ -105,7 +114,8 @@ export function addCheckpoint(s: StoreDb, c: CheckpointRow): void {
   checkInt(s, 'checkpoint epoch', c.epoch);
   checkInt(s, 'checkpoint step', c.step);
   checkText(s, 'checkpoint path', c.path);
-  if (typeof c.sha256 !== 'string' || !/^[0-9a-f]{64}$/i.test(c.sha256)) fail(s, `checkpoint sha256 must be 64 hex digits, got ${JSON.stringify(c.sha256)}`);
+  if (typeof c.sha256 !== 'string' || !/^[0-9a-f]{64}$/i.test(c.sha256))
+    fail(s, `checkpoint sha256 must be 64 hex digits, got ${JSON.stringify(c.sha256)}`);
   checkInt(s, 'checkpoint bytes', c.bytes);
   requireRun(s, c.runId);
   prepare(
@@ -126,6 +136,5 @@ export function checkpoints(s: StoreDb, runId: number): CheckpointRow[] {
 export function latestCheckpoint(s: StoreDb, runId: number): CheckpointRow | undefined {
   requireRun(s, runId);
   return prepare(s, `SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints WHERE run_id = ? ORDER BY epoch DESC, step DESC LIMIT 1`).get(runId) as
-    | CheckpointRow
-    | undefined;
+    CheckpointRow | undefined;
 }

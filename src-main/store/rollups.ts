@@ -7,13 +7,16 @@ export const ROLLUP_LEVELS = [32, 1024, 32768] as const;
 /** Adds one fresh row (not a replacement) to every level's bucket. NaN counts as a row, not a value. */
 export function rollupAdd(s: StoreDb, runId: number, key: string, step: number, value: number): void {
   const finite = Number.isNaN(value) ? null : value;
-  const stmt = prepare(s, `
+  const stmt = prepare(
+    s,
+    `
     INSERT INTO metric_rollups (run_id, key, level, bucket, first_step, rows, n, sum, min, max)
     VALUES (?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER), CAST(? AS INTEGER), 1, CAST(? AS INTEGER), ?, ?, ?)
     ON CONFLICT (run_id, key, level, bucket) DO UPDATE SET
       first_step = MIN(first_step, excluded.first_step), rows = rows + 1, n = n + excluded.n, sum = sum + excluded.sum,
       min = CASE WHEN min IS NULL OR excluded.min < min THEN COALESCE(excluded.min, min) ELSE min END,
-      max = CASE WHEN max IS NULL OR excluded.max > max THEN COALESCE(excluded.max, max) ELSE max END`);
+      max = CASE WHEN max IS NULL OR excluded.max > max THEN COALESCE(excluded.max, max) ELSE max END`,
+  );
   for (const level of ROLLUP_LEVELS) {
     stmt.run(runId, key, level, Math.floor(step / level), step, finite === null ? 0 : 1, finite ?? 0, finite, finite);
   }
@@ -25,7 +28,10 @@ export function rollupRebuild(s: StoreDb, runId: number, fromStep: number, key?:
   const keyArg = key === undefined ? [] : [key];
   for (const level of ROLLUP_LEVELS) {
     const first = Math.floor(Math.max(0, fromStep) / level);
-    prepare(s, `DELETE FROM metric_rollups WHERE run_id = ? AND level = CAST(? AS INTEGER) AND bucket >= CAST(? AS INTEGER)${keyClause}`).run(runId, level, first, ...keyArg);
+    prepare(
+      s,
+      `DELETE FROM metric_rollups WHERE run_id = ? AND level = CAST(? AS INTEGER) AND bucket >= CAST(? AS INTEGER)${keyClause}`,
+    ).run(runId, level, first, ...keyArg);
     prepare(
       s,
       `INSERT INTO metric_rollups (run_id, key, level, bucket, first_step, rows, n, sum, min, max)
@@ -50,22 +56,40 @@ export interface SeriesRows {
 export function metricSeries(s: StoreDb, runId: number, key: string, width: number): SeriesRows {
   const buckets = Math.max(1, Math.floor(width));
   const coarsest = ROLLUP_LEVELS[ROLLUP_LEVELS.length - 1];
-  const total = (prepare(s, 'SELECT TOTAL(rows) AS t FROM metric_rollups WHERE run_id = ? AND key = ? AND level = CAST(? AS INTEGER)').get(runId, key, coarsest) as { t: number }).t;
+  const total = (
+    prepare(s, 'SELECT TOTAL(rows) AS t FROM metric_rollups WHERE run_id = ? AND key = ? AND level = CAST(? AS INTEGER)').get(
+      runId,
+      key,
+      coarsest,
+    ) as { t: number }
+  ).t;
   // The coarsest level that still gives at least half the requested resolution.
   const coarse = [...ROLLUP_LEVELS].reverse().find((l) => total / l >= buckets / 2);
   if (coarse === undefined) {
     // Too few points for any rollup level to give half the resolution: bucket the raw rows (at most 16 x width).
-    const raw = prepare(s, 'SELECT step, value FROM metrics WHERE run_id = ? AND key = ? ORDER BY step').all(runId, key) as { step: number; value: number | null }[];
+    const raw = prepare(s, 'SELECT step, value FROM metrics WHERE run_id = ? AND key = ? ORDER BY step').all(runId, key) as {
+      step: number;
+      value: number | null;
+    }[];
     const rows = raw.map((r) => ({ first_step: r.step, n: r.value === null ? 0 : 1, sum: r.value ?? 0, min: r.value, max: r.value }));
-    if (rows.length <= 2 * buckets) return { step: raw.map((r) => r.step), value: raw.map((r) => (r.value === null ? Number.NaN : r.value)) };
+    if (rows.length <= 2 * buckets)
+      return { step: raw.map((r) => r.step), value: raw.map((r) => (r.value === null ? Number.NaN : r.value)) };
     return merge(rows, buckets);
   }
-  const rows = prepare(s, 'SELECT first_step, n, sum, min, max FROM metric_rollups WHERE run_id = ? AND key = ? AND level = CAST(? AS INTEGER) ORDER BY bucket')
-    .all(runId, key, coarse) as Bucket[];
+  const rows = prepare(
+    s,
+    'SELECT first_step, n, sum, min, max FROM metric_rollups WHERE run_id = ? AND key = ? AND level = CAST(? AS INTEGER) ORDER BY bucket',
+  ).all(runId, key, coarse) as Bucket[];
   return merge(rows, buckets);
 }
 
-interface Bucket { first_step: number; n: number; sum: number; min: number | null; max: number | null }
+interface Bucket {
+  first_step: number;
+  n: number;
+  sum: number;
+  min: number | null;
+  max: number | null;
+}
 
 /** Consecutive buckets merged into at most `buckets` groups: first step, mean, min, max. */
 function merge(rows: Bucket[], buckets: number): SeriesRows {

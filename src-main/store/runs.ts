@@ -131,8 +131,22 @@ export function createRun(s: StoreDb, r: NewRun): number {
         `INSERT INTO runs (name, status, config, seed, dataset_id, dataset_hash, sweep_id, versions, git_commit, host, pid, pid_start, created_at, started_at)
          VALUES (?, ?, ?, ?, ?, (SELECT content_hash FROM datasets WHERE id = ?), ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(r.name ?? null, status, config, r.seed, datasetId, datasetId, sweepId, versions, r.gitCommit ?? null,
-        owner === null ? null : os.hostname(), owner, owner === null ? null : processStart(owner), now, owner === null ? null : now);
+      .run(
+        r.name ?? null,
+        status,
+        config,
+        r.seed,
+        datasetId,
+        datasetId,
+        sweepId,
+        versions,
+        r.gitCommit ?? null,
+        owner === null ? null : os.hostname(),
+        owner,
+        owner === null ? null : processStart(owner),
+        now,
+        owner === null ? null : now,
+      );
     const id = Number(info.lastInsertRowid);
     const insert = s.db.prepare('INSERT INTO run_params (run_id, key, value_text, value_num) VALUES (?, ?, ?, ?)');
     for (const [key, v] of params) insert.run(id, key, v.text, v.num);
@@ -155,7 +169,9 @@ export function startRun(s: StoreDb, id: number, r: RunStart): void {
     .run(r.pid, processStart(r.pid), r.backend, r.host ?? os.hostname(), nowIso(), id);
   if (info.changes === 0) {
     const row = s.db.prepare('SELECT status, pid FROM runs WHERE id = ?').get(id) as { status: string; pid: number | null };
-    throw conflict(`${s.file}: run ${id} is ${row.status}${row.pid ? ` (pid ${row.pid})` : ''}, not claimed by process ${r.claimedBy}: refusing to train it`);
+    throw conflict(
+      `${s.file}: run ${id} is ${row.status}${row.pid ? ` (pid ${row.pid})` : ''}, not claimed by process ${r.claimedBy}: refusing to train it`,
+    );
   }
 }
 
@@ -173,14 +189,20 @@ function checkSummary(s: StoreDb, summary: unknown): Record<string, unknown> {
 /** Back to the queue (an interrupted queue run, or a sweep run after an app restart): no pid, no end. */
 export function requeueRun(s: StoreDb, id: number, reason?: string): void {
   requireRun(s, id);
-  s.db.prepare(`UPDATE runs SET status = 'queued', pid = NULL, pid_start = NULL, cancel_requested = 0, ended_at = NULL, error = ? WHERE id = ?`).run(reason ?? null, id);
+  s.db
+    .prepare(
+      `UPDATE runs SET status = 'queued', pid = NULL, pid_start = NULL, cancel_requested = 0, ended_at = NULL, error = ? WHERE id = ?`,
+    )
+    .run(reason ?? null, id);
 }
 
 /** Puts a run back in the queue only if it is in one of `from`; false when it was not (atomic). */
 export function requeueFrom(s: StoreDb, id: number, from: readonly RunStatus[], reason?: string): boolean {
   requireRun(s, id);
   const r = s.db
-    .prepare(`UPDATE runs SET status = 'queued', pid = NULL, pid_start = NULL, cancel_requested = 0, ended_at = NULL, error = ? WHERE id = ? AND status IN (${from.map(() => '?').join(', ')})`)
+    .prepare(
+      `UPDATE runs SET status = 'queued', pid = NULL, pid_start = NULL, cancel_requested = 0, ended_at = NULL, error = ? WHERE id = ? AND status IN (${from.map(() => '?').join(', ')})`,
+    )
     .run(reason ?? null, id, ...from);
   return r.changes === 1;
 }
@@ -209,9 +231,16 @@ export type CancelOutcome = 'cancelled' | 'requested';
 export function requestCancel(s: StoreDb, id: number): CancelOutcome {
   requireRun(s, id);
   return writeTx(s, () => {
-    const r = s.db.prepare('SELECT status, pid, pid_start, host FROM runs WHERE id = ?').get(id) as { status: RunStatus; pid: number | null; pid_start: string | null; host: string | null };
+    const r = s.db.prepare('SELECT status, pid, pid_start, host FROM runs WHERE id = ?').get(id) as {
+      status: RunStatus;
+      pid: number | null;
+      pid_start: string | null;
+      host: string | null;
+    };
     const end = (error: string): CancelOutcome => {
-      s.db.prepare(`UPDATE runs SET status = 'cancelled', ended_at = ?, error = ?, cancel_requested = 0 WHERE id = ?`).run(nowIso(), error, id);
+      s.db
+        .prepare(`UPDATE runs SET status = 'cancelled', ended_at = ?, error = ?, cancel_requested = 0 WHERE id = ?`)
+        .run(nowIso(), error, id);
       return 'cancelled';
     };
     if (r.status === 'queued') return end('cancelled before it started');
@@ -230,7 +259,8 @@ export function cancelRequested(s: StoreDb, id: number): boolean {
 }
 
 export function finishRun(s: StoreDb, id: number, status: FinalStatus, r: RunFinish = {}): void {
-  if (!FINAL_STATUSES.includes(status)) fail(s, `finishRun: status must be one of ${FINAL_STATUSES.join(', ')}, got ${JSON.stringify(status)}`);
+  if (!FINAL_STATUSES.includes(status))
+    fail(s, `finishRun: status must be one of ${FINAL_STATUSES.join(', ')}, got ${JSON.stringify(status)}`);
   if (r.imagesPerSecond !== undefined) checkNumber(s, 'imagesPerSecond', r.imagesPerSecond);
   const extra = r.summary === undefined ? undefined : checkSummary(s, r.summary);
   writeTx(s, () => {
@@ -240,8 +270,14 @@ export function finishRun(s: StoreDb, id: number, status: FinalStatus, r: RunFin
         `UPDATE runs SET status = ?, ended_at = ?, error = ?, summary = ?, cancel_requested = 0,
          images_per_second = COALESCE(?, images_per_second) WHERE id = ?`,
       )
-      .run(status, nowIso(), r.error ?? null, Object.keys(summary).length ? toJson(s, 'run summary', summary) : null,
-        r.imagesPerSecond ?? null, id);
+      .run(
+        status,
+        nowIso(),
+        r.error ?? null,
+        Object.keys(summary).length ? toJson(s, 'run summary', summary) : null,
+        r.imagesPerSecond ?? null,
+        id,
+      );
   });
 }
 

@@ -27,7 +27,8 @@ function cells(line: string): string[] {
 
 export function parseStudyCsv(text: string, source = 'study CSV'): StudyTableRow[] {
   const lines = text.trim().split('\n');
-  if (lines[0] !== CSV_COLUMNS.join(',')) throw new Error(`${source}: the header is not the study CSV's (${CSV_COLUMNS.length} columns starting dataset,model,noise)`);
+  if (lines[0] !== CSV_COLUMNS.join(','))
+    throw new Error(`${source}: the header is not the study CSV's (${CSV_COLUMNS.length} columns starting dataset,model,noise)`);
   return lines.slice(1).map((line, i) => {
     const v = cells(line);
     if (v.length !== CSV_COLUMNS.length) throw new Error(`${source}: line ${i + 2} has ${v.length} cells, expected ${CSV_COLUMNS.length}`);
@@ -42,11 +43,22 @@ export function parseStudyCsv(text: string, source = 'study CSV'): StudyTableRow
     const deltaSe = frac('delta_se_pp');
     const verdict = get('verdict');
     return {
-      dataset: get('dataset'), model: get('model'), noise: get('noise'), family: get('family') as Family, when: get('when'),
-      n, runs: Number(get('runs')), top1: stat('top1'), delta, deltaSe,
+      dataset: get('dataset'),
+      model: get('model'),
+      noise: get('noise'),
+      family: get('family') as Family,
+      when: get('when'),
+      n,
+      runs: Number(get('runs')),
+      top1: stat('top1'),
+      delta,
+      deltaSe,
       // The committed verdict was judged at full precision; the CSV's rounded delta and SE could flip a boundary case.
       verdict: verdict === '' ? null : (verdict as StudyTableRow['verdict']),
-      sorted: stat('sorted'), shuffled: stat('shuffled'), single: stat('single'), clean: stat('noise_free'),
+      sorted: stat('sorted'),
+      shuffled: stat('shuffled'),
+      single: stat('single'),
+      clean: stat('noise_free'),
     };
   });
 }

@@ -41,15 +41,36 @@ export const STUDY_NOISES: StudyNoise[] = [
 export const STANDARD_NOISES: StudyNoise[] = [
   { label: 'none', spec: { type: 'none' }, family: 'baseline' },
   { label: 'linear-shift a=0.3', spec: { type: 'linear-shift', alpha: 0.3 }, family: 'positive', models: ['mnist-vit'], source: 'paper' },
-  { label: 'linear-shift a=0.4', spec: { type: 'linear-shift', alpha: 0.4 }, family: 'positive', models: ['mnist-cnn'], source: 'official CNN script' },
+  {
+    label: 'linear-shift a=0.4',
+    spec: { type: 'linear-shift', alpha: 0.4 },
+    family: 'positive',
+    models: ['mnist-cnn'],
+    source: 'official CNN script',
+  },
   { label: 'linear-optimal', spec: { type: 'linear-optimal' }, family: 'positive', source: 'official NoisyViT (no parameter)' },
-  { label: 'gaussian s=0.1', spec: { type: 'gaussian', strength: 0.1 }, family: 'harmful', models: ['mnist-vit'], source: 'official NoisyViT default' },
-  { label: 'gaussian s=1', spec: { type: 'gaussian', strength: 1.0 }, family: 'harmful', models: ['mnist-cnn'], source: 'official CNN script' },
+  {
+    label: 'gaussian s=0.1',
+    spec: { type: 'gaussian', strength: 0.1 },
+    family: 'harmful',
+    models: ['mnist-vit'],
+    source: 'official NoisyViT default',
+  },
+  {
+    label: 'gaussian s=1',
+    spec: { type: 'gaussian', strength: 1.0 },
+    family: 'harmful',
+    models: ['mnist-cnn'],
+    source: 'official CNN script',
+  },
   { label: 'salt-pepper p=0.1', spec: { type: 'salt-pepper', prob: 0.1 }, family: 'harmful', source: 'official NoisyViT default' },
 ];
 
 /** Every noise setting any study uses (a stored run is matched to its setting by parameters). */
-export const ALL_STUDY_NOISES: StudyNoise[] = [...STUDY_NOISES, ...STANDARD_NOISES.filter((n) => !STUDY_NOISES.some((q) => q.label === n.label))];
+export const ALL_STUDY_NOISES: StudyNoise[] = [
+  ...STUDY_NOISES,
+  ...STANDARD_NOISES.filter((n) => !STUDY_NOISES.some((q) => q.label === n.label)),
+];
 
 export const STUDY_DATASETS = ['mnist', 'fashion-mnist'] as const;
 export const STUDY_MODELS = ['mnist-vit', 'mnist-cnn'] as const;
@@ -80,7 +101,7 @@ export const STANDARD_SIZING =
   'one full-epoch training with replicas 1 (`noisynn train --preset P --epochs 1 --replicas 1`), measured 2026-12-01 on this 2-core machine while other work kept its load average at 9 to 11: ' +
   'mnist-vit 82 s (802 img/s, 94.17% test top-1), mnist-cnn 134 s (485 img/s, 98.76%). Idle, an earlier session measured 1,859 / 3,381 img/s with 2 replicas (both cores) for one process; two 1-replica processes share the cores the same way. ' +
   'From those idle rates, the 108 trainings need about 54 x 70 s + 54 x 40 s of one core each, i.e. about 50 min on two cores, and the 48 evaluations and 12 k sweeps (10,000 test images per evaluation, batch-1 passes for the single protocol and k = 1) about 30 min more in one slot: about 1 h 20 min idle. ' +
-  'Under the load above it takes two to three times as long; the wall time of the run itself is in the report\'s header.';
+  "Under the load above it takes two to three times as long; the wall time of the run itself is in the report's header.";
 
 /** What a study mode varies beyond its budget. */
 export interface StudyDesign {
@@ -96,7 +117,6 @@ export interface StudyDesign {
 }
 
 export const K_SWEEP = [1, 2, 5, 10, 25, 50, 100];
-
 
 /**
  * Per-model changes for the short budgets: the mnist-vit preset's lr 3e-3 is tuned for a whole epoch
@@ -119,7 +139,13 @@ export interface StudyPoint {
 export const studySweepName = (mode: StudyMode) => `reproduce-${mode}`;
 
 /** The `study reproduce` flags that select each mode (--smoke is the hidden pipeline check). */
-export const MODE_FLAGS: Record<StudyMode, string[]> = { full: [], quick: ['--quick'], smoke: ['--smoke'], standard: ['--standard'], 'standard-smoke': ['--standard', '--smoke'] };
+export const MODE_FLAGS: Record<StudyMode, string[]> = {
+  full: [],
+  quick: ['--quick'],
+  smoke: ['--smoke'],
+  standard: ['--standard'],
+  'standard-smoke': ['--standard', '--smoke'],
+};
 
 /** The mode of a study's sweep name ('reproduce-standard' -> 'standard'), undefined for any other name. */
 export function modeOfSweep(name: string): StudyMode | undefined {
@@ -132,16 +158,31 @@ export const pointKey = (p: Omit<StudyPoint, 'key'>) => `${p.dataset}/${p.model}
  * Every point of the study. Seeds vary slowest, so an interrupted study already has one complete
  * seed of every cell before it starts the second.
  */
-export interface PointFilter { seeds?: number[]; datasets?: readonly string[]; models?: readonly string[]; noises?: readonly string[] }
+export interface PointFilter {
+  seeds?: number[];
+  datasets?: readonly string[];
+  models?: readonly string[];
+  noises?: readonly string[];
+}
 
 export const STUDY_DESIGNS: Record<StudyMode, StudyDesign> = {
   quick: { noises: STUDY_NOISES, points: {}, reuseForEval: false, kSweep: [] },
   full: { noises: STUDY_NOISES, points: {}, reuseForEval: false, kSweep: [] },
   // The smoke check runs a corner of the grid (16 runs): enough to exercise every code path once.
-  smoke: { noises: STUDY_NOISES, points: { seeds: [42, 43], datasets: ['mnist'], noises: ['none', 'linear-optimal'] }, reuseForEval: false, kSweep: [] },
+  smoke: {
+    noises: STUDY_NOISES,
+    points: { seeds: [42, 43], datasets: ['mnist'], noises: ['none', 'linear-optimal'] },
+    reuseForEval: false,
+    kSweep: [],
+  },
   standard: { noises: STANDARD_NOISES, points: {}, reuseForEval: true, kSweep: K_SWEEP },
   // The standard design's every code path (training cells, reused-weights cells, the k sweep) in about a minute.
-  'standard-smoke': { noises: STANDARD_NOISES, points: { seeds: [42], datasets: ['mnist'], models: ['mnist-cnn'], noises: ['none', 'linear-optimal', 'gaussian s=1'] }, reuseForEval: true, kSweep: [1, 5] },
+  'standard-smoke': {
+    noises: STANDARD_NOISES,
+    points: { seeds: [42], datasets: ['mnist'], models: ['mnist-cnn'], noises: ['none', 'linear-optimal', 'gaussian s=1'] },
+    reuseForEval: true,
+    kSweep: [1, 5],
+  },
 };
 
 /** Whether a point of this mode is an eval-only cell on reused weights (never trained, never queued). */

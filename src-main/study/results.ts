@@ -7,7 +7,9 @@ import { buildStudyTable, type StudyRunRow, type StudyTableRow } from './table';
 
 /** The study noise a config carries (by its parameters, not its run name, which a user may edit). */
 function noiseOf(n: RunConfig['noise']): (typeof ALL_STUDY_NOISES)[number] | undefined {
-  return ALL_STUDY_NOISES.find((s) => s.spec.type === n.type && (Object.keys(s.spec) as (keyof typeof s.spec)[]).every((k) => s.spec[k] === n[k]));
+  return ALL_STUDY_NOISES.find(
+    (s) => s.spec.type === n.type && (Object.keys(s.spec) as (keyof typeof s.spec)[]).every((k) => s.spec[k] === n[k]),
+  );
 }
 
 export function toStudyRow(store: Store, run: RunRow): StudyRunRow {
@@ -25,7 +27,9 @@ export function toStudyRow(store: Store, run: RunRow): StudyRunRow {
     seed: run.seed,
     status: run.status,
     testBatchSize: c.testBatchSize,
-    evaluations: store.evaluations(run.id).map((e) => ({ protocol: e.protocol, noiseActive: e.noiseActive, top1: e.top1, epoch: e.epoch, batchSize: e.batchSize })),
+    evaluations: store
+      .evaluations(run.id)
+      .map((e) => ({ protocol: e.protocol, noiseActive: e.noiseActive, top1: e.top1, epoch: e.epoch, batchSize: e.batchSize })),
   };
 }
 

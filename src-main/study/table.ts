@@ -85,9 +85,12 @@ export function runMeasures(r: Pick<StudyRunRow, 'evaluations' | 'when' | 'noise
   const last = Math.max(...r.evaluations.map((e) => e.epoch));
   // The run's own evaluations, not a k sweep's: noisy ones at its test batch size ('single' is batch 1; the
   // noise-free model does not depend on the batch). A re-done evaluation supersedes an earlier one.
-  const ev = r.evaluations.filter((e) => e.epoch === last && (!e.noiseActive || e.protocol === 'single' || e.batchSize === r.testBatchSize));
+  const ev = r.evaluations.filter(
+    (e) => e.epoch === last && (!e.noiseActive || e.protocol === 'single' || e.batchSize === r.testBatchSize),
+  );
   const activeAtEval = r.noise !== 'none' && (r.when === 'eval' || r.when === 'both');
-  const pick = (protocol: StudyEval['protocol'], active: boolean) => ev.filter((e) => e.protocol === protocol && e.noiseActive === active).at(-1)?.top1;
+  const pick = (protocol: StudyEval['protocol'], active: boolean) =>
+    ev.filter((e) => e.protocol === protocol && e.noiseActive === active).at(-1)?.top1;
   const out: RunMeasures = {};
   const top1 = pick('standard', activeAtEval);
   if (top1 !== undefined) out.top1 = top1;
@@ -141,8 +144,17 @@ export function buildStudyTable(runs: StudyRunRow[]): StudyTableRow[] {
     const mixingAtEval = first.mixing && (first.when === 'eval' || first.when === 'both');
     const top1 = col((m) => m.top1);
     rows.push({
-      dataset: first.dataset, model: first.model, noise: first.noise, family: first.family, when: first.when,
-      n: top1?.n ?? 0, runs: group.length, top1, delta: null, deltaSe: null, verdict: null,
+      dataset: first.dataset,
+      model: first.model,
+      noise: first.noise,
+      family: first.family,
+      when: first.when,
+      n: top1?.n ?? 0,
+      runs: group.length,
+      top1,
+      delta: null,
+      deltaSe: null,
+      verdict: null,
       sorted: mixingAtEval ? col((m) => m.sorted) : null,
       shuffled: mixingAtEval ? col((m) => m.shuffled) : null,
       single: mixingAtEval ? col((m) => m.single) : null,
@@ -197,11 +209,16 @@ function summaries(rows: StudyTableRow[], groupOf: (r: StudyTableRow) => string)
     .join('; ');
 }
 
-const judgedRows = (rows: StudyTableRow[]) => rows.filter((r) => r.family !== 'baseline' && r.delta !== null && r.verdict !== null && r.verdict !== 'too few seeds');
+const judgedRows = (rows: StudyTableRow[]) =>
+  rows.filter((r) => r.family !== 'baseline' && r.delta !== null && r.verdict !== null && r.verdict !== 'too few seeds');
 
 /** Models with at least one noisy cell (of any family) that differs from its baseline beyond 2 SE. */
 function poweredModels(rows: StudyTableRow[]): Set<string> {
-  return new Set(judgedRows(rows).filter((r) => r.verdict === 'better' || r.verdict === 'worse').map((r) => r.model));
+  return new Set(
+    judgedRows(rows)
+      .filter((r) => r.verdict === 'better' || r.verdict === 'worse')
+      .map((r) => r.model),
+  );
 }
 
 /** Models whose noisy cells never differ from their baseline, and baselines below a harder dataset's. */
@@ -214,9 +231,11 @@ function powerNotes(rows: StudyTableRow[]): string[] {
     const fashion = rows.find((r) => r.family === 'baseline' && r.model === model && r.dataset === 'fashion-mnist')?.top1;
     const inverted = mnist && fashion && mnist.mean < fashion.mean;
     if (mine.every((r) => r.verdict === 'no clear difference') || inverted) {
-      notes.push(`${model}: ${mine.filter((r) => r.verdict !== 'no clear difference').length} of ${mine.length} cells differ from the baseline` +
-        (inverted ? `, and its MNIST baseline (${pc(mnist.mean)}) is below its Fashion-MNIST one (${pc(fashion.mean)})` : '') +
-        ': at this budget the model is barely trained, so these cells have no power to show an effect either way');
+      notes.push(
+        `${model}: ${mine.filter((r) => r.verdict !== 'no clear difference').length} of ${mine.length} cells differ from the baseline` +
+          (inverted ? `, and its MNIST baseline (${pc(mnist.mean)}) is below its Fashion-MNIST one (${pc(fashion.mean)})` : '') +
+          ': at this budget the model is barely trained, so these cells have no power to show an effect either way',
+      );
     }
   }
   return notes;
@@ -227,7 +246,11 @@ function familyClaim(rows: StudyTableRow[], family: 'positive' | 'harmful'): Pic
   // A cell with a single seed has no standard error: it is listed, not judged.
   const judged = mine.filter((r) => r.verdict !== 'too few seeds');
   const unjudged = mine.length - judged.length;
-  if (judged.length === 0) return { measured: mine.length ? `${mine.length} settings have fewer than 2 completed seeds: not judged yet` : 'no completed runs yet', verdict: 'inconclusive' };
+  if (judged.length === 0)
+    return {
+      measured: mine.length ? `${mine.length} settings have fewer than 2 completed seeds: not judged yet` : 'no completed runs yet',
+      verdict: 'inconclusive',
+    };
   const count = (v: Verdict) => judged.filter((r) => r.verdict === v).length;
   const better = count('better');
   const worse = count('worse');
@@ -251,9 +274,12 @@ function familyClaim(rows: StudyTableRow[], family: 'positive' | 'harmful'): Pic
   const expected = basis.filter((r) => r.verdict === (family === 'positive' ? 'better' : 'worse')).length;
   const opposite = basis.filter((r) => r.verdict === (family === 'positive' ? 'worse' : 'better')).length;
   const verdict: Claim['verdict'] =
-    expected > basis.length / 2 ? 'supported'
-      : opposite > basis.length / 2 ? 'contradicted'
-        : expected === 0 && opposite > 0 ? 'not supported at this scale'
+    expected > basis.length / 2
+      ? 'supported'
+      : opposite > basis.length / 2
+        ? 'contradicted'
+        : expected === 0 && opposite > 0
+          ? 'not supported at this scale'
           : 'inconclusive';
   return { measured, verdict, ...(scope ? { scope } : {}) };
 }
@@ -269,9 +295,11 @@ function versusClean(p: Stat, clean: Stat): string {
 function protocolClaim(rows: StudyTableRow[]): Pick<Claim, 'measured' | 'verdict'> {
   const mixing = rows.filter((r) => r.sorted && r.shuffled && r.clean && r.noise === 'linear-optimal' && r.when === 'eval');
   if (mixing.length === 0) return { measured: 'no completed linear-optimal eval-only runs yet', verdict: 'not testable here' };
-  const parts = mixing.map((r) =>
-    `${r.dataset}/${r.model}: sorted ${pc(r.sorted!.mean)} (${versusClean(r.sorted!, r.clean!)} vs noise-free), shuffled ${pc(r.shuffled!.mean)} (${versusClean(r.shuffled!, r.clean!)}), ` +
-    `single ${r.single ? pc(r.single.mean) : '-'}, noise-free ${pc(r.clean!.mean)}`);
+  const parts = mixing.map(
+    (r) =>
+      `${r.dataset}/${r.model}: sorted ${pc(r.sorted!.mean)} (${versusClean(r.sorted!, r.clean!)} vs noise-free), shuffled ${pc(r.shuffled!.mean)} (${versusClean(r.shuffled!, r.clean!)}), ` +
+      `single ${r.single ? pc(r.single.mean) : '-'}, noise-free ${pc(r.clean!.mean)}`,
+  );
   const beyond = (p: (r: StudyTableRow) => Stat) => mixing.filter((r) => /\(better\)$/.test(versusClean(p(r), r.clean!))).length;
   const summary = `class-sorted batches beat the noise-free model beyond 2 SE in ${beyond((r) => r.sorted!)} of ${mixing.length} cells, shuffled batches in ${beyond((r) => r.shuffled!)} of ${mixing.length}`;
   return { measured: `${parts.join('; ')}. ${summary}.`, verdict: 'not testable here' };
@@ -282,7 +310,8 @@ export function studyClaims(rows: StudyTableRow[]): Claim[] {
   return [
     {
       claim: 'Positive noise (linear transform noise: circular shift, optimal Q) improves test accuracy',
-      paper: '[paper, its tables as restated in the method notes section 8] ViT-B with linear noise on ImageNet 89.99% (+5.66 pp over its baseline); ResNet-50 without augmentation +11.32 pp over 70.00%',
+      paper:
+        '[paper, its tables as restated in the method notes section 8] ViT-B with linear noise on ImageNet 89.99% (+5.66 pp over its baseline); ResNet-50 without augmentation +11.32 pp over 70.00%',
       ...familyClaim(rows, 'positive'),
     },
     {
@@ -291,8 +320,10 @@ export function studyClaims(rows: StudyTableRow[]): Claim[] {
       ...familyClaim(rows, 'harmful'),
     },
     {
-      claim: 'NoisyViT-B/16 with optimal Q at evaluation reaches 93.87% (224 px) / 95.65% (384 px) top-1 on ImageNet-1k under the official protocol',
-      paper: '[official README, its results table] 93.87% (224 px) / 95.65% (384 px); [official code] class-sorted ImageNet validation batches of 10 (the mixing averages features of one class), accuracy reported as the running average of cumulative batch accuracies; [official log] test_acc 0.9465 -> 0.9626 while the noise-free train_acc went 0.71 -> 0.85',
+      claim:
+        'NoisyViT-B/16 with optimal Q at evaluation reaches 93.87% (224 px) / 95.65% (384 px) top-1 on ImageNet-1k under the official protocol',
+      paper:
+        '[official README, its results table] 93.87% (224 px) / 95.65% (384 px); [official code] class-sorted ImageNet validation batches of 10 (the mixing averages features of one class), accuracy reported as the running average of cumulative batch accuracies; [official log] test_acc 0.9465 -> 0.9626 while the noise-free train_acc went 0.71 -> 0.85',
       ...protocolClaim(rows),
     },
   ];
@@ -319,13 +350,18 @@ export function kSweepTable(runs: StudyRunRow[]): KSweepRow[] {
   }
   const out: KSweepRow[] = [];
   for (const group of groups.values()) {
-    const at = (r: StudyRunRow, protocol: StudyEval['protocol'], k: number) => r.evaluations.filter((e) => e.protocol === protocol && e.noiseActive && e.batchSize === k).at(-1)?.top1;
-    const ks = [...new Set(group.flatMap((r) => r.evaluations.filter((e) => e.protocol === 'shuffled' && e.noiseActive).map((e) => e.batchSize)))].sort((a, b) => a - b);
+    const at = (r: StudyRunRow, protocol: StudyEval['protocol'], k: number) =>
+      r.evaluations.filter((e) => e.protocol === protocol && e.noiseActive && e.batchSize === k).at(-1)?.top1;
+    const ks = [
+      ...new Set(group.flatMap((r) => r.evaluations.filter((e) => e.protocol === 'shuffled' && e.noiseActive).map((e) => e.batchSize))),
+    ].sort((a, b) => a - b);
     // Only a sweep: a run's own test batch size alone is not one.
     if (ks.length < 2) continue;
     const over = (f: (r: StudyRunRow) => number | undefined) => stat(group.map(f).filter((v): v is number => v !== undefined));
     out.push({
-      dataset: group[0].dataset, model: group[0].model, k: ks,
+      dataset: group[0].dataset,
+      model: group[0].model,
+      k: ks,
       sorted: ks.map((k) => over((r) => at(r, 'sorted', k))),
       shuffled: ks.map((k) => over((r) => at(r, 'shuffled', k))),
       noiseFree: over((r) => r.evaluations.filter((e) => e.protocol === 'standard' && !e.noiseActive).at(-1)?.top1),

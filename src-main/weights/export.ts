@@ -25,13 +25,22 @@ export function runInput(config: RunConfig, data: Pick<Dataset, 'mean' | 'std'>)
   return config.input ?? { size: config.model.imageSize, mean: data.mean, std: data.std, cropPct: 1 };
 }
 
-export function exportRunWeights(store: Store, runId: number, data: Pick<Dataset, 'mean' | 'std'>, outDir: string, epoch?: number): ExportedWeights {
+export function exportRunWeights(
+  store: Store,
+  runId: number,
+  data: Pick<Dataset, 'mean' | 'std'>,
+  outDir: string,
+  epoch?: number,
+): ExportedWeights {
   const run = store.getRun(runId);
   if (!run) throw new Error(`run ${runId} not found in ${store.path}`);
   const config = run.config as RunConfig;
   const all = store.checkpoints(runId);
   const ckpt = epoch === undefined ? all[all.length - 1] : all.find((c) => c.epoch === epoch);
-  if (!ckpt) throw new Error(`run ${runId} has no checkpoint${epoch === undefined ? '' : ` for epoch ${epoch} (it has ${all.map((c) => c.epoch).join(', ') || 'none'})`}`);
+  if (!ckpt)
+    throw new Error(
+      `run ${runId} has no checkpoint${epoch === undefined ? '' : ` for epoch ${epoch} (it has ${all.map((c) => c.epoch).join(', ') || 'none'})`}`,
+    );
   const bytes = readFileSync(ckpt.path);
   const sha = createHash('sha256').update(bytes).digest('hex');
   if (sha !== ckpt.sha256) throw new Error(`checkpoint ${ckpt.path} of run ${runId} is corrupt: sha256 differs from the recorded one`);
@@ -41,7 +50,12 @@ export function exportRunWeights(store: Store, runId: number, data: Pick<Dataset
   const state = toTorch(config.model, ours);
   mkdirSync(outDir, { recursive: true });
   const written = writeSafetensorsFile(join(outDir, 'model.safetensors'), state, { format: 'pt' });
-  const cfg = timmConfig(config.model, runInput(config, data), { run: runId, epoch: ckpt.epoch, checkpoint_sha256: ckpt.sha256, ...(config.init ? { init: config.init } : {}) });
+  const cfg = timmConfig(config.model, runInput(config, data), {
+    run: runId,
+    epoch: ckpt.epoch,
+    checkpoint_sha256: ckpt.sha256,
+    ...(config.init ? { init: config.init } : {}),
+  });
   writeFileSync(join(outDir, 'config.json'), `${JSON.stringify(cfg, null, 2)}\n`);
   return { dir: outDir, runId, epoch: ckpt.epoch, sha256: written.sha256, tensors: Object.keys(state).length };
 }

@@ -33,13 +33,17 @@ const FILE = 'model.safetensors';
 export const weightsRoot = (dataDir: string) => join(dataDir, 'weights');
 
 function checkName(name: string): void {
-  if (!NAME.test(name) || name.includes('..')) throw invalid(`weights name '${name}' is invalid: use letters, digits, '.', '_' and '-' (at most 80, starting with a letter or digit)`);
+  if (!NAME.test(name) || name.includes('..'))
+    throw invalid(`weights name '${name}' is invalid: use letters, digits, '.', '_' and '-' (at most 80, starting with a letter or digit)`);
 }
 
 /** A safe default name from the path: the folder or file name without its extension. */
 function defaultName(path: string): string {
   const base = basename(resolve(path)).replace(/\.safetensors$/i, '');
-  const clean = base.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 80);
+  const clean = base
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .slice(0, 80);
   return clean || 'weights';
 }
 
@@ -70,7 +74,10 @@ function describeByPreset(preset: string, tensors: Record<string, NamedArray>, f
 }
 
 /** Reads and checks a timm folder or a bare .safetensors: everything import stores, nothing written. */
-export function inspectWeights(path: string, o: { model?: string } = {}): { desc: PretrainedDescription; bytes: Buffer; arrays: Record<string, NamedArray>; sha256: string } {
+export function inspectWeights(
+  path: string,
+  o: { model?: string } = {},
+): { desc: PretrainedDescription; bytes: Buffer; arrays: Record<string, NamedArray>; sha256: string } {
   let st;
   try {
     st = statSync(path);
@@ -83,7 +90,9 @@ export function inspectWeights(path: string, o: { model?: string } = {}): { desc
     file = join(path, FILE);
     if (!existsSync(file)) {
       const other = readdirSync(path).find((f) => /\.(bin|pth|pt|ckpt)$/.test(f));
-      throw new Error(`${path}: no ${FILE} in this folder${other ? ` (found ${other}: only safetensors weights are read; on the connected machine save them with safetensors.torch.save_file)` : ''}`);
+      throw new Error(
+        `${path}: no ${FILE} in this folder${other ? ` (found ${other}: only safetensors weights are read; on the connected machine save them with safetensors.torch.save_file)` : ''}`,
+      );
     }
     if (!o.model) {
       const cfgFile = join(path, 'config.json');
@@ -111,19 +120,32 @@ export function importWeights(dataDir: string, path: string, o: { name?: string;
   checkName(name);
   const root = weightsRoot(dataDir);
   const dir = join(root, name);
-  if (existsSync(dir)) throw conflict(`weights '${name}' already exist in ${root}; delete them first (noisynn weights delete ${name}) or choose another --name`);
+  if (existsSync(dir))
+    throw conflict(
+      `weights '${name}' already exist in ${root}; delete them first (noisynn weights delete ${name}) or choose another --name`,
+    );
   const { desc, bytes, arrays, sha256 } = inspectWeights(path, o);
   const entry: WeightsEntry = {
-    name, source: resolve(path), importedAt: new Date().toISOString(), sha256, bytes: bytes.length,
-    architecture: desc.architecture, model: desc.model, input: desc.input,
-    parameters: Object.values(arrays).reduce((a, t) => a + t.data.length, 0) - bnBuffers(arrays), tensors: Object.keys(arrays).length,
+    name,
+    source: resolve(path),
+    importedAt: new Date().toISOString(),
+    sha256,
+    bytes: bytes.length,
+    architecture: desc.architecture,
+    model: desc.model,
+    input: desc.input,
+    parameters: Object.values(arrays).reduce((a, t) => a + t.data.length, 0) - bnBuffers(arrays),
+    tensors: Object.keys(arrays).length,
   };
   const tmp = join(root, `.incoming-${name}-${process.pid}`);
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
   try {
     writeFileSync(join(tmp, FILE), bytes);
-    writeFileSync(join(tmp, 'config.json'), `${JSON.stringify(timmConfig(desc.model, desc.input, { source: entry.source, sha256 }), null, 2)}\n`);
+    writeFileSync(
+      join(tmp, 'config.json'),
+      `${JSON.stringify(timmConfig(desc.model, desc.input, { source: entry.source, sha256 }), null, 2)}\n`,
+    );
     writeFileSync(join(tmp, ENTRY), `${JSON.stringify(entry, null, 2)}\n`);
     renameSync(tmp, dir);
   } catch (e) {
@@ -155,7 +177,9 @@ export function getWeights(dataDir: string, name: string): WeightsEntry {
   const file = join(weightsRoot(dataDir), name, ENTRY);
   if (!existsSync(file)) {
     const known = listWeights(dataDir).map((w) => w.name);
-    throw notFound(`weights '${name}' are not in the library (${known.length ? `known: ${known.join(', ')}` : 'it is empty'}); import them with: noisynn weights import PATH --name ${name}`);
+    throw notFound(
+      `weights '${name}' are not in the library (${known.length ? `known: ${known.join(', ')}` : 'it is empty'}); import them with: noisynn weights import PATH --name ${name}`,
+    );
   }
   return readJson(file) as WeightsEntry;
 }
@@ -176,7 +200,11 @@ export function loadWeights(dataDir: string, name: string, sha256?: string): { e
   const file = join(weightsRoot(dataDir), name, FILE);
   const bytes = readFileSync(file);
   const sha = createHash('sha256').update(bytes).digest('hex');
-  if (sha !== entry.sha256) throw new Error(`${file}: weights '${name}' changed since import (sha256 ${sha.slice(0, 12)} != ${entry.sha256.slice(0, 12)})`);
-  if (sha256 && sha !== sha256) throw new Error(`weights '${name}' are not the ones this run started from (sha256 ${sha.slice(0, 12)} != recorded ${sha256.slice(0, 12)}); re-import the original file`);
+  if (sha !== entry.sha256)
+    throw new Error(`${file}: weights '${name}' changed since import (sha256 ${sha.slice(0, 12)} != ${entry.sha256.slice(0, 12)})`);
+  if (sha256 && sha !== sha256)
+    throw new Error(
+      `weights '${name}' are not the ones this run started from (sha256 ${sha.slice(0, 12)} != recorded ${sha256.slice(0, 12)}); re-import the original file`,
+    );
   return { entry, arrays: fromTorch(entry.model, decodeSafetensors(bytes, file).tensors, file) };
 }

@@ -51,22 +51,33 @@ test('Datasets: MNIST with 10 classes and 70,000 images, grid scrolls to the end
   await screenshot(page, 'datasets-filter-detail');
 });
 
-test('Datasets: Fashion-MNIST class names are slanted, not overlapping; the legend sits above the bars; counts are whole', { skip }, async () => {
-  await page.getByTestId('nav-datasets').click();
-  await page.locator('[data-testid="dataset-item"]', { hasText: 'fashion-mnist' }).click();
-  await page.locator('[data-testid="dataset-name"]', { hasText: 'fashion-mnist' }).waitFor();
-  const chart = page.locator('[data-testid="class-chart"][data-ready="true"]');
-  await chart.waitFor();
-  const layout = await chart.evaluate((el) => {
-    const full = (el.querySelector('.js-plotly-plot') as unknown as { _fullLayout: { xaxis: { tickangle: number }; legend: { y: number; yanchor: string }; yaxis: { tickformat: string } } })._fullLayout;
-    return { angle: full.xaxis.tickangle, legendY: full.legend.y, anchor: full.legend.yanchor, fmt: full.yaxis.tickformat };
-  });
-  assert.equal(layout.angle, -35);
-  assert.ok(layout.legendY >= 1 && layout.anchor === 'bottom', JSON.stringify(layout));
-  assert.equal(layout.fmt, ',d');
-  await page.locator('[data-testid="dataset-item"]', { hasText: /^\s*mnist/ }).first().click();
-  await page.locator('[data-testid="dataset-name"]', { hasText: /^mnist$/ }).waitFor();
-});
+test(
+  'Datasets: Fashion-MNIST class names are slanted, not overlapping; the legend sits above the bars; counts are whole',
+  { skip },
+  async () => {
+    await page.getByTestId('nav-datasets').click();
+    await page.locator('[data-testid="dataset-item"]', { hasText: 'fashion-mnist' }).click();
+    await page.locator('[data-testid="dataset-name"]', { hasText: 'fashion-mnist' }).waitFor();
+    const chart = page.locator('[data-testid="class-chart"][data-ready="true"]');
+    await chart.waitFor();
+    const layout = await chart.evaluate((el) => {
+      const full = (
+        el.querySelector('.js-plotly-plot') as unknown as {
+          _fullLayout: { xaxis: { tickangle: number }; legend: { y: number; yanchor: string }; yaxis: { tickformat: string } };
+        }
+      )._fullLayout;
+      return { angle: full.xaxis.tickangle, legendY: full.legend.y, anchor: full.legend.yanchor, fmt: full.yaxis.tickformat };
+    });
+    assert.equal(layout.angle, -35);
+    assert.ok(layout.legendY >= 1 && layout.anchor === 'bottom', JSON.stringify(layout));
+    assert.equal(layout.fmt, ',d');
+    await page
+      .locator('[data-testid="dataset-item"]', { hasText: /^\s*mnist/ })
+      .first()
+      .click();
+    await page.locator('[data-testid="dataset-name"]', { hasText: /^mnist$/ }).waitFor();
+  },
+);
 
 test('Datasets: the image grid is one tab stop; arrows, Home and End move inside it; Escape closes the detail', { skip }, async () => {
   await page.getByTestId('nav-datasets').click();
@@ -77,7 +88,11 @@ test('Datasets: the image grid is one tab stop; arrows, Home and End move inside
   await grid.focus();
   // Tab leaves the grid at once, whatever the number of thumbnails in it.
   await page.keyboard.press('Tab');
-  assert.equal(await page.evaluate(() => document.activeElement?.closest('[data-testid="grid-scroller"]') !== null), false, 'Tab left the grid');
+  assert.equal(
+    await page.evaluate(() => document.activeElement?.closest('[data-testid="grid-scroller"]') !== null),
+    false,
+    'Tab left the grid',
+  );
   assert.equal(await page.locator('[data-testid="thumb"]:not([tabindex="-1"])').count(), 0, 'no thumbnail is a tab stop');
   await grid.focus();
   await page.keyboard.press('ArrowRight');
@@ -151,7 +166,8 @@ test('Reproduction study page loads its table from the API (empty in a fresh dat
 });
 
 test('the API refuses a request without the token, and one from another origin', { skip }, async () => {
-  const call = (headers: Record<string, string>) => fetch(`${app.origin}/api/datasets.list`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{}' });
+  const call = (headers: Record<string, string>) =>
+    fetch(`${app.origin}/api/datasets.list`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{}' });
   assert.equal((await call({})).status, 401);
   assert.equal((await call({ 'x-noisynn-token': app.token, origin: 'http://evil.example' })).status, 403);
   const ok = await call({ 'x-noisynn-token': app.token });

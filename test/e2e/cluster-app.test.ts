@@ -31,8 +31,25 @@ after(async () => {
 
 test('Import bundles shows a run exported by the CLI; Export as bundle writes it again with the same identity', { skip }, async () => {
   const other = tempDir();
-  const trained = cli(other, 'train', '--preset', 'mnist-cnn', '--epochs', '1', '--limit-train', '64', '--limit-test', '50', '--batch-size', '32', '--replicas', '1',
-    '--name', 'from-elsewhere', '--json');
+  const trained = cli(
+    other,
+    'train',
+    '--preset',
+    'mnist-cnn',
+    '--epochs',
+    '1',
+    '--limit-train',
+    '64',
+    '--limit-test',
+    '50',
+    '--batch-size',
+    '32',
+    '--replicas',
+    '1',
+    '--name',
+    'from-elsewhere',
+    '--json',
+  );
   assert.equal(trained.code, 0, trained.stderr);
   const bundle = join(tempDir(), 'sent');
   const exported = cli(other, 'export', String(trained.json!.runId), '--format', 'bundle', '--out', bundle, '--json');
@@ -64,49 +81,61 @@ test('Import bundles shows a run exported by the CLI; Export as bundle writes it
   const again = join(tempDir(), 'again');
   await page.getByTestId('export-bundle-dir').fill(again);
   await page.getByTestId('export-bundle-go').click();
-  await page.getByTestId('export-bundle-result').filter({ hasText: `noisynn sync ${again}` }).waitFor({ timeout: 30_000 });
+  await page
+    .getByTestId('export-bundle-result')
+    .filter({ hasText: `noisynn sync ${again}` })
+    .waitFor({ timeout: 30_000 });
   const uuid = (dir: string) => (JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as { uuid: string }).uuid;
   assert.equal(uuid(again), uuid(bundle));
   assert.ok(existsSync(join(again, 'checkpoints', 'epoch-0001.safetensors')));
 });
 
-test("Submit to Slurm from the sweep form: a 2-point sweep runs as a job array and its runs complete as cluster runs", { skip }, async () => {
-  startSlurm();
-  slurmUp = true;
-  const dataDir = session!.app.dataDir;
-  const add = cli(dataDir, 'cluster', 'add', 'local', '--project-dir', root, '--node', process.execPath, '--backend', 'wasm', '--json');
-  assert.equal(add.code, 0, add.stderr);
-  const bundles = tempDir();
+test(
+  'Submit to Slurm from the sweep form: a 2-point sweep runs as a job array and its runs complete as cluster runs',
+  { skip },
+  async () => {
+    startSlurm();
+    slurmUp = true;
+    const dataDir = session!.app.dataDir;
+    const add = cli(dataDir, 'cluster', 'add', 'local', '--project-dir', root, '--node', process.execPath, '--backend', 'wasm', '--json');
+    assert.equal(add.code, 0, add.stderr);
+    const bundles = tempDir();
 
-  await page.getByTestId('nav-train').click();
-  await page.locator('[data-testid="train-view"][data-ready="true"]').waitFor({ timeout: 60_000 });
-  await page.getByTestId('preset-select').selectOption('mnist-cnn');
-  await page.getByTestId('epochs').fill('1');
-  await page.getByTestId('limit-train').fill('64');
-  await page.getByTestId('limit-test').fill('50');
-  await page.getByTestId('batch-size').fill('32');
-  await page.getByTestId('replicas').fill('1');
-  await page.getByTestId('seeds').fill('1');
-  await page.getByTestId('sweep-path-0').fill('seed');
-  await page.getByTestId('sweep-values-0').fill('1, 2');
-  await page.getByTestId('sweep-mode').selectOption('grid');
-  await page.locator('[data-testid="sweep-count"]', { hasText: /^2$/ }).waitFor();
-  await page.getByTestId('sweep-slurm').check();
-  await page.locator('[data-testid="sweep-slurm-cluster"] option[value="local"]').waitFor({ state: 'attached' });
-  await page.getByTestId('sweep-slurm-cluster').selectOption('local');
-  await page.getByTestId('sweep-slurm-dir').fill(bundles);
-  await page.locator('[data-testid="sweep-launch"]:enabled', { hasText: 'Submit to Slurm' }).click({ timeout: 30_000 });
+    await page.getByTestId('nav-train').click();
+    await page.locator('[data-testid="train-view"][data-ready="true"]').waitFor({ timeout: 60_000 });
+    await page.getByTestId('preset-select').selectOption('mnist-cnn');
+    await page.getByTestId('epochs').fill('1');
+    await page.getByTestId('limit-train').fill('64');
+    await page.getByTestId('limit-test').fill('50');
+    await page.getByTestId('batch-size').fill('32');
+    await page.getByTestId('replicas').fill('1');
+    await page.getByTestId('seeds').fill('1');
+    await page.getByTestId('sweep-path-0').fill('seed');
+    await page.getByTestId('sweep-values-0').fill('1, 2');
+    await page.getByTestId('sweep-mode').selectOption('grid');
+    await page.locator('[data-testid="sweep-count"]', { hasText: /^2$/ }).waitFor();
+    await page.getByTestId('sweep-slurm').check();
+    await page.locator('[data-testid="sweep-slurm-cluster"] option[value="local"]').waitFor({ state: 'attached' });
+    await page.getByTestId('sweep-slurm-cluster').selectOption('local');
+    await page.getByTestId('sweep-slurm-dir').fill(bundles);
+    await page.locator('[data-testid="sweep-launch"]:enabled', { hasText: 'Submit to Slurm' }).click({ timeout: 30_000 });
 
-  await page.getByTestId('nav-runs').click();
-  await page.locator('[data-testid="runs-view"][data-ready="true"]').waitFor();
-  const slurmRows = page.locator('[data-testid="run-row"]', { has: page.locator('[data-testid="run-slurm"]:not([data-job=""])') });
-  await waitFor('two Slurm runs in the table', async () => (await slurmRows.count()) === 2, 30_000, 100);
-  const jobs = (await slurmRows.getByTestId('run-slurm').evaluateAll((els) => els.map((e) => e.getAttribute('data-job') ?? ''))).sort();
-  const jobId = jobs[0].split('_')[0];
-  assert.deepEqual(jobs, [`${jobId}_0`, `${jobId}_1`]);
-  // One sweep folder with its sbatch script, named after the form's sweep ("mnist-cnn: seed").
-  assert.deepEqual(readdirSync(bundles), ['mnist-cnn-seed']);
-  assert.match(readFileSync(join(bundles, 'mnist-cnn-seed', 'submit.sbatch'), 'utf8'), /#SBATCH --array=0-1\n/);
-  await waitFor('both Slurm runs completed', async () => (await slurmRows.evaluateAll((els) => els.map((e) => e.getAttribute('data-status')))).every((s) => s === 'completed'), 240_000, 200);
-  await screenshot(page, 'runs-slurm-from-app');
-});
+    await page.getByTestId('nav-runs').click();
+    await page.locator('[data-testid="runs-view"][data-ready="true"]').waitFor();
+    const slurmRows = page.locator('[data-testid="run-row"]', { has: page.locator('[data-testid="run-slurm"]:not([data-job=""])') });
+    await waitFor('two Slurm runs in the table', async () => (await slurmRows.count()) === 2, 30_000, 100);
+    const jobs = (await slurmRows.getByTestId('run-slurm').evaluateAll((els) => els.map((e) => e.getAttribute('data-job') ?? ''))).sort();
+    const jobId = jobs[0].split('_')[0];
+    assert.deepEqual(jobs, [`${jobId}_0`, `${jobId}_1`]);
+    // One sweep folder with its sbatch script, named after the form's sweep ("mnist-cnn: seed").
+    assert.deepEqual(readdirSync(bundles), ['mnist-cnn-seed']);
+    assert.match(readFileSync(join(bundles, 'mnist-cnn-seed', 'submit.sbatch'), 'utf8'), /#SBATCH --array=0-1\n/);
+    await waitFor(
+      'both Slurm runs completed',
+      async () => (await slurmRows.evaluateAll((els) => els.map((e) => e.getAttribute('data-status')))).every((s) => s === 'completed'),
+      240_000,
+      200,
+    );
+    await screenshot(page, 'runs-slurm-from-app');
+  },
+);

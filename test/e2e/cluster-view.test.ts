@@ -20,8 +20,38 @@ before(async () => {
   startSlurm();
   const dataDir = tempDir('noisynn-cluster-e2e-');
   // 32 steps per epoch, 4 epochs: long enough for several polls per epoch on a loaded machine.
-  const args = ['--preset', 'mnist-cnn', '--epochs', '4', '--limit-train', '1024', '--limit-test', '100', '--batch-size', '32', '--replicas', '1', '--backend', 'wasm', '--grid', 'seed=1,2'];
-  const submit = cli(dataDir, 'sweep', 'submit', '--name', 'live', ...args, '--slurm', '--array-parallel', '1', '--bundle-dir', tempDir(), '--json');
+  const args = [
+    '--preset',
+    'mnist-cnn',
+    '--epochs',
+    '4',
+    '--limit-train',
+    '1024',
+    '--limit-test',
+    '100',
+    '--batch-size',
+    '32',
+    '--replicas',
+    '1',
+    '--backend',
+    'wasm',
+    '--grid',
+    'seed=1,2',
+  ];
+  const submit = cli(
+    dataDir,
+    'sweep',
+    'submit',
+    '--name',
+    'live',
+    ...args,
+    '--slurm',
+    '--array-parallel',
+    '1',
+    '--bundle-dir',
+    tempDir(),
+    '--json',
+  );
   assert.equal(submit.code, 0, submit.stderr);
   jobId = String(submit.json!.jobId);
   const sync = cli(dataDir, 'sync', String(submit.json!.sweepDir));
@@ -45,33 +75,79 @@ test("the Runs view shows a Slurm sweep's runs waiting, progressing epoch by epo
   assert.deepEqual(jobs, [`${jobId}_0`, `${jobId}_1`]);
   // What the table showed, per run, over time.
   const seen = new Map<string, Set<string>>();
-  await waitFor('both runs completed in the table', async () => {
-    const now = await rows.evaluateAll((els) => els.map((e) => [
-      e.querySelector('[data-testid="run-slurm"]')?.getAttribute('data-job') ?? '',
-      `${e.getAttribute('data-status')} ${e.querySelector('[data-testid="run-epochs"]')?.textContent?.trim()}`,
-    ]));
-    for (const [job, state] of now) {
-      if (!seen.has(job)) seen.set(job, new Set());
-      seen.get(job)!.add(state);
-    }
-    return now.every(([, state]) => state === 'completed 4/4');
-  }, 240_000, 150);
+  await waitFor(
+    'both runs completed in the table',
+    async () => {
+      const now = await rows.evaluateAll((els) =>
+        els.map((e) => [
+          e.querySelector('[data-testid="run-slurm"]')?.getAttribute('data-job') ?? '',
+          `${e.getAttribute('data-status')} ${e.querySelector('[data-testid="run-epochs"]')?.textContent?.trim()}`,
+        ]),
+      );
+      for (const [job, state] of now) {
+        if (!seen.has(job)) seen.set(job, new Set());
+        seen.get(job)!.add(state);
+      }
+      return now.every(([, state]) => state === 'completed 4/4');
+    },
+    240_000,
+    150,
+  );
   // The row's summary follows the status change in one reload: each completed run shows its test top-1.
-  await waitFor('test top-1 of both runs', async () => (await page.getByTestId('run-top1').allTextContents()).every((t) => /^\d+\.\d%$/.test(t)), 10_000, 100);
+  await waitFor(
+    'test top-1 of both runs',
+    async () => (await page.getByTestId('run-top1').allTextContents()).every((t) => /^\d+\.\d%$/.test(t)),
+    10_000,
+    100,
+  );
   await screenshot(page, 'cluster-runs-completed');
   for (const [job, states] of seen) {
     const list = [...states];
-    assert.ok(list.some((s) => /^running [123]\/4$/.test(s)), `${job} was seen running part-way: ${list.join(', ')}`);
+    assert.ok(
+      list.some((s) => /^running [123]\/4$/.test(s)),
+      `${job} was seen running part-way: ${list.join(', ')}`,
+    );
     assert.ok(list.includes('completed 4/4'), `${job} completed: ${list.join(', ')}`);
   }
   // One task at a time: the second waited in Slurm's queue while the first ran.
-  assert.ok([...seen.get(`${jobId}_1`)!].some((s) => s.startsWith('queued')), `task 1 was seen pending: ${[...seen.get(`${jobId}_1`)!].join(', ')}`);
+  assert.ok(
+    [...seen.get(`${jobId}_1`)!].some((s) => s.startsWith('queued')),
+    `task 1 was seen pending: ${[...seen.get(`${jobId}_1`)!].join(', ')}`,
+  );
   assert.deepEqual(pageErrors, []);
 });
 
 test("the Train view's queue shows a running Slurm task with its progress until it finishes", { skip }, async () => {
-  const args = ['--preset', 'mnist-cnn', '--epochs', '4', '--limit-train', '1024', '--limit-test', '100', '--batch-size', '32', '--replicas', '1', '--backend', 'wasm', '--grid', 'seed=3'];
-  const submit = cli(session!.app.dataDir, 'sweep', 'submit', '--name', 'train-view', ...args, '--slurm', '--bundle-dir', tempDir(), '--json');
+  const args = [
+    '--preset',
+    'mnist-cnn',
+    '--epochs',
+    '4',
+    '--limit-train',
+    '1024',
+    '--limit-test',
+    '100',
+    '--batch-size',
+    '32',
+    '--replicas',
+    '1',
+    '--backend',
+    'wasm',
+    '--grid',
+    'seed=3',
+  ];
+  const submit = cli(
+    session!.app.dataDir,
+    'sweep',
+    'submit',
+    '--name',
+    'train-view',
+    ...args,
+    '--slurm',
+    '--bundle-dir',
+    tempDir(),
+    '--json',
+  );
   assert.equal(submit.code, 0, submit.stderr);
   const sync = cli(session!.app.dataDir, 'sync', String(submit.json!.sweepDir), '--json');
   assert.equal(sync.code, 0, sync.stderr);
@@ -81,11 +157,16 @@ test("the Train view's queue shows a running Slurm task with its progress until 
   await page.locator(`[data-testid="queue-item"][data-run-id="${runId}"][data-status="running"]`).waitFor({ timeout: 120_000 });
   // The bar follows the task's steps as its bundle grows (32 per epoch, 128 in all).
   const bar = item.locator('.progress');
-  await waitFor('progress part-way', async () => {
-    const step = Number(await bar.getAttribute('data-step').catch(() => '0'));
-    const total = Number(await bar.getAttribute('data-total').catch(() => '0'));
-    return total === 128 && step > 0 && step < 128;
-  }, 60_000, 100);
+  await waitFor(
+    'progress part-way',
+    async () => {
+      const step = Number(await bar.getAttribute('data-step').catch(() => '0'));
+      const total = Number(await bar.getAttribute('data-total').catch(() => '0'));
+      return total === 128 && step > 0 && step < 128;
+    },
+    60_000,
+    100,
+  );
   await screenshot(page, 'cluster-run-in-queue');
   await item.waitFor({ state: 'detached', timeout: 120_000 });
   await page.getByTestId('nav-runs').click();

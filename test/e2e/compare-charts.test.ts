@@ -35,7 +35,10 @@ before(async () => {
     config.epochs = 2;
     config.seed = o.seed;
     if (o.lr) config.optimizer.lr = o.lr;
-    config.noise = o.strength === undefined ? { ...config.noise, type: 'none' } : { ...config.noise, type: 'gaussian', strength: o.strength, site: { block: 2 } };
+    config.noise =
+      o.strength === undefined
+        ? { ...config.noise, type: 'none' }
+        : { ...config.noise, type: 'gaussian', strength: o.strength, site: { block: 2 } };
     const id = store.createRun({ name: label, config, seed: o.seed });
     const rows = [];
     for (let step = 1; step <= STEPS; step++) {
@@ -77,7 +80,12 @@ async function openCompare(labels: string[]): Promise<Locator> {
   while ((await ticked.count()) > 0) await ticked.first().uncheck();
   for (const l of labels) await page.getByTestId(`run-select-${ids[l]}`).check();
   await page.getByTestId('compare').click();
-  const view = page.locator(`[data-testid="compare-view"][data-runs="${labels.map((l) => ids[l]).sort((a, b) => a - b).join(',')}"][data-ready="true"]`);
+  const view = page.locator(
+    `[data-testid="compare-view"][data-runs="${labels
+      .map((l) => ids[l])
+      .sort((a, b) => a - b)
+      .join(',')}"][data-ready="true"]`,
+  );
   await view.waitFor({ timeout: 60_000 });
   return view;
 }
@@ -100,8 +108,16 @@ async function titleAndLegend(root: Locator): Promise<{ xtitle: Box; legend: Box
 /** plotly's trace objects as drawn (the div keeps them as `data`). */
 const drawnTraces = (chart: Locator) =>
   chart.locator('.js-plotly-plot').evaluate((el) =>
-    (el as unknown as { data: { name?: string; y?: number[]; fillcolor?: string; line?: { color?: string }; dimensions?: { label: string }[] }[] }).data.map((t) => ({
-      name: t.name, y: t.y ? Array.from(t.y) : [], fillcolor: t.fillcolor, line: t.line?.color, dims: t.dimensions?.map((d) => d.label),
+    (
+      el as unknown as {
+        data: { name?: string; y?: number[]; fillcolor?: string; line?: { color?: string }; dimensions?: { label: string }[] }[];
+      }
+    ).data.map((t) => ({
+      name: t.name,
+      y: t.y ? Array.from(t.y) : [],
+      fillcolor: t.fillcolor,
+      line: t.line?.color,
+      dims: t.dimensions?.map((d) => d.label),
     })),
   );
 
@@ -126,18 +142,27 @@ test('final metrics: seed groups named by what differs between them, full label 
   const labels = view.getByTestId('group-label');
   assert.deepEqual(await labels.allTextContents(), ['strength=0.1 (n=2)', 'strength=0.5 (n=2)']);
   const title = (await labels.first().getAttribute('title')) ?? '';
-  assert.ok(title.includes(`optimizer.lr=${runPreset('mnist-vit').optimizer.lr}`), `the full label names the lr that differs among all runs: ${title}`);
+  assert.ok(
+    title.includes(`optimizer.lr=${runPreset('mnist-vit').optimizer.lr}`),
+    `the full label names the lr that differs among all runs: ${title}`,
+  );
   assert.match(title, /noise\.strength=0\.1/);
   assert.match(title, /seeds 1, 2/);
   const table = view.getByTestId('final-summary');
   const cells = async (key: string) => table.locator(`td[data-key="${key}"]`).allTextContents();
   for (const key of ['train/acc', 'test/top1']) {
     const texts = await cells(key);
-    assert.ok(texts.length === 7 && texts.every((t) => /^\d+\.\d\d%$|^\d+\.\d\d ± \d+\.\d\d%$/.test(t.trim())), `${key}: ${texts.join(' | ')}`);
+    assert.ok(
+      texts.length === 7 && texts.every((t) => /^\d+\.\d\d%$|^\d+\.\d\d ± \d+\.\d\d%$/.test(t.trim())),
+      `${key}: ${texts.join(' | ')}`,
+    );
   }
   // Run a-s1's last train/acc, in percent.
   assert.equal((await cells('train/acc'))[0].trim(), `${(acc('a-s1', STEPS) * 100).toFixed(2)}%`);
-  assert.ok((await cells('train/loss')).every((t) => /^\d+\.\d{4}/.test(t.trim())), 'losses stay as stored');
+  assert.ok(
+    (await cells('train/loss')).every((t) => /^\d+\.\d{4}/.test(t.trim())),
+    'losses stay as stored',
+  );
   // The numbers stay on screen: the last column's group cells end inside the viewport.
   const last = table.locator('tr[data-testid="group-summary"] td').last();
   await last.scrollIntoViewIfNeeded();
@@ -152,50 +177,63 @@ test('final metrics: seed groups named by what differs between them, full label 
   assert.ok(Math.abs(line.y.at(-1)! - acc('a-s1', STEPS) * 100) < 1e-6, `last point ${line.y.at(-1)}`);
 });
 
-test('charts: legend clear of the x-axis title (view and exported SVG), band colour = its run colour, test loss drawn, no constant parallel axes', { skip }, async () => {
-  const view = await openCompare(['a-s1', 'a-s2', 'b-s1', 'b-s2', 'c-lr']);
-  const chart = view.locator('[data-testid="curves-chart"][data-key="train/loss"][data-ready="true"]');
-  await chart.waitFor();
-  const onScreen = await titleAndLegend(chart);
-  assert.ok(!overlap(onScreen.xtitle, onScreen.legend), `x title ${JSON.stringify(onScreen.xtitle)} overlaps legend ${JSON.stringify(onScreen.legend)}`);
-  // The export is laid out anew at its own size: check the file, opened on its own.
-  const [dl] = await Promise.all([page.waitForEvent('download'), chart.getByTestId('export-svg').click()]);
-  const path = join(downloads, 'train-loss.svg');
-  await dl.saveAs(path);
-  const svgPage = await session!.browser.newPage();
-  try {
-    await svgPage.setContent(`<!doctype html><body style="margin:0">${readFileSync(path, 'utf8')}</body>`);
-    const exported = await titleAndLegend(svgPage.locator('body'));
-    assert.ok(exported.legend.bottom > exported.legend.top && !overlap(exported.xtitle, exported.legend), `exported: x title ${JSON.stringify(exported.xtitle)} overlaps legend ${JSON.stringify(exported.legend)}`);
-  } finally {
-    await svgPage.close();
-  }
+test(
+  'charts: legend clear of the x-axis title (view and exported SVG), band colour = its run colour, test loss drawn, no constant parallel axes',
+  { skip },
+  async () => {
+    const view = await openCompare(['a-s1', 'a-s2', 'b-s1', 'b-s2', 'c-lr']);
+    const chart = view.locator('[data-testid="curves-chart"][data-key="train/loss"][data-ready="true"]');
+    await chart.waitFor();
+    const onScreen = await titleAndLegend(chart);
+    assert.ok(
+      !overlap(onScreen.xtitle, onScreen.legend),
+      `x title ${JSON.stringify(onScreen.xtitle)} overlaps legend ${JSON.stringify(onScreen.legend)}`,
+    );
+    // The export is laid out anew at its own size: check the file, opened on its own.
+    const [dl] = await Promise.all([page.waitForEvent('download'), chart.getByTestId('export-svg').click()]);
+    const path = join(downloads, 'train-loss.svg');
+    await dl.saveAs(path);
+    const svgPage = await session!.browser.newPage();
+    try {
+      await svgPage.setContent(`<!doctype html><body style="margin:0">${readFileSync(path, 'utf8')}</body>`);
+      const exported = await titleAndLegend(svgPage.locator('body'));
+      assert.ok(
+        exported.legend.bottom > exported.legend.top && !overlap(exported.xtitle, exported.legend),
+        `exported: x title ${JSON.stringify(exported.xtitle)} overlaps legend ${JSON.stringify(exported.legend)}`,
+      );
+    } finally {
+      await svgPage.close();
+    }
 
-  await view.locator('[data-testid="curves-chart"][data-key="test/loss"][data-ready="true"]').waitFor();
+    await view.locator('[data-testid="curves-chart"][data-key="test/loss"][data-ready="true"]').waitFor();
 
-  // Each group's band and mean line take the colour of its first run's curve.
-  const band = view.locator('[data-testid="seed-band"][data-ready="true"]');
-  await band.waitFor();
-  const bandTraces = await drawnTraces(band);
-  const curveTraces = await drawnTraces(chart);
-  for (const [g, first] of [[0, 'a-s1'], [1, 'b-s1']] as const) {
-    const [, lower, mean] = bandTraces.slice(3 * g, 3 * g + 3);
-    const runLine = curveTraces.find((t) => t.name?.startsWith(`#${ids[first]} `))?.line;
-    assert.ok(runLine, `curve of ${first}`);
-    assert.equal(mean.line, runLine, `group ${g}'s line`);
-    const hex = parseInt(runLine.slice(1), 16);
-    assert.equal(lower.fillcolor, `rgba(${(hex >> 16) & 255},${(hex >> 8) & 255},${hex & 255},0.2)`, `group ${g}'s band`);
-  }
+    // Each group's band and mean line take the colour of its first run's curve.
+    const band = view.locator('[data-testid="seed-band"][data-ready="true"]');
+    await band.waitFor();
+    const bandTraces = await drawnTraces(band);
+    const curveTraces = await drawnTraces(chart);
+    for (const [g, first] of [
+      [0, 'a-s1'],
+      [1, 'b-s1'],
+    ] as const) {
+      const [, lower, mean] = bandTraces.slice(3 * g, 3 * g + 3);
+      const runLine = curveTraces.find((t) => t.name?.startsWith(`#${ids[first]} `))?.line;
+      assert.ok(runLine, `curve of ${first}`);
+      assert.equal(mean.line, runLine, `group ${g}'s line`);
+      const hex = parseInt(runLine.slice(1), 16);
+      assert.equal(lower.fillcolor, `rgba(${(hex >> 16) & 255},${(hex >> 8) & 255},${hex & 255},0.2)`, `group ${g}'s band`);
+    }
 
-  // Parallel coordinates: strength, lr, seed and top-1 vary; img/s is 100 for every run.
-  const par = view.locator('[data-testid="parallel-coords"][data-ready="true"]');
-  await par.waitFor();
-  assert.equal(await par.getAttribute('data-renderer'), 'webgl');
-  assert.equal(await par.locator('.no-webgl').count(), 0);
-  const dims = (await drawnTraces(par))[0].dims ?? [];
-  assert.deepEqual([...dims].sort(), ['optimizer.lr', 'seed', 'strength', 'test top-1 (%)'].sort());
-  assert.match((await par.getByTestId('parallel-constant').textContent()) ?? '', /img\/s = 100/);
-});
+    // Parallel coordinates: strength, lr, seed and top-1 vary; img/s is 100 for every run.
+    const par = view.locator('[data-testid="parallel-coords"][data-ready="true"]');
+    await par.waitFor();
+    assert.equal(await par.getAttribute('data-renderer'), 'webgl');
+    assert.equal(await par.locator('.no-webgl').count(), 0);
+    const dims = (await drawnTraces(par))[0].dims ?? [];
+    assert.deepEqual([...dims].sort(), ['optimizer.lr', 'seed', 'strength', 'test top-1 (%)'].sort());
+    assert.match((await par.getByTestId('parallel-constant').textContent()) ?? '', /img\/s = 100/);
+  },
+);
 
 test('empty charts say so instead of drawing empty axes', { skip }, async () => {
   // Noise-free runs have no injection site: the site chart has nothing to plot.

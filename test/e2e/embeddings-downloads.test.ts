@@ -30,7 +30,8 @@ after(async () => {
 
 const ready = (method: string) => page.locator(`[data-testid="emb-ready"][data-method="${method}"]`).waitFor({ timeout: LONG });
 const timings = async () => (await page.getByTestId('emb-timings').textContent()) ?? '';
-const meterValues = () => page.locator('[data-testid="entropy-row"]').evaluateAll((els) => els.map((e) => e.textContent?.replace(/\s+/g, ' ').trim()));
+const meterValues = () =>
+  page.locator('[data-testid="entropy-row"]').evaluateAll((els) => els.map((e) => e.textContent?.replace(/\s+/g, ' ').trim()));
 
 test('Embeddings: the entropy meter of an extraction is computed once; another projection of it reuses it', { skip }, async () => {
   await page.getByTestId('emb-noise-type').selectOption('gaussian');
@@ -55,7 +56,9 @@ test('Embeddings: the CSV and the vectors are downloads served from the data dir
   assert.ok(href.startsWith(`${DOWNLOAD_ROUTE}embeddings/`) && href.endsWith('-umap.csv'), href);
   const [csv] = await Promise.all([page.waitForEvent('download'), csvLink.click()]);
   assert.match(csv.suggestedFilename(), /-umap\.csv$/);
-  const lines = readFileSync((await csv.path())!, 'utf8').trim().split('\n');
+  const lines = readFileSync((await csv.path())!, 'utf8')
+    .trim()
+    .split('\n');
   assert.match(lines[0], /label/);
   assert.equal(lines.length, 1 + 500, 'a header, then a row per image (clean and noisy coordinates)');
 
@@ -64,7 +67,10 @@ test('Embeddings: the CSV and the vectors are downloads served from the data dir
   const bytes = readFileSync((await vec.path())!);
   const headerLen = Number(bytes.readBigUInt64LE(0));
   const header = JSON.parse(bytes.subarray(8, 8 + headerLen).toString('utf8')) as Record<string, { shape: number[] }>;
-  assert.ok(Object.values(header).some((t) => t.shape?.[0] === 500), `a tensor of 500 rows: ${Object.keys(header).join(', ')}`);
+  assert.ok(
+    Object.values(header).some((t) => t.shape?.[0] === 500),
+    `a tensor of 500 rows: ${Object.keys(header).join(', ')}`,
+  );
 
   // Only the download folders, only with the session: not the store, not the cookie secret, not traversal.
   const origin = session!.app.origin;
@@ -72,7 +78,13 @@ test('Embeddings: the CSV and the vectors are downloads served from the data dir
   const get = (path: string, withCookie = true) => fetch(`${origin}${path}`, { headers: withCookie ? { cookie } : {} });
   assert.equal((await get(href)).status, 200);
   assert.equal((await get(href, false)).status, 401);
-  for (const bad of [`${DOWNLOAD_ROUTE}server-secret`, `${DOWNLOAD_ROUTE}noisynn.db`, `${DOWNLOAD_ROUTE}embeddings/..%2Fserver-secret`, `${DOWNLOAD_ROUTE}embeddings/../server-secret`, `${DOWNLOAD_ROUTE}embeddings/nope.csv`]) {
+  for (const bad of [
+    `${DOWNLOAD_ROUTE}server-secret`,
+    `${DOWNLOAD_ROUTE}noisynn.db`,
+    `${DOWNLOAD_ROUTE}embeddings/..%2Fserver-secret`,
+    `${DOWNLOAD_ROUTE}embeddings/../server-secret`,
+    `${DOWNLOAD_ROUTE}embeddings/nope.csv`,
+  ]) {
     assert.equal((await get(bad)).status, 404, bad);
   }
 });
@@ -80,7 +92,10 @@ test('Embeddings: the CSV and the vectors are downloads served from the data dir
 test('Embeddings: hovering a point shows its image, with its class and index', { skip }, async () => {
   // The first point of the first trace (class 0, clean), placed through plotly's own axis mapping.
   const at = await page.locator('[data-testid="emb-scatter"] .js-plotly-plot').evaluate((gd) => {
-    const g = gd as unknown as { data: { x: ArrayLike<number>; y: ArrayLike<number> }[]; _fullLayout: { xaxis: { l2p(v: number): number; _offset: number }; yaxis: { l2p(v: number): number; _offset: number } } };
+    const g = gd as unknown as {
+      data: { x: ArrayLike<number>; y: ArrayLike<number> }[];
+      _fullLayout: { xaxis: { l2p(v: number): number; _offset: number }; yaxis: { l2p(v: number): number; _offset: number } };
+    };
     const { xaxis, yaxis } = g._fullLayout;
     const r = gd.getBoundingClientRect();
     return { x: r.left + xaxis._offset + xaxis.l2p(g.data[0].x[0]), y: r.top + yaxis._offset + yaxis.l2p(g.data[0].y[0]) };
@@ -96,7 +111,8 @@ test('Embeddings: hovering a point shows its image, with its class and index', {
   assert.ok(Number.isInteger(index) && index >= 0 && index < 500, `an image of the sample: ${index}`);
   // The card's class is the dataset's label of that image.
   const r = await fetch(`${session!.app.origin}/api/datasets.image`, {
-    method: 'POST', headers: { 'content-type': 'application/json', 'x-noisynn-token': session!.app.token },
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-noisynn-token': session!.app.token },
     body: JSON.stringify({ dataset: 'mnist', split: 'test', index }),
   });
   assert.equal(((await r.json()) as { value: { label: number } }).value.label, label);

@@ -52,7 +52,9 @@ function inPolygon(x: number, y: number, px: number[], py: number[]): boolean {
  */
 async function assertSelectionExact(path: string, show: 'clean' | 'noisy'): Promise<void> {
   const sel = await page.locator('[data-testid="emb-scatter"] .js-plotly-plot').evaluate((el) => {
-    const s = (el as unknown as { layout: { selections?: { type?: string; x0?: number; x1?: number; y0?: number; y1?: number; path?: string }[] } }).layout.selections?.at(-1);
+    const s = (
+      el as unknown as { layout: { selections?: { type?: string; x0?: number; x1?: number; y0?: number; y1?: number; path?: string }[] } }
+    ).layout.selections?.at(-1);
     return s ? { type: s.type, x0: s.x0, x1: s.x1, y0: s.y0, y1: s.y1, path: s.path } : null;
   });
   assert.ok(sel, 'plotly holds the drawn selection');
@@ -62,22 +64,43 @@ async function assertSelectionExact(path: string, show: 'clean' | 'noisy'): Prom
     const [ya, yb] = [Math.min(sel.y0!, sel.y1!), Math.max(sel.y0!, sel.y1!)];
     inside = (x, y) => x >= xa && x <= xb && y >= ya && y <= yb;
   } else {
-    const pts = (sel.path ?? '').replace(/[MLZ]/g, ' ').trim().split(/\s+/).map((p) => p.split(',').map(Number));
+    const pts = (sel.path ?? '')
+      .replace(/[MLZ]/g, ' ')
+      .trim()
+      .split(/\s+/)
+      .map((p) => p.split(',').map(Number));
     assert.ok(pts.length >= 3, `lasso path: ${sel.path}`);
-    inside = (x, y) => inPolygon(x, y, pts.map((p) => p[0]), pts.map((p) => p[1]));
+    inside = (x, y) =>
+      inPolygon(
+        x,
+        y,
+        pts.map((p) => p[0]),
+        pts.map((p) => p[1]),
+      );
   }
-  const want = new Set(csvPoints(path, show).filter((p) => inside(p.x, p.y)).map((p) => p.index));
+  const want = new Set(
+    csvPoints(path, show)
+      .filter((p) => inside(p.x, p.y))
+      .map((p) => p.index),
+  );
   assert.ok(want.size > 0, 'the region holds points');
-  await page.locator(`[data-testid="emb-selection"][data-count="${want.size}"]`).waitFor({ timeout: 10_000 }).catch(() => undefined);
+  await page
+    .locator(`[data-testid="emb-selection"][data-count="${want.size}"]`)
+    .waitFor({ timeout: 10_000 })
+    .catch(() => undefined);
   assert.equal(Number(await attr('emb-selection', 'data-count')), want.size, 'the selection holds exactly the points in the region');
-  const shown = await page.locator('[data-testid="emb-selected-image"]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-index'))));
+  const shown = await page
+    .locator('[data-testid="emb-selected-image"]')
+    .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-index'))));
   assert.ok(shown.length > 0 && shown.every((i) => want.has(i)), 'every shown image lies in the region');
 }
 
 const ready = (method: string) => page.locator(`[data-testid="emb-ready"][data-method="${method}"]`).waitFor({ timeout: LONG });
 
 async function verdicts(): Promise<Record<string, string>> {
-  const rows = await page.locator('[data-testid="entropy-row"]').evaluateAll((els) => els.map((e) => [e.getAttribute('data-estimator'), e.getAttribute('data-verdict')]));
+  const rows = await page
+    .locator('[data-testid="entropy-row"]')
+    .evaluateAll((els) => els.map((e) => [e.getAttribute('data-estimator'), e.getAttribute('data-verdict')]));
   return Object.fromEntries(rows);
 }
 
@@ -108,12 +131,18 @@ test('Embeddings: PCA of the full MNIST test split (10,000 images), gaussian noi
   assert.equal(await attr('emb-scatter', 'data-points'), '20000', 'clean + noisy, every test image');
   assert.equal(await attr('emb-scatter', 'data-classes'), '10');
   assert.equal(await attr('emb-facts', 'data-sampled'), 'false');
-  assert.equal(await page.locator('[data-testid="emb-scatter"] .legendtext').count() >= 10, true, 'a legend entry per class');
+  assert.equal((await page.locator('[data-testid="emb-scatter"] .legendtext').count()) >= 10, true, 'a legend entry per class');
   const csvHref = (await page.getByTestId('emb-csv-download').getAttribute('href')) ?? '';
   assert.match(csvHref, /^\/files\/embeddings\/.*\.csv$/);
   assert.match((await page.getByTestId('emb-cache-download').getAttribute('href')) ?? '', /^\/files\/embeddings\/.*\.safetensors$/);
   // The file behind the download link (the server serves <data dir>/<folder>/<file>), read from disk, not from the page.
-  const csvPath = join(dataDir, ...csvHref.replace(/^\/files\//, '').split('/').map(decodeURIComponent));
+  const csvPath = join(
+    dataDir,
+    ...csvHref
+      .replace(/^\/files\//, '')
+      .split('/')
+      .map(decodeURIComponent),
+  );
   // The WebGL scatter is the tested path (SwiftShader here, see harness.ts), not the SVG fallback.
   assert.equal(await attr('emb-scatter', 'data-renderer'), 'webgl');
   assert.equal(await page.locator('[data-testid="emb-scatter"] .no-webgl').count(), 0);
@@ -140,16 +169,29 @@ test('Embeddings: PCA of the full MNIST test split (10,000 images), gaussian noi
   await assertSelectionExact(csvPath, 'noisy');
   // A lasso (a triangle over the middle) selects exactly the points inside the polygon.
   await page.getByTestId('emb-scatter-dragmode').selectOption('lasso');
-  await page.waitForFunction(() => (document.querySelector('[data-testid="emb-scatter"] .js-plotly-plot') as unknown as { _fullLayout?: { dragmode?: string } } | null)?._fullLayout?.dragmode === 'lasso');
+  await page.waitForFunction(
+    () =>
+      (document.querySelector('[data-testid="emb-scatter"] .js-plotly-plot') as unknown as { _fullLayout?: { dragmode?: string } } | null)
+        ?._fullLayout?.dragmode === 'lasso',
+  );
   const box = await page.locator('[data-testid="emb-scatter"] .nsewdrag').first().boundingBox();
   assert.ok(box);
   const at = (fx: number, fy: number) => [box.x + box.width * fx, box.y + box.height * fy] as const;
   await page.mouse.move(...at(0.3, 0.3));
   await page.mouse.down();
-  for (const [fx, fy] of [[0.7, 0.35], [0.55, 0.7], [0.32, 0.32]] as const) await page.mouse.move(...at(fx, fy), { steps: 8 });
+  for (const [fx, fy] of [
+    [0.7, 0.35],
+    [0.55, 0.7],
+    [0.32, 0.32],
+  ] as const)
+    await page.mouse.move(...at(fx, fy), { steps: 8 });
   await page.mouse.up();
   await page.waitForFunction(() =>
-    (document.querySelector('[data-testid="emb-scatter"] .js-plotly-plot') as unknown as { layout?: { selections?: { type?: string }[] } } | null)?.layout?.selections?.some((x) => x.type === 'path'),
+    (
+      document.querySelector('[data-testid="emb-scatter"] .js-plotly-plot') as unknown as {
+        layout?: { selections?: { type?: string }[] };
+      } | null
+    )?.layout?.selections?.some((x) => x.type === 'path'),
   );
   await assertSelectionExact(csvPath, 'noisy');
   await page.getByTestId('emb-scatter-dragmode').selectOption('select');
@@ -162,7 +204,8 @@ test('Embeddings: PCA of the full MNIST test split (10,000 images), gaussian noi
 
   const v = await verdicts();
   assert.deepEqual(Object.keys(v).sort(), ['gaussian', 'gaussian-mixture-bhattacharyya', 'gaussian-mixture-kl', 'knn']);
-  for (const [name, verdict] of Object.entries(v)) assert.match(verdict, /^(positive|harmful|not-significant|out-of-range)$/, `${name}: ${verdict}`);
+  for (const [name, verdict] of Object.entries(v))
+    assert.match(verdict, /^(positive|harmful|not-significant|out-of-range)$/, `${name}: ${verdict}`);
   await page.getByTestId('entropy-meter').scrollIntoViewIfNeeded();
   await screenshot(page, 'embeddings-meter-gaussian');
 });
@@ -182,7 +225,8 @@ test('Embeddings: UMAP of the full test split, linear-shift noise, sorted batche
   await screenshot(page, 'embeddings-umap');
   const v = await verdicts();
   assert.ok(Object.keys(v).length >= 4);
-  for (const [name, verdict] of Object.entries(v)) assert.match(verdict, /^(positive|harmful|not-significant|out-of-range)$/, `${name}: ${verdict}`);
+  for (const [name, verdict] of Object.entries(v))
+    assert.match(verdict, /^(positive|harmful|not-significant|out-of-range)$/, `${name}: ${verdict}`);
   const theory = (await page.getByTestId('entropy-linear').textContent()) ?? '';
   assert.match(theory, /k = 10/);
   assert.match(theory, /not\s+estimated from these embeddings/, 'the theory value has its own labelled panel');
@@ -206,7 +250,9 @@ test('Embeddings: dS table over every noise type (sample of 500 images)', { skip
   await page.getByTestId('entropy-table').waitFor({ timeout: LONG });
   const rows = page.getByTestId('entropy-table-row');
   assert.equal(await rows.count(), 8, 'gaussian x3, salt-pepper x2, linear-shift x2, linear-optimal');
-  const cells = await page.locator('[data-testid="entropy-table-row"] td[data-verdict]').evaluateAll((els) => els.map((e) => e.getAttribute('data-verdict')));
+  const cells = await page
+    .locator('[data-testid="entropy-table-row"] td[data-verdict]')
+    .evaluateAll((els) => els.map((e) => e.getAttribute('data-verdict')));
   assert.ok(cells.length >= 8 * 4 && cells.every((c) => /^(positive|harmful|not-significant|out-of-range)$/.test(c ?? '')), String(cells));
   await page.getByTestId('entropy-table').scrollIntoViewIfNeeded();
   await screenshot(page, 'embeddings-ds-table');

@@ -33,7 +33,10 @@ export function missingPrerequisite(): string | undefined {
 
 /** `o.ownGroup`: the server leads its own process group, as from a terminal (a test can Ctrl-C the group). */
 export async function startApp(dataDir = tempDir('noisynn-e2e-'), o: { ownGroup?: boolean } = {}): Promise<App> {
-  const server = spawn(process.execPath, [join(root, 'bin', 'noisynn.mjs'), 'serve', '--port', '0', '--json', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'inherit'], detached: o.ownGroup === true });
+  const server = spawn(process.execPath, [join(root, 'bin', 'noisynn.mjs'), 'serve', '--port', '0', '--json', '--data-dir', dataDir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    detached: o.ownGroup === true,
+  });
   const info = await new Promise<{ url: string; token: string }>((resolve, reject) => {
     let buf = '';
     server.stdout!.on('data', (d: Buffer) => {
@@ -52,12 +55,17 @@ export async function startApp(dataDir = tempDir('noisynn-e2e-'), o: { ownGroup?
   });
   const origin = new URL(info.url).origin;
   return {
-    url: info.url, origin, token: info.token, dataDir, server,
-    close: () => new Promise((resolve) => {
-      if (server.exitCode !== null) return resolve();
-      server.once('exit', () => resolve());
-      server.kill('SIGTERM');
-    }),
+    url: info.url,
+    origin,
+    token: info.token,
+    dataDir,
+    server,
+    close: () =>
+      new Promise((resolve) => {
+        if (server.exitCode !== null) return resolve();
+        server.once('exit', () => resolve());
+        server.kill('SIGTERM');
+      }),
   };
 }
 
@@ -67,8 +75,15 @@ export async function startApp(dataDir = tempDir('noisynn-e2e-'), o: { ownGroup?
  * SwiftShader by itself, hence the explicit flags; GPU compositing stays off.
  */
 export const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-dev-shm-usage',
 ];
 
 export async function launchBrowser(): Promise<Browser> {
@@ -100,7 +115,9 @@ export async function openApp(dataDir: string | undefined, page: BrowserContextO
   });
   await p.goto(app.url);
   return {
-    app, browser, page: p,
+    app,
+    browser,
+    page: p,
     assertNoPageErrors: () => {
       const seen = errors;
       errors = [];

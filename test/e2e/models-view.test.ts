@@ -40,12 +40,16 @@ test('Models: a bad path is refused with the error; a timm folder imports and sh
   await screenshot(page, 'models-imported');
 });
 
-test('Train: the imported weights are a run\'s initial weights, validated against the dataset', { skip }, async () => {
+test("Train: the imported weights are a run's initial weights, validated against the dataset", { skip }, async () => {
   await page.getByTestId('nav-train').click();
   await page.locator('[data-testid="train-view"][data-ready="true"]').waitFor({ timeout: 60_000 });
   await page.getByTestId('init-weights').selectOption('tiny-vit');
   await page.locator('[data-testid="config-problems"][data-checked="true"]').waitFor({ timeout: 30_000 });
-  await page.waitForFunction(() => /3-channel images/.test(document.querySelector('[data-testid="config-problems"]')?.textContent ?? ''), null, { timeout: 30_000 });
+  await page.waitForFunction(
+    () => /3-channel images/.test(document.querySelector('[data-testid="config-problems"]')?.textContent ?? ''),
+    null,
+    { timeout: 30_000 },
+  );
   assert.equal(await page.getByTestId('launch').isDisabled(), true);
   await page.getByTestId('init-weights').selectOption('');
   await page.locator('[data-testid="config-problems"][data-count="0"][data-checked="true"]').waitFor({ timeout: 30_000 });

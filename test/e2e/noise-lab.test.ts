@@ -65,7 +65,10 @@ test('Noise lab: differences at float round-off (strength 1e-7) are drawn black 
   await page.locator('[data-testid="diff-canvas"][data-above-floor="0"]').waitFor({ timeout: 60_000 });
   await ready('gaussian');
   assert.equal(await litPixels(), 0, 'no bright pixel for a 1e-7 difference');
-  assert.match((await page.getByTestId('diff-below-floor').textContent()) ?? '', /No difference above the noise floor \(largest \d\.\de-7: float round-off\)/);
+  assert.match(
+    (await page.getByTestId('diff-below-floor').textContent()) ?? '',
+    /No difference above the noise floor \(largest \d\.\de-7: float round-off\)/,
+  );
   // A floor of 0 shows them again: the floor is what hides them.
   await page.getByTestId('diff-floor').fill('0');
   await page.locator('[data-testid="diff-canvas"]:not([data-above-floor="0"])').waitFor();
@@ -97,7 +100,13 @@ test('Noise lab: the batch field stops at the server limit, which accepts that m
     fetch(`${session!.app.origin}/api/noise.preview`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-noisynn-token': session!.app.token },
-      body: JSON.stringify({ dataset: 'mnist', images: Array.from({ length: n }, (_, i) => ({ split: 'test', index: i })), selected: 0, noise: { type: 'linear-optimal', level: 'image', at: 'both' }, seed: 1 }),
+      body: JSON.stringify({
+        dataset: 'mnist',
+        images: Array.from({ length: n }, (_, i) => ({ split: 'test', index: i })),
+        selected: 0,
+        noise: { type: 'linear-optimal', level: 'image', at: 'both' },
+        seed: 1,
+      }),
     });
   assert.equal((await call(MAX_LAB_BATCH)).status, 200);
   const over = await call(MAX_LAB_BATCH + 1);
@@ -111,46 +120,60 @@ test('Noise lab: the batch field stops at the server limit, which accepts that m
   await page.getByTestId('batch-size').dispatchEvent('change');
 });
 
-const optionLabels = (testid: string) => page.locator(`[data-testid="${testid}"] option`).evaluateAll((els) => els.map((e) => e.textContent?.trim()));
+const optionLabels = (testid: string) =>
+  page.locator(`[data-testid="${testid}"] option`).evaluateAll((els) => els.map((e) => e.textContent?.trim()));
 const chosen = (testid: string) => page.locator(`[data-testid="${testid}"] option:checked`).textContent();
 
-test('Sites are numbered from 1 for ViT blocks and ResNet stages alike, in the embedding lab, the inspector and the Train form', { skip }, async () => {
-  // Embedding lab, mnist-vit (4 blocks): the stored block 3 reads "block 4 of 4"; the -1 site is the extension.
-  await page.goto(`${session!.app.origin}/#/noise-embeddings`);
-  await page.getByTestId('embedding-lab').waitFor();
-  await page.getByTestId('lab-site-block').waitFor();
-  assert.deepEqual(await optionLabels('lab-site-block'), ['after patch embedding (extension, not official)', 'block 1 of 4', 'block 2 of 4', 'block 3 of 4', 'block 4 of 4']);
-  assert.equal(await chosen('lab-site-block'), 'block 4 of 4');
-  assert.equal(await page.getByTestId('lab-site-block').inputValue(), '3', 'the stored value stays 0-based');
-  await page.getByTestId('lab-site-block').selectOption('-1');
-  await page.getByTestId('site-extension').waitFor();
-  assert.match((await page.getByTestId('site-extension').textContent()) ?? '', /after patch embedding \(extension, not official\) \(stored as block −1\)/);
+test(
+  'Sites are numbered from 1 for ViT blocks and ResNet stages alike, in the embedding lab, the inspector and the Train form',
+  { skip },
+  async () => {
+    // Embedding lab, mnist-vit (4 blocks): the stored block 3 reads "block 4 of 4"; the -1 site is the extension.
+    await page.goto(`${session!.app.origin}/#/noise-embeddings`);
+    await page.getByTestId('embedding-lab').waitFor();
+    await page.getByTestId('lab-site-block').waitFor();
+    assert.deepEqual(await optionLabels('lab-site-block'), [
+      'after patch embedding (extension, not official)',
+      'block 1 of 4',
+      'block 2 of 4',
+      'block 3 of 4',
+      'block 4 of 4',
+    ]);
+    assert.equal(await chosen('lab-site-block'), 'block 4 of 4');
+    assert.equal(await page.getByTestId('lab-site-block').inputValue(), '3', 'the stored value stays 0-based');
+    await page.getByTestId('lab-site-block').selectOption('-1');
+    await page.getByTestId('site-extension').waitFor();
+    assert.match(
+      (await page.getByTestId('site-extension').textContent()) ?? '',
+      /after patch embedding \(extension, not official\) \(stored as block −1\)/,
+    );
 
-  // The ResNet the same way: stage s of S, block b of B.
-  await page.locator('[data-testid="embedding-lab"] select:has(option[value="mnist-cnn"])').selectOption('mnist-cnn');
-  await page.getByTestId('lab-site-stage').waitFor();
-  assert.deepEqual(await optionLabels('lab-site-stage'), ['stage 1 of 3', 'stage 2 of 3', 'stage 3 of 3']);
-  assert.deepEqual(await optionLabels('lab-site-block'), ['block 1 of 1']);
-  await screenshot(page, 'embedding-lab-site-resnet');
-  await page.locator('[data-testid="embedding-lab"] select:has(option[value="mnist-cnn"])').selectOption('mnist-vit');
-  await page.getByTestId('lab-site-block').selectOption('3');
+    // The ResNet the same way: stage s of S, block b of B.
+    await page.locator('[data-testid="embedding-lab"] select:has(option[value="mnist-cnn"])').selectOption('mnist-cnn');
+    await page.getByTestId('lab-site-stage').waitFor();
+    assert.deepEqual(await optionLabels('lab-site-stage'), ['stage 1 of 3', 'stage 2 of 3', 'stage 3 of 3']);
+    assert.deepEqual(await optionLabels('lab-site-block'), ['block 1 of 1']);
+    await screenshot(page, 'embedding-lab-site-resnet');
+    await page.locator('[data-testid="embedding-lab"] select:has(option[value="mnist-cnn"])').selectOption('mnist-vit');
+    await page.getByTestId('lab-site-block').selectOption('3');
 
-  // The embedding inspector's picker is the same component.
-  await page.goto(`${session!.app.origin}/#/embeddings`);
-  await page.getByTestId('emb-site-block').waitFor();
-  assert.deepEqual((await optionLabels('emb-site-block')).slice(1), ['block 1 of 4', 'block 2 of 4', 'block 3 of 4', 'block 4 of 4']);
+    // The embedding inspector's picker is the same component.
+    await page.goto(`${session!.app.origin}/#/embeddings`);
+    await page.getByTestId('emb-site-block').waitFor();
+    assert.deepEqual((await optionLabels('emb-site-block')).slice(1), ['block 1 of 4', 'block 2 of 4', 'block 3 of 4', 'block 4 of 4']);
 
-  // The Train form: the same labels, and a note saying how they count.
-  await page.goto(`${session!.app.origin}/#/train`);
-  await page.locator('[data-testid="train-view"][data-ready="true"]').waitFor({ timeout: 60_000 });
-  await page.getByTestId('noise-type').selectOption('gaussian');
-  await page.getByTestId('noise-level').selectOption('embedding');
-  assert.deepEqual((await optionLabels('site-block')).slice(1), ['block 1 of 4', 'block 2 of 4', 'block 3 of 4', 'block 4 of 4']);
-  assert.match((await page.getByTestId('site-numbering').textContent()) ?? '', /blocks and stages count from 1/);
-  await page.getByTestId('preset-select').selectOption('mnist-cnn');
-  await page.getByTestId('site-stage').waitFor();
-  assert.deepEqual(await optionLabels('site-stage'), ['stage 1 of 3', 'stage 2 of 3', 'stage 3 of 3']);
-  assert.equal(await chosen('site-stage'), 'stage 3 of 3', 'mnist-cnn noises stage 3 block 1 by default');
-  assert.equal(await chosen('site-block'), 'block 1 of 1');
-  await screenshot(page, 'train-site-resnet');
-});
+    // The Train form: the same labels, and a note saying how they count.
+    await page.goto(`${session!.app.origin}/#/train`);
+    await page.locator('[data-testid="train-view"][data-ready="true"]').waitFor({ timeout: 60_000 });
+    await page.getByTestId('noise-type').selectOption('gaussian');
+    await page.getByTestId('noise-level').selectOption('embedding');
+    assert.deepEqual((await optionLabels('site-block')).slice(1), ['block 1 of 4', 'block 2 of 4', 'block 3 of 4', 'block 4 of 4']);
+    assert.match((await page.getByTestId('site-numbering').textContent()) ?? '', /blocks and stages count from 1/);
+    await page.getByTestId('preset-select').selectOption('mnist-cnn');
+    await page.getByTestId('site-stage').waitFor();
+    assert.deepEqual(await optionLabels('site-stage'), ['stage 1 of 3', 'stage 2 of 3', 'stage 3 of 3']);
+    assert.equal(await chosen('site-stage'), 'stage 3 of 3', 'mnist-cnn noises stage 3 block 1 by default');
+    assert.equal(await chosen('site-block'), 'block 1 of 1');
+    await screenshot(page, 'train-site-resnet');
+  },
+);

@@ -28,9 +28,15 @@ before(async () => {
   session = await openApp(dataDir, { viewport: { width: 1440, height: 900 } });
   ({ page } = session);
   const api = (method: string, body: unknown) =>
-    page.evaluate(async ([m, b]) => (await fetch(`/api/${m}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(b) })).json(), [method, body] as const);
+    page.evaluate(
+      async ([m, b]) =>
+        (await fetch(`/api/${m}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(b) })).json(),
+      [method, body] as const,
+    );
   await api('queue.configure', { concurrency: 1 });
-  const started = (await api('runs.start', { config: { preset: 'mnist-cnn', replicas: 1, limitTrain: 50_000, name: 'to-cancel' } })) as { value: { runId: number } };
+  const started = (await api('runs.start', { config: { preset: 'mnist-cnn', replicas: 1, limitTrain: 50_000, name: 'to-cancel' } })) as {
+    value: { runId: number };
+  };
   cancelled = started.value.runId;
   await api('runs.cancel', { id: cancelled });
 });
@@ -75,7 +81,10 @@ test('a cancelled run says why and what Resume does before it does it', async ()
   await page.goto(`${session!.app.origin}/#/runs/${cancelled}`);
   await page.locator('[data-testid="run-page"][data-ready="true"]').waitFor();
   assert.equal(await page.getByTestId('run-page-status').textContent(), 'cancelled');
-  assert.match((await page.getByTestId('run-resume').getAttribute('title')) ?? '', /no checkpoint was written: resuming restarts the run from step 0/);
+  assert.match(
+    (await page.getByTestId('run-resume').getAttribute('title')) ?? '',
+    /no checkpoint was written: resuming restarts the run from step 0/,
+  );
   await page.getByTestId('run-resume').click();
   await page.getByTestId('run-page-message').waitFor();
   assert.match((await page.getByTestId('run-page-message').textContent()) ?? '', /restarts the run from step 0/);

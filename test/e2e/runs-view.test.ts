@@ -17,7 +17,21 @@ let downloads: string;
 const ids: Record<string, number> = {};
 
 // Tiny runs: one epoch on 320 images, evaluated on 200.
-const TINY = ['--preset', 'mnist-vit', '--limit-train', '320', '--limit-test', '200', '--batch-size', '32', '--epochs', '1', '--noise-block', '2', '--json'];
+const TINY = [
+  '--preset',
+  'mnist-vit',
+  '--limit-train',
+  '320',
+  '--limit-test',
+  '200',
+  '--batch-size',
+  '32',
+  '--epochs',
+  '1',
+  '--noise-block',
+  '2',
+  '--json',
+];
 
 function train(label: string, ...args: string[]): void {
   const r = cli(dataDir, 'train', ...TINY, ...args);
@@ -55,7 +69,12 @@ async function openCompare(labels: string[]): Promise<Locator> {
   while ((await ticked.count()) > 0) await ticked.first().uncheck();
   for (const l of labels) await page.getByTestId(`run-select-${ids[l]}`).check();
   await page.getByTestId('compare').click();
-  const view = page.locator(`[data-testid="compare-view"][data-runs="${labels.map((l) => ids[l]).sort((a, b) => a - b).join(',')}"][data-ready="true"]`);
+  const view = page.locator(
+    `[data-testid="compare-view"][data-runs="${labels
+      .map((l) => ids[l])
+      .sort((a, b) => a - b)
+      .join(',')}"][data-ready="true"]`,
+  );
   await view.waitFor({ timeout: 60_000 });
   return view;
 }
@@ -88,37 +107,41 @@ test('the runs table lists every CLI run with its status, noise and test top-1',
   await screenshot(page, 'runs-table');
 });
 
-test('runs table: dataset, model, lr, batch and duration columns, a column chooser kept across reloads, search by parameter value', { skip }, async () => {
-  await page.getByTestId('nav-runs').click();
-  await page.locator('[data-testid="runs-view"][data-ready="true"]').waitFor();
-  const row = page.locator(`[data-testid="run-row"][data-run-id="${ids['g0.5-s1']}"]`);
-  const text = (await row.textContent()) ?? '';
-  for (const v of ['mnist', 'mnist-vit', '32']) assert.ok(text.includes(v), `row lacks ${v}: ${text}`);
-  assert.match((await row.getByTestId('run-duration').textContent()) ?? '', /^\d+ s$|min/);
-  // Exact parameter search: strength 0.5 finds one run, not the 0.1 ones.
-  await page.getByTestId('runs-search').fill('strength 0.5');
-  await page.locator('[data-testid="runs-table"][data-count="1"]').waitFor();
-  await page.getByTestId('runs-search').fill('seed 2');
-  await page.locator('[data-testid="runs-table"][data-count="1"]').waitFor();
-  await page.getByTestId('runs-search').fill('');
-  // Hide the Model column; a reload keeps it hidden; show it again.
-  await page.getByTestId('columns-toggle').click();
-  await page.getByTestId('column-model').uncheck();
-  await page.getByTestId('sort-model').waitFor({ state: 'detached' });
-  await page.reload();
-  await page.locator('[data-testid="runs-view"][data-ready="true"]').waitFor();
-  assert.equal(await page.getByTestId('sort-model').count(), 0);
-  await page.getByTestId('columns-toggle').click();
-  await page.getByTestId('column-model').check();
-  await page.getByTestId('sort-model').waitFor();
-  await page.getByTestId('columns-toggle').click();
-  // At 1024 x 700 the test top-1 column stays in view.
-  await page.setViewportSize({ width: 1024, height: 700 });
-  const top1 = page.locator('[data-testid="sort-top1"]');
-  const box = await top1.boundingBox();
-  assert.ok(box && box.x + box.width <= 1024, `Test top-1 header is off-screen at 1024 px (${JSON.stringify(box)})`);
-  await page.setViewportSize({ width: 1440, height: 1000 });
-});
+test(
+  'runs table: dataset, model, lr, batch and duration columns, a column chooser kept across reloads, search by parameter value',
+  { skip },
+  async () => {
+    await page.getByTestId('nav-runs').click();
+    await page.locator('[data-testid="runs-view"][data-ready="true"]').waitFor();
+    const row = page.locator(`[data-testid="run-row"][data-run-id="${ids['g0.5-s1']}"]`);
+    const text = (await row.textContent()) ?? '';
+    for (const v of ['mnist', 'mnist-vit', '32']) assert.ok(text.includes(v), `row lacks ${v}: ${text}`);
+    assert.match((await row.getByTestId('run-duration').textContent()) ?? '', /^\d+ s$|min/);
+    // Exact parameter search: strength 0.5 finds one run, not the 0.1 ones.
+    await page.getByTestId('runs-search').fill('strength 0.5');
+    await page.locator('[data-testid="runs-table"][data-count="1"]').waitFor();
+    await page.getByTestId('runs-search').fill('seed 2');
+    await page.locator('[data-testid="runs-table"][data-count="1"]').waitFor();
+    await page.getByTestId('runs-search').fill('');
+    // Hide the Model column; a reload keeps it hidden; show it again.
+    await page.getByTestId('columns-toggle').click();
+    await page.getByTestId('column-model').uncheck();
+    await page.getByTestId('sort-model').waitFor({ state: 'detached' });
+    await page.reload();
+    await page.locator('[data-testid="runs-view"][data-ready="true"]').waitFor();
+    assert.equal(await page.getByTestId('sort-model').count(), 0);
+    await page.getByTestId('columns-toggle').click();
+    await page.getByTestId('column-model').check();
+    await page.getByTestId('sort-model').waitFor();
+    await page.getByTestId('columns-toggle').click();
+    // At 1024 x 700 the test top-1 column stays in view.
+    await page.setViewportSize({ width: 1024, height: 700 });
+    const top1 = page.locator('[data-testid="sort-top1"]');
+    const box = await top1.boundingBox();
+    assert.ok(box && box.x + box.width <= 1024, `Test top-1 header is off-screen at 1024 px (${JSON.stringify(box)})`);
+    await page.setViewportSize({ width: 1440, height: 1000 });
+  },
+);
 
 test('compare two runs: both curves drawn, params diff shows the strength', { skip }, async () => {
   // Comparable runs share one series on the strength panel; no alpha panel without linear-shift runs.
@@ -126,7 +149,9 @@ test('compare two runs: both curves drawn, params diff shows the strength', { sk
   const chart = view.locator('[data-testid="curves-chart"][data-ready="true"]').first();
   await chart.waitFor();
   assert.ok(Number(await chart.getAttribute('data-traces')) >= 2, 'two runs, two traces');
-  const keys = await view.locator('[data-testid="params-diff"] [data-testid="diff-row"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-key')));
+  const keys = await view
+    .locator('[data-testid="params-diff"] [data-testid="diff-row"]')
+    .evaluateAll((els) => els.map((e) => e.getAttribute('data-key')));
   assert.deepEqual(keys, ['noise.strength']);
   await view.locator('[data-testid="no-seed-groups"]').waitFor();
   const strength = view.locator('[data-testid="accuracy-vs-strength"][data-ready="true"]');
@@ -141,7 +166,9 @@ test('three runs that differ only by seed: a mean ± std band', { skip }, async 
   const bandChart = view.locator('[data-testid="seed-band"][data-ready="true"]');
   await bandChart.waitFor();
   assert.equal(await bandChart.getAttribute('data-bands'), '1');
-  assert.deepEqual(await view.locator('[data-testid="diff-row"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-key'))), ['seed']);
+  assert.deepEqual(await view.locator('[data-testid="diff-row"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-key'))), [
+    'seed',
+  ]);
   await bandChart.scrollIntoViewIfNeeded();
   await screenshot(page, 'runs-compare-seeds');
 });
@@ -154,7 +181,8 @@ test('linear-optimal at eval: the protocol audit lists sorted, shuffled, single 
   assert.deepEqual(protocols, ['sorted', 'shuffled', 'single', 'standard']);
   assert.match((await view.getByTestId('audit-explanation').first().textContent()) ?? '', /batch size 1/);
   // Batch size 1 has nothing to mix with: it equals the noise-free model.
-  const top1 = async (p: string) => (await audit.locator(`[data-testid="audit-row"][data-protocol="${p}"] td`).nth(3).textContent())?.trim();
+  const top1 = async (p: string) =>
+    (await audit.locator(`[data-testid="audit-row"][data-protocol="${p}"] td`).nth(3).textContent())?.trim();
   assert.equal(await top1('single'), await top1('standard'));
   // The k sweep stored by `noisynn eval --test-batch-size 1,5,20`: sorted, shuffled and the noise-free line.
   const sweep = view.locator('[data-testid="k-sweep"][data-ready="true"]');
@@ -168,17 +196,27 @@ test('exports: table CSV / JSON and curves JSON parse; a chart as PNG and SVG', 
   const view = await openCompare(['g0.1-s1', 'g0.5-s1']);
   const toolbar = page.getByTestId('runs-toolbar');
 
-  const csv = readFileSync(await download(toolbar.getByTestId('export-csv'), 'runs.csv'), 'utf8').trim().split(/\r?\n/);
+  const csv = readFileSync(await download(toolbar.getByTestId('export-csv'), 'runs.csv'), 'utf8')
+    .trim()
+    .split(/\r?\n/);
   assert.match(csv[0], /^id,name,status,/);
   assert.equal(csv.length, 1 + Object.keys(ids).length);
 
   const table = JSON.parse(readFileSync(await download(toolbar.getByTestId('export-json'), 'runs.json'), 'utf8')) as { id: number }[];
-  assert.deepEqual(table.map((r) => r.id).sort((a, b) => a - b), Object.values(ids).sort((a, b) => a - b));
+  assert.deepEqual(
+    table.map((r) => r.id).sort((a, b) => a - b),
+    Object.values(ids).sort((a, b) => a - b),
+  );
 
-  const curves = JSON.parse(readFileSync(await download(view.getByTestId('export-json'), 'curves.json'), 'utf8')) as { runs: unknown[]; curves: { key: string; step: number[] }[] };
+  const curves = JSON.parse(readFileSync(await download(view.getByTestId('export-json'), 'curves.json'), 'utf8')) as {
+    runs: unknown[];
+    curves: { key: string; step: number[] }[];
+  };
   assert.equal(curves.runs.length, 2);
   assert.ok(curves.curves.some((c) => c.key === 'train/loss' && c.step.length > 0));
-  const curvesCsv = readFileSync(await download(view.getByTestId('export-csv'), 'curves.csv'), 'utf8').trim().split(/\r?\n/);
+  const curvesCsv = readFileSync(await download(view.getByTestId('export-csv'), 'curves.csv'), 'utf8')
+    .trim()
+    .split(/\r?\n/);
   assert.equal(curvesCsv[0], 'run,key,step,value,min,max');
   assert.ok(curvesCsv.length > 2);
 

@@ -25,7 +25,7 @@ after(async () => {
   await session?.close();
 });
 
-test('Study: the committed quick study\'s CSV is listed and shown', async () => {
+test("Study: the committed quick study's CSV is listed and shown", async () => {
   const csv = join(root, 'docs', 'reproduction-quick.csv');
   const lines = readFileSync(csv, 'utf8').trim().split('\n');
   await page.getByTestId('study-source').selectOption(`csv:${csv}`);

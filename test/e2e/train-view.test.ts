@@ -47,16 +47,22 @@ test('Train: a short MNIST run shows its curve growing live and completes', { sk
   await page.locator('[data-testid="launch"]:enabled').click();
 
   // The first points arrive while the run is still going; later ones are drawn too.
-  await page.locator('[data-testid="live-run"][data-status="running"] [data-testid="loss-chart"]:not([data-points="0"])').waitFor({ timeout: 60_000 });
+  await page
+    .locator('[data-testid="live-run"][data-status="running"] [data-testid="loss-chart"]:not([data-points="0"])')
+    .waitFor({ timeout: 60_000 });
   const first = await points();
   await screenshot(page, 'train-live');
-  await page.waitForFunction((n) => Number(document.querySelector('[data-testid="loss-chart"]')?.getAttribute('data-points')) > n, first, { timeout: 60_000 });
+  await page.waitForFunction((n) => Number(document.querySelector('[data-testid="loss-chart"]')?.getAttribute('data-points')) > n, first, {
+    timeout: 60_000,
+  });
 
   await page.locator('[data-testid="live-run"][data-status="completed"]').waitFor({ timeout: 120_000 });
   const progress = page.getByTestId('progress');
   assert.equal(await progress.getAttribute('data-total'), '20', '320 images / batch 32 x 2 epochs');
   assert.equal(await progress.getAttribute('data-step'), '20');
-  await page.waitForFunction(() => document.querySelector('[data-testid="loss-chart"]')?.getAttribute('data-points') === '20', null, { timeout: 10_000 });
+  await page.waitForFunction(() => document.querySelector('[data-testid="loss-chart"]')?.getAttribute('data-points') === '20', null, {
+    timeout: 10_000,
+  });
   assert.equal(await page.locator('[data-testid="epoch-table"] tbody tr').count(), 2, 'test top-1 per epoch');
   assert.match((await page.getByTestId('live-backend').textContent()) ?? '', /backend: \w+/);
   await screenshot(page, 'train-completed');
@@ -75,7 +81,10 @@ test('Train: an impossible noise site is explained before launch and blocks Laun
   });
   await page.reload();
   await page.locator('[data-testid="train-view"][data-ready="true"]').waitFor({ timeout: 60_000 });
-  assert.equal(await page.locator('[data-testid="site-block"] option:checked').textContent(), 'block 12 (stored 11): not in this 4-block ViT');
+  assert.equal(
+    await page.locator('[data-testid="site-block"] option:checked').textContent(),
+    'block 12 (stored 11): not in this 4-block ViT',
+  );
   const problems = page.locator('[data-testid="config-problems"][data-checked="true"]:not([data-count="0"])');
   await problems.waitFor({ timeout: 30_000 });
   assert.match((await problems.textContent()) ?? '', /block 11 does not exist: this ViT has 4 blocks/);
@@ -128,13 +137,15 @@ test('Train: a 2x2 sweep (noise type x seed) queues 4 runs and all complete', { 
   await page.locator(`[data-testid="launched"][data-count="${before + 4}"]`).waitFor({ timeout: 30_000 });
   // One trainer at a time: right after the launch the queue holds all four (running or queued).
   await page.locator('[data-testid="queue"][data-count="4"]').waitFor({ timeout: 30_000 });
-  assert.equal(await page.locator('[data-testid="queue-item"][data-status="queued"]').count() >= 3, true);
+  assert.equal((await page.locator('[data-testid="queue-item"][data-status="queued"]').count()) >= 3, true);
   await screenshot(page, 'train-sweep-queued');
 
   const ids = (await page.getByTestId('launched-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-run-id')))).slice(0, 4);
   // Each run of the sweep is named after its swept values, here and in the queue.
   for (const id of ids) {
-    await page.locator(`[data-testid="launched-item"][data-run-id="${id}"]`, { hasText: /· type=(gaussian|salt-pepper) · seed=[12]/ }).waitFor();
+    await page
+      .locator(`[data-testid="launched-item"][data-run-id="${id}"]`, { hasText: /· type=(gaussian|salt-pepper) · seed=[12]/ })
+      .waitFor();
   }
   for (const id of ids) {
     await page.locator(`[data-testid="launched-item"][data-run-id="${id}"][data-status="completed"]`).waitFor({ timeout: 180_000 });

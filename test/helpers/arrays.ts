@@ -22,7 +22,10 @@ export function close(got: ArrayLike<number>, want: ArrayLike<number>, what: str
   let at = -1;
   for (let i = 0; i < want.length; i++) {
     const err = Math.abs(got[i] - want[i]) / (1 + Math.abs(want[i]));
-    if (!(err <= worst)) { worst = err; at = i; }
+    if (!(err <= worst)) {
+      worst = err;
+      at = i;
+    }
   }
   assert.ok(worst <= tol, `${what}: max rel/abs error ${worst} at ${at} (got ${got[at]}, want ${want[at]})`);
 }

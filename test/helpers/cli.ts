@@ -3,7 +3,12 @@ import { join } from 'node:path';
 
 const bin = join(import.meta.dirname, '..', '..', 'bin', 'noisynn.mjs');
 
-export interface CliResult { code: number | null; stdout: string; stderr: string; json?: Record<string, unknown> }
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  json?: Record<string, unknown>;
+}
 
 function parse(code: number | null, stdout: string, stderr: string): CliResult {
   const last = stdout.trim().split('\n').pop() ?? '';
@@ -18,7 +23,10 @@ function parse(code: number | null, stdout: string, stderr: string): CliResult {
 
 /** Runs `noisynn ...args` to completion against a data directory. */
 export function cli(dataDir: string, ...args: string[]): CliResult {
-  const r = spawnSync(process.execPath, [bin, ...args, '--data-dir', dataDir], { encoding: 'utf8', env: { ...process.env, NOISYNN_HOME: '' } });
+  const r = spawnSync(process.execPath, [bin, ...args, '--data-dir', dataDir], {
+    encoding: 'utf8',
+    env: { ...process.env, NOISYNN_HOME: '' },
+  });
   return parse(r.status, r.stdout, r.stderr);
 }
 
@@ -34,7 +42,10 @@ export function cliAsync(dataDir: string, ...args: string[]): Promise<CliResult>
 
 /** Same, as the leader of its own process group, as a terminal starts it: `signal` reaches it and its trainer (Ctrl-C). */
 export function cliGroup(dataDir: string, ...args: string[]): { pid: number; signal(sig: NodeJS.Signals): void; done: Promise<CliResult> } {
-  const child = spawn(process.execPath, [bin, ...args, '--data-dir', dataDir], { env: { ...process.env, NOISYNN_HOME: '' }, detached: true });
+  const child = spawn(process.execPath, [bin, ...args, '--data-dir', dataDir], {
+    env: { ...process.env, NOISYNN_HOME: '' },
+    detached: true,
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));

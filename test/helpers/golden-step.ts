@@ -24,12 +24,21 @@ export function goldenCases(data: Dataset): { name: string; config: RunConfig }[
   const make = (preset: 'mnist-vit' | 'mnist-cnn', noise: RunNoise): RunConfig => {
     const base = fitToDataset(runPreset(preset), data.info);
     return {
-      ...base, noise, seed: 7, epochs: 1, limitTrain: 8 * GOLDEN_STEPS, limitTest: 10, batchSize: 8, testBatchSize: 10, replicas: 1, labelSmoothing: 0.1,
+      ...base,
+      noise,
+      seed: 7,
+      epochs: 1,
+      limitTrain: 8 * GOLDEN_STEPS,
+      limitTest: 10,
+      batchSize: 8,
+      testBatchSize: 10,
+      replicas: 1,
+      labelSmoothing: 0.1,
       optimizer: { ...base.optimizer, weightDecay: 5 },
       schedule: { kind: 'cosine', warmupEpochs: 0, minLr: 1e-5 },
     };
   };
-  const vitNoise = (n: Partial<RunNoise>): RunNoise => ({ ...runPreset('mnist-vit').noise, skipFirstToken: true, ...n } as RunNoise);
+  const vitNoise = (n: Partial<RunNoise>): RunNoise => ({ ...runPreset('mnist-vit').noise, skipFirstToken: true, ...n }) as RunNoise;
   return [
     { name: 'mnist-vit', config: make('mnist-vit', vitNoise({ type: 'none', site: { block: 1 } })) },
     { name: 'mnist-vit-shift', config: make('mnist-vit', vitNoise({ ...SHIFT, site: { block: 1 } })) },
@@ -52,7 +61,12 @@ export async function goldenInputs(config: RunConfig, data: Dataset): Promise<{ 
   const order = Int32Array.from(trainIndices(config, data));
   new Rng(deriveSeed(config.seed, SHUFFLE)).shuffle(order);
   for (let k = 0; k < GOLDEN_STEPS; k++) {
-    const { x, labels } = makeBatch(data.splits.train, order.subarray(k * config.batchSize, (k + 1) * config.batchSize), data.info.shape, data);
+    const { x, labels } = makeBatch(
+      data.splits.train,
+      order.subarray(k * config.batchSize, (k + 1) * config.batchSize),
+      data.info.shape,
+      data,
+    );
     tensors[`step${k + 1}.x`] = { dtype: 'F32', shape: x.shape, data: (await x.data()) as Float32Array };
     tensors[`step${k + 1}.y`] = { dtype: 'I32', shape: [labels.length], data: labels };
     x.dispose();

@@ -8,7 +8,10 @@ export async function greyPng(file: string, h: number, w: number, seed: number):
   mkdirSync(dirname(file), { recursive: true });
   const px = Buffer.alloc(h * w, (seed * 37) % 256);
   for (let i = 0; i < px.length; i += 7) px[i] = (seed * 11 + i) % 256;
-  await sharp(px, { raw: { width: w, height: h, channels: 1 } }).toColourspace('b-w').png().toFile(file);
+  await sharp(px, { raw: { width: w, height: h, channels: 1 } })
+    .toColourspace('b-w')
+    .png()
+    .toFile(file);
 }
 
 /**

@@ -24,7 +24,11 @@ after(async () => {
 });
 
 async function api(method: string, body: unknown): Promise<{ status: number; error?: { message: string; code?: string } }> {
-  const r = await fetch(`${srv.origin}/api/${method}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-noisynn-token': srv.token }, body: JSON.stringify(body) });
+  const r = await fetch(`${srv.origin}/api/${method}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-noisynn-token': srv.token },
+    body: JSON.stringify(body),
+  });
   const j = (await r.json()) as { error?: { message: string; code?: string } };
   return { status: r.status, error: j.error };
 }
@@ -83,7 +87,13 @@ test('409: cancelling or resuming a run in the wrong state', async () => {
 });
 
 test('500: a fault of ours (not a WorkbenchError) is a server error', async () => {
-  const faulty = await startServer({ handlers: { 'app.info': async () => { throw new TypeError("Cannot read properties of undefined (reading 'x')"); } } });
+  const faulty = await startServer({
+    handlers: {
+      'app.info': async () => {
+        throw new TypeError("Cannot read properties of undefined (reading 'x')");
+      },
+    },
+  });
   try {
     const r = await fetch(`${faulty.origin}/api/app.info`, { method: 'POST', headers: { 'x-noisynn-token': faulty.token }, body: '{}' });
     assert.equal(r.status, 500);

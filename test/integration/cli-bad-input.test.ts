@@ -28,7 +28,8 @@ function runCount(dir: string): number {
 
 function mnistCopy(): string {
   const d = tempDir('noisynn-idx-');
-  for (const f of ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte']) copyFileSync(join(mnistDir(), f), join(d, f));
+  for (const f of ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'])
+    copyFileSync(join(mnistDir(), f), join(d, f));
   return d;
 }
 
@@ -58,7 +59,8 @@ test('an IDX file with a wrong magic number is refused, naming it', () => {
 test('a CIFAR batch whose length is not a multiple of the record size is refused', () => {
   const dir = tempDir();
   const data = tempDir('noisynn-cifar-');
-  for (const f of ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin', 'test_batch.bin']) writeFileSync(join(data, f), Buffer.alloc(3073 * 2));
+  for (const f of ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin', 'test_batch.bin'])
+    writeFileSync(join(data, f), Buffer.alloc(3073 * 2));
   writeFileSync(join(data, 'data_batch_3.bin'), Buffer.alloc(3073 * 2 + 100));
   expectRefused(dir, cli(dir, 'datasets', 'add', data), /data_batch_3\.bin.*3073/);
 });
@@ -80,11 +82,38 @@ test('an undecodable image and an empty class folder are refused, naming them', 
 
 test('an impossible config is refused before any run is created', () => {
   const dir = tempDir();
-  const vit = cli(dir, 'train', '--preset', 'mnist-vit', '--noise', 'linear-optimal', '--noise-at', 'eval', '--noise-block', '11', '--json');
+  const vit = cli(
+    dir,
+    'train',
+    '--preset',
+    'mnist-vit',
+    '--noise',
+    'linear-optimal',
+    '--noise-at',
+    'eval',
+    '--noise-block',
+    '11',
+    '--json',
+  );
   assert.equal(vit.code, 1);
   assert.match(vit.stderr, /block 11 does not exist: this ViT has 4 blocks/);
   assert.match(String(vit.json?.error), /block 11/);
-  const cnn = cli(dir, 'train', '--preset', 'mnist-cnn', '--layers', '2,2,2,2', '--widths', '8,8,8,8', '--noise', 'linear-shift', '--noise-stage', '4', '--noise-block', '3');
+  const cnn = cli(
+    dir,
+    'train',
+    '--preset',
+    'mnist-cnn',
+    '--layers',
+    '2,2,2,2',
+    '--widths',
+    '8,8,8,8',
+    '--noise',
+    'linear-shift',
+    '--noise-stage',
+    '4',
+    '--noise-block',
+    '3',
+  );
   assert.equal(cnn.code, 1);
   assert.match(cnn.stderr, /block 3 does not exist in stage 4: it has 2 blocks/);
   const flag = cli(dir, 'train', '--epochs', 'many');
@@ -101,7 +130,27 @@ test('a NaN loss ends the run as diverged, and a corrupt checkpoint is refused',
   const refused = cli(dir, 'train', '--preset', 'mnist-vit', '--lr', '1e30', '--json');
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /optimizer\.lr must be in \(0, 10\] \(got 1e\+30\)/);
-  const r = cli(dir, 'train', '--preset', 'mnist-vit', '--limit-train', '256', '--limit-test', '100', '--noise', 'gaussian', '--strength', '1e38', '--noise-block', '1', '--noise-at', 'train', '--replicas', '1', '--json');
+  const r = cli(
+    dir,
+    'train',
+    '--preset',
+    'mnist-vit',
+    '--limit-train',
+    '256',
+    '--limit-test',
+    '100',
+    '--noise',
+    'gaussian',
+    '--strength',
+    '1e38',
+    '--noise-block',
+    '1',
+    '--noise-at',
+    'train',
+    '--replicas',
+    '1',
+    '--json',
+  );
   assert.equal(r.code, 1);
   assert.equal(r.json?.status, 'diverged');
   const ok = cli(dir, 'train', '--preset', 'mnist-vit', '--limit-train', '64', '--limit-test', '100', '--json');

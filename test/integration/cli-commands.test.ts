@@ -10,7 +10,21 @@ import { cli } from '../helpers/cli';
 import { tempDir } from '../helpers/tmp';
 
 const dir = tempDir();
-const tiny = ['--preset', 'mnist-cnn', '--epochs', '1', '--limit-train', '64', '--limit-test', '50', '--batch-size', '32', '--replicas', '1', '--json'];
+const tiny = [
+  '--preset',
+  'mnist-cnn',
+  '--epochs',
+  '1',
+  '--limit-train',
+  '64',
+  '--limit-test',
+  '50',
+  '--batch-size',
+  '32',
+  '--replicas',
+  '1',
+  '--json',
+];
 
 before(() => {
   for (const strength of ['0.1', '0.5']) {
@@ -24,19 +38,34 @@ test('runs tag / note / show: the tag and the note come back with the run', () =
   assert.equal(cli(dir, 'runs', 'note', '1', 'first', 'try').code, 0);
   const show = cli(dir, 'runs', 'show', '1', '--json');
   assert.equal(show.code, 0, show.stderr);
-  const j = show.json as { id: number; name: string; status: string; tags: string[]; notes: { body: string }[]; params: Record<string, unknown>; evaluations: unknown[]; checkpoints: unknown[] };
+  const j = show.json as {
+    id: number;
+    name: string;
+    status: string;
+    tags: string[];
+    notes: { body: string }[];
+    params: Record<string, unknown>;
+    evaluations: unknown[];
+    checkpoints: unknown[];
+  };
   assert.equal(j.id, 1);
   assert.equal(j.name, 'g0.1');
   assert.equal(j.status, 'completed');
   assert.deepEqual(j.tags, ['baseline', 'gaussian']);
-  assert.deepEqual(j.notes.map((n) => n.body), ['first try']);
+  assert.deepEqual(
+    j.notes.map((n) => n.body),
+    ['first try'],
+  );
   assert.equal(j.params['noise.strength'], 0.1);
   assert.ok((j.evaluations as { protocol: string }[]).some((e) => e.protocol === 'standard'));
   assert.equal(j.checkpoints.length, 1);
   const text = cli(dir, 'runs', 'show', '1');
   assert.match(text.stdout, /note \(.*\): first try/);
   const listed = cli(dir, 'runs', 'list', '--tag', 'baseline', '--json');
-  assert.deepEqual((listed.json?.runs as { id: number }[]).map((r) => r.id), [1]);
+  assert.deepEqual(
+    (listed.json?.runs as { id: number }[]).map((r) => r.id),
+    [1],
+  );
   const missing = cli(dir, 'runs', 'show', '99');
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /run 99 not found/);

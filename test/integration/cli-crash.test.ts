@@ -11,11 +11,31 @@ import { openStore } from '../../src-main/store';
 import { cli } from '../helpers/cli';
 import { tempDir } from '../helpers/tmp';
 
-const args = ['train', '--preset', 'mnist-vit', '--epochs', '2', '--limit-train', '640', '--limit-test', '200', '--batch-size', '32', '--noise', 'gaussian', '--strength', '0.2', '--noise-block', '1', '--json'];
+const args = [
+  'train',
+  '--preset',
+  'mnist-vit',
+  '--epochs',
+  '2',
+  '--limit-train',
+  '640',
+  '--limit-test',
+  '200',
+  '--batch-size',
+  '32',
+  '--noise',
+  'gaussian',
+  '--strength',
+  '0.2',
+  '--noise-block',
+  '1',
+  '--json',
+];
 /** The config flags of `args` as buildConfig takes them ('--epochs', '2' -> { epochs: '2' }). */
 function flagsOf(argv: string[]): Record<string, string> {
   const out: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) if (argv[i].startsWith('--') && argv[i] !== '--json' && argv[i] !== '--preset') out[argv[i].slice(2)] = argv[++i];
+  for (let i = 0; i < argv.length; i++)
+    if (argv[i].startsWith('--') && argv[i] !== '--json' && argv[i] !== '--preset') out[argv[i].slice(2)] = argv[++i];
   return out;
 }
 const sha = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');

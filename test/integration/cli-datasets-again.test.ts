@@ -20,5 +20,8 @@ test('datasets add twice: the second says "already registered as NAME" (also und
   assert.equal(json.json?.alreadyAs, 'shapes');
   const list = cli(dir, 'datasets', 'list', '--json');
   const names = (list.json?.datasets as { name: string }[]).map((d) => d.name);
-  assert.deepEqual(names.filter((n) => n !== 'mnist' && n !== 'fashion-mnist'), ['shapes']);
+  assert.deepEqual(
+    names.filter((n) => n !== 'mnist' && n !== 'fashion-mnist'),
+    ['shapes'],
+  );
 });

@@ -10,8 +10,17 @@ import { tempDir } from '../helpers/tmp';
 test('doctor --json: chain order, the adapter and why it was or was not chosen, native addons with their ABI', () => {
   const r = cli(tempDir(), 'doctor', '--json');
   assert.equal(r.code, 0, r.stderr);
-  const out = r.json as { backend: BackendReport; candidates: BackendCandidate[]; gpuAdapter: BackendCandidate['adapter'] | null; nativeAddons: AddonReport[]; runtime: { modules: string } };
-  assert.deepEqual(out.candidates.map((c) => c.name), ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']);
+  const out = r.json as {
+    backend: BackendReport;
+    candidates: BackendCandidate[];
+    gpuAdapter: BackendCandidate['adapter'] | null;
+    nativeAddons: AddonReport[];
+    runtime: { modules: string };
+  };
+  assert.deepEqual(
+    out.candidates.map((c) => c.name),
+    ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'],
+  );
   assert.equal(out.backend.name, out.candidates.find((c) => c.available && c.auto !== false)!.name);
   const gpu = out.candidates[1];
   if (process.env.CI === 'true') assert.equal(out.gpuAdapter?.software, true, `CI installs SwiftShader: ${gpu.why}`);

@@ -28,7 +28,10 @@ test('train --json records a complete run: metrics, evaluation, verified checkpo
     assert.equal(run.epochsDone, 1);
     assert.equal(store.params(run.id)['noise.type'], 'none');
     assert.equal(store.metrics(run.id, 'train/loss').length, 10);
-    assert.deepEqual(store.metrics(run.id, 'test/top1').map((m) => m.value), [out.testTop1]);
+    assert.deepEqual(
+      store.metrics(run.id, 'test/top1').map((m) => m.value),
+      [out.testTop1],
+    );
     const [ckpt] = store.checkpoints(run.id);
     assert.equal(createHash('sha256').update(readFileSync(ckpt.path)).digest('hex'), ckpt.sha256);
     assert.equal(store.evaluations(run.id).length, 1);
@@ -49,14 +52,34 @@ test('train --json records a complete run: metrics, evaluation, verified checkpo
 
 test('linear-optimal at eval: single equals the noise-free model; sorted and shuffled differ', () => {
   const dir = tempDir();
-  const t = cli(dir, 'train', '--preset', 'mnist-vit', '--epochs', '1', ...small, '--limit-test', '500', '--noise', 'linear-optimal', '--noise-at', 'eval', '--noise-block', '3', '--json');
+  const t = cli(
+    dir,
+    'train',
+    '--preset',
+    'mnist-vit',
+    '--epochs',
+    '1',
+    ...small,
+    '--limit-test',
+    '500',
+    '--noise',
+    'linear-optimal',
+    '--noise-at',
+    'eval',
+    '--noise-block',
+    '3',
+    '--json',
+  );
   assert.equal(t.code, 0, t.stderr);
   const e = cli(dir, 'eval', String(t.json!.runId), '--protocol', 'all', '--json');
   assert.equal(e.code, 0, e.stderr);
   type Row = { protocol: string; noise: string; batch: number; top1: number; loss: number; n: number };
   const rows = e.json!.evaluations as Row[];
   const get = (p: string, noise: string) => rows.find((r) => r.protocol === p && r.noise === noise)!;
-  assert.deepEqual(rows.map((r) => `${r.protocol}/${r.noise}`), ['sorted/on', 'shuffled/on', 'single/on', 'standard/off']);
+  assert.deepEqual(
+    rows.map((r) => `${r.protocol}/${r.noise}`),
+    ['sorted/on', 'shuffled/on', 'single/on', 'standard/off'],
+  );
   assert.equal(get('single', 'on').batch, 1);
   assert.equal(get('sorted', 'on').batch, 10);
   assert.equal(get('single', 'on').top1, get('standard', 'off').top1);

@@ -53,10 +53,16 @@ test('bad weights are refused with a named error and nothing is stored', () => {
   writeSafetensorsFile(join(missing, 'model.safetensors'), tensors);
 
   const cases: [string[], RegExp][] = [
-    [[join(work, 'truncated.safetensors'), '--model', 'vit-tiny'], /truncated\.safetensors: not a valid safetensors file: header length \d+ is beyond the end of the file \(1000 bytes\)/],
+    [
+      [join(work, 'truncated.safetensors'), '--model', 'vit-tiny'],
+      /truncated\.safetensors: not a valid safetensors file: header length \d+ is beyond the end of the file \(1000 bytes\)/,
+    ],
     [[join(work, 'lying.safetensors'), '--model', 'vit-tiny'], /lying\.safetensors: not a valid safetensors file: header length/],
     [[join(work, 'f16.safetensors'), '--model', 'vit-tiny'], /f16\.safetensors: .*tensor "head\.weight" has unsupported dtype "F16"/],
-    [[missing], /missing\/model\.safetensors: does not fit the ViT .*\n- tensor blocks\.1\.mlp\.fc2\.weight is missing \(expected \[48, 192\]\)/],
+    [
+      [missing],
+      /missing\/model\.safetensors: does not fit the ViT .*\n- tensor blocks\.1\.mlp\.fc2\.weight is missing \(expected \[48, 192\]\)/,
+    ],
     [[good, '--model', 'resnet18'], /model\.safetensors: holds another architecture: none of the ResNet/],
     [[join(FIXTURES, 'vit-token'), '--name', '../escape'], /weights name '\.\.\/escape' is invalid/],
     [[join(work, 'nothing-here')], /nothing-here: no such file or folder/],
@@ -65,7 +71,10 @@ test('bad weights are refused with a named error and nothing is stored', () => {
     const r = cli(dir, 'weights', 'import', ...args);
     assert.equal(r.code, 1, `${args.join(' ')} should fail: ${r.stdout}`);
     assert.match(r.stderr, want);
-    assert.ok(!existsSync(join(dir, 'weights')) || readdirSync(join(dir, 'weights')).length === 0, `${args[0]}: nothing stored, no partial entry`);
+    assert.ok(
+      !existsSync(join(dir, 'weights')) || readdirSync(join(dir, 'weights')).length === 0,
+      `${args[0]}: nothing stored, no partial entry`,
+    );
   }
   assert.deepEqual(listed(dir), []);
 
@@ -95,7 +104,9 @@ function compareWithPyTorch(folder: string, work: string): { ours: Float32Array;
     initFromWeights(model, c, arrays, 'export');
     ours = tf.tidy(() => {
       const x = tf.transpose(tf.tensor4d(input, [n, c.channels, c.imageSize, c.imageSize]), [0, 2, 3, 1]) as tf.Tensor4D;
-      return model.forward(x, { training: false, noise: { type: 'none', level: 'embedding', at: 'both' }, noiseSeed: 0 }).dataSync() as Float32Array;
+      return model
+        .forward(x, { training: false, noise: { type: 'none', level: 'embedding', at: 'both' }, noiseSeed: 0 })
+        .dataSync() as Float32Array;
     });
   } finally {
     model.dispose();
@@ -115,7 +126,20 @@ test('a ViT run exported: PyTorch loads it strictly and reproduces its logits; r
   const dir = tempDir();
   const work = tempDir();
   const test = ['--limit-test', '1000'];
-  const pre = cli(dir, 'train', '--preset', 'mnist-vit', '--dataset', 'fashion-mnist', '--limit-train', '4096', '--epochs', '1', ...test, '--json');
+  const pre = cli(
+    dir,
+    'train',
+    '--preset',
+    'mnist-vit',
+    '--dataset',
+    'fashion-mnist',
+    '--limit-train',
+    '4096',
+    '--epochs',
+    '1',
+    ...test,
+    '--json',
+  );
   assert.equal(pre.code, 0, pre.stderr);
   const preRun = pre.json!.runId as number;
 
@@ -137,7 +161,10 @@ test('a ViT run exported: PyTorch loads it strictly and reproduces its logits; r
   const saved = readSafetensorsFile(ckpt.path).tensors;
   const back = fromTorch(config.model, state, 'export');
   for (const [k, a] of Object.entries(back)) {
-    assert.ok(Buffer.from((a.data as Float32Array).buffer).equals(Buffer.from((saved[`model.${k}`].data as Float32Array).buffer)), `${k} differs from the checkpoint`);
+    assert.ok(
+      Buffer.from((a.data as Float32Array).buffer).equals(Buffer.from((saved[`model.${k}`].data as Float32Array).buffer)),
+      `${k} differs from the checkpoint`,
+    );
   }
 
   const { ours, theirs } = compareWithPyTorch(out, work);
@@ -155,7 +182,14 @@ test('a ViT run exported: PyTorch loads it strictly and reproduces its logits; r
     const model = createModel(m, 0);
     initFromWeights(model, m, fromTorch(m, readSafetensorsFile(file).tensors, file), 'fixture');
     const x = exp['vit_token.input'] as NamedArray;
-    const got = tf.tidy(() => model.forward(tf.transpose(tf.tensor4d(x.data as Float32Array, x.shape as [number, number, number, number]), [0, 2, 3, 1]) as tf.Tensor4D, { training: false, noise: { type: 'none', level: 'embedding', at: 'both' }, noiseSeed: 0 }).dataSync());
+    const got = tf.tidy(() =>
+      model
+        .forward(
+          tf.transpose(tf.tensor4d(x.data as Float32Array, x.shape as [number, number, number, number]), [0, 2, 3, 1]) as tf.Tensor4D,
+          { training: false, noise: { type: 'none', level: 'embedding', at: 'both' }, noiseSeed: 0 },
+        )
+        .dataSync(),
+    );
     model.dispose();
     assert.ok(maxDiff(got, exp['vit_token.logits'].data as Float64Array) <= 1e-4);
     t.diagnostic('no torch in /usr/bin/python3: checked the committed PyTorch fixture through the export path');
@@ -185,7 +219,25 @@ test('a ViT run exported: PyTorch loads it strictly and reproduces its logits; r
   }
 
   // Another image size: MNIST resized to 35 px (bicubic) in the trainer and its replica, pos_embed interpolated 4x4 -> 5x5.
-  const big = cli(dir, 'train', '--preset', 'mnist-vit', '--init', 'fashion-vit', '--image-size', '35', '--dataset', 'mnist', '--limit-train', '64', '--epochs', '1', '--limit-test', '50', '--json');
+  const big = cli(
+    dir,
+    'train',
+    '--preset',
+    'mnist-vit',
+    '--init',
+    'fashion-vit',
+    '--image-size',
+    '35',
+    '--dataset',
+    'mnist',
+    '--limit-train',
+    '64',
+    '--epochs',
+    '1',
+    '--limit-test',
+    '50',
+    '--json',
+  );
   assert.equal(big.code, 0, big.stderr);
   const st3 = openStore(dir);
   try {
@@ -200,22 +252,62 @@ test('a ViT run exported: PyTorch loads it strictly and reproduces its logits; r
   }
 
   // Freezing every block: the backbone ends the run exactly as imported; the head still learns.
-  const frozen = cli(dir, 'train', '--preset', 'mnist-vit', '--init', 'fashion-vit', '--freeze', '4', '--dataset', 'mnist', '--limit-train', '128', '--epochs', '1', '--limit-test', '100', '--json');
+  const frozen = cli(
+    dir,
+    'train',
+    '--preset',
+    'mnist-vit',
+    '--init',
+    'fashion-vit',
+    '--freeze',
+    '4',
+    '--dataset',
+    'mnist',
+    '--limit-train',
+    '128',
+    '--epochs',
+    '1',
+    '--limit-test',
+    '100',
+    '--json',
+  );
   assert.equal(frozen.code, 0, frozen.stderr);
   const st2 = openStore(dir);
   const [fc] = st2.checkpoints(frozen.json!.runId as number);
   st2.close();
   const after = readSafetensorsFile(fc.path).tensors;
   for (const k of ['model.patch_embed.weight', 'model.pos_embed', 'model.blocks.3.mlp.fc2.weight']) {
-    assert.ok(Buffer.from((after[k].data as Float32Array).buffer).equals(Buffer.from((back[k.slice(6)].data as Float32Array).buffer)), `${k} moved while frozen`);
+    assert.ok(
+      Buffer.from((after[k].data as Float32Array).buffer).equals(Buffer.from((back[k.slice(6)].data as Float32Array).buffer)),
+      `${k} moved while frozen`,
+    );
   }
-  assert.ok(!Buffer.from((after['model.head.weight'].data as Float32Array).buffer).equals(Buffer.from((back['head.weight'].data as Float32Array).buffer)), 'the head trains');
+  assert.ok(
+    !Buffer.from((after['model.head.weight'].data as Float32Array).buffer).equals(
+      Buffer.from((back['head.weight'].data as Float32Array).buffer),
+    ),
+    'the head trains',
+  );
 });
 
 test('mnist-cnn pretrained on Fashion-MNIST, exported, imported as a timm folder, fine-tuned on MNIST beats scratch', (t) => {
   const dir = tempDir();
   const work = tempDir();
-  const pre = cli(dir, 'train', '--preset', 'mnist-cnn', '--dataset', 'fashion-mnist', '--limit-train', '4096', '--limit-test', '1000', '--epochs', '1', '--json');
+  const pre = cli(
+    dir,
+    'train',
+    '--preset',
+    'mnist-cnn',
+    '--dataset',
+    'fashion-mnist',
+    '--limit-train',
+    '4096',
+    '--limit-test',
+    '1000',
+    '--epochs',
+    '1',
+    '--json',
+  );
   assert.equal(pre.code, 0, pre.stderr);
   const out = join(work, 'fashion-cnn');
   assert.equal(cli(dir, 'export', String(pre.json!.runId), '--format', 'safetensors', '--out', out).code, 0);
@@ -224,13 +316,27 @@ test('mnist-cnn pretrained on Fashion-MNIST, exported, imported as a timm folder
   assert.equal(state['layer2.0.downsample.1.num_batches_tracked'].dtype, 'I64');
   const imp = cli(dir, 'weights', 'import', out, '--name', 'fashion-cnn');
   assert.equal(imp.code, 0, imp.stderr);
-  const budget = ['--preset', 'mnist-cnn', '--dataset', 'mnist', '--limit-train', '1024', '--epochs', '3', '--limit-test', '1000', '--json'];
+  const budget = [
+    '--preset',
+    'mnist-cnn',
+    '--dataset',
+    'mnist',
+    '--limit-train',
+    '1024',
+    '--epochs',
+    '3',
+    '--limit-test',
+    '1000',
+    '--json',
+  ];
   const scratch = cli(dir, 'train', ...budget);
   const tuned = cli(dir, 'train', ...budget, '--init', 'fashion-cnn');
   assert.equal(scratch.code, 0, scratch.stderr);
   assert.equal(tuned.code, 0, tuned.stderr);
   const s = scratch.json!.testTop1 as number;
   const f = tuned.json!.testTop1 as number;
-  t.diagnostic(`mnist-cnn: Fashion-MNIST pretraining (4096 images, 1 epoch) ${(Number(pre.json!.testTop1) * 100).toFixed(1)}%; MNIST (1024 images x 3 epochs) from scratch ${(s * 100).toFixed(1)}%, from the Fashion-MNIST weights ${(f * 100).toFixed(1)}%`);
+  t.diagnostic(
+    `mnist-cnn: Fashion-MNIST pretraining (4096 images, 1 epoch) ${(Number(pre.json!.testTop1) * 100).toFixed(1)}%; MNIST (1024 images x 3 epochs) from scratch ${(s * 100).toFixed(1)}%, from the Fashion-MNIST weights ${(f * 100).toFixed(1)}%`,
+  );
   assert.ok(f > s + 0.03, `fine-tuning (${f}) should beat scratch (${s}) after the same budget`);
 });

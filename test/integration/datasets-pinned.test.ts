@@ -14,10 +14,16 @@ import { tempDir } from '../helpers/tmp';
 /** Two classes of three 28x28 grey PNGs each. */
 async function tinyFolder(): Promise<string> {
   const root = tempDir('noisynn-folder-');
-  for (const [c, grey] of [['zero', 30], ['one', 220]] as const) {
+  for (const [c, grey] of [
+    ['zero', 30],
+    ['one', 220],
+  ] as const) {
     mkdirSync(join(root, c));
     for (let i = 0; i < 3; i++) {
-      await sharp(Buffer.alloc(28 * 28, grey + i), { raw: { width: 28, height: 28, channels: 1 } }).toColourspace('b-w').png().toFile(join(root, c, `${i}.png`));
+      await sharp(Buffer.alloc(28 * 28, grey + i), { raw: { width: 28, height: 28, channels: 1 } })
+        .toColourspace('b-w')
+        .png()
+        .toFile(join(root, c, `${i}.png`));
     }
   }
   return root;
@@ -28,7 +34,23 @@ const standardTop1 = (json: Record<string, unknown> | undefined) =>
 
 test('datasets add --name mnist is refused; --replace keeps run 1 on MNIST; eval refuses other data; remove needs --force', async () => {
   const dir = tempDir();
-  const trained = cli(dir, 'train', '--preset', 'mnist-cnn', '--epochs', '1', '--limit-train', '64', '--limit-test', '50', '--batch-size', '32', '--replicas', '1', '--json');
+  const trained = cli(
+    dir,
+    'train',
+    '--preset',
+    'mnist-cnn',
+    '--epochs',
+    '1',
+    '--limit-train',
+    '64',
+    '--limit-test',
+    '50',
+    '--batch-size',
+    '32',
+    '--replicas',
+    '1',
+    '--json',
+  );
   assert.equal(trained.code, 0, trained.stderr);
   const before = cli(dir, 'eval', '1', '--protocol', 'standard', '--json');
   assert.equal(before.code, 0, before.stderr);
@@ -64,7 +86,11 @@ test('datasets add --name mnist is refused; --replace keeps run 1 on MNIST; eval
   for (const cmd of ['eval', 'resume']) {
     const refused = cli(dir, cmd, '1', '--json');
     assert.equal(refused.code, 1, `${cmd}: ${refused.stdout}`);
-    assert.match(refused.stderr + refused.stdout, /run 1 trained on dataset 'mnist' with content hash ffffffffffff; the data registered now has [0-9a-f]{12}: refusing to (evaluate|resume|train) it on different data/, cmd);
+    assert.match(
+      refused.stderr + refused.stdout,
+      /run 1 trained on dataset 'mnist' with content hash ffffffffffff; the data registered now has [0-9a-f]{12}: refusing to (evaluate|resume|train) it on different data/,
+      cmd,
+    );
   }
 
   const pinned = kept!.split(':')[0];

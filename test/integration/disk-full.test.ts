@@ -16,7 +16,8 @@ import { startApp, type App } from '../e2e/harness';
 const mnt = mkdtempSync('/tmp/noisynn-full-');
 const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', mnt], { encoding: 'utf8' });
 const mounted = mount.status === 0;
-if (!mounted && process.env.CI === 'true') throw new Error(`cannot mount a tmpfs at ${mnt} (CI runs as root and must): ${mount.stderr || mount.error?.message}`);
+if (!mounted && process.env.CI === 'true')
+  throw new Error(`cannot mount a tmpfs at ${mnt} (CI runs as root and must): ${mount.stderr || mount.error?.message}`);
 const skip = mounted ? false : `mounting a tmpfs needs root (${(mount.stderr || String(mount.error?.message)).trim()})`;
 
 after(() => {
@@ -25,7 +26,11 @@ after(() => {
 });
 
 async function post(app: App, method: string, body: unknown): Promise<{ status: number; value?: unknown; error?: { message: string } }> {
-  const r = await fetch(`${app.origin}/api/${method}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-noisynn-token': app.token }, body: JSON.stringify(body) });
+  const r = await fetch(`${app.origin}/api/${method}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-noisynn-token': app.token },
+    body: JSON.stringify(body),
+  });
   return { status: r.status, ...((await r.json()) as object) };
 }
 
@@ -42,46 +47,53 @@ function fill(file: string): void {
   }
 }
 
-const tmpFiles = (dir: string) => readdirSync(dir, { recursive: true }).map(String).filter((f) => /\.tmp|-journal$/.test(f));
+const tmpFiles = (dir: string) =>
+  readdirSync(dir, { recursive: true })
+    .map(String)
+    .filter((f) => /\.tmp|-journal$/.test(f));
 
-test('SQLITE_FULL in a trainer under serve: the run fails naming the full disk, the server and store survive, the queue waits for room', { skip }, async () => {
-  const dataDir = join(mnt, 'data');
-  mkdirSync(dataDir);
-  const app = await startApp(dataDir);
-  const store = openStore(dataDir, { readOnly: true });
-  try {
-    assert.ok(existsSync(reservePath(dataDir)), 'a writable store keeps its disk reserve');
-    const small = { preset: 'mnist-cnn', limitTrain: 256, limitTest: 10, batchSize: 8, replicas: 1 };
-    const a = (await post(app, 'runs.start', { config: { ...small, epochs: 50 } })).value as { runId: number };
-    const b = (await post(app, 'runs.start', { config: { ...small, epochs: 1, limitTrain: 32 } })).value as { runId: number };
-    for (let i = 0; i < 1200 && (store.lastStep(a.runId) ?? 0) < 3; i++) await sleep(100);
-    assert.ok((store.lastStep(a.runId) ?? 0) >= 3, 'run A trains');
-    fill(join(mnt, 'filler'));
-    for (let i = 0; i < 1200 && store.getRun(a.runId)!.status === 'running'; i++) await sleep(100);
-    const runA = store.getRun(a.runId)!;
-    assert.equal(runA.status, 'failed');
-    assert.equal(runA.error, `disk full writing the store at ${store.path}: database or disk is full`);
-    assert.equal(existsSync(reservePath(dataDir)), false, 'the reserve gave its room to the failure record');
-    // The disk is still full: the server answers, and the queue keeps run B waiting instead of failing it.
-    fill(join(mnt, 'filler-2'));
-    await sleep(4500); // two pump ticks
-    assert.equal(app.server.exitCode, null, 'serve is still running');
-    const q = await post(app, 'queue.state', {});
-    assert.equal(q.status, 200);
-    assert.deepEqual(q.value, { concurrency: 1, running: [], queued: [b.runId] });
-    assert.equal(store.integrityCheck(), 'ok');
-    assert.deepEqual(tmpFiles(dataDir), []);
-    // Room again: the reserve is made again and run B trains to the end.
-    rmSync(join(mnt, 'filler'));
-    rmSync(join(mnt, 'filler-2'));
-    for (let i = 0; i < 1200 && ['queued', 'running'].includes(store.getRun(b.runId)!.status); i++) await sleep(100);
-    const runB = store.getRun(b.runId)!;
-    assert.equal(runB.status, 'completed', `${runB.status}: ${runB.error}`);
-    assert.ok(existsSync(reservePath(dataDir)));
-    assert.equal(store.integrityCheck(), 'ok');
-    assert.deepEqual(tmpFiles(dataDir), []);
-  } finally {
-    store.close();
-    await app.close();
-  }
-});
+test(
+  'SQLITE_FULL in a trainer under serve: the run fails naming the full disk, the server and store survive, the queue waits for room',
+  { skip },
+  async () => {
+    const dataDir = join(mnt, 'data');
+    mkdirSync(dataDir);
+    const app = await startApp(dataDir);
+    const store = openStore(dataDir, { readOnly: true });
+    try {
+      assert.ok(existsSync(reservePath(dataDir)), 'a writable store keeps its disk reserve');
+      const small = { preset: 'mnist-cnn', limitTrain: 256, limitTest: 10, batchSize: 8, replicas: 1 };
+      const a = (await post(app, 'runs.start', { config: { ...small, epochs: 50 } })).value as { runId: number };
+      const b = (await post(app, 'runs.start', { config: { ...small, epochs: 1, limitTrain: 32 } })).value as { runId: number };
+      for (let i = 0; i < 1200 && (store.lastStep(a.runId) ?? 0) < 3; i++) await sleep(100);
+      assert.ok((store.lastStep(a.runId) ?? 0) >= 3, 'run A trains');
+      fill(join(mnt, 'filler'));
+      for (let i = 0; i < 1200 && store.getRun(a.runId)!.status === 'running'; i++) await sleep(100);
+      const runA = store.getRun(a.runId)!;
+      assert.equal(runA.status, 'failed');
+      assert.equal(runA.error, `disk full writing the store at ${store.path}: database or disk is full`);
+      assert.equal(existsSync(reservePath(dataDir)), false, 'the reserve gave its room to the failure record');
+      // The disk is still full: the server answers, and the queue keeps run B waiting instead of failing it.
+      fill(join(mnt, 'filler-2'));
+      await sleep(4500); // two pump ticks
+      assert.equal(app.server.exitCode, null, 'serve is still running');
+      const q = await post(app, 'queue.state', {});
+      assert.equal(q.status, 200);
+      assert.deepEqual(q.value, { concurrency: 1, running: [], queued: [b.runId] });
+      assert.equal(store.integrityCheck(), 'ok');
+      assert.deepEqual(tmpFiles(dataDir), []);
+      // Room again: the reserve is made again and run B trains to the end.
+      rmSync(join(mnt, 'filler'));
+      rmSync(join(mnt, 'filler-2'));
+      for (let i = 0; i < 1200 && ['queued', 'running'].includes(store.getRun(b.runId)!.status); i++) await sleep(100);
+      const runB = store.getRun(b.runId)!;
+      assert.equal(runB.status, 'completed', `${runB.status}: ${runB.error}`);
+      assert.ok(existsSync(reservePath(dataDir)));
+      assert.equal(store.integrityCheck(), 'ok');
+      assert.deepEqual(tmpFiles(dataDir), []);
+    } finally {
+      store.close();
+      await app.close();
+    }
+  },
+);

@@ -47,11 +47,16 @@ test('the Electron main and preload bundles reach only Node built-ins and electr
   for (const entry of entries) {
     const { bare, files } = reachable(entry);
     const foreign = [...bare].filter(([s]) => s !== 'electron' && !builtins.has(s));
-    assert.deepEqual(foreign.map(([s, f]) => `${s} (from ${f})`), [], `${entry} reaches modules other than built-ins and electron`);
+    assert.deepEqual(
+      foreign.map(([s, f]) => `${s} (from ${f})`),
+      [],
+      `${entry} reaches modules other than built-ins and electron`,
+    );
     for (const f of files) {
       const code = readFileSync(f, 'utf8');
       assert.doesNotMatch(code, /\.node["']/, `${f} names a .node file`);
-      for (const addon of ['better-sqlite3', 'better_sqlite3', 'sharp', 'tfjs-node', 'tfjs_binding']) assert.ok(!code.includes(addon), `${f} mentions ${addon}`);
+      for (const addon of ['better-sqlite3', 'better_sqlite3', 'sharp', 'tfjs-node', 'tfjs_binding'])
+        assert.ok(!code.includes(addon), `${f} mentions ${addon}`);
     }
   }
 });

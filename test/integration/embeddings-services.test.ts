@@ -12,7 +12,8 @@ const done = new Map<string, ApiEvents['embeddings.done']>();
 const progress: string[] = [];
 before(async () => {
   s = await createServices({
-    dataDir: tempDir(), transport: 'http',
+    dataDir: tempDir(),
+    transport: 'http',
     emit: (e, p) => {
       if (e === 'embeddings.done') done.set((p as ApiEvents['embeddings.done']).jobId, p as ApiEvents['embeddings.done']);
       if (e === 'embeddings.progress') progress.push((p as ApiEvents['embeddings.progress']).phase);
@@ -38,9 +39,17 @@ async function finished(jobId: string) {
 }
 
 const base: EmbeddingRequest = {
-  model: { preset: 'mnist-vit', seed: 3 }, dataset: 'mnist', split: 'test', site: { block: 3, pool: 'cls' },
-  noise: { type: 'gaussian', strength: 0.5, level: 'embedding', at: 'both' }, protocol: 'shuffled', batchSize: 50, seed: 1, limit: 600,
-  projection: 'pca', entropy: true,
+  model: { preset: 'mnist-vit', seed: 3 },
+  dataset: 'mnist',
+  split: 'test',
+  site: { block: 3, pool: 'cls' },
+  noise: { type: 'gaussian', strength: 0.5, level: 'embedding', at: 'both' },
+  protocol: 'shuffled',
+  batchSize: 50,
+  seed: 1,
+  limit: 600,
+  projection: 'pca',
+  entropy: true,
 };
 
 test('analysis: PCA of clean and noisy embeddings in one fitted space, entropy meter with a verdict, cached', async () => {
@@ -78,7 +87,7 @@ test('analysis: PCA of clean and noisy embeddings in one fitted space, entropy m
   assert.deepEqual(c.entropy, a.entropy);
 });
 
-test('analysis at the noise site (the paper\'s latent): each estimator says what it measures; out-of-range values get no reading', async () => {
+test("analysis at the noise site (the paper's latent): each estimator says what it measures; out-of-range values get no reading", async () => {
   const req: EmbeddingRequest = { ...base, site: { block: 3, pool: 'mean-patch', at: 'noise-site' }, limit: 200, projection: 'none' };
   const { jobId } = await s.handlers['embeddings.start'](req);
   await finished(jobId);
@@ -89,17 +98,33 @@ test('analysis at the noise site (the paper\'s latent): each estimator says what
     assert.ok(['positive', 'harmful', 'not significant', 'out of range'].includes(e.verdict!.verdict), e.name);
     if (e.clean.outOfRange || e.noisy?.outOfRange) assert.equal(e.verdict!.verdict, 'out of range', e.name);
   }
-  await assert.rejects(s.handlers['embeddings.start']({ ...req, site: { block: 3, at: 'middle' as 'output' } }).then((j) => finished(j.jobId)), /at must be 'output' or 'noise-site'/);
+  await assert.rejects(
+    s.handlers['embeddings.start']({ ...req, site: { block: 3, at: 'middle' as 'output' } }).then((j) => finished(j.jobId)),
+    /at must be 'output' or 'noise-site'/,
+  );
 });
 
 test('entropy table: one row per noise, linear noise with its -log|det(I+Q)|; bad sites are explained', async () => {
   const { jobId } = await s.handlers['embeddings.entropyTable']({
-    model: base.model, dataset: 'mnist', split: 'test', site: base.site, protocol: 'shuffled', batchSize: 50, seed: 1, limit: 300,
-    noises: [{ type: 'linear-shift', alpha: 0.3, level: 'embedding', at: 'both' }, { type: 'gaussian', strength: 1, level: 'embedding', at: 'both' }],
+    model: base.model,
+    dataset: 'mnist',
+    split: 'test',
+    site: base.site,
+    protocol: 'shuffled',
+    batchSize: 50,
+    seed: 1,
+    limit: 300,
+    noises: [
+      { type: 'linear-shift', alpha: 0.3, level: 'embedding', at: 'both' },
+      { type: 'gaussian', strength: 1, level: 'embedding', at: 'both' },
+    ],
   });
   await finished(jobId);
   const rows = await s.handlers['embeddings.tableResult']({ jobId });
-  assert.deepEqual(rows.map((r) => r.label), ['linear-shift a=0.3', 'gaussian s=1']);
+  assert.deepEqual(
+    rows.map((r) => r.label),
+    ['linear-shift a=0.3', 'gaussian s=1'],
+  );
   assert.ok(rows[0].linear && Math.abs(rows[0].linear.dS - -Math.log(Math.abs(0.7 ** 50 - 0.3 ** 50))) < 1e-9);
   assert.equal(rows[1].linear, null);
   const bad = await s.handlers['embeddings.start']({ ...base, site: { block: 9 } });

@@ -14,9 +14,41 @@ const home = tempDir();
 let runId = 0;
 
 before(() => {
-  const r = cli(home, 'train', '--preset', 'mnist-cnn', '--layers', '1,1,1,1', '--widths', '8,8,8,8', '--epochs', '2', '--limit-train', '128',
-    '--limit-test', '50', '--batch-size', '32', '--test-batch-size', '10', '--replicas', '1', '--noise', 'linear-shift', '--strength', '0.5',
-    '--noise-stage', '4', '--noise-block', '1', '--noise-at', 'both', '--name', 'sent', '--json');
+  const r = cli(
+    home,
+    'train',
+    '--preset',
+    'mnist-cnn',
+    '--layers',
+    '1,1,1,1',
+    '--widths',
+    '8,8,8,8',
+    '--epochs',
+    '2',
+    '--limit-train',
+    '128',
+    '--limit-test',
+    '50',
+    '--batch-size',
+    '32',
+    '--test-batch-size',
+    '10',
+    '--replicas',
+    '1',
+    '--noise',
+    'linear-shift',
+    '--strength',
+    '0.5',
+    '--noise-stage',
+    '4',
+    '--noise-block',
+    '1',
+    '--noise-at',
+    'both',
+    '--name',
+    'sent',
+    '--json',
+  );
   assert.equal(r.code, 0, r.stderr);
   runId = r.json!.runId as number;
   assert.equal(cli(home, 'runs', 'tag', String(runId), 'to-send').code, 0);
@@ -42,7 +74,14 @@ test('an exported run imports into another data dir row for row; re-syncing and 
   assert.equal(e.code, 0, e.stderr);
   const original = read(home, (s) => ({ run: s.getRun(runId)!, ...rows(s, runId) }));
   assert.ok(original.metrics.length > 10 && original.evaluations.length >= 2 && original.checkpoints.length === 2, JSON.stringify(e.json));
-  assert.deepEqual(e.json, { runId, dir: out, uuid: e.json!.uuid, metrics: original.metrics.length, evaluations: original.evaluations.length, checkpoints: 2 });
+  assert.deepEqual(e.json, {
+    runId,
+    dir: out,
+    uuid: e.json!.uuid,
+    metrics: original.metrics.length,
+    evaluations: original.evaluations.length,
+    checkpoints: 2,
+  });
   assert.deepEqual(readdirSync(join(out, 'checkpoints')).length, 2);
 
   const other = tempDir();
@@ -55,8 +94,25 @@ test('an exported run imports into another data dir row for row; re-syncing and 
   assert.deepEqual(imported.metrics, original.metrics);
   assert.deepEqual(imported.evaluations, original.evaluations);
   assert.deepEqual(imported.checkpoints, original.checkpoints);
-  for (const k of ['name', 'status', 'config', 'seed', 'datasetHash', 'versions', 'gitCommit', 'backend', 'host', 'startedAt', 'endedAt', 'error', 'epochsDone',
-    'stepsDone', 'imagesPerSecond', 'summary', 'tags'] as const) {
+  for (const k of [
+    'name',
+    'status',
+    'config',
+    'seed',
+    'datasetHash',
+    'versions',
+    'gitCommit',
+    'backend',
+    'host',
+    'startedAt',
+    'endedAt',
+    'error',
+    'epochsDone',
+    'stepsDone',
+    'imagesPerSecond',
+    'summary',
+    'tags',
+  ] as const) {
     assert.deepEqual(imported.run[k], original.run[k], k);
   }
   assert.equal(imported.cluster.uuid, e.json!.uuid);
@@ -69,10 +125,17 @@ test('an exported run imports into another data dir row for row; re-syncing and 
   assert.equal(cli(home, 'export', String(runId), '--format', 'bundle', '--out', second).code, 0);
   const s3 = cli(other, 'sync', second, '--json');
   assert.equal(s3.code, 0, s3.stderr);
-  assert.deepEqual((s3.json!.results as { runId: number; created: boolean }[]).map((r) => [r.runId, r.created]), [[r1.runId, false]]);
+  assert.deepEqual(
+    (s3.json!.results as { runId: number; created: boolean }[]).map((r) => [r.runId, r.created]),
+    [[r1.runId, false]],
+  );
   read(other, (s) => {
     assert.equal(s.listRuns().length, 1);
-    assert.deepEqual(rows(s, r1.runId), { metrics: original.metrics, evaluations: original.evaluations, checkpoints: original.checkpoints });
+    assert.deepEqual(rows(s, r1.runId), {
+      metrics: original.metrics,
+      evaluations: original.evaluations,
+      checkpoints: original.checkpoints,
+    });
   });
 
   // An imported run exported again keeps its identity.
@@ -107,14 +170,23 @@ test('runs.exportBundle and cluster.sync through the services (what the app call
   const other = tempDir();
   const dst = await createServices({ dataDir: other, transport: 'http', emit: () => {} });
   try {
-    await assert.rejects(src.handlers['runs.exportBundle']({ id: runId, dir: 'relative/bundle' }), (e: WorkbenchError) => e.code === 'invalid' && e.field === 'dir' && /absolute folder path/.test(e.message));
+    await assert.rejects(
+      src.handlers['runs.exportBundle']({ id: runId, dir: 'relative/bundle' }),
+      (e: WorkbenchError) => e.code === 'invalid' && e.field === 'dir' && /absolute folder path/.test(e.message),
+    );
     const dir = join(tempDir(), 'via-api');
     const out = await src.handlers['runs.exportBundle']({ id: runId, dir });
     assert.equal(out.dir, dir);
     const { results } = await dst.handlers['cluster.sync']({ paths: [dir] });
-    assert.deepEqual(results.map((r) => [r.created, r.status, r.error]), [[true, 'completed', null]]);
+    assert.deepEqual(
+      results.map((r) => [r.created, r.status, r.error]),
+      [[true, 'completed', null]],
+    );
     const imported = read(other, (s) => rows(s, results[0].runId!));
-    assert.deepEqual(imported, read(home, (s) => rows(s, runId)));
+    assert.deepEqual(
+      imported,
+      read(home, (s) => rows(s, runId)),
+    );
     const listed = await dst.handlers['runs.list']({});
     assert.equal(listed[0].cluster?.bundlePath, dir);
     assert.equal(listed[0].cluster?.slurmJob, null);

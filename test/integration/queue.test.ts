@@ -24,9 +24,22 @@ async function until<T>(what: string, f: () => T | undefined, timeoutMs = 240_00
 test('4 trainer processes write to one store at once and lose no metric rows', async () => {
   const dataDir = tempDir();
   const states: QueueState[] = [];
-  const s = await createServices({ dataDir, transport: 'http', emit: (e, p) => e === 'queue.changed' && states.push(p as QueueState), concurrency: 4 });
+  const s = await createServices({
+    dataDir,
+    transport: 'http',
+    emit: (e, p) => e === 'queue.changed' && states.push(p as QueueState),
+    concurrency: 4,
+  });
   try {
-    const { runIds } = await s.handlers['sweeps.create']({ name: '2x2', base: tiny, mode: 'grid', axes: [{ path: 'noise.type', values: ['gaussian', 'salt-pepper'] }, { path: 'seed', values: [1, 2] }] });
+    const { runIds } = await s.handlers['sweeps.create']({
+      name: '2x2',
+      base: tiny,
+      mode: 'grid',
+      axes: [
+        { path: 'noise.type', values: ['gaussian', 'salt-pepper'] },
+        { path: 'seed', values: [1, 2] },
+      ],
+    });
     assert.equal(runIds.length, 4);
     const store = openStore(dataDir);
     try {
@@ -40,7 +53,10 @@ test('4 trainer processes write to one store at once and lose no metric rows', a
     } finally {
       store.close();
     }
-    assert.ok(states.some((q) => q.running.length === 4), 'the four ran at the same time');
+    assert.ok(
+      states.some((q) => q.running.length === 4),
+      'the four ran at the same time',
+    );
   } finally {
     await s.dispose();
   }
@@ -51,7 +67,15 @@ test('an invalid sweep point queues nothing', async () => {
   const s = await createServices({ dataDir, transport: 'http', emit: () => {} });
   try {
     await assert.rejects(
-      s.handlers['sweeps.create']({ name: 'bad', base: tiny, mode: 'grid', axes: [{ path: 'noise.site.block', values: [1, 11] }, { path: 'noise.type', values: ['gaussian'] }] }),
+      s.handlers['sweeps.create']({
+        name: 'bad',
+        base: tiny,
+        mode: 'grid',
+        axes: [
+          { path: 'noise.site.block', values: [1, 11] },
+          { path: 'noise.type', values: ['gaussian'] },
+        ],
+      }),
       /sweep point 2 of 2 is invalid: .*block 11 does not exist/,
     );
     assert.deepEqual(await s.handlers['runs.list']({}), []);
@@ -63,7 +87,11 @@ test('an invalid sweep point queues nothing', async () => {
 test('server killed mid-sweep: after a restart the remaining runs continue, none lost or duplicated', async () => {
   const dataDir = tempDir();
   const call = async (app: { origin: string; token: string }, method: string, body: unknown) => {
-    const r = await fetch(`${app.origin}/api/${method}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-noisynn-token': app.token }, body: JSON.stringify(body) });
+    const r = await fetch(`${app.origin}/api/${method}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-noisynn-token': app.token },
+      body: JSON.stringify(body),
+    });
     const j = (await r.json()) as { value?: unknown; error?: { message: string } };
     if (j.error) throw new Error(j.error.message);
     return j.value;
@@ -74,7 +102,10 @@ test('server killed mid-sweep: after a restart the remaining runs continue, none
   const store = openStore(dataDir);
   try {
     // Kill the server while run 2 is in its second epoch (run 1 done, run 3 still queued).
-    await until('run 2 in epoch 2', () => store.getRun(1)?.status === 'completed' && store.getRun(2)?.status === 'running' && (store.lastStep(2) ?? 0) >= 13);
+    await until(
+      'run 2 in epoch 2',
+      () => store.getRun(1)?.status === 'completed' && store.getRun(2)?.status === 'running' && (store.lastStep(2) ?? 0) >= 13,
+    );
     first.server.kill('SIGKILL');
     await first.close();
     await until('run 2 requeued by its trainer', () => store.getRun(2)?.status === 'queued', 30_000);
@@ -85,7 +116,11 @@ test('server killed mid-sweep: after a restart the remaining runs continue, none
       await until('all runs completed', () => [1, 2, 3].every((id) => store.getRun(id)?.status === 'completed'));
       assert.equal(store.listRuns().length, 3, 'no run duplicated');
       for (const id of [1, 2, 3]) {
-        assert.deepEqual(store.metrics(id, 'train/loss').map((m) => m.step), Array.from({ length: 20 }, (_, i) => i + 1), `run ${id} steps`);
+        assert.deepEqual(
+          store.metrics(id, 'train/loss').map((m) => m.step),
+          Array.from({ length: 20 }, (_, i) => i + 1),
+          `run ${id} steps`,
+        );
         assert.equal(store.checkpoints(id).length, 2);
       }
       assert.equal(store.integrityCheck(), 'ok');

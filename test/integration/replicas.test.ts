@@ -73,7 +73,12 @@ test('BatchNorm running statistics are those of the whole batch, not of one part
 
 test('two-replica training learns, is deterministic, resumes bit-for-bit and leaks no tensors', async () => {
   const data = loadMnist();
-  const config = smallConfig('mnist-cnn', { replicas: 2, epochs: 2, limitTrain: 512, noise: { type: 'gaussian', strength: 0.1, level: 'embedding', at: 'both', site: { stage: 2, block: 1 } } });
+  const config = smallConfig('mnist-cnn', {
+    replicas: 2,
+    epochs: 2,
+    limitTrain: 512,
+    noise: { type: 'gaussian', strength: 0.1, level: 'embedding', at: 'both', site: { stage: 2, block: 1 } },
+  });
   const before = tf.memory().numTensors;
   const counts: number[] = [];
   const dirA = tempDir();
@@ -93,13 +98,21 @@ test('two-replica training learns, is deterministic, resumes bit-for-bit and lea
   const stepsB: StepMetrics[] = [];
   const resumed = await train(config, data, dirB, { onStep: (s) => stepsB.push(s) }, join(dirB, 'epoch-0001.safetensors'));
   assert.equal(resumed.status, 'completed');
-  assert.deepEqual(stepsB.map((s) => [s.step, s.loss]), stepsA.slice(stepsA.length - stepsB.length).map((s) => [s.step, s.loss]));
-  assert.equal(sha(join(dirB, 'epoch-0002.safetensors')), sha(join(dirA, 'epoch-0002.safetensors')), 'resumed weights and optimizer state are identical');
+  assert.deepEqual(
+    stepsB.map((s) => [s.step, s.loss]),
+    stepsA.slice(stepsA.length - stepsB.length).map((s) => [s.step, s.loss]),
+  );
+  assert.equal(
+    sha(join(dirB, 'epoch-0002.safetensors')),
+    sha(join(dirA, 'epoch-0002.safetensors')),
+    'resumed weights and optimizer state are identical',
+  );
 });
 
 test('a diverging two-replica run stops as diverged and releases its threads', async () => {
   const config = smallConfig('mnist-vit', {
-    replicas: 2, epochs: 1,
+    replicas: 2,
+    epochs: 1,
     optimizer: { kind: 'adamw', lr: 1e30, weightDecay: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
     schedule: { kind: 'cosine', warmupEpochs: 0, minLr: 0 },
   });

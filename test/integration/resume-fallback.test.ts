@@ -24,7 +24,23 @@ function withStore<T>(dir: string, f: (store: Store, raw: ReturnType<typeof open
 
 test('a truncated last checkpoint: resume continues from the one before; none left: --restart', () => {
   const dir = tempDir();
-  const trained = cli(dir, 'train', '--preset', 'mnist-cnn', '--epochs', '2', '--limit-train', '128', '--limit-test', '50', '--batch-size', '32', '--replicas', '1', '--json');
+  const trained = cli(
+    dir,
+    'train',
+    '--preset',
+    'mnist-cnn',
+    '--epochs',
+    '2',
+    '--limit-train',
+    '128',
+    '--limit-test',
+    '50',
+    '--batch-size',
+    '32',
+    '--replicas',
+    '1',
+    '--json',
+  );
   assert.equal(trained.code, 0, trained.stderr);
   const [first, last] = withStore(dir, (s) => s.checkpoints(1));
   assert.deepEqual([first.epoch, last.epoch], [1, 2]);
@@ -51,7 +67,10 @@ test('a truncated last checkpoint: resume continues from the one before; none le
   withStore(dir, (_, raw) => raw.db.prepare(`UPDATE runs SET status = 'crashed' WHERE id = 1`).run());
   const none = cli(dir, 'resume', '1', '--json');
   assert.equal(none.code, 1);
-  assert.match(`${none.stdout}${none.stderr}`, /run 1: no intact checkpoint is left \(.*epoch-0002.*cannot be read.*epoch-0001.*cannot be read.*\); start it over from the beginning with: noisynn resume 1 --restart/);
+  assert.match(
+    `${none.stdout}${none.stderr}`,
+    /run 1: no intact checkpoint is left \(.*epoch-0002.*cannot be read.*epoch-0001.*cannot be read.*\); start it over from the beginning with: noisynn resume 1 --restart/,
+  );
   withStore(dir, (s) => assert.equal(s.getRun(1)!.status, 'failed'));
   const restarted = cli(dir, 'resume', '1', '--restart', '--json');
   assert.equal(restarted.code, 0, restarted.stderr);

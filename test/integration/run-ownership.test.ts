@@ -24,14 +24,20 @@ async function until<T>(what: string, f: () => T | undefined | false, timeoutMs 
 }
 
 async function call(app: App, method: string, body: unknown): Promise<unknown> {
-  const r = await fetch(`${app.origin}/api/${method}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-noisynn-token': app.token }, body: JSON.stringify(body) });
+  const r = await fetch(`${app.origin}/api/${method}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-noisynn-token': app.token },
+    body: JSON.stringify(body),
+  });
   const j = (await r.json()) as { value?: unknown; error?: { message: string } };
   if (j.error) throw new Error(j.error.message);
   return j.value;
 }
 
 function exited(app: App): Promise<number | null> {
-  return new Promise((resolve) => (app.server.exitCode !== null ? resolve(app.server.exitCode) : app.server.once('exit', (code) => resolve(code))));
+  return new Promise((resolve) =>
+    app.server.exitCode !== null ? resolve(app.server.exitCode) : app.server.once('exit', (code) => resolve(code)),
+  );
 }
 
 /** A step recorded by a trainer: the run is mid-training. */
@@ -52,7 +58,10 @@ test('CLI train beside a running serve on the same data dir trains the run exact
       assert.equal(run.status, 'completed');
       assert.equal(store.evaluations(1).length, 1, 'one trainer evaluated it (two would record two evaluations)');
       assert.equal(store.checkpoints(1).length, 1, 'one trainer wrote its checkpoint');
-      assert.deepEqual(store.metrics(1, 'train/loss').map((m) => m.step), Array.from({ length: 10 }, (_, i) => i + 1));
+      assert.deepEqual(
+        store.metrics(1, 'train/loss').map((m) => m.step),
+        Array.from({ length: 10 }, (_, i) => i + 1),
+      );
     } finally {
       store.close();
     }

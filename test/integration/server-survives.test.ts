@@ -14,15 +14,28 @@ import { startApp, type App } from '../e2e/harness';
 import { cli } from '../helpers/cli';
 import { tempDir } from '../helpers/tmp';
 
-async function post(app: App, method: string, body: unknown): Promise<{ status: number; body: { value?: unknown; error?: { message: string; code?: string } } }> {
-  const r = await fetch(`${app.origin}/api/${method}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-noisynn-token': app.token }, body: JSON.stringify(body) });
+async function post(
+  app: App,
+  method: string,
+  body: unknown,
+): Promise<{ status: number; body: { value?: unknown; error?: { message: string; code?: string } } }> {
+  const r = await fetch(`${app.origin}/api/${method}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-noisynn-token': app.token },
+    body: JSON.stringify(body),
+  });
   return { status: r.status, body: (await r.json()) as { value?: unknown; error?: { message: string; code?: string } } };
 }
 
 test('a sweep axis __proto__.limit is refused with the field named; nothing is polluted and the server keeps serving', async () => {
   const app = await startApp();
   try {
-    const r = await post(app, 'sweeps.create', { name: 'evil', base: { epochs: 1 }, mode: 'grid', axes: [{ path: '__proto__.limit', values: [1] }] });
+    const r = await post(app, 'sweeps.create', {
+      name: 'evil',
+      base: { epochs: 1 },
+      mode: 'grid',
+      axes: [{ path: '__proto__.limit', values: [1] }],
+    });
     assert.equal(r.status, 422);
     assert.equal(r.body.error?.code, 'invalid');
     assert.match(r.body.error?.message ?? '', /unknown config field '__proto__\.limit'/);
@@ -67,12 +80,21 @@ setTimeout(() => { db.exec('COMMIT'); console.log('released'); db.close(); }, Nu
 test('a write lock held by another process for longer than the busy timeout: the pump waits, then trains the run', async () => {
   const dataDir = tempDir();
   const store = openStore(dataDir);
-  const { config, problems } = await resolveRunConfig(store, { preset: 'mnist-vit', limitTrain: 64, limitTest: 50, batchSize: 32, epochs: 1, replicas: 1 });
+  const { config, problems } = await resolveRunConfig(store, {
+    preset: 'mnist-vit',
+    limitTrain: 64,
+    limitTest: 50,
+    batchSize: 32,
+    epochs: 1,
+    replicas: 1,
+  });
   assert.deepEqual(problems, []);
   const app = await startApp(dataDir);
   try {
     const holdMs = BUSY_TIMEOUT_MS + 3000;
-    const locker = spawn(process.execPath, ['-e', LOCKER, dbPath(dataDir), JSON.stringify(config), String(holdMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const locker = spawn(process.execPath, ['-e', LOCKER, dbPath(dataDir), JSON.stringify(config), String(holdMs)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     locker.stdout.on('data', (d) => (out += d));
     const released = new Promise<void>((resolve) => locker.on('exit', () => resolve()));
@@ -96,7 +118,9 @@ test('disk full writing a checkpoint: the run fails saying so, no temp file stay
   const app = await startApp(dataDir);
   const store = openStore(dataDir);
   try {
-    const r = await post(app, 'runs.start', { config: { preset: 'mnist-vit', limitTrain: 64, limitTest: 50, batchSize: 32, epochs: 1, replicas: 1 } });
+    const r = await post(app, 'runs.start', {
+      config: { preset: 'mnist-vit', limitTrain: 64, limitTest: 50, batchSize: 32, epochs: 1, replicas: 1 },
+    });
     const runId = (r.body.value as { runId: number }).runId;
     // A real ENOSPC from the kernel without root: the checkpoint's temporary file is /dev/full.
     const ckpt = join(runDir(dataDir, runId), 'epoch-0001.safetensors');

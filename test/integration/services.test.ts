@@ -13,7 +13,12 @@ before(async () => {
 after(() => s.dispose());
 
 const batch = Array.from({ length: 8 }, (_, i) => ({ split: 'test' as const, index: i }));
-const spec = (type: NoiseSpecDto['type'], extra: Partial<NoiseSpecDto> = {}): NoiseSpecDto => ({ type, level: 'image', at: 'both', ...extra });
+const spec = (type: NoiseSpecDto['type'], extra: Partial<NoiseSpecDto> = {}): NoiseSpecDto => ({
+  type,
+  level: 'image',
+  at: 'both',
+  ...extra,
+});
 
 test('every contract method has a handler, and every handler is in the contract', () => {
   assert.deepEqual(Object.keys(s.handlers).sort(), [...API_METHODS].sort());
@@ -36,7 +41,10 @@ test('datasets: MNIST is registered on first start with 10 classes and 70,000 im
   assert.equal(Buffer.from(img.pixels.data, 'base64').length, 784);
   assert.equal(img.stats.min, 0);
   assert.equal(img.stats.max, 255);
-  await assert.rejects(s.handlers['datasets.image']({ dataset: 'mnist', split: 'test', index: 10000 }), /out of range: mnist test has 10000 images/);
+  await assert.rejects(
+    s.handlers['datasets.image']({ dataset: 'mnist', split: 'test', index: 10000 }),
+    /out of range: mnist test has 10000 images/,
+  );
 });
 
 test('noise preview: every type renders; seeds reproduce; mixing weights are the row of I + Q', async () => {
@@ -47,32 +55,105 @@ test('noise preview: every type renders; seeds reproduce; mixing weights are the
     assert.equal(p.difference.rows, 28);
     assert.ok(p.difference.max > 0);
   }
-  const g1 = await s.handlers['noise.preview']({ dataset: 'mnist', images: batch, selected: 0, noise: spec('gaussian', { strength: 0.5 }), seed: 3 });
-  const g2 = await s.handlers['noise.preview']({ dataset: 'mnist', images: batch, selected: 0, noise: spec('gaussian', { strength: 0.5 }), seed: 3 });
-  const g3 = await s.handlers['noise.preview']({ dataset: 'mnist', images: batch, selected: 0, noise: spec('gaussian', { strength: 0.5 }), seed: 4 });
+  const g1 = await s.handlers['noise.preview']({
+    dataset: 'mnist',
+    images: batch,
+    selected: 0,
+    noise: spec('gaussian', { strength: 0.5 }),
+    seed: 3,
+  });
+  const g2 = await s.handlers['noise.preview']({
+    dataset: 'mnist',
+    images: batch,
+    selected: 0,
+    noise: spec('gaussian', { strength: 0.5 }),
+    seed: 3,
+  });
+  const g3 = await s.handlers['noise.preview']({
+    dataset: 'mnist',
+    images: batch,
+    selected: 0,
+    noise: spec('gaussian', { strength: 0.5 }),
+    seed: 4,
+  });
   assert.equal(g1.noisy.data, g2.noisy.data);
   assert.notEqual(g1.noisy.data, g3.noisy.data);
-  const shift = await s.handlers['noise.preview']({ dataset: 'mnist', images: batch, selected: 7, noise: spec('linear-shift', { alpha: 0.3 }), seed: 1 });
-  assert.deepEqual(shift.mixing!.map((m) => [m.position, Number(m.weight.toFixed(6))]), [[0, 0.3], [7, 0.7]]);
+  const shift = await s.handlers['noise.preview']({
+    dataset: 'mnist',
+    images: batch,
+    selected: 7,
+    noise: spec('linear-shift', { alpha: 0.3 }),
+    seed: 1,
+  });
+  assert.deepEqual(
+    shift.mixing!.map((m) => [m.position, Number(m.weight.toFixed(6))]),
+    [
+      [0, 0.3],
+      [7, 0.7],
+    ],
+  );
   const opt = await s.handlers['noise.preview']({ dataset: 'mnist', images: batch, selected: 1, noise: spec('linear-optimal'), seed: 1 });
   assert.equal(opt.mixing!.length, 8);
   assert.ok(Math.abs(opt.mixing!.reduce((a, m) => a + m.weight, 0) - 1) < 1e-12);
   assert.ok(Math.abs(opt.logDet! - -Math.log(9 / 9 ** 8)) < 1e-9);
-  const single = await s.handlers['noise.preview']({ dataset: 'mnist', images: batch.slice(0, 1), selected: 0, noise: spec('linear-optimal'), seed: 1 });
+  const single = await s.handlers['noise.preview']({
+    dataset: 'mnist',
+    images: batch.slice(0, 1),
+    selected: 0,
+    noise: spec('linear-optimal'),
+    seed: 1,
+  });
   assert.equal(single.psnr, Infinity, 'batch of 1: the optimal mix is the identity');
-  const strip = await s.handlers['noise.preview']({ dataset: 'mnist', images: batch, selected: 0, noise: spec('salt-pepper'), seed: 1, strip: [0.01, 0.05, 0.1, 0.2, 0.3] });
+  const strip = await s.handlers['noise.preview']({
+    dataset: 'mnist',
+    images: batch,
+    selected: 0,
+    noise: spec('salt-pepper'),
+    seed: 1,
+    strip: [0.01, 0.05, 0.1, 0.2, 0.3],
+  });
   assert.equal(strip.strip!.length, 5);
   for (let i = 1; i < 5; i++) assert.ok(strip.strip![i].psnr < strip.strip![i - 1].psnr, 'more noise, lower PSNR');
-  await assert.rejects(s.handlers['noise.preview']({ dataset: 'mnist', images: batch, selected: 0, noise: spec('linear-shift', { alpha: 2 }), seed: 1 }), /alpha/);
+  await assert.rejects(
+    s.handlers['noise.preview']({ dataset: 'mnist', images: batch, selected: 0, noise: spec('linear-shift', { alpha: 2 }), seed: 1 }),
+    /alpha/,
+  );
 });
 
 test('embedding noise: ViT block site, class token untouched; ResNet stage site; bad sites are explained', async () => {
-  const vit = await s.handlers['noise.embedding']({ model: { preset: 'mnist-vit', seed: 1 }, dataset: 'mnist', images: batch, site: { block: 1 }, noise: { type: 'gaussian', strength: 0.5, level: 'embedding', at: 'both' }, seed: 5, selected: 3 });
+  const vit = await s.handlers['noise.embedding']({
+    model: { preset: 'mnist-vit', seed: 1 },
+    dataset: 'mnist',
+    images: batch,
+    site: { block: 1 },
+    noise: { type: 'gaussian', strength: 0.5, level: 'embedding', at: 'both' },
+    seed: 5,
+    selected: 3,
+  });
   assert.deepEqual([vit.before.rows, vit.before.cols], [17, 64]);
   assert.equal(vit.tokenLabels[0], 'cls');
   assert.equal(vit.tokenChange[0], 0);
   assert.ok(vit.tokenChange.slice(1).every((c) => c > 0));
-  const cnn = await s.handlers['noise.embedding']({ model: { preset: 'mnist-cnn', seed: 1 }, dataset: 'mnist', images: batch, site: { stage: 2, block: 1 }, noise: { type: 'linear-optimal', level: 'embedding', at: 'both' }, seed: 5, selected: 0 });
+  const cnn = await s.handlers['noise.embedding']({
+    model: { preset: 'mnist-cnn', seed: 1 },
+    dataset: 'mnist',
+    images: batch,
+    site: { stage: 2, block: 1 },
+    noise: { type: 'linear-optimal', level: 'embedding', at: 'both' },
+    seed: 5,
+    selected: 0,
+  });
   assert.deepEqual([cnn.before.rows, cnn.before.cols], [14 * 14, 16]);
-  await assert.rejects(s.handlers['noise.embedding']({ model: { preset: 'mnist-vit' }, dataset: 'mnist', images: batch, site: { block: 11 }, noise: { type: 'gaussian', level: 'embedding', at: 'both' }, seed: 5, selected: 0 }), /block 11 does not exist/);
+  await assert.rejects(
+    s.handlers['noise.embedding']({
+      model: { preset: 'mnist-vit' },
+      dataset: 'mnist',
+      images: batch,
+      site: { block: 11 },
+      noise: { type: 'gaussian', level: 'embedding', at: 'both' },
+      seed: 5,
+      selected: 0,
+    }),
+    /block 11 does not exist/,
+  );
 });

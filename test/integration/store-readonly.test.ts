@@ -16,7 +16,9 @@ const asRoot = process.getuid?.() === 0;
 /** The CLI as a user who may not write `dir`: root ignores file modes, so as root it runs as nobody. */
 function cliWithoutWriteAccess(dir: string, ...args: string[]): CliResult {
   const r = spawnSync(process.execPath, [bin, ...args, '--data-dir', dir], {
-    encoding: 'utf8', env: { ...process.env, NOISYNN_HOME: '' }, ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
+    encoding: 'utf8',
+    env: { ...process.env, NOISYNN_HOME: '' },
+    ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
   });
   const last = r.stdout.trim().split('\n').pop() ?? '';
   let json: Record<string, unknown> | undefined;
@@ -31,7 +33,25 @@ function cliWithoutWriteAccess(dir: string, ...args: string[]): CliResult {
 test('a read-only data dir: list, show, compare, export and doctor work; writes name the path and the reason', () => {
   const dir = tempDir();
   for (const seed of ['1', '2']) {
-    const r = cli(dir, 'train', '--preset', 'mnist-cnn', '--epochs', '1', '--limit-train', '64', '--limit-test', '50', '--batch-size', '32', '--replicas', '1', '--seed', seed, '--json');
+    const r = cli(
+      dir,
+      'train',
+      '--preset',
+      'mnist-cnn',
+      '--epochs',
+      '1',
+      '--limit-train',
+      '64',
+      '--limit-test',
+      '50',
+      '--batch-size',
+      '32',
+      '--replicas',
+      '1',
+      '--seed',
+      seed,
+      '--json',
+    );
     assert.equal(r.code, 0, r.stderr);
   }
   const before = readdirSync(dir).sort();
@@ -40,7 +60,10 @@ test('a read-only data dir: list, show, compare, export and doctor work; writes 
   try {
     const list = cliWithoutWriteAccess(dir, 'runs', 'list', '--json');
     assert.equal(list.code, 0, list.stderr);
-    assert.deepEqual((list.json?.runs as { id: number }[]).map((r) => r.id), [2, 1]);
+    assert.deepEqual(
+      (list.json?.runs as { id: number }[]).map((r) => r.id),
+      [2, 1],
+    );
     const show = cliWithoutWriteAccess(dir, 'runs', 'show', '1', '--json');
     assert.equal(show.code, 0, show.stderr);
     assert.equal(show.json?.status, 'completed');
@@ -54,7 +77,12 @@ test('a read-only data dir: list, show, compare, export and doctor work; writes 
 
     const tag = cliWithoutWriteAccess(dir, 'runs', 'tag', '1', 'x');
     assert.equal(tag.code, 1);
-    assert.match(tag.stderr, new RegExp(`the store at ${dbPath(dir).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} cannot be written \\(.*\\): this command needs write access`));
+    assert.match(
+      tag.stderr,
+      new RegExp(
+        `the store at ${dbPath(dir).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} cannot be written \\(.*\\): this command needs write access`,
+      ),
+    );
     const train = cliWithoutWriteAccess(dir, 'train', '--epochs', '1', '--limit-train', '64');
     assert.equal(train.code, 1);
     assert.match(train.stderr, /cannot be written/);
@@ -68,7 +96,23 @@ test('a read-only data dir: list, show, compare, export and doctor work; writes 
 
 test('a damaged store: commands say "the store at PATH is damaged", doctor reports it', () => {
   const dir = tempDir();
-  const r = cli(dir, 'train', '--preset', 'mnist-cnn', '--epochs', '1', '--limit-train', '64', '--limit-test', '50', '--batch-size', '32', '--replicas', '1', '--json');
+  const r = cli(
+    dir,
+    'train',
+    '--preset',
+    'mnist-cnn',
+    '--epochs',
+    '1',
+    '--limit-train',
+    '64',
+    '--limit-test',
+    '50',
+    '--batch-size',
+    '32',
+    '--replicas',
+    '1',
+    '--json',
+  );
   assert.equal(r.code, 0, r.stderr);
   const broken = tempDir();
   copyFileSync(dbPath(dir), dbPath(broken));
@@ -81,7 +125,11 @@ test('a damaged store: commands say "the store at PATH is damaged", doctor repor
   } finally {
     closeSync(fd);
   }
-  for (const args of [['runs', 'list'], ['runs', 'show', '1'], ['export', '1', '--format', 'csv']]) {
+  for (const args of [
+    ['runs', 'list'],
+    ['runs', 'show', '1'],
+    ['export', '1', '--format', 'csv'],
+  ]) {
     const x = cli(broken, ...args);
     assert.equal(x.code, 1, `${args.join(' ')}: ${x.stdout}`);
     assert.ok(x.stderr.includes(`the store at ${dbPath(broken)} is damaged: `), `${args.join(' ')}: ${x.stderr}`);

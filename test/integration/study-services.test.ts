@@ -30,13 +30,19 @@ test('study services: committed tables, start, progress, refusal while running, 
     const first = lines[1].split(',');
     assert.equal(quick.rows![0].dataset, first[0]);
     assert.ok(Math.abs(quick.rows![0].top1!.mean * 100 - Number(first[7])) < 1e-9);
-    assert.ok(files.every((f) => !/ksweep/.test(f.path)), 'a k-sweep CSV is not a study table');
+    assert.ok(
+      files.every((f) => !/ksweep/.test(f.path)),
+      'a k-sweep CSV is not a study table',
+    );
     const mine = files.find((f) => f.path === join(dataDir, 'study', 'reproduction-standard.csv'));
     assert.equal(mine?.source, 'data dir');
     assert.equal(mine?.label, 'reproduction-standard.csv (data dir)');
     assert.equal(mine?.rows?.length, quick.rows!.length);
 
-    await assert.rejects(s.handlers['study.start']({ mode: 'huge' }), /study mode must be one of quick, standard, smoke, standard-smoke \(got 'huge'\)/);
+    await assert.rejects(
+      s.handlers['study.start']({ mode: 'huge' }),
+      /study mode must be one of quick, standard, smoke, standard-smoke \(got 'huge'\)/,
+    );
     await assert.rejects(s.handlers['study.progress']({ name: 'my-sweep' }), /'my-sweep' is not a study/);
     const idle = await s.handlers['study.progress']({ name: 'reproduce-standard' });
     assert.deepEqual({ state: idle.state, total: idle.total, completed: idle.completed }, { state: 'idle', total: 156, completed: 0 });
@@ -60,7 +66,10 @@ test('study services: committed tables, start, progress, refusal while running, 
     try {
       const runs = store.listRuns({ tag: 'study:reproduce-standard-smoke' });
       assert.equal(runs.filter((r) => r.status === 'running').length, 0, 'nothing left running after the shutdown');
-      assert.ok(runs.some((r) => r.status === 'queued'), 'interrupted runs are back in the queue');
+      assert.ok(
+        runs.some((r) => r.status === 'queued'),
+        'interrupted runs are back in the queue',
+      );
     } finally {
       store.close();
     }

@@ -88,7 +88,11 @@ test('standard study: interrupted while a reused-weights cell evaluates, continu
     const lo = after.find((r) => r.name === 'mnist/mnist-cnn/linear-optimal/eval/seed 42')!;
     const ev = store.evaluations(lo.id);
     for (const protocol of ['sorted', 'shuffled'] as const) {
-      for (const k of [1, 5]) assert.ok(ev.some((e) => e.protocol === protocol && e.noiseActive && e.batchSize === k), `${protocol} at k=${k}`);
+      for (const k of [1, 5])
+        assert.ok(
+          ev.some((e) => e.protocol === protocol && e.noiseActive && e.batchSize === k),
+          `${protocol} at k=${k}`,
+        );
       assert.equal(ev.filter((e) => e.protocol === protocol && e.batchSize === 1).at(-1)!.top1, baseClean);
     }
   } finally {

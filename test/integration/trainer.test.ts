@@ -20,7 +20,17 @@ before(async () => {
 
 for (const preset of ['mnist-vit', 'mnist-cnn'] as const) {
   test(`${preset}: tensor count stays flat across epochs`, async () => {
-    const config = smallConfig(preset, { epochs: 3, limitTrain: preset === 'mnist-cnn' ? 128 : 256, noise: { type: 'linear-shift', alpha: 0.3, level: 'embedding', at: 'both', site: preset === 'mnist-vit' ? { block: 1 } : { stage: 2, block: 1 } } });
+    const config = smallConfig(preset, {
+      epochs: 3,
+      limitTrain: preset === 'mnist-cnn' ? 128 : 256,
+      noise: {
+        type: 'linear-shift',
+        alpha: 0.3,
+        level: 'embedding',
+        at: 'both',
+        site: preset === 'mnist-vit' ? { block: 1 } : { stage: 2, block: 1 },
+      },
+    });
     const counts: number[] = [];
     const before = tf.memory().numTensors;
     const r = await train(config, loadMnist(), tempDir(), { onEpoch: () => counts.push(tf.memory().numTensors) });
@@ -34,7 +44,10 @@ for (const preset of ['mnist-vit', 'mnist-cnn'] as const) {
 
 test('resume from a checkpoint continues bit-for-bit', async () => {
   const data = loadMnist();
-  const config = smallConfig('mnist-vit', { epochs: 2, noise: { type: 'gaussian', strength: 0.1, level: 'embedding', at: 'both', site: { block: 2 }, skipFirstToken: true } });
+  const config = smallConfig('mnist-vit', {
+    epochs: 2,
+    noise: { type: 'gaussian', strength: 0.1, level: 'embedding', at: 'both', site: { block: 2 }, skipFirstToken: true },
+  });
   const straightDir = tempDir();
   const straightSteps: StepMetrics[] = [];
   const straight = await train(config, data, straightDir, { onStep: (s) => straightSteps.push(s) });
@@ -51,13 +64,24 @@ test('resume from a checkpoint continues bit-for-bit', async () => {
   assert.equal(resumed.steps, straight.steps);
 
   const second = straightSteps.slice(straightSteps.length - resumedSteps.length);
-  assert.deepEqual(resumedSteps.map((s) => [s.step, s.loss, s.lr]), second.map((s) => [s.step, s.loss, s.lr]));
-  assert.equal(sha(join(splitDir, 'epoch-0002.safetensors')), sha(join(straightDir, 'epoch-0002.safetensors')), 'identical weights and optimizer state');
+  assert.deepEqual(
+    resumedSteps.map((s) => [s.step, s.loss, s.lr]),
+    second.map((s) => [s.step, s.loss, s.lr]),
+  );
+  assert.equal(
+    sha(join(splitDir, 'epoch-0002.safetensors')),
+    sha(join(straightDir, 'epoch-0002.safetensors')),
+    'identical weights and optimizer state',
+  );
   assert.deepEqual(resumed.evaluations, straight.evaluations);
 });
 
 test('a NaN/Inf loss stops the run as diverged', async () => {
-  const config = smallConfig('mnist-vit', { epochs: 1, optimizer: { kind: 'adamw', lr: 1e30, weightDecay: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8 }, schedule: { kind: 'cosine', warmupEpochs: 0, minLr: 0 } });
+  const config = smallConfig('mnist-vit', {
+    epochs: 1,
+    optimizer: { kind: 'adamw', lr: 1e30, weightDecay: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
+    schedule: { kind: 'cosine', warmupEpochs: 0, minLr: 0 },
+  });
   const r = await train(config, loadMnist(), tempDir());
   assert.equal(r.status, 'diverged');
   assert.match(r.error ?? '', /loss became (NaN|Infinity|-Infinity) at step \d+/);

@@ -23,7 +23,10 @@ const NOISE: Record<'mnist-vit' | 'mnist-cnn', RunConfig['noise']> = {
 async function losses(backend: 'webgpu' | 'cpu', config: RunConfig): Promise<{ losses: number[]; tensors: number[] }> {
   await initBackend(backend);
   const out = { losses: [] as number[], tensors: [] as number[] };
-  const r = await train(config, loadMnist(), tempDir(), { onStep: (s) => out.losses.push(s.loss), onEpoch: () => out.tensors.push(tf.memory().numTensors) });
+  const r = await train(config, loadMnist(), tempDir(), {
+    onStep: (s) => out.losses.push(s.loss),
+    onEpoch: () => out.tensors.push(tf.memory().numTensors),
+  });
   assert.equal(r.status, 'completed', `${backend}: ${r.error ?? ''}`);
   assert.equal(r.replicas, 1);
   return out;
@@ -52,7 +55,25 @@ for (const preset of ['mnist-cnn', 'mnist-vit'] as const) {
 test('noisynn train --backend webgpu completes both presets and stores backend webgpu and the one replica it used', { skip }, () => {
   for (const preset of ['mnist-cnn', 'mnist-vit']) {
     const dir = tempDir();
-    const r = cli(dir, 'train', '--preset', preset, '--epochs', '1', '--limit-train', '8', '--batch-size', '4', '--limit-test', '8', '--test-batch-size', '8', '--backend', 'webgpu', '--json');
+    const r = cli(
+      dir,
+      'train',
+      '--preset',
+      preset,
+      '--epochs',
+      '1',
+      '--limit-train',
+      '8',
+      '--batch-size',
+      '4',
+      '--limit-test',
+      '8',
+      '--test-batch-size',
+      '8',
+      '--backend',
+      'webgpu',
+      '--json',
+    );
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.json!.status, 'completed');
     assert.equal(r.json!.backend, 'webgpu');

@@ -20,7 +20,10 @@ const expectedAuto = (c: BackendCandidate[]) => c.find((x) => x.available && x.a
 test('auto picks the first available backend in chain order and explains why the faster ones are out', async () => {
   delete process.env.NOISYNN_BACKEND;
   const r = await initBackend('auto');
-  assert.deepEqual(r.candidates.map((c) => c.name), ORDER);
+  assert.deepEqual(
+    r.candidates.map((c) => c.name),
+    ORDER,
+  );
   assert.equal(r.name, expectedAuto(r.candidates));
   assert.match(r.reason, new RegExp(`^${r.name} is the fastest working backend`));
   for (const c of r.candidates.slice(0, ORDER.indexOf(r.name))) {
@@ -111,7 +114,10 @@ test('NOISYNN_BACKEND is honoured when no explicit preference is given', async (
   assert.equal((await initBackend()).name, 'cpu');
   assert.equal((await initBackend('wasm')).name, 'wasm', 'an explicit argument wins over the env');
   process.env.NOISYNN_BACKEND = 'gpu-please';
-  await assert.rejects(initBackend(), /NOISYNN_BACKEND='gpu-please' is not a backend; expected auto, tensorflow-gpu, webgpu, tensorflow, wasm, cpu/);
+  await assert.rejects(
+    initBackend(),
+    /NOISYNN_BACKEND='gpu-please' is not a backend; expected auto, tensorflow-gpu, webgpu, tensorflow, wasm, cpu/,
+  );
   delete process.env.NOISYNN_BACKEND;
   const r = await initBackend();
   assert.equal(r.name, expectedAuto(r.candidates));
@@ -121,7 +127,10 @@ test('an unavailable explicit backend throws a clear error and leaves the curren
   await initBackend('wasm');
   const missing = (await probeBackends()).filter((c) => !c.available);
   for (const c of missing) {
-    await assert.rejects(initBackend(c.name), new RegExp(`backend '${c.name}' \\(${c.package.replace(/[()+/.]/g, '\\$&')}\\) is not available: `));
+    await assert.rejects(
+      initBackend(c.name),
+      new RegExp(`backend '${c.name}' \\(${c.package.replace(/[()+/.]/g, '\\$&')}\\) is not available: `),
+    );
   }
   await assert.rejects(initBackend('metal' as never), /unknown backend 'metal'/);
   assert.equal(tf.getBackend(), 'wasm');

@@ -7,7 +7,9 @@ import { cli } from '../helpers/cli';
 import { tempDir } from '../helpers/tmp';
 
 function paths(cmd: Command, prefix: string[] = []): { path: string[]; cmd: Command }[] {
-  return cmd.commands.filter((c) => c.name() !== 'help').flatMap((c) => [{ path: [...prefix, c.name()], cmd: c }, ...paths(c, [...prefix, c.name()])]);
+  return cmd.commands
+    .filter((c) => c.name() !== 'help')
+    .flatMap((c) => [{ path: [...prefix, c.name()], cmd: c }, ...paths(c, [...prefix, c.name()])]);
 }
 
 async function captured(argv: string[]): Promise<{ code: number; out: string }> {
@@ -60,8 +62,30 @@ test('the spawned CLI: runs --help exits 0; unknown options and missing subcomma
 
 test('config switches take --X, --no-X and --X=false; values may be negative or given as --X=V; --set repeats', () => {
   const dir = tempDir();
-  const r = cli(dir, 'train', '--dry-run', '--no-skip-first-token', '--detach=false', '--quiet=0', '--noise-block', '-1', '--limit-test=5', '--set', 'seed=7', '--set', 'epochs=2');
+  const r = cli(
+    dir,
+    'train',
+    '--dry-run',
+    '--no-skip-first-token',
+    '--detach=false',
+    '--quiet=0',
+    '--noise-block',
+    '-1',
+    '--limit-test=5',
+    '--set',
+    'seed=7',
+    '--set',
+    'epochs=2',
+  );
   assert.equal(r.code, 0, r.stderr);
-  const c = JSON.parse(r.stdout) as { seed: number; epochs: number; limitTest: number; noise: { skipFirstToken: boolean; detach: boolean; site: { block: number } } };
-  assert.deepEqual([c.seed, c.epochs, c.limitTest, c.noise.skipFirstToken, c.noise.detach, c.noise.site.block], [7, 2, 5, false, false, -1]);
+  const c = JSON.parse(r.stdout) as {
+    seed: number;
+    epochs: number;
+    limitTest: number;
+    noise: { skipFirstToken: boolean; detach: boolean; site: { block: number } };
+  };
+  assert.deepEqual(
+    [c.seed, c.epochs, c.limitTest, c.noise.skipFirstToken, c.noise.detach, c.noise.site.block],
+    [7, 2, 5, false, false, -1],
+  );
 });

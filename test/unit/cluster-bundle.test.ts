@@ -16,7 +16,11 @@ function bundle(): string {
   const dir = join(tempDir(), 'run');
   const config = smallConfig('mnist-cnn');
   createBundle(dir, {
-    name: 'b', config: config as unknown as Record<string, unknown>, seed: config.seed, versions: {}, gitCommit: null,
+    name: 'b',
+    config: config as unknown as Record<string, unknown>,
+    seed: config.seed,
+    versions: {},
+    gitCommit: null,
     dataset: { name: 'mnist', kind: 'mnist', path: '', shape: [28, 28, 1], contentHash: 'x' },
   });
   return dir;
@@ -30,7 +34,10 @@ test('NaN and infinities round-trip through metrics.jsonl; a cut-off last line w
   log.close();
   appendFileSync(join(dir, BUNDLE_FILES.metrics), '{"k":"train/loss","s":7,');
   const r = readMetricLines(dir);
-  assert.deepEqual(r.items.map((m) => ('value' in m ? m.value : null)), values);
+  assert.deepEqual(
+    r.items.map((m) => ('value' in m ? m.value : null)),
+    values,
+  );
   assert.equal(r.lines, values.length);
   assert.equal(r.partial, '{"k":"train/loss","s":7,'.length);
   appendFileSync(join(dir, BUNDLE_FILES.metrics), '"e":0,"v":1,"t":1}\n');
@@ -57,7 +64,12 @@ test('a growing bundle synced line by line ends with the same rows as one sync; 
     }
     syncBundle(b, dir);
     const rows = (s: typeof a) => s.metrics(s.listRuns()[0].id).map((m) => [m.step, m.value, m.time]);
-    assert.deepEqual(rows(a), [[1, 0.1, 1], [2, 0.02, 12], [3, 0.03, 13], [4, 0.04, 14]]);
+    assert.deepEqual(rows(a), [
+      [1, 0.1, 1],
+      [2, 0.02, 12],
+      [3, 0.03, 13],
+      [4, 0.04, 14],
+    ]);
     assert.deepEqual(rows(b), rows(a));
     assert.equal(a.listRuns()[0].status, 'queued');
     assert.equal(a.listRuns()[0].pid, null);
@@ -74,19 +86,52 @@ test('a running bundle without word from Slurm is crashed only once its heartbea
   assert.equal(runStatus(s, undefined, null, 1_000_000 + 60_000).status, 'running');
   assert.match(runStatus(s, undefined, '9_0', 1_000_000 + 301_000).error ?? '', /no heartbeat since .* and Slurm no longer knows task 9_0/);
   assert.equal(runStatus(s, { state: 'RUNNING', reason: null }, '9_0', 1_000_000 + 900_000).status, 'running');
-  assert.deepEqual(runStatus({ ...s, state: 'pending' }, { state: 'PENDING', reason: 'Resources' }, '9_0'), { status: 'queued', error: 'Slurm 9_0: PENDING (Resources)' });
+  assert.deepEqual(runStatus({ ...s, state: 'pending' }, { state: 'PENDING', reason: 'Resources' }, '9_0'), {
+    status: 'queued',
+    error: 'Slurm 9_0: PENDING (Resources)',
+  });
   assert.equal(runStatus(s, { state: 'NODE_FAIL', reason: null }, '9_0').status, 'crashed');
 });
 
 test('the sbatch script: one array task per bundle, requeue, appended per-task logs, the options given, a quoted project path', () => {
   const script = sbatchScript({
-    name: 'g', count: 4, runsDir: '/shared/b/g/runs', logsDir: '/shared/b/g/logs',
-    slurm: { partition: 'gpu', time: '01:00:00', cpusPerTask: 4, gres: 'gpu:1', account: 'lab', arrayParallel: 2, sbatchArgs: ['--mem=4G'] },
-    env: { projectDir: "/opt/my lab's/noisynn", node: '/usr/bin/node', backend: 'wasm', modules: ['cuda/12'], setup: ['source /etc/profile'] },
+    name: 'g',
+    count: 4,
+    runsDir: '/shared/b/g/runs',
+    logsDir: '/shared/b/g/logs',
+    slurm: {
+      partition: 'gpu',
+      time: '01:00:00',
+      cpusPerTask: 4,
+      gres: 'gpu:1',
+      account: 'lab',
+      arrayParallel: 2,
+      sbatchArgs: ['--mem=4G'],
+    },
+    env: {
+      projectDir: "/opt/my lab's/noisynn",
+      node: '/usr/bin/node',
+      backend: 'wasm',
+      modules: ['cuda/12'],
+      setup: ['source /etc/profile'],
+    },
   });
-  for (const line of ['#SBATCH --array=0-3%2', '#SBATCH --output=/shared/b/g/logs/task-%a.out', '#SBATCH --open-mode=append', '#SBATCH --requeue',
-    '#SBATCH --partition=gpu', '#SBATCH --time=01:00:00', '#SBATCH --cpus-per-task=4', '#SBATCH --gres=gpu:1', '#SBATCH --account=lab', '#SBATCH --mem=4G',
-    'module load cuda/12', 'source /etc/profile', 'export NOISYNN_BACKEND=wasm', `cd '/opt/my lab'\\''s/noisynn'`]) {
+  for (const line of [
+    '#SBATCH --array=0-3%2',
+    '#SBATCH --output=/shared/b/g/logs/task-%a.out',
+    '#SBATCH --open-mode=append',
+    '#SBATCH --requeue',
+    '#SBATCH --partition=gpu',
+    '#SBATCH --time=01:00:00',
+    '#SBATCH --cpus-per-task=4',
+    '#SBATCH --gres=gpu:1',
+    '#SBATCH --account=lab',
+    '#SBATCH --mem=4G',
+    'module load cuda/12',
+    'source /etc/profile',
+    'export NOISYNN_BACKEND=wasm',
+    `cd '/opt/my lab'\\''s/noisynn'`,
+  ]) {
     assert.ok(script.split('\n').includes(line), `missing: ${line}\n${script}`);
   }
   assert.match(script, /exec \/usr\/bin\/node '\/opt\/my lab'\\''s\/noisynn\/bin\/noisynn.mjs' train --bundle "\$bundle"\n$/);

@@ -4,8 +4,28 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { RunDetail, RunSummary } from '../../src-main/api/contract';
 import {
-  band, compareValues, curveRecords, ema, errorSeries, groupBySeed, groupLabels, interpolate, isBatchMixingAtEval, meanStd, noiseLabel, noiseParam,
-  kSweepSeries, paramPanels, paramsDiff, protocolAudit, runRecord, shortKeys, sortBy, summarize, summarizeSeries, toCsv,
+  band,
+  compareValues,
+  curveRecords,
+  ema,
+  errorSeries,
+  groupBySeed,
+  groupLabels,
+  interpolate,
+  isBatchMixingAtEval,
+  meanStd,
+  noiseLabel,
+  noiseParam,
+  kSweepSeries,
+  paramPanels,
+  paramsDiff,
+  protocolAudit,
+  runRecord,
+  shortKeys,
+  sortBy,
+  summarize,
+  summarizeSeries,
+  toCsv,
 } from '../../src-renderer/src/lib/compare';
 import { formatMeanStd, formatMetric, isAccuracyKey, seriesToDisplay, withUnit } from '../../src-renderer/src/lib/units';
 
@@ -45,7 +65,10 @@ test('ema: weight 0 is identity; debiased so the first point is the first value'
 test('interpolate and band: curves on different steps average point by point', () => {
   close(interpolate([0, 10], [0, 1], 5), 0.5);
   assert.ok(Number.isNaN(interpolate([0, 10], [0, 1], 11)));
-  const b = band([{ x: [0, 10], y: [0, 10] }, { x: [0, 5, 10], y: [2, 7, 12] }]);
+  const b = band([
+    { x: [0, 10], y: [0, 10] },
+    { x: [0, 5, 10], y: [2, 7, 12] },
+  ]);
   assert.deepEqual(b.x, [0, 5, 10]);
   assert.deepEqual(b.mean, [1, 6, 11]);
   close(b.std[0], Math.SQRT2);
@@ -56,8 +79,14 @@ test('sorting: numbers numerically, text naturally, missing values last both way
   assert.ok(compareValues(2, 10, 'asc') < 0);
   assert.ok(compareValues('run 2', 'run 10', 'asc') < 0);
   const rows = [{ v: 3 }, { v: null }, { v: 1 }, { v: 2 }];
-  assert.deepEqual(sortBy(rows, (r) => r.v, 'asc').map((r) => r.v), [1, 2, 3, null]);
-  assert.deepEqual(sortBy(rows, (r) => r.v, 'desc').map((r) => r.v), [3, 2, 1, null]);
+  assert.deepEqual(
+    sortBy(rows, (r) => r.v, 'asc').map((r) => r.v),
+    [1, 2, 3, null],
+  );
+  assert.deepEqual(
+    sortBy(rows, (r) => r.v, 'desc').map((r) => r.v),
+    [3, 2, 1, null],
+  );
 });
 
 test('groupBySeed: runs that differ only by seed (and name) share a group', () => {
@@ -68,7 +97,10 @@ test('groupBySeed: runs that differ only by seed (and name) share a group', () =
     { id: 3, seed: 1, params: { ...base, 'noise.strength': 0.5, seed: 1 } },
     { id: 4, seed: 3, params: { ...base, seed: 3 } },
   ]);
-  assert.deepEqual(groups.map((g) => g.ids), [[1, 2, 4], [3]]);
+  assert.deepEqual(
+    groups.map((g) => g.ids),
+    [[1, 2, 4], [3]],
+  );
   assert.deepEqual(groups[0].seeds, [1, 2, 3]);
 });
 
@@ -88,7 +120,11 @@ test('noise labels and parameters by type', () => {
   assert.deepEqual(noiseParam({ type: 'gaussian', strength: 0.1, level: 'embedding', at: 'both' }), { name: 'strength', value: 0.1 });
   assert.deepEqual(noiseParam({ type: 'salt-pepper', prob: 0.05, level: 'embedding', at: 'both' }), { name: 'prob', value: 0.05 });
   assert.equal(noiseParam({ type: 'linear-optimal', level: 'embedding', at: 'eval' }), null);
-  assert.equal(noiseLabel({ type: 'gaussian', strength: 0.1, level: 'embedding', at: 'both', site: { block: 2 } }), 'gaussian strength=0.1 @ block 3 (both)', 'stored block 2 is the third block: labels count from 1');
+  assert.equal(
+    noiseLabel({ type: 'gaussian', strength: 0.1, level: 'embedding', at: 'both', site: { block: 2 } }),
+    'gaussian strength=0.1 @ block 3 (both)',
+    'stored block 2 is the third block: labels count from 1',
+  );
   assert.equal(noiseLabel({ type: 'none', level: 'embedding', at: 'both' }), 'none');
   assert.ok(isBatchMixingAtEval({ type: 'linear-optimal', level: 'embedding', at: 'eval' }));
   assert.ok(!isBatchMixingAtEval({ type: 'linear-optimal', level: 'embedding', at: 'train' }));
@@ -103,22 +139,60 @@ test('errorSeries: one series per type, mean ± std over seeds at each x, sorted
     { t: 'salt-pepper', x: 0.05, v: 0.4 },
     { t: 'gaussian', x: null, v: 0.9 },
   ];
-  const s = errorSeries(runs, (r) => r.t, (r) => r.x, (r) => r.v);
-  assert.deepEqual(s.map((x) => x.name), ['gaussian', 'salt-pepper']);
-  assert.deepEqual(s[0].points.map((p) => p.x), [0.1, 0.5]);
+  const s = errorSeries(
+    runs,
+    (r) => r.t,
+    (r) => r.x,
+    (r) => r.v,
+  );
+  assert.deepEqual(
+    s.map((x) => x.name),
+    ['gaussian', 'salt-pepper'],
+  );
+  assert.deepEqual(
+    s[0].points.map((p) => p.x),
+    [0.1, 0.5],
+  );
   close(s[0].points[0].mean, 0.4);
   close(s[0].points[0].std, Math.sqrt(0.02));
   assert.equal(s[0].points[0].n, 2);
 });
 
 test('protocolAudit: sorted, shuffled, single, then the noise-free standard row; newest wins', () => {
-  const e = (protocol: RunDetail['evaluations'][number]['protocol'], noiseActive: boolean, top1: number, epoch = 2) => ({ epoch, protocol, batchSize: protocol === 'single' ? 1 : 10, noiseActive, top1, top5: 0.9, loss: 1, n: 200 });
-  const rows = protocolAudit([e('standard', true, 0.5, 1), e('standard', false, 0.3), e('single', true, 0.3), e('sorted', true, 0.9), e('shuffled', true, 0.2), e('sorted', true, 0.95)]);
-  assert.deepEqual(rows.map((r) => [r.protocol, r.noiseActive, r.top1]), [['sorted', true, 0.95], ['shuffled', true, 0.2], ['single', true, 0.3], ['standard', false, 0.3]]);
+  const e = (protocol: RunDetail['evaluations'][number]['protocol'], noiseActive: boolean, top1: number, epoch = 2) => ({
+    epoch,
+    protocol,
+    batchSize: protocol === 'single' ? 1 : 10,
+    noiseActive,
+    top1,
+    top5: 0.9,
+    loss: 1,
+    n: 200,
+  });
+  const rows = protocolAudit([
+    e('standard', true, 0.5, 1),
+    e('standard', false, 0.3),
+    e('single', true, 0.3),
+    e('sorted', true, 0.9),
+    e('shuffled', true, 0.2),
+    e('sorted', true, 0.95),
+  ]);
+  assert.deepEqual(
+    rows.map((r) => [r.protocol, r.noiseActive, r.top1]),
+    [
+      ['sorted', true, 0.95],
+      ['shuffled', true, 0.2],
+      ['single', true, 0.3],
+      ['standard', false, 0.3],
+    ],
+  );
 });
 
 test('CSV: header, quoting of commas, quotes and newlines, empty for null', () => {
-  const csv = toCsv([{ a: 1, b: 'x,y' }, { a: null, b: 'say "hi"\nthere' }]);
+  const csv = toCsv([
+    { a: 1, b: 'x,y' },
+    { a: null, b: 'say "hi"\nthere' },
+  ]);
   assert.equal(csv, 'a,b\r\n1,"x,y"\r\n,"say ""hi""\nthere"\r\n');
   assert.equal(toCsv([{ a: 1 }], ['a', 'b']), 'a,b\r\n1,\r\n');
   const recs = curveRecords([{ runId: 3, key: 'train/loss', step: [1, 2], value: [2.3, 2.1], min: [2.2, 2.0], max: [2.4, 2.2] }]);
@@ -127,9 +201,25 @@ test('CSV: header, quoting of commas, quotes and newlines, empty for null', () =
 
 test('runRecord: one flat record per run for the table export', () => {
   const r: RunSummary = {
-    id: 7, name: null, status: 'completed', preset: 'mnist-vit', noise: { type: 'salt-pepper', prob: 0.05, level: 'embedding', at: 'both', site: { block: 2 } },
-    seed: 2, backend: 'wasm', epochsDone: 2, epochs: 2, imagesPerSecond: 300, summary: { testTop1: 0.31 }, tags: ['a', 'b'], createdAt: '2024-01-01T00:00:00Z', error: null,
-    dataset: 'fashion-mnist', model: 'mnist-vit', lr: 0.003, batchSize: 32, durationS: 61.5,
+    id: 7,
+    name: null,
+    status: 'completed',
+    preset: 'mnist-vit',
+    noise: { type: 'salt-pepper', prob: 0.05, level: 'embedding', at: 'both', site: { block: 2 } },
+    seed: 2,
+    backend: 'wasm',
+    epochsDone: 2,
+    epochs: 2,
+    imagesPerSecond: 300,
+    summary: { testTop1: 0.31 },
+    tags: ['a', 'b'],
+    createdAt: '2024-01-01T00:00:00Z',
+    error: null,
+    dataset: 'fashion-mnist',
+    model: 'mnist-vit',
+    lr: 0.003,
+    batchSize: 32,
+    durationS: 61.5,
   };
   const rec = runRecord(r);
   assert.deepEqual([rec.dataset, rec.model, rec.lr, rec.batch_size, rec.duration_s], ['fashion-mnist', 'mnist-vit', 0.003, 32, 61.5]);
@@ -143,8 +233,21 @@ test('runRecord: one flat record per run for the table export', () => {
 
 // ---------- test top-1 vs noise parameter: only comparable runs share a series ----------
 type PanelRun = { noise: RunSummary['noise']; params: Record<string, string | number>; preset: string | null; top1: number };
-function panelRun(noise: Partial<RunSummary['noise']> & Pick<RunSummary['noise'], 'type'>, over: Record<string, string | number>, top1: number): PanelRun {
-  const params = { dataset: 'mnist', 'model.kind': 'vit', 'model.dim': 64, epochs: 1, limitTrain: 512, batchSize: 32, testBatchSize: 10, ...over };
+function panelRun(
+  noise: Partial<RunSummary['noise']> & Pick<RunSummary['noise'], 'type'>,
+  over: Record<string, string | number>,
+  top1: number,
+): PanelRun {
+  const params = {
+    dataset: 'mnist',
+    'model.kind': 'vit',
+    'model.dim': 64,
+    epochs: 1,
+    limitTrain: 512,
+    batchSize: 32,
+    testBatchSize: 10,
+    ...over,
+  };
   return { noise: { level: 'embedding', at: 'both', ...noise }, params, preset: 'mnist-vit', top1 };
 }
 
@@ -163,20 +266,33 @@ test('paramPanels: one panel per parameter; epochs, subset, dataset or model spl
     panelRun({ type: 'salt-pepper', prob: 0.1 }, {}, 0.65),
   ];
   const panels = paramPanels(runs, (r) => r.top1);
-  assert.deepEqual(panels.map((p) => p.axis), ['alpha', 'strength', 'prob'], 'alpha and strength never share an axis');
+  assert.deepEqual(
+    panels.map((p) => p.axis),
+    ['alpha', 'strength', 'prob'],
+    'alpha and strength never share an axis',
+  );
   const strength = panels.find((p) => p.axis === 'strength')!;
   assert.equal(strength.series.length, 5, strength.series.map((s) => s.name).join(' | '));
   const main = strength.series.find((s) => s.points.length === 3)!;
-  assert.deepEqual(main.points.map((p) => p.x), [0, 0.5, 1]);
+  assert.deepEqual(
+    main.points.map((p) => p.x),
+    [0, 0.5, 1],
+  );
   close(main.points[0].mean, 0.85); // the two noise-free seeds
   close(main.points[1].mean, 0.65);
   assert.equal(main.points[1].n, 2);
   assert.match(main.name, /gaussian \(embedding, both\) · mnist · mnist-vit · 1 ep · 512 train/);
   // The 5-epoch, full-data, Fashion-MNIST and wider-model runs have no noise-free match: one point each.
-  assert.deepEqual(strength.series.filter((s) => s !== main).map((s) => s.points.map((p) => p.x)), [[1], [1], [1], [1]]);
+  assert.deepEqual(
+    strength.series.filter((s) => s !== main).map((s) => s.points.map((p) => p.x)),
+    [[1], [1], [1], [1]],
+  );
   assert.ok(strength.series.some((s) => /5 ep/.test(s.name)) && strength.series.some((s) => /full train/.test(s.name)));
   const alpha = panels.find((p) => p.axis === 'alpha')!.series[0].points;
-  assert.deepEqual(alpha.map((p) => p.x), [0, 0.3]);
+  assert.deepEqual(
+    alpha.map((p) => p.x),
+    [0, 0.3],
+  );
   close(alpha[0].mean, 0.85);
   close(alpha[1].mean, 0.7);
 });
@@ -190,47 +306,119 @@ test('paramPanels: linear-optimal against k (the test batch at eval, the trainin
     panelRun({ type: 'none' }, {}, 0.9),
   ];
   const panels = paramPanels(runs, (r) => r.top1);
-  assert.deepEqual(panels.map((p) => p.axis), ['k']);
+  assert.deepEqual(
+    panels.map((p) => p.axis),
+    ['k'],
+  );
   const [evalSeries, trainSeries] = panels[0].series;
-  assert.deepEqual(evalSeries.points.map((p) => p.x), [1, 10, 100], 'no noise-free point on the k axis');
+  assert.deepEqual(
+    evalSeries.points.map((p) => p.x),
+    [1, 10, 100],
+    'no noise-free point on the k axis',
+  );
   assert.match(evalSeries.name, /linear-optimal \(embedding, eval\)/);
-  assert.deepEqual(trainSeries.points.map((p) => p.x), [64]);
-  assert.deepEqual(paramPanels([panelRun({ type: 'none' }, {}, 0.9)], (r) => r.top1), []);
+  assert.deepEqual(
+    trainSeries.points.map((p) => p.x),
+    [64],
+  );
+  assert.deepEqual(
+    paramPanels([panelRun({ type: 'none' }, {}, 0.9)], (r) => r.top1),
+    [],
+  );
 });
 
 test('kSweepSeries: sorted and shuffled top-1 against k from stored evaluations (latest epoch, newest per k), noise-free flat', () => {
-  const ev = (protocol: 'sorted' | 'shuffled' | 'standard', batchSize: number, top1: number, epoch = 2, noiseActive = true) =>
-    ({ epoch, protocol, batchSize, noiseActive, top1, top5: 1, loss: 0, n: 100 });
+  const ev = (protocol: 'sorted' | 'shuffled' | 'standard', batchSize: number, top1: number, epoch = 2, noiseActive = true) => ({
+    epoch,
+    protocol,
+    batchSize,
+    noiseActive,
+    top1,
+    top5: 1,
+    loss: 0,
+    n: 100,
+  });
   const evals = [
     ev('sorted', 10, 0.5, 1), // an older epoch: ignored
-    ev('sorted', 1, 0.8), ev('shuffled', 1, 0.8), ev('standard', 250, 0.8, 2, false),
-    ev('sorted', 10, 0.9), ev('shuffled', 10, 0.6), ev('sorted', 10, 0.95), // re-evaluated: the newest counts
-    ev('sorted', 100, 0.99), ev('shuffled', 100, 0.4),
+    ev('sorted', 1, 0.8),
+    ev('shuffled', 1, 0.8),
+    ev('standard', 250, 0.8, 2, false),
+    ev('sorted', 10, 0.9),
+    ev('shuffled', 10, 0.6),
+    ev('sorted', 10, 0.95), // re-evaluated: the newest counts
+    ev('sorted', 100, 0.99),
+    ev('shuffled', 100, 0.4),
   ];
   const s = kSweepSeries(evals);
-  assert.deepEqual(s.map((x) => x.name), ['sorted batches', 'shuffled batches', 'noise-free']);
-  assert.deepEqual(s[0].points.map((p) => [p.x, p.mean]), [[1, 0.8], [10, 0.95], [100, 0.99]]);
-  assert.deepEqual(s[1].points.map((p) => [p.x, p.mean]), [[1, 0.8], [10, 0.6], [100, 0.4]]);
-  assert.deepEqual(s[2].points.map((p) => [p.x, p.mean]), [[1, 0.8], [10, 0.8], [100, 0.8]]);
+  assert.deepEqual(
+    s.map((x) => x.name),
+    ['sorted batches', 'shuffled batches', 'noise-free'],
+  );
+  assert.deepEqual(
+    s[0].points.map((p) => [p.x, p.mean]),
+    [
+      [1, 0.8],
+      [10, 0.95],
+      [100, 0.99],
+    ],
+  );
+  assert.deepEqual(
+    s[1].points.map((p) => [p.x, p.mean]),
+    [
+      [1, 0.8],
+      [10, 0.6],
+      [100, 0.4],
+    ],
+  );
+  assert.deepEqual(
+    s[2].points.map((p) => [p.x, p.mean]),
+    [
+      [1, 0.8],
+      [10, 0.8],
+      [100, 0.8],
+    ],
+  );
   assert.deepEqual(kSweepSeries([ev('sorted', 10, 0.9), ev('shuffled', 10, 0.6)]), [], 'one k is no sweep');
 });
 
 test('shortKeys: the last path segment unless two keys share it', () => {
   const m = shortKeys(['noise.strength', 'optimizer.lr', 'model.depth', 'noise.depth', 'seed']);
-  assert.deepEqual(Object.fromEntries(m), { 'noise.strength': 'strength', 'optimizer.lr': 'lr', 'model.depth': 'model.depth', 'noise.depth': 'noise.depth', seed: 'seed' });
+  assert.deepEqual(Object.fromEntries(m), {
+    'noise.strength': 'strength',
+    'optimizer.lr': 'lr',
+    'model.depth': 'model.depth',
+    'noise.depth': 'noise.depth',
+    seed: 'seed',
+  });
 });
 
 test('groupLabels: short = params that differ between the named groups; full = every differing param and the seeds', () => {
-  const p = (strength: number, lr: number, seed: number) => ({ 'noise.type': 'gaussian', 'noise.strength': strength, 'optimizer.lr': lr, seed, name: `r${seed}` });
+  const p = (strength: number, lr: number, seed: number) => ({
+    'noise.type': 'gaussian',
+    'noise.strength': strength,
+    'optimizer.lr': lr,
+    seed,
+    name: `r${seed}`,
+  });
   const runs = [
-    { id: 1, seed: 1, params: p(0.1, 0.001, 1) }, { id: 2, seed: 2, params: p(0.1, 0.001, 2) },
-    { id: 3, seed: 1, params: p(0.5, 0.001, 1) }, { id: 4, seed: 2, params: p(0.5, 0.001, 2) },
+    { id: 1, seed: 1, params: p(0.1, 0.001, 1) },
+    { id: 2, seed: 2, params: p(0.1, 0.001, 2) },
+    { id: 3, seed: 1, params: p(0.5, 0.001, 1) },
+    { id: 4, seed: 2, params: p(0.5, 0.001, 2) },
     { id: 5, seed: 1, params: p(0.1, 0.003, 1) },
   ];
-  const details = new Map(runs.map((r) => [r.id, { ...r, noise: { type: 'gaussian', strength: r.params['noise.strength'], level: 'embedding', at: 'both' } } as unknown as RunDetail]));
+  const details = new Map(
+    runs.map((r) => [
+      r.id,
+      { ...r, noise: { type: 'gaussian', strength: r.params['noise.strength'], level: 'embedding', at: 'both' } } as unknown as RunDetail,
+    ]),
+  );
   const multi = groupBySeed(runs).filter((g) => g.ids.length > 1);
   const labels = groupLabels(multi, details);
-  assert.deepEqual(labels.map((l) => l.short), ['strength=0.1 (n=2)', 'strength=0.5 (n=2)']);
+  assert.deepEqual(
+    labels.map((l) => l.short),
+    ['strength=0.1 (n=2)', 'strength=0.5 (n=2)'],
+  );
   assert.equal(labels[0].full, 'noise.strength=0.1 optimizer.lr=0.001 · runs #1, #2 · seeds 1, 2');
   // One group: nothing differs between groups, so its noise names it.
   assert.match(groupLabels(multi.slice(0, 1), details)[0].short, /^gaussian strength=0\.1 .*\(n=2\)$/);

@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ConfigError, configProblems, fitToDataset, MODEL_PRESETS, runPreset, validateConfig, type RunConfig } from '../../src-main/engine/config';
+import {
+  ConfigError,
+  configProblems,
+  fitToDataset,
+  MODEL_PRESETS,
+  runPreset,
+  validateConfig,
+  type RunConfig,
+} from '../../src-main/engine/config';
 
 const withNoise = (c: RunConfig, noise: Partial<RunConfig['noise']>): RunConfig => ({ ...c, noise: { ...c.noise, ...noise } });
 
@@ -17,21 +25,32 @@ test('run presets are valid as shipped', () => {
 
 test('a ViT site beyond the last block is a clear error', () => {
   const c = withNoise(runPreset('mnist-vit'), { type: 'linear-optimal', at: 'eval', site: { block: 11 } });
-  assert.throws(() => validateConfig(c), (e: Error) => e instanceof ConfigError && /block 11 does not exist: this ViT has 4 blocks/.test(e.message));
+  assert.throws(
+    () => validateConfig(c),
+    (e: Error) => e instanceof ConfigError && /block 11 does not exist: this ViT has 4 blocks/.test(e.message),
+  );
   assert.deepEqual(configProblems(withNoise(c, { site: { block: 3 } })), []);
   assert.deepEqual(configProblems(withNoise(c, { site: { block: -1 } })), []);
   assert.match(configProblems(withNoise(c, { site: { block: -2 } })).join(), /does not exist/);
 });
 
-test("ResNet-18 rejects the official CNN default block 3 of stage 4 (its stages have 2 blocks)", () => {
-  const c: RunConfig = { ...runPreset('mnist-cnn'), replicas: 1, model: { ...MODEL_PRESETS.resnet18 }, noise: { type: 'linear-shift', alpha: 0.4, level: 'embedding', at: 'both', site: { stage: 4, block: 3 } } };
+test('ResNet-18 rejects the official CNN default block 3 of stage 4 (its stages have 2 blocks)', () => {
+  const c: RunConfig = {
+    ...runPreset('mnist-cnn'),
+    replicas: 1,
+    model: { ...MODEL_PRESETS.resnet18 },
+    noise: { type: 'linear-shift', alpha: 0.4, level: 'embedding', at: 'both', site: { stage: 4, block: 3 } },
+  };
   const p = configProblems(c);
   assert.equal(p.length, 1);
   assert.match(p[0], /block 3 does not exist in stage 4: it has 2 blocks/);
   // The preset's two replicas cannot train with noise that mixes the batch: a second, separate problem.
   assert.match(configProblems({ ...c, replicas: 2 }).join('\n'), /replicas must be 1 when linear-shift noise is active during training/);
   assert.deepEqual(configProblems({ ...c, noise: { ...c.noise, site: { stage: 4, block: 2 } } }), []);
-  assert.match(configProblems({ ...c, noise: { ...c.noise, site: { stage: 5, block: 1 } } }).join(), /stage 5 does not exist: this ResNet has 4 stages/);
+  assert.match(
+    configProblems({ ...c, noise: { ...c.noise, site: { stage: 5, block: 1 } } }).join(),
+    /stage 5 does not exist: this ResNet has 4 stages/,
+  );
 });
 
 test('impossible model configs list every problem', () => {
@@ -46,7 +65,10 @@ test('impossible model configs list every problem', () => {
 test('noise parameters are validated through the noise registry', () => {
   const c = withNoise(runPreset('mnist-vit'), { type: 'linear-shift', alpha: 1.5 });
   assert.match(configProblems(c).join(), /alpha/);
-  assert.deepEqual(configProblems(withNoise(runPreset('mnist-vit'), { type: 'gaussian', level: 'image', strength: 0.5, site: undefined })), []);
+  assert.deepEqual(
+    configProblems(withNoise(runPreset('mnist-vit'), { type: 'gaussian', level: 'image', strength: 0.5, site: undefined })),
+    [],
+  );
 });
 
 test('fitToDataset takes the input shape and class count from the data', () => {

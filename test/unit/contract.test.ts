@@ -2,7 +2,15 @@
 // `npm test`) keeps the copies identical.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type WeightsSummary, type DatasetKind as ApiDatasetKind, type NoiseSpecDto, type RunConfigDto, type ModelConfigDto, type EvalProtocol as ApiEvalProtocol, type RunStatus as ApiRunStatus } from '../../src-main/api/contract';
+import {
+  type WeightsSummary,
+  type DatasetKind as ApiDatasetKind,
+  type NoiseSpecDto,
+  type RunConfigDto,
+  type ModelConfigDto,
+  type EvalProtocol as ApiEvalProtocol,
+  type RunStatus as ApiRunStatus,
+} from '../../src-main/api/contract';
 import type { DatasetKind } from '../../src-main/data/types';
 import type { EvalProtocol, ModelConfig, RunConfig } from '../../src-main/engine/config/types';
 import type { NoiseSpec } from '../../src-main/engine/noise/types';

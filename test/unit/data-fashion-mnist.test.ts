@@ -4,7 +4,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  FASHION_CLASSES, FASHION_SPLIT_SEED, fashionMnistDir, fashionSplitIndices, loadFashionMnist, loadFashionRaw, parseClassFile,
+  FASHION_CLASSES,
+  FASHION_SPLIT_SEED,
+  fashionMnistDir,
+  fashionSplitIndices,
+  loadFashionMnist,
+  loadFashionRaw,
+  parseClassFile,
 } from '../../src-main/data/fashion-mnist';
 import { builtinDatasets, loadDataset } from '../../src-main/data/registry';
 import { DataError } from '../../src-main/data/types';
@@ -14,14 +20,28 @@ test('Fashion-MNIST loads 70,000 28x28 images with the 10 class names and a 60,0
   assert.equal(ds.info.kind, 'fashion-mnist');
   assert.deepEqual(ds.info.counts, { train: 60000, test: 10000 });
   assert.deepEqual(ds.info.shape, [28, 28, 1]);
-  assert.deepEqual(ds.info.classNames, ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot']);
+  assert.deepEqual(ds.info.classNames, [
+    'T-shirt/top',
+    'Trouser',
+    'Pullover',
+    'Dress',
+    'Coat',
+    'Sandal',
+    'Shirt',
+    'Sneaker',
+    'Bag',
+    'Ankle boot',
+  ]);
   assert.equal(ds.splits.train.images.length, 60000 * 784);
   assert.equal(ds.splits.test.images.length, 10000 * 784);
   assert.ok(ds.splits.train.labels.every((l) => l <= 9));
   assert.ok(ds.splits.test.labels.every((l) => l <= 9));
   // 7,000 images per class in total, whichever way the seeded split fell.
   for (let c = 0; c < 10; c++) assert.equal(ds.info.classCounts.train[c] + ds.info.classCounts.test[c], 7000, FASHION_CLASSES[c]);
-  assert.equal(ds.info.classCounts.test.reduce((a, b) => a + b, 0), 10000);
+  assert.equal(
+    ds.info.classCounts.test.reduce((a, b) => a + b, 0),
+    10000,
+  );
   assert.match(ds.info.note ?? '', new RegExp(`seed ${FASHION_SPLIT_SEED}`));
   // The well-known Fashion-MNIST training statistics (0.2860 / 0.3530 on the official split).
   assert.ok(Math.abs(ds.mean[0] - 0.286) < 0.002, String(ds.mean[0]));
@@ -76,7 +96,10 @@ test('the binary cache decodes to the same bytes as the JSON', () => {
 
 test('bad class files fail with the file name; empty rows are skipped', () => {
   assert.equal(parseClassFile('x.json', JSON.stringify({ data: [[], new Array(784).fill(1)] })).length, 1);
-  assert.throws(() => parseClassFile('bad.json', '{"data": [[1, 2]]}'), (e: Error) => e instanceof DataError && /bad\.json: row 0 has 2 values/.test(e.message));
+  assert.throws(
+    () => parseClassFile('bad.json', '{"data": [[1, 2]]}'),
+    (e: Error) => e instanceof DataError && /bad\.json: row 0 has 2 values/.test(e.message),
+  );
   assert.throws(() => parseClassFile('bad.json', JSON.stringify({ data: [new Array(784).fill(256)] })), /bad\.json: row 0 pixel 0 is 256/);
   assert.throws(() => parseClassFile('bad.json', '{"data": '), /bad\.json: is not valid JSON/);
   assert.throws(() => parseClassFile('bad.json', '[1]'), /bad\.json: expected an object/);

@@ -59,7 +59,10 @@ test('train/test tree loads as RGB at the first image size', async () => {
   assert.equal(ds.info.kind, 'image-folder');
   assert.equal(ds.info.name, 'split');
   // No 80/20 note (the tree has its own split), but what was done to it is said.
-  assert.equal(ds.info.note, "no test image for 'cat': the test folder has no images of that class\n3 of 5 images are not 4x6 (e.g. train/cat/b.png is 8x8): stretched to 4x6 (H x W), aspect ratio not kept");
+  assert.equal(
+    ds.info.note,
+    "no test image for 'cat': the test folder has no images of that class\n3 of 5 images are not 4x6 (e.g. train/cat/b.png is 8x8): stretched to 4x6 (H x W), aspect ratio not kept",
+  );
   assert.deepEqual(ds.info.classNames, ['cat', 'dog']);
   assert.deepEqual(ds.info.shape, [4, 6, 3]);
   assert.deepEqual(ds.info.counts, { train: 4, test: 1 });
@@ -100,7 +103,10 @@ test('flat class tree gets a seeded, deterministic 80/20 split', async () => {
   assert.equal(again.info.contentHash, ds.info.contentHash);
   // Every image appears exactly once across the two splits.
   const seen = [...ds.splits.train.images.filter((_, i) => i % 4 === 0), ...ds.splits.test.images.filter((_, i) => i % 4 === 0)];
-  assert.deepEqual(seen.sort((x, y) => x - y), [0, 10, 20, 30, 40, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109]);
+  assert.deepEqual(
+    seen.sort((x, y) => x - y),
+    [0, 10, 20, 30, 40, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109],
+  );
 
   const files = Array.from({ length: 10 }, (_, i) => `f${i}`);
   const s0 = splitClassFiles(files, 'b', 0);

@@ -20,7 +20,10 @@ test('MNIST loads with the published counts, shape and class balance', () => {
   assert.equal(ds.splits.train.images.length, 60000 * 784);
   assert.equal(ds.splits.test.images.length, 10000 * 784);
   assert.deepEqual(ds.info.classCounts.test, [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]);
-  assert.equal(ds.info.classCounts.train.reduce((a, b) => a + b, 0), 60000);
+  assert.equal(
+    ds.info.classCounts.train.reduce((a, b) => a + b, 0),
+    60000,
+  );
   assert.equal(ds.splits.train.labels[0], 5);
   assert.equal(ds.splits.test.labels[0], 7);
   assert.ok(ds.splits.train.labels.every((l) => l <= 9));

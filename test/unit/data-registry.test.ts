@@ -25,7 +25,10 @@ function checkInfo(ds: Dataset): void {
   for (const s of ['train', 'test'] as const) {
     assert.equal(info.counts[s], ds.splits[s].count);
     assert.equal(info.classCounts[s].length, info.classNames.length);
-    assert.equal(info.classCounts[s].reduce((a, b) => a + b, 0), info.counts[s]);
+    assert.equal(
+      info.classCounts[s].reduce((a, b) => a + b, 0),
+      info.counts[s],
+    );
   }
 }
 
@@ -39,8 +42,12 @@ writeFileSync(join(cifar100, 'test.bin'), Buffer.concat([Buffer.from([1, 3]), Bu
 
 const folder = join(root, 'folder');
 before(async () => {
-  await sharp(Buffer.alloc(12, 60), { raw: { width: 2, height: 2, channels: 3 } }).png().toFile(join(dir('folder/a'), '1.png'));
-  await sharp(Buffer.alloc(12, 90), { raw: { width: 2, height: 2, channels: 3 } }).png().toFile(join(dir('folder/b'), '1.png'));
+  await sharp(Buffer.alloc(12, 60), { raw: { width: 2, height: 2, channels: 3 } })
+    .png()
+    .toFile(join(dir('folder/a'), '1.png'));
+  await sharp(Buffer.alloc(12, 90), { raw: { width: 2, height: 2, channels: 3 } })
+    .png()
+    .toFile(join(dir('folder/b'), '1.png'));
 });
 
 test('detectKind recognises each layout and explains failures', () => {
@@ -51,11 +58,20 @@ test('detectKind recognises each layout and explains failures', () => {
 
   const plain = dir('plain');
   writeFileSync(join(plain, 'notes.txt'), 'x');
-  assert.throws(() => detectKind(plain), (e: unknown) => e instanceof DataError && e.message.startsWith(plain) && /unrecognised dataset/.test(e.message));
+  assert.throws(
+    () => detectKind(plain),
+    (e: unknown) => e instanceof DataError && e.message.startsWith(plain) && /unrecognised dataset/.test(e.message),
+  );
   const missing = join(root, 'nope');
-  assert.throws(() => detectKind(missing), (e: unknown) => e instanceof DataError && e.file === missing && /does not exist/.test(e.message));
+  assert.throws(
+    () => detectKind(missing),
+    (e: unknown) => e instanceof DataError && e.file === missing && /does not exist/.test(e.message),
+  );
   const file = join(plain, 'notes.txt');
-  assert.throws(() => detectKind(file), (e: unknown) => e instanceof DataError && /not a directory/.test(e.message));
+  assert.throws(
+    () => detectKind(file),
+    (e: unknown) => e instanceof DataError && /not a directory/.test(e.message),
+  );
 });
 
 test('loadDataset dispatches to every loader and fills info', async () => {

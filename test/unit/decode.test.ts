@@ -3,7 +3,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Matrix, Pixels } from '../../src-main/api/contract';
-import { base64ToBytes, base64ToFloat32, base64ToInt32, inferno, matrixToRgba, matrixValues, pixelsToRgba, zoomFor } from '../../src-renderer/src/lib/decode';
+import {
+  base64ToBytes,
+  base64ToFloat32,
+  base64ToInt32,
+  inferno,
+  matrixToRgba,
+  matrixValues,
+  pixelsToRgba,
+  zoomFor,
+} from '../../src-renderer/src/lib/decode';
 
 const b64 = (bytes: number[]) => Buffer.from(bytes).toString('base64');
 

@@ -9,7 +9,7 @@ import { labInput } from '../../src-main/api/services/lab-input';
 
 const MNIST = { shape: [28, 28, 1] as [number, number, number], classNames: Array.from({ length: 10 }, (_, i) => String(i)) };
 
-test('the renderer forms start from the engine defaults (salt-and-pepper p = 0.1, the official parsers\' default)', () => {
+test("the renderer forms start from the engine defaults (salt-and-pepper p = 0.1, the official parsers' default)", () => {
   assert.deepEqual({ ...DEFAULTS }, { ...NOISE_DEFAULTS });
   assert.equal(NOISE_DEFAULTS.prob, 0.1);
   assert.equal(defaultSpec('salt-pepper', 'embedding').prob, 0.1);

@@ -2,7 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../src-main/engine/rng';
-import { foldsOf, gaussianTaskEntropy, knnLosses, rangeChecked, taskEntropy, verdict, labelEntropy } from '../../src-main/engine/embed/entropy';
+import {
+  foldsOf,
+  gaussianTaskEntropy,
+  knnLosses,
+  rangeChecked,
+  taskEntropy,
+  verdict,
+  labelEntropy,
+} from '../../src-main/engine/embed/entropy';
 
 await tf.setBackend('cpu');
 
@@ -26,8 +34,18 @@ function gaussEntropy(l: number[][]): number {
   return 0.5 * (p * Math.log(2 * Math.PI * Math.E) + 2 * l.reduce((s, row, i) => s + Math.log(row[i]), 0));
 }
 
-const L0 = [[1, 0, 0, 0], [0, Math.SQRT2, 0, 0], [0, 0, Math.SQRT1_2, 0], [0, 0, 0, Math.sqrt(3)]];
-const L1 = [[2, 0, 0, 0], [0.8, 0.6, 0, 0], [-0.5, 0.3, 1.2, 0], [0.1, 0.4, -0.2, 0.5]];
+const L0 = [
+  [1, 0, 0, 0],
+  [0, Math.SQRT2, 0, 0],
+  [0, 0, Math.SQRT1_2, 0],
+  [0, 0, 0, Math.sqrt(3)],
+];
+const L1 = [
+  [2, 0, 0, 0],
+  [0.8, 0.6, 0, 0],
+  [-0.5, 0.3, 1.2, 0],
+  [0.1, 0.4, -0.2, 0.5],
+];
 
 test('gaussian H(Z|Y) matches the closed form of two known class Gaussians (within 0.02 nats)', () => {
   const rng = new Rng(1);
@@ -43,7 +61,10 @@ test('gaussian H(Z|Y) matches the closed form of two known class Gaussians (with
     assert.ok(Math.abs(g.hY - labelEntropy([3, 1])) < 1e-12);
     assert.ok(Math.abs(g.hYgivenZ - (g.hY + g.hZgivenY - g.hZ)) < 1e-12);
     // The KL bound is below the Bhattacharyya bound, and both lie in [0, H(Y)].
-    assert.ok(g.mixture.lower <= g.mixture.upper + 1e-12 && g.mixture.lower >= -1e-12 && g.mixture.upper <= g.hY + 1e-12, JSON.stringify(g.mixture));
+    assert.ok(
+      g.mixture.lower <= g.mixture.upper + 1e-12 && g.mixture.lower >= -1e-12 && g.mixture.upper <= g.hY + 1e-12,
+      JSON.stringify(g.mixture),
+    );
   }
   // Ledoit-Wolf shrinks little with 10,000+ samples in 4 dimensions.
   const lw = gaussianTaskEntropy(Float32Array.from(x), n, 4, labels, 2);
@@ -58,7 +79,12 @@ test('gaussian estimate without shrinkage is invariant under an invertible linea
   sample(rng, 500, [1, 1, 0, 0], L1, 1, x, labels);
   sample(rng, 500, [-1, 0, 1, 0], L0, 2, x, labels);
   const n = labels.length;
-  const a = [[2, 1, 0, 0], [0, 1, 3, 0], [0, 0, 1, 0.5], [1, 0, 0, 1]]; // det != 0
+  const a = [
+    [2, 1, 0, 0],
+    [0, 1, 3, 0],
+    [0, 0, 1, 0.5],
+    [1, 0, 0, 1],
+  ]; // det != 0
   const y = new Float32Array(n * 4);
   for (let i = 0; i < n; i++) for (let r = 0; r < 4; r++) y[i * 4 + r] = a[r].reduce((s, v, c) => s + v * x[i * 4 + c], 0);
   const gx = gaussianTaskEntropy(Float32Array.from(x), n, 4, labels, 3, 0);
@@ -73,8 +99,24 @@ function separated(gap: number, n: number, seed: number, dim = 3): { x: Float32A
   const x: number[] = [];
   const labels: number[] = [];
   const eye = Array.from({ length: dim }, (_, i) => Array.from({ length: dim }, (_, j) => (i === j ? 1 : 0)));
-  sample(rng, n, Array.from({ length: dim }, (_, i) => (i === 0 ? -gap / 2 : 0)), eye, 0, x, labels);
-  sample(rng, n, Array.from({ length: dim }, (_, i) => (i === 0 ? gap / 2 : 0)), eye, 1, x, labels);
+  sample(
+    rng,
+    n,
+    Array.from({ length: dim }, (_, i) => (i === 0 ? -gap / 2 : 0)),
+    eye,
+    0,
+    x,
+    labels,
+  );
+  sample(
+    rng,
+    n,
+    Array.from({ length: dim }, (_, i) => (i === 0 ? gap / 2 : 0)),
+    eye,
+    1,
+    x,
+    labels,
+  );
   return { x: Float32Array.from(x), labels };
 }
 
@@ -120,7 +162,10 @@ test('k-NN uses only other folds: a duplicated point does not find itself', () =
     for (let j = 0; j < n; j++) {
       if (fold[j] === fold[i]) continue;
       const d = (x[i * 2] - x[j * 2]) ** 2 + (x[i * 2 + 1] - x[j * 2 + 1]) ** 2;
-      if (d < bd) { bd = d; best = j; }
+      if (d < bd) {
+        bd = d;
+        best = j;
+      }
     }
     const expected = -Math.log(((labels[best] === labels[i] ? 1 : 0) + 0.5) / 2);
     assert.ok(Math.abs(losses[i] - expected) < 1e-9, `row ${i}: ${losses[i]} vs ${expected}`);
@@ -131,7 +176,12 @@ test('noise that merges the classes gives dS < 0 (harmful, significant) for ever
   const { x, labels } = separated(6, 1000, 6, 2);
   const rng = new Rng(7);
   const noisy = x.map((v) => v + 3 * rng.normal());
-  const r = taskEntropy({ clean: x, noisy, dim: 2, labels, n: 2000 }, 2, { seed: 1, bootstrap: 10, noise: { type: 'gaussian', level: 'embedding', at: 'both' }, batchSize: 10 });
+  const r = taskEntropy({ clean: x, noisy, dim: 2, labels, n: 2000 }, 2, {
+    seed: 1,
+    bootstrap: 10,
+    noise: { type: 'gaussian', level: 'embedding', at: 'both' },
+    batchSize: 10,
+  });
   // Two well-separated Gaussians: the single-Gaussian H(Z) makes the clean 'gaussian' H(Y|Z) negative.
   assert.equal(r.estimators.gaussian.clean.outOfRange, 'below 0');
   assert.equal(r.estimators.gaussian.verdict?.verdict, 'out of range');
@@ -147,16 +197,30 @@ test('noise that merges the classes gives dS < 0 (harmful, significant) for ever
 
 test('linear noise theory line: -log|det(I+Q)| for the batch size; no noisy set gives no dS', () => {
   const { x, labels } = separated(4, 200, 8, 2);
-  const r = taskEntropy({ clean: x, dim: 2, labels, n: 400 }, 2, { seed: 1, bootstrap: 3, noise: { type: 'linear-optimal', level: 'embedding', at: 'both' }, batchSize: 10 });
+  const r = taskEntropy({ clean: x, dim: 2, labels, n: 400 }, 2, {
+    seed: 1,
+    bootstrap: 3,
+    noise: { type: 'linear-optimal', level: 'embedding', at: 'both' },
+    batchSize: 10,
+  });
   assert.ok(r.linear && Math.abs(r.linear.dS - 9 * Math.log(11)) < 1e-12);
   assert.equal(r.estimators.gaussian.dS, undefined);
   assert.ok(r.estimators.knn.clean.std > 0);
 });
 
 test('verdict: positive / harmful only beyond 2 standard deviations; otherwise not significant, whatever the sign', () => {
-  assert.deepEqual([verdict({ value: 0.5, mean: 0.5, std: 0.1 }).verdict, verdict({ value: 0.5, mean: 0.5, std: 0.1 }).significant], ['positive', true]);
-  assert.deepEqual([verdict({ value: -0.5, mean: -0.5, std: 0.1 }).verdict, verdict({ value: -0.5, mean: -0.5, std: 0.1 }).significant], ['harmful', true]);
-  assert.deepEqual([verdict({ value: -0.01, mean: 0, std: 0.1 }).verdict, verdict({ value: -0.01, mean: 0, std: 0.1 }).significant], ['not significant', false]);
+  assert.deepEqual(
+    [verdict({ value: 0.5, mean: 0.5, std: 0.1 }).verdict, verdict({ value: 0.5, mean: 0.5, std: 0.1 }).significant],
+    ['positive', true],
+  );
+  assert.deepEqual(
+    [verdict({ value: -0.5, mean: -0.5, std: 0.1 }).verdict, verdict({ value: -0.5, mean: -0.5, std: 0.1 }).significant],
+    ['harmful', true],
+  );
+  assert.deepEqual(
+    [verdict({ value: -0.01, mean: 0, std: 0.1 }).verdict, verdict({ value: -0.01, mean: 0, std: 0.1 }).significant],
+    ['not significant', false],
+  );
   assert.equal(verdict({ value: 0.19, mean: 0.19, std: 0.1 }).verdict, 'not significant', '|dS| < 2 sd');
   assert.equal(verdict({ value: 0, mean: 0, std: 0 }).verdict, 'not significant', '-0.000 +/- 0.000 is no evidence of harm');
   assert.equal(verdict({ value: -1e-9, mean: 0, std: 0 }).verdict, 'not significant', 'round-off');

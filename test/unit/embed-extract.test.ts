@@ -14,7 +14,15 @@ const data = loadMnist();
 const vit = createModel(MODEL_PRESETS['mnist-vit'], 1);
 const N = 200;
 const gaussian: RunNoise = { type: 'gaussian', level: 'embedding', at: 'eval', strength: 0.5 };
-const base: ExtractOptions = { split: 'test', site: { kind: 'vit', block: 3, pool: 'cls' }, noise: gaussian, protocol: 'sorted', batchSize: 10, seed: 5, limit: N };
+const base: ExtractOptions = {
+  split: 'test',
+  site: { kind: 'vit', block: 3, pool: 'cls' },
+  noise: gaussian,
+  protocol: 'sorted',
+  batchSize: 10,
+  seed: 5,
+  limit: N,
+};
 
 function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   assert.equal(a.length, b.length);
@@ -26,7 +34,13 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
 test('ViT block-3 output, 200 MNIST test images: shapes, protocol order, labels; noisy differs for gaussian; no tensor leaks', async () => {
   const before = tf.memory().numTensors;
   let progress = 0;
-  const e = await extractEmbeddings(vit, data, { ...base, onProgress: (done, total) => { assert.equal(total, N); progress = done; } });
+  const e = await extractEmbeddings(vit, data, {
+    ...base,
+    onProgress: (done, total) => {
+      assert.equal(total, N);
+      progress = done;
+    },
+  });
   assert.equal(tf.memory().numTensors, before, 'tensor count unchanged');
   assert.equal(progress, N);
   assert.equal(e.n, N);
@@ -50,7 +64,8 @@ test('noise type none: noisy equals clean exactly', async () => {
 });
 
 test('at the noise site the class token is untouched (skipFirstToken), the patch mean is not; at the block output both change', async () => {
-  const site = (pool: 'cls' | 'mean-patch', at: 'noise-site' | 'output') => extractEmbeddings(vit, data, { ...base, limit: 40, site: { kind: 'vit', block: 2, pool, at } });
+  const site = (pool: 'cls' | 'mean-patch', at: 'noise-site' | 'output') =>
+    extractEmbeddings(vit, data, { ...base, limit: 40, site: { kind: 'vit', block: 2, pool, at } });
   const clsSite = await site('cls', 'noise-site');
   assert.equal(maxAbsDiff(clsSite.clean, clsSite.noisy!), 0, 'cls at the noise site');
   const patchSite = await site('mean-patch', 'noise-site');
@@ -71,10 +86,11 @@ test('batch composition: linear-optimal mixes within the batch (sorted batches o
   for (let b = 0; b < 4; b++) {
     const sum = new Float64Array(d);
     for (let i = b * 10; i < b * 10 + 10; i++) for (let a = 0; a < d; a++) sum[a] += batched.clean[i * d + a];
-    for (let i = b * 10; i < b * 10 + 10; i++) for (let a = 0; a < d; a++) {
-      const expected = (batched.clean[i * d + a] + sum[a]) / 11;
-      assert.ok(Math.abs(batched.noisy![i * d + a] - expected) < 1e-4, `batch ${b} row ${i}`);
-    }
+    for (let i = b * 10; i < b * 10 + 10; i++)
+      for (let a = 0; a < d; a++) {
+        const expected = (batched.clean[i * d + a] + sum[a]) / 11;
+        assert.ok(Math.abs(batched.noisy![i * d + a] - expected) < 1e-4, `batch ${b} row ${i}`);
+      }
   }
   const single = await extractEmbeddings(vit, data, { ...base, limit: 20, noise: mix, site, batchSize: 1, protocol: 'standard' });
   assert.ok(maxAbsDiff(single.clean, single.noisy!) < 1e-6, 'k = 1: identity');
@@ -102,12 +118,21 @@ test('ResNet stage output, globally average-pooled; site validation', async () =
     assert.equal(e.dim, 64);
     assert.deepEqual(e.noiseSite, { stage: 3, block: 1 });
     assert.ok(maxAbsDiff(e.clean, e.noisy!) > 1e-3);
-    assert.ok(e.clean.every((v) => v >= 0), 'stage output follows a ReLU');
-    await assert.rejects(extractEmbeddings(cnn, data, { ...base, site: { kind: 'resnet', stage: 3, block: 3 } }), /stage 3 has blocks 1..1/);
+    assert.ok(
+      e.clean.every((v) => v >= 0),
+      'stage output follows a ReLU',
+    );
+    await assert.rejects(
+      extractEmbeddings(cnn, data, { ...base, site: { kind: 'resnet', stage: 3, block: 3 } }),
+      /stage 3 has blocks 1..1/,
+    );
     await assert.rejects(extractEmbeddings(cnn, data, base), /site is for a vit but the model is a resnet/);
   } finally {
     cnn.dispose();
   }
-  await assert.rejects(extractEmbeddings(vit, data, { ...base, site: { kind: 'vit', block: 4, pool: 'cls' } }), /block must be an integer in \[-1, 3\]/);
+  await assert.rejects(
+    extractEmbeddings(vit, data, { ...base, site: { kind: 'vit', block: 4, pool: 'cls' } }),
+    /block must be an integer in \[-1, 3\]/,
+  );
   await assert.rejects(extractEmbeddings(vit, data, { ...base, site: { kind: 'vit', block: -1, pool: 'cls' } }), /no class token/);
 });

@@ -35,22 +35,29 @@ function known(order: number, dim: number, scales: number[], seed: number) {
   const u = directions(scales.length, dim, seed);
   const mean = Array.from({ length: dim }, (_, a) => a * 0.5 - 3);
   const x = new Float64Array(order * dim);
-  for (let i = 0; i < order; i++) for (let a = 0; a < dim; a++) {
-    let v = mean[a];
-    scales.forEach((s, j) => (v += s * h[i][j + 1] * u[j][a]));
-    x[i * dim + a] = v;
-  }
+  for (let i = 0; i < order; i++)
+    for (let a = 0; a < dim; a++) {
+      let v = mean[a];
+      scales.forEach((s, j) => (v += s * h[i][j + 1] * u[j][a]));
+      x[i * dim + a] = v;
+    }
   return { x, u, h, mean, variances: scales.map((s) => (s * s * order) / (order - 1)) };
 }
 
-for (const [label, order, dim] of [['Jacobi', 32, 12], ['subspace iteration', 256, 200]] as const) {
+for (const [label, order, dim] of [
+  ['Jacobi', 32, 12],
+  ['subspace iteration', 256, 200],
+] as const) {
   test(`PCA recovers known orthogonal directions and variances (${label}, dim ${dim})`, () => {
     const scales = [5, 3, 2, 1, 0.5];
     const { x, u, h, variances } = known(order, dim, scales, 7);
     const k = 3;
     const pca = fitPca(x, order, dim, k);
     for (let j = 0; j < k; j++) {
-      assert.ok(Math.abs(pca.explainedVariance[j] - variances[j]) < 1e-8 * variances[0], `variance ${j}: ${pca.explainedVariance[j]} vs ${variances[j]}`);
+      assert.ok(
+        Math.abs(pca.explainedVariance[j] - variances[j]) < 1e-8 * variances[0],
+        `variance ${j}: ${pca.explainedVariance[j]} vs ${variances[j]}`,
+      );
       const dot = u[j].reduce((s, v, a) => s + v * pca.components[j * dim + a], 0);
       assert.ok(Math.abs(Math.abs(dot) - 1) < 1e-9, `component ${j} . u_${j} = ${dot}`);
     }
@@ -87,10 +94,11 @@ test('transform places new points in the fitted space: a shift along component 1
     assert.ok(Math.abs(s2 / (n - 1) - pca.explainedVariance[j]) < 1e-3 * pca.explainedVariance[j]);
   }
   // Component vectors are orthonormal.
-  for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) {
-    const d = Array.from({ length: dim }, (_, a) => pca.components[i * dim + a] * pca.components[j * dim + a]).reduce((p, q) => p + q, 0);
-    assert.ok(Math.abs(d - (i === j ? 1 : 0)) < 1e-10);
-  }
+  for (let i = 0; i < k; i++)
+    for (let j = 0; j < k; j++) {
+      const d = Array.from({ length: dim }, (_, a) => pca.components[i * dim + a] * pca.components[j * dim + a]).reduce((p, q) => p + q, 0);
+      assert.ok(Math.abs(d - (i === j ? 1 : 0)) < 1e-10);
+    }
   const delta = 2.5;
   const moved = x.slice(0, dim).map((v, a) => v + delta * pca.components[a]);
   const p0 = transformPca(pca, x.slice(0, dim), 1);

@@ -28,7 +28,10 @@ function neighbourAgreement(map: Float32Array, labels: number[]): number {
     for (let j = 0; j < n; j++) {
       if (j === i) continue;
       const d = (map[2 * i] - map[2 * j]) ** 2 + (map[2 * i + 1] - map[2 * j + 1]) ** 2;
-      if (d < bd) { bd = d; best = j; }
+      if (d < bd) {
+        bd = d;
+        best = j;
+      }
     }
     if (labels[best] === labels[i]) ok++;
   }
@@ -39,8 +42,14 @@ test('UMAP on 500 points: clusters stay together, transform places the fitted po
   const n = 500;
   const { x, labels } = clusters(5, n / 5, 16, 1);
   let epochs = 0;
-  const r = await fitUmap(x, n, 16, x, n, { seed: 3, nEpochs: 200 /* rounded to 201 */, onProgress: (phase, done) => { if (phase === 'optimise') epochs = done; } });
-  assert.equal(epochs, 201, "epochs rounded to a multiple of 3 (umap-js transform runs a third)");
+  const r = await fitUmap(x, n, 16, x, n, {
+    seed: 3,
+    nEpochs: 200 /* rounded to 201 */,
+    onProgress: (phase, done) => {
+      if (phase === 'optimise') epochs = done;
+    },
+  });
+  assert.equal(epochs, 201, 'epochs rounded to a multiple of 3 (umap-js transform runs a third)');
   assert.equal(r.embedding.length, n * 2);
   assert.equal(r.transformed?.length, n * 2);
   assert.ok(neighbourAgreement(r.embedding, labels) > 0.98);
@@ -78,5 +87,8 @@ test('exact t-SNE: joint map of clean and noisy points separates clusters; refus
   const joint = new Float32Array([...r.clean, ...r.noisy!]);
   assert.ok(neighbourAgreement(joint, [...labels, ...labels]) > 0.98);
   assert.ok(Number.isFinite(r.kl) && r.kl > 0 && r.kl < 1, `KL ${r.kl}`);
-  await assert.rejects(() => fitTsne(new Float32Array((TSNE_MAX_POINTS + 1) * 2), TSNE_MAX_POINTS + 1, 2, null, 0, { seed: 1 }), /limited to 3000 points.*sample/);
+  await assert.rejects(
+    () => fitTsne(new Float32Array((TSNE_MAX_POINTS + 1) * 2), TSNE_MAX_POINTS + 1, 2, null, 0, { seed: 1 }),
+    /limited to 3000 points.*sample/,
+  );
 });

@@ -27,8 +27,15 @@ function recording(model: Model) {
         onNoiseSite: (before, after) => {
           const b = before.dataSync();
           const a = after.dataSync();
-          let max = -Infinity, min = Infinity, replaced = 0, salt = 0, pepper = 0;
-          for (const v of b) { max = Math.max(max, v); min = Math.min(min, v); }
+          let max = -Infinity,
+            min = Infinity,
+            replaced = 0,
+            salt = 0,
+            pepper = 0;
+          for (const v of b) {
+            max = Math.max(max, v);
+            min = Math.min(min, v);
+          }
           for (let i = 0; i < a.length; i++) {
             if (a[i] === b[i]) continue;
             replaced++;
@@ -51,7 +58,10 @@ test('salt-and-pepper at evaluation: batches of exactly the test batch size, ext
   assert.equal(tf.memory().numTensors, before);
   assert.equal(r.batchSize, 7);
   assert.equal(r.n, 50);
-  assert.deepEqual(calls.map((c) => c.k), [7, 7, 7, 7, 7, 7, 7, 1]);
+  assert.deepEqual(
+    calls.map((c) => c.k),
+    [7, 7, 7, 7, 7, 7, 7, 1],
+  );
   for (const c of calls) {
     assert.ok(c.replaced > 0, 'noise applied');
     // Every replaced element took this batch's own max or min: the extremes are over exactly this batch.
@@ -76,7 +86,10 @@ test('replicas are refused for salt-and-pepper in training (its extremes are ove
   const c = RUN_PRESETS['mnist-cnn'];
   assert.equal(c.replicas, 2);
   const train: RunNoise = { type: 'salt-pepper', prob: 0.1, level: 'embedding', at: 'both', site: { stage: 2, block: 1 } };
-  assert.match(configProblems({ ...c, noise: train }).join('\n'), /replicas must be 1 when salt-pepper noise is active during training: its salt and pepper values are the max and min over the whole batch/);
+  assert.match(
+    configProblems({ ...c, noise: train }).join('\n'),
+    /replicas must be 1 when salt-pepper noise is active during training: its salt and pepper values are the max and min over the whole batch/,
+  );
   assert.deepEqual(configProblems({ ...c, noise: { ...train, at: 'eval' } }), []);
   assert.deepEqual(configProblems({ ...c, noise: train, replicas: 1 }), []);
 });
@@ -84,12 +97,19 @@ test('replicas are refused for salt-and-pepper in training (its extremes are ove
 test('top1RunningAvg is the official accs.avg: the mean over batches of cumulative correct / total', async () => {
   // A model that always answers class 0: which images are right is known from the labels alone.
   const model = createModel(MODEL_PRESETS['mnist-cnn'], 3);
-  const always0: Model = { config: model.config, params: model.params, dispose: () => model.dispose(), forward: (x) => tf.oneHot(tf.zeros([x.shape[0]], 'int32'), 10).toFloat() as tf.Tensor2D };
+  const always0: Model = {
+    config: model.config,
+    params: model.params,
+    dispose: () => model.dispose(),
+    forward: (x) => tf.oneHot(tf.zeros([x.shape[0]], 'int32'), 10).toFloat() as tf.Tensor2D,
+  };
   const noise: RunNoise = { type: 'none', level: 'embedding', at: 'both' };
   for (const protocol of ['sorted', 'standard'] as const) {
     const r = await evaluate(always0, data, { protocol, noise, testBatchSize: 10, seed: 1, limit: 95 });
     const order = protocolOrder(protocol, data.splits.test.labels, 95, 1);
-    let correct = 0, sum = 0, batches = 0;
+    let correct = 0,
+      sum = 0,
+      batches = 0;
     // Reported over batches of the configured 10, although a noise-free evaluation runs in larger ones.
     for (let start = 0; start < 95; start += 10) {
       for (let i = start; i < Math.min(95, start + 10); i++) if (data.splits.test.labels[order[i]] === 0) correct++;

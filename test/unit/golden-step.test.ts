@@ -12,8 +12,15 @@ import { train } from '../../src-main/engine/train/trainer';
 import { GOLDEN_STEPS, goldenCases, goldenInputs } from '../helpers/golden-step';
 import { tempDir } from '../helpers/tmp';
 
-interface GoldenCase { inputsSha256: string; lr: number[]; losses: number[]; variants: Record<string, number[]> }
-const fixture = JSON.parse(readFileSync(new URL('../fixtures/reference/golden-step.json', import.meta.url), 'utf8')) as { cases: Record<string, GoldenCase> };
+interface GoldenCase {
+  inputsSha256: string;
+  lr: number[];
+  losses: number[];
+  variants: Record<string, number[]>;
+}
+const fixture = JSON.parse(readFileSync(new URL('../fixtures/reference/golden-step.json', import.meta.url), 'utf8')) as {
+  cases: Record<string, GoldenCase>;
+};
 
 /** |ours - torch| / (1 + |torch|): float32 training against a float64 reference, on any backend. */
 const TOL = 1e-5;
@@ -31,10 +38,17 @@ for (const { name, config } of goldenCases(data)) {
     assert.ok(golden, `no golden case '${name}' in golden-step.json`);
     validateConfig(config);
     const { sha256 } = await goldenInputs(config, data);
-    assert.equal(sha256, golden.inputsSha256, `the inputs of '${name}' (our init, the shuffle or the batch) changed: regenerate the fixture (bench/reference/golden_step.py)`);
+    assert.equal(
+      sha256,
+      golden.inputsSha256,
+      `the inputs of '${name}' (our init, the shuffle or the batch) changed: regenerate the fixture (bench/reference/golden_step.py)`,
+    );
     for (const [variant, losses] of Object.entries(golden.variants)) {
       const worst = Math.max(...losses.map((l, i) => relErr(l, golden.losses[i])));
-      assert.ok(worst > 10 * TOL, `variant ${variant} differs from the golden losses by only ${worst.toExponential(2)}: the tolerance would not catch it`);
+      assert.ok(
+        worst > 10 * TOL,
+        `variant ${variant} differs from the golden losses by only ${worst.toExponential(2)}: the tolerance would not catch it`,
+      );
     }
     const steps: { loss: number; lr: number }[] = [];
     const r = await train(config, data, tempDir(), { onStep: (s) => steps.push({ loss: s.loss, lr: s.lr }) });
@@ -43,8 +57,13 @@ for (const { name, config } of goldenCases(data)) {
     steps.forEach((s, i) => {
       assert.ok(relErr(s.lr, golden.lr[i]) < 1e-12, `step ${i + 1}: lr ${s.lr} != ${golden.lr[i]}`);
       const err = relErr(s.loss, golden.losses[i]);
-      assert.ok(err <= TOL, `step ${i + 1}: loss ${s.loss} vs PyTorch ${golden.losses[i]} (relative error ${err.toExponential(2)} > ${TOL})`);
+      assert.ok(
+        err <= TOL,
+        `step ${i + 1}: loss ${s.loss} vs PyTorch ${golden.losses[i]} (relative error ${err.toExponential(2)} > ${TOL})`,
+      );
     });
-    console.log(`${name}: worst relative loss error ${Math.max(...steps.map((s, i) => relErr(s.loss, golden.losses[i]))).toExponential(2)}`);
+    console.log(
+      `${name}: worst relative loss error ${Math.max(...steps.map((s, i) => relErr(s.loss, golden.losses[i]))).toExponential(2)}`,
+    );
   });
 }

@@ -21,7 +21,8 @@ test('image folder: a 20x48 image in a 32x32 dataset is said to be stretched; a 
 
 test('image folder: same-size images and a test folder for every class add no such note', async () => {
   const root = tempDir('noisynn-plain-tree-');
-  for (const split of ['train', 'test']) for (const c of ['x', 'y']) await greyPng(join(root, split, c, '0.png'), 8, 8, c.length + split.length);
+  for (const split of ['train', 'test'])
+    for (const c of ['x', 'y']) await greyPng(join(root, split, c, '0.png'), 8, 8, c.length + split.length);
   const d = await loadImageFolder(root, { channels: 1 });
   assert.equal(d.info.note, undefined);
 });

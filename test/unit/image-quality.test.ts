@@ -14,7 +14,7 @@ test('ssim: 1 for identical images, lower for noisier ones, symmetric', () => {
   const w = 28;
   const a = Float64Array.from({ length: h * w }, (_, i) => 0.5 + 0.4 * Math.sin(i / 7) * Math.cos(i / 11));
   let seed = 1;
-  const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) - 0.5;
+  const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5;
   const small = a.map((v) => v + 0.05 * rand());
   const large = a.map((v) => v + 0.5 * rand());
   assert.ok(Math.abs(ssim(a, a, h, w) - 1) < 1e-12);

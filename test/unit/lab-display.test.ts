@@ -21,12 +21,22 @@ test('difference scale: round-off under the floor is zero and cannot become the 
 });
 
 test('sites: ViT blocks and ResNet stages both counted from 1 in words; stored values unchanged; foreign sites kept and marked', () => {
-  assert.deepEqual(vitBlockChoices(4).map((c) => [c.value, c.label]), [
-    [-1, 'after patch embedding (extension, not official)'], [0, 'block 1 of 4'], [1, 'block 2 of 4'], [2, 'block 3 of 4'], [3, 'block 4 of 4'],
-  ]);
+  assert.deepEqual(
+    vitBlockChoices(4).map((c) => [c.value, c.label]),
+    [
+      [-1, 'after patch embedding (extension, not official)'],
+      [0, 'block 1 of 4'],
+      [1, 'block 2 of 4'],
+      [2, 'block 3 of 4'],
+      [3, 'block 4 of 4'],
+    ],
+  );
   const foreign = vitBlockChoices(4, 11).at(-1)!;
   assert.deepEqual(foreign, { value: 11, label: 'block 12 (stored 11): not in this 4-block ViT', invalid: true });
-  assert.deepEqual(countedChoices('stage', 3).map((c) => c.label), ['stage 1 of 3', 'stage 2 of 3', 'stage 3 of 3']);
+  assert.deepEqual(
+    countedChoices('stage', 3).map((c) => c.label),
+    ['stage 1 of 3', 'stage 2 of 3', 'stage 3 of 3'],
+  );
   assert.equal(countedChoices('block', 2, 5).at(-1)!.invalid, true);
   assert.equal(countedChoices('block', 2, 2).length, 2);
   assert.equal(siteWords({ block: 3 }), 'block 4');

@@ -18,15 +18,20 @@ async function rulesFor(file: string, code: string): Promise<string[]> {
 test('the renderer may import the API contract and nothing else from src-main', async () => {
   const file = 'src-renderer/src/lib/lint-probe.ts';
   assert.deepEqual(await rulesFor(file, "import type { SplitName } from '@api/contract';\nexport type S = SplitName;\n"), []);
-  assert.deepEqual(await rulesFor(file, "import type { SplitName } from '../../../src-main/api/contract';\nexport type S = SplitName;\n"), []);
-  assert.deepEqual(await rulesFor(file, "import { isGpuBackend } from '../../../src-main/engine/backend';\nexport const g = isGpuBackend;\n"), [
-    'import-x/no-restricted-paths',
-  ]);
+  assert.deepEqual(
+    await rulesFor(file, "import type { SplitName } from '../../../src-main/api/contract';\nexport type S = SplitName;\n"),
+    [],
+  );
+  assert.deepEqual(
+    await rulesFor(file, "import { isGpuBackend } from '../../../src-main/engine/backend';\nexport const g = isGpuBackend;\n"),
+    ['import-x/no-restricted-paths'],
+  );
   assert.deepEqual(await rulesFor(file, "import * as s from '@api/services';\nexport const x = s;\n"), ['import-x/no-restricted-paths']);
 });
 
 test('a Svelte component is held to the renderer rule too', async () => {
-  const code = "<script lang=\"ts\">\n  import * as store from '../../../src-main/store/index';\n  const s = store;\n</script>\n<p>{String(s)}</p>\n";
+  const code =
+    '<script lang="ts">\n  import * as store from \'../../../src-main/store/index\';\n  const s = store;\n</script>\n<p>{String(s)}</p>\n';
   assert.deepEqual(await rulesFor('src-renderer/src/views/LintProbe.svelte', code), ['import-x/no-restricted-paths']);
 });
 
@@ -35,20 +40,33 @@ test('the Electron shell may not load a native addon, the store or the engine', 
   assert.deepEqual(await rulesFor(file, "import { app } from 'electron';\nexport const a = app;\n"), []);
   assert.deepEqual(await rulesFor(file, "import Database from 'better-sqlite3';\nexport const d = Database;\n"), ['no-restricted-imports']);
   assert.deepEqual(await rulesFor(file, "import sharp from 'sharp';\nexport const s = sharp;\n"), ['no-restricted-imports']);
-  assert.deepEqual(await rulesFor(file, "import * as store from '../store/index';\nexport const s = store;\n"), ['import-x/no-restricted-paths']);
-  assert.deepEqual(await rulesFor(file, "import { isGpuBackend } from '../engine/backend';\nexport const g = isGpuBackend;\n"), ['import-x/no-restricted-paths']);
+  assert.deepEqual(await rulesFor(file, "import * as store from '../store/index';\nexport const s = store;\n"), [
+    'import-x/no-restricted-paths',
+  ]);
+  assert.deepEqual(await rulesFor(file, "import { isGpuBackend } from '../engine/backend';\nexport const g = isGpuBackend;\n"), [
+    'import-x/no-restricted-paths',
+  ]);
 });
 
 test('the engine may not import the store, the server or Electron', async () => {
   const file = 'src-main/engine/lint-probe.ts';
   assert.deepEqual(await rulesFor(file, "import { isGpuBackend } from './backend';\nexport const g = isGpuBackend;\n"), []);
   for (const target of ['../store/index', '../server/http-server', '../electron/main']) {
-    assert.deepEqual(await rulesFor(file, `import * as m from '${target}';\nexport const x = m;\n`), ['import-x/no-restricted-paths'], target);
+    assert.deepEqual(
+      await rulesFor(file, `import * as m from '${target}';\nexport const x = m;\n`),
+      ['import-x/no-restricted-paths'],
+      target,
+    );
   }
 });
 
 test('an import cycle is reported in both of its files', async () => {
   const results = await eslint.lintFiles(['test/fixtures/lint/cycle/a.ts', 'test/fixtures/lint/cycle/b.ts']);
   assert.equal(results.length, 2);
-  for (const r of results) assert.deepEqual(r.messages.map((m) => m.ruleId), ['import-x/no-cycle'], r.filePath);
+  for (const r of results)
+    assert.deepEqual(
+      r.messages.map((m) => m.ruleId),
+      ['import-x/no-cycle'],
+      r.filePath,
+    );
 });

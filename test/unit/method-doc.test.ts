@@ -9,7 +9,11 @@ const root = new URL('../../', import.meta.url).pathname;
 const method = readFileSync(join(root, 'docs/method.md'), 'utf8');
 
 function anchorOf(heading: string): string {
-  return heading.trim().toLowerCase().replace(/[^a-z0-9 _-]/g, '').replace(/ /g, '-');
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9 _-]/g, '')
+    .replace(/ /g, '-');
 }
 const anchors = new Set([...method.matchAll(/^#{2,4} (.+)$/gm)].map((m) => anchorOf(m[1])));
 

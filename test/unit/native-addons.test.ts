@@ -9,7 +9,10 @@ import { tempDir } from '../helpers/tmp';
 
 test('better-sqlite3 is a V8-API addon built by npm ci for this Node; sharp is N-API; both load', () => {
   const all = probeNativeAddons();
-  assert.deepEqual(all.map((a) => a.name), ['better-sqlite3', 'sharp', 'tfjs-node', 'tfjs-node-gpu', 'webgpu (Dawn)']);
+  assert.deepEqual(
+    all.map((a) => a.name),
+    ['better-sqlite3', 'sharp', 'tfjs-node', 'tfjs-node-gpu', 'webgpu (Dawn)'],
+  );
   const sqlite = all.find((a) => a.name === 'better-sqlite3')!;
   assert.deepEqual(sqlite.abi, { kind: 'v8', moduleVersion: Number(process.versions.modules) });
   assert.equal(describeAbi(sqlite.abi), `NODE_MODULE_VERSION ${process.versions.modules}`);

@@ -5,13 +5,7 @@ import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { Rng } from '../../src-main/engine/rng';
-import {
-  applyNoise,
-  linearNoiseLogDet,
-  validateNoiseSpec,
-  NOISE_DEFAULTS,
-  type NoiseSpec,
-} from '../../src-main/engine/noise/index';
+import { applyNoise, linearNoiseLogDet, validateNoiseSpec, NOISE_DEFAULTS, type NoiseSpec } from '../../src-main/engine/noise/index';
 
 await tf.setBackend('cpu');
 
@@ -74,10 +68,18 @@ test('linear-optimal forward (P + sum_batch P) / (k + 1) and gradient (w + sum_b
   const colSum = (r: number[][]) => r[0].map((_, j) => r.reduce((s, row) => s + row[j], 0));
   const p = rows(X_VALUES, 3);
   const sp = colSum(p);
-  assertClose(y, p.flatMap((row) => row.map((v, j) => (v + sp[j]) / 4)));
+  assertClose(
+    y,
+    p.flatMap((row) => row.map((v, j) => (v + sp[j]) / 4)),
+  );
   const w = rows(W_VALUES, 3);
   const sw = colSum(w);
-  assertClose(gradOf(spec), w.flatMap((row) => row.map((v, j) => (v + sw[j]) / 4)), 1e-6, 'grad');
+  assertClose(
+    gradOf(spec),
+    w.flatMap((row) => row.map((v, j) => (v + sw[j]) / 4)),
+    1e-6,
+    'grad',
+  );
 });
 
 test('batch of one: linear-optimal is exactly the identity, linear-shift is the identity', () => {
@@ -96,11 +98,7 @@ test('skipFirstToken keeps token 0 bit-identical and noises the rest as if alone
     const [y, alone, xr] = tf.tidy(() => {
       const xt = tf.tensor(x, shape);
       const rest = tf.slice(xt, [0, 1, 0], [3, 3, 2]);
-      return [
-        values(applyNoise(xt, spec, train)),
-        values(applyNoise(rest, { ...spec, skipFirstToken: false }, train)),
-        values(rest),
-      ];
+      return [values(applyNoise(xt, spec, train)), values(applyNoise(rest, { ...spec, skipFirstToken: false }, train)), values(rest)];
     });
     const yr = rows(y, 3);
     const xrows = rows(Array.from(new Float32Array(x)), 3);
@@ -157,7 +155,7 @@ test('applyNoise leaks no tensors, also under tf.grad', () => {
   x.dispose();
 });
 
-test('gaussian: seeded, with (P\' - P) / s distributed as N(mean, std), identity gradient', () => {
+test("gaussian: seeded, with (P' - P) / s distributed as N(mean, std), identity gradient", () => {
   const shape = [8, 100, 125];
   const spec = emb({ type: 'gaussian', strength: 0.1, mean: 0.5, std: 2 });
   const x = tf.tidy(() => tf.tensor(new Rng(11).fillNormal(new Float32Array(100000)), shape));
@@ -205,7 +203,10 @@ test('salt-pepper: p/2 become max, p/2 become min, the rest untouched; gradient 
   assert.deepEqual(same, y);
 
   const none = tf.tidy(() => values(applyNoise(tf.tensor(xv, shape), emb({ type: 'salt-pepper', prob: 0 }), train)));
-  assert.deepEqual(none, y.map((_, i) => xv[i]));
+  assert.deepEqual(
+    none,
+    y.map((_, i) => xv[i]),
+  );
   const all = tf.tidy(() => values(applyNoise(tf.tensor(xv, shape), emb({ type: 'salt-pepper', prob: 1 }), train)));
   const nMax = all.filter((v) => v === max).length;
   assert.equal(nMax + all.filter((v) => v === min).length, n);
@@ -227,7 +228,10 @@ test('salt-pepper: p/2 become max, p/2 become min, the rest untouched; gradient 
     new Array(12).fill(true),
   );
   const g = gradOf(spec, small).map((v) => v + 0); // -0 and 0 are the same gradient
-  assert.deepEqual(g, W_VALUES.map((w, i) => (replacedMask[i] ? 0 : w)));
+  assert.deepEqual(
+    g,
+    W_VALUES.map((w, i) => (replacedMask[i] ? 0 : w)),
+  );
 });
 
 test('image level acts on [k, H, W, C] batches', () => {
@@ -235,7 +239,10 @@ test('image level acts on [k, H, W, C] batches', () => {
   const x = Array.from(new Rng(4).fillNormal(new Float32Array(36)));
   const y = tf.tidy(() => values(applyNoise(tf.tensor(x, shape), { type: 'linear-optimal', level: 'image', at: 'both' }, train)));
   const p = rows(Array.from(new Float32Array(x)), 2);
-  assertClose(y, p.flatMap((row, i) => row.map((v, j) => (2 * v + p[1 - i][j]) / 3)));
+  assertClose(
+    y,
+    p.flatMap((row, i) => row.map((v, j) => (2 * v + p[1 - i][j]) / 3)),
+  );
 });
 
 test('validateNoiseSpec rejects bad values naming the field', () => {

@@ -32,7 +32,13 @@ function valueAndGrads(f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: Arr[], dySe
   return [y, ...grads];
 }
 
-async function compare(name: string, ours: (...xs: tf.Tensor[]) => tf.Tensor, ref: (...xs: tf.Tensor[]) => tf.Tensor, inputs: Arr[], tol = 1e-5) {
+async function compare(
+  name: string,
+  ours: (...xs: tf.Tensor[]) => tf.Tensor,
+  ref: (...xs: tf.Tensor[]) => tf.Tensor,
+  inputs: Arr[],
+  tol = 1e-5,
+) {
   const want = await on('cpu', () => valueAndGrads(ref, inputs, 99));
   for (const backend of ['cpu', 'wasm']) {
     const got = await on(backend, () => valueAndGrads(ours, inputs, 99));
@@ -54,10 +60,17 @@ test('layerNorm matches the composed formula and its autodiff gradients', async 
     const { mean, variance } = tf.moments(x, -1, true);
     return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, eps))), g), b);
   };
-  for (const shape of [[4, 5, 8], [6, 16], [2, 3, 2, 12]]) {
+  for (const shape of [
+    [4, 5, 8],
+    [6, 16],
+    [2, 3, 2, 12],
+  ]) {
     const d = shape[shape.length - 1];
-    await compare(`layerNorm ${shape}`, (x, g, b) => layerNorm(x, g as tf.Tensor1D, b as tf.Tensor1D, eps), ref,
-      [rand(shape, 1, 3), rand([d], 2), rand([d], 3)]);
+    await compare(`layerNorm ${shape}`, (x, g, b) => layerNorm(x, g as tf.Tensor1D, b as tf.Tensor1D, eps), ref, [
+      rand(shape, 1, 3),
+      rand([d], 2),
+      rand([d], 3),
+    ]);
   }
 });
 
@@ -71,7 +84,10 @@ test('gelu matches 0.5 x (1 + erf(x / sqrt2)) and its gradient', async () => {
   await compare('gelu tails', (x) => gelu(x), ref, [tails]);
   // Known values of the exact form: gelu(1) = 0.841344746, gelu(-1) = -0.158655254, gelu(3) = 2.995950;
   // 4 values (fused on wasm) and 3 (composition).
-  for (const xs of [[0, 1, -1, 3], [0, 1, -1]]) {
+  for (const xs of [
+    [0, 1, -1, 3],
+    [0, 1, -1],
+  ]) {
     const v = tf.tidy(() => gelu(tf.tensor1d(xs)).dataSync());
     close(v, [0, 0.841344746, -0.158655254, 2.99595031].slice(0, xs.length), `gelu known values (${xs.length})`, 1e-6);
   }
@@ -79,7 +95,11 @@ test('gelu matches 0.5 x (1 + erf(x / sqrt2)) and its gradient', async () => {
 
 test('selfAttention matches per-head softmax(q k^T / sqrt(dh)) v, with gradients', async () => {
   // dh 4 and 16: the fused wasm kernel; dh 6: the tfjs composition on every backend.
-  for (const [B, T, H, dh] of [[2, 5, 2, 4], [3, 17, 4, 16], [2, 3, 2, 6]]) {
+  for (const [B, T, H, dh] of [
+    [2, 5, 2, 4],
+    [3, 17, 4, 16],
+    [2, 3, 2, 6],
+  ]) {
     const D = H * dh;
     const ref = (qkv: tf.Tensor) => {
       const heads = Array.from({ length: H }, (_, h) => {
@@ -89,7 +109,9 @@ test('selfAttention matches per-head softmax(q k^T / sqrt(dh)) v, with gradients
       });
       return tf.reshape(tf.concat(heads, 2), [B * T, D]);
     };
-    await compare(`selfAttention B${B} T${T} H${H} dh${dh}`, (qkv) => selfAttention(qkv as tf.Tensor2D, B, H), ref, [rand([B * T, 3 * D], 30 + dh, 2)]);
+    await compare(`selfAttention B${B} T${T} H${H} dh${dh}`, (qkv) => selfAttention(qkv as tf.Tensor2D, B, H), ref, [
+      rand([B * T, 3 * D], 30 + dh, 2),
+    ]);
   }
 });
 
@@ -122,19 +144,61 @@ test('conv2d matches tf.conv2d forward and gradients (stride 1/2, pad same/valid
     [[2, 7, 7, 8], [1, 1, 8, 16], 2, 'same'],
   ];
   for (const [xs, ws, stride, pad] of cases) {
-    await compare(`conv2d x[${xs}] w[${ws}] s${stride} ${pad}`,
+    await compare(
+      `conv2d x[${xs}] w[${ws}] s${stride} ${pad}`,
       (x, w) => conv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, pad),
       (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, pad),
-      [rand(xs, 5), rand(ws, 6)]);
+      [rand(xs, 5), rand(ws, 6)],
+    );
   }
 });
 
 test('permutePadCut (wasm) equals pad, transpose and slice', () => {
   const cases: [number[], number[], [number, number][], number[] | undefined][] = [
-    [[2, 5, 6, 3], [3, 1, 2, 0], [[0, 0], [1, 2], [0, 1], [0, 0]], undefined], // scalar innermost
-    [[2, 3, 4, 8], [1, 2, 0, 3], [[0, 0], [0, 0], [0, 0], [0, 0]], undefined], // 16-byte rows
-    [[3, 4, 4, 8], [1, 2, 0, 3], [[0, 0], [0, 0], [0, 0], [0, 0]], [2, 3, 3, 8]], // cut
-    [[2, 4, 5, 3], [0, 1, 2, 3], [[1, 0], [2, 2], [1, 1], [0, 1]], [3, 5, 6, 4]], // pad, cut into the pad
+    [
+      [2, 5, 6, 3],
+      [3, 1, 2, 0],
+      [
+        [0, 0],
+        [1, 2],
+        [0, 1],
+        [0, 0],
+      ],
+      undefined,
+    ], // scalar innermost
+    [
+      [2, 3, 4, 8],
+      [1, 2, 0, 3],
+      [
+        [0, 0],
+        [0, 0],
+        [0, 0],
+        [0, 0],
+      ],
+      undefined,
+    ], // 16-byte rows
+    [
+      [3, 4, 4, 8],
+      [1, 2, 0, 3],
+      [
+        [0, 0],
+        [0, 0],
+        [0, 0],
+        [0, 0],
+      ],
+      [2, 3, 3, 8],
+    ], // cut
+    [
+      [2, 4, 5, 3],
+      [0, 1, 2, 3],
+      [
+        [1, 0],
+        [2, 2],
+        [1, 1],
+        [0, 1],
+      ],
+      [3, 5, 6, 4],
+    ], // pad, cut into the pad
   ];
   for (const [shape, perm, pad, keep] of cases) {
     const x = T(rand(shape, 40)) as tf.Tensor4D;
@@ -150,24 +214,40 @@ test('permutePadCut (wasm) equals pad, transpose and slice', () => {
 
 test('the fused wasm kernels pass NaN through instead of trapping (a diverged run must report its loss)', () => {
   const x = tf.fill([2, 3, 24], NaN);
-  const outs = tf.tidy(() => [
-    selfAttention(tf.reshape(x, [6, 24]) as tf.Tensor2D, 2, 2),
-    gelu(x),
-    layerNorm(x, tf.ones([24]) as tf.Tensor1D, tf.zeros([24]) as tf.Tensor1D),
-  ].map((t) => t.dataSync()));
+  const outs = tf.tidy(() =>
+    [
+      selfAttention(tf.reshape(x, [6, 24]) as tf.Tensor2D, 2, 2),
+      gelu(x),
+      layerNorm(x, tf.ones([24]) as tf.Tensor1D, tf.zeros([24]) as tf.Tensor1D),
+    ].map((t) => t.dataSync()),
+  );
   outs.forEach((o, i) => assert.ok(Array.from(o).every(Number.isNaN), `output ${i} is not all NaN`));
   x.dispose();
 });
 
 test('addRelu matches relu(a + b) with gradients for both inputs', async () => {
   // 120 values: the fused wasm kernel; 105: the tfjs composition.
-  for (const shape of [[2, 3, 4, 5], [3, 5, 7]]) {
-    await compare(`addRelu [${shape}]`, (a, b) => addRelu(a, b), (a, b) => tf.relu(tf.add(a, b)), [rand(shape, 50, 2), rand(shape, 51, 2)]);
+  for (const shape of [
+    [2, 3, 4, 5],
+    [3, 5, 7],
+  ]) {
+    await compare(
+      `addRelu [${shape}]`,
+      (a, b) => addRelu(a, b),
+      (a, b) => tf.relu(tf.add(a, b)),
+      [rand(shape, 50, 2), rand(shape, 51, 2)],
+    );
   }
 });
 
 test('convGeometry agrees with tfjs output shapes', () => {
-  for (const [h, k, s, p] of [[28, 3, 2, 'same'], [7, 3, 2, 'same'], [9, 3, 2, 'valid'], [7, 3, 2, 1], [4, 1, 2, 'same']] as const) {
+  for (const [h, k, s, p] of [
+    [28, 3, 2, 'same'],
+    [7, 3, 2, 'same'],
+    [9, 3, 2, 'valid'],
+    [7, 3, 2, 1],
+    [4, 1, 2, 'same'],
+  ] as const) {
     const g = convGeometry(h, h, k, k, s, p);
     const shape = tf.tidy(() => tf.conv2d(tf.zeros([1, h, h, 1]) as tf.Tensor4D, tf.zeros([k, k, 1, 1]) as tf.Tensor4D, s, p).shape);
     assert.deepEqual([g.ho, g.wo], [shape[1], shape[2]], `h=${h} k=${k} s=${s} pad=${p}`);
@@ -186,7 +266,8 @@ test('batchNorm (training) matches moments-based composition and returns biased 
       };
       const running = () => ({ mean: tf.zeros([c]) as tf.Tensor1D, variance: tf.ones([c]) as tf.Tensor1D });
       const inputs = [rand([3, 4, 5, c], 7, 2), rand([c], 8), rand([c], 9)];
-      const ours = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => batchNorm(x as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, true, running(), eps, relu).y;
+      const ours = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
+        batchNorm(x as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, true, running(), eps, relu).y;
       await compare(`batchNorm train c=${c} relu=${relu}`, ours, ref, inputs);
       const [m, v, wm, wv] = await on('wasm', () => {
         const x = T(inputs[0]);
@@ -213,12 +294,24 @@ test('on wasm, batchNorm (training), layerNorm, gelu, selfAttention and addRelu 
   const ln = await kernels((a) => layerNorm(a, g, b));
   assert.ok(ln.includes('NoisyNNLayerNorm') && ln.includes('NoisyNNLayerNormGrad'), `layerNorm kernels: ${ln}`);
   const at = await kernels((a) => selfAttention(tf.reshape(a, [6, 24]) as tf.Tensor2D, 2, 2));
-  assert.deepEqual(at.filter((k) => k.startsWith('NoisyNN')), ['NoisyNNAttention', 'NoisyNNAttentionGrad'], `attention kernels: ${at}`);
+  assert.deepEqual(
+    at.filter((k) => k.startsWith('NoisyNN')),
+    ['NoisyNNAttention', 'NoisyNNAttentionGrad'],
+    `attention kernels: ${at}`,
+  );
   assert.ok(!at.includes('Softmax') && !at.includes('BatchMatMul'), `attention ran unfused kernels: ${at}`);
   const ar = await kernels((a) => addRelu(a, tf.onesLike(a)));
-  assert.deepEqual(ar.filter((k) => k.startsWith('NoisyNN')), ['NoisyNNAddRelu', 'NoisyNNReluGrad'], `addRelu kernels: ${ar}`);
+  assert.deepEqual(
+    ar.filter((k) => k.startsWith('NoisyNN')),
+    ['NoisyNNAddRelu', 'NoisyNNReluGrad'],
+    `addRelu kernels: ${ar}`,
+  );
   const ge = await kernels((a) => gelu(a));
-  assert.deepEqual(ge.filter((k) => k.startsWith('NoisyNN')), ['NoisyNNGelu', 'NoisyNNGeluGrad'], `gelu kernels: ${ge}`);
+  assert.deepEqual(
+    ge.filter((k) => k.startsWith('NoisyNN')),
+    ['NoisyNNGelu', 'NoisyNNGeluGrad'],
+    `gelu kernels: ${ge}`,
+  );
   assert.ok(!ge.includes('Erf') && !ge.includes('Exp'), `gelu ran unfused kernels: ${ge}`);
   tf.dispose([x, g, b, running.mean, running.variance]);
 });
@@ -227,24 +320,72 @@ test('batchNorm (eval) uses running stats, with gradients', async () => {
   const eps = 1e-5;
   const rm = rand([5], 10);
   const rv = { shape: [5], data: rand([5], 11).data.map((a) => 0.5 + Math.abs(a)) };
-  const ref = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
-    tf.add(tf.mul(tf.div(tf.sub(x, T(rm)), tf.sqrt(tf.add(T(rv), eps))), g), b);
-  await compare('batchNorm eval', (x, g, b) => {
-    const r = batchNorm(x as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, false, { mean: T(rm) as tf.Tensor1D, variance: T(rv) as tf.Tensor1D }, eps);
-    assert.equal(r.batchMean, undefined);
-    return r.y;
-  }, ref, [rand([2, 3, 3, 5], 12, 2), rand([5], 13), rand([5], 14)]);
+  const ref = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.add(tf.mul(tf.div(tf.sub(x, T(rm)), tf.sqrt(tf.add(T(rv), eps))), g), b);
+  await compare(
+    'batchNorm eval',
+    (x, g, b) => {
+      const r = batchNorm(
+        x as tf.Tensor4D,
+        g as tf.Tensor1D,
+        b as tf.Tensor1D,
+        false,
+        { mean: T(rm) as tf.Tensor1D, variance: T(rv) as tf.Tensor1D },
+        eps,
+      );
+      assert.equal(r.batchMean, undefined);
+      return r.y;
+    },
+    ref,
+    [rand([2, 3, 3, 5], 12, 2), rand([5], 13), rand([5], 14)],
+  );
 });
 
 test('globalAvgPool matches mean over H, W', async () => {
-  await compare('globalAvgPool', (x) => globalAvgPool(x as tf.Tensor4D), (x) => tf.mean(x, [1, 2]), [rand([3, 5, 4, 6], 15)]);
+  await compare(
+    'globalAvgPool',
+    (x) => globalAvgPool(x as tf.Tensor4D),
+    (x) => tf.mean(x, [1, 2]),
+    [rand([3, 5, 4, 6], 15)],
+  );
 });
 
 test('wasm BatchMatMul replacement matches cpu matMul for every transpose combination, with gradients', async () => {
   const flip = (s: number[]) => [...s.slice(0, -2), s[s.length - 1], s[s.length - 2]];
   // N (and for the gradients K) a multiple of 8 with batch 1: the workbench's GEMM; M odd for its remainder rows.
-  const shapes: [number[], number[]][] = [[[33, 20], [20, 17]], [[1, 9, 6], [1, 6, 5]], [[4, 7, 5], [4, 5, 3]], [[2, 3, 17, 16], [2, 3, 16, 17]], [[5, 1, 4], [5, 4, 1]],
-    [[35, 24], [24, 16]], [[6, 64], [64, 40]], [[1, 13, 8], [1, 8, 24]]];
+  const shapes: [number[], number[]][] = [
+    [
+      [33, 20],
+      [20, 17],
+    ],
+    [
+      [1, 9, 6],
+      [1, 6, 5],
+    ],
+    [
+      [4, 7, 5],
+      [4, 5, 3],
+    ],
+    [
+      [2, 3, 17, 16],
+      [2, 3, 16, 17],
+    ],
+    [
+      [5, 1, 4],
+      [5, 4, 1],
+    ],
+    [
+      [35, 24],
+      [24, 16],
+    ],
+    [
+      [6, 64],
+      [64, 40],
+    ],
+    [
+      [1, 13, 8],
+      [1, 8, 24],
+    ],
+  ];
   let n = 0;
   for (const [sa, sb] of shapes) {
     for (const ta of [false, true]) {
@@ -266,17 +407,47 @@ test('the BatchMatMul replacement is installed on wasm and can be swapped back',
   assert.notEqual(stock, replaced);
   assert.equal(registerWasmBatchMatMul(), true);
   assert.notEqual(tf.getKernel('BatchMatMul', 'wasm')!.kernelFunc, stock);
-  const v = tf.tidy(() => tf.matMul(tf.tensor2d([[1, 2], [3, 4]]), tf.tensor2d([[5, 6], [7, 8]]), true, true).arraySync());
-  assert.deepEqual(v, [[23, 31], [34, 46]]);
+  const v = tf.tidy(() =>
+    tf
+      .matMul(
+        tf.tensor2d([
+          [1, 2],
+          [3, 4],
+        ]),
+        tf.tensor2d([
+          [5, 6],
+          [7, 8],
+        ]),
+        true,
+        true,
+      )
+      .arraySync(),
+  );
+  assert.deepEqual(v, [
+    [23, 31],
+    [34, 46],
+  ]);
 });
 
 test('ops reject bad shapes with clear errors', () => {
   tf.tidy(() => {
-    assert.throws(() => layerNorm(tf.zeros([2, 4]), tf.zeros([3]) as tf.Tensor1D, tf.zeros([4]) as tf.Tensor1D), /gamma must have shape \[4\]/);
-    assert.throws(() => conv2d(tf.zeros([1, 5, 5, 2]) as tf.Tensor4D, tf.zeros([3, 3, 3, 4]) as tf.Tensor4D, 1, 'same'), /3 input channels/);
+    assert.throws(
+      () => layerNorm(tf.zeros([2, 4]), tf.zeros([3]) as tf.Tensor1D, tf.zeros([4]) as tf.Tensor1D),
+      /gamma must have shape \[4\]/,
+    );
+    assert.throws(
+      () => conv2d(tf.zeros([1, 5, 5, 2]) as tf.Tensor4D, tf.zeros([3, 3, 3, 4]) as tf.Tensor4D, 1, 'same'),
+      /3 input channels/,
+    );
     assert.throws(() => conv2d(tf.zeros([1, 5, 5, 2]) as tf.Tensor4D, tf.zeros([3, 3, 2, 4]) as tf.Tensor4D, 0, 'same'), /stride/);
-    assert.throws(() => batchNorm(tf.zeros([2, 4]) as unknown as tf.Tensor4D, tf.zeros([4]) as tf.Tensor1D, tf.zeros([4]) as tf.Tensor1D, true,
-      { mean: tf.zeros([4]) as tf.Tensor1D, variance: tf.ones([4]) as tf.Tensor1D }), /rank 4/);
+    assert.throws(
+      () =>
+        batchNorm(tf.zeros([2, 4]) as unknown as tf.Tensor4D, tf.zeros([4]) as tf.Tensor1D, tf.zeros([4]) as tf.Tensor1D, true, {
+          mean: tf.zeros([4]) as tf.Tensor1D,
+          variance: tf.ones([4]) as tf.Tensor1D,
+        }),
+      /rank 4/,
+    );
   });
 });
 

@@ -28,8 +28,18 @@ interface NoiseFixture {
   linear: { input: string; spec: Partial<NoiseSpec> & Pick<NoiseSpec, 'type'>; y: number[]; grad: number[] }[];
   random: { spec: Partial<NoiseSpec> & Pick<NoiseSpec, 'type'>; expected: Record<string, number | string> }[];
 }
-interface ModelCase { name: string; training: boolean; noise: RunNoise; grads: Record<string, { norm: number; probe: number }>; runningAfter?: boolean }
-interface ModelFixture { vit: { cases: ModelCase[] }; cnn: { cases: ModelCase[] }; r18: { cases: ModelCase[] } }
+interface ModelCase {
+  name: string;
+  training: boolean;
+  noise: RunNoise;
+  grads: Record<string, { norm: number; probe: number }>;
+  runningAfter?: boolean;
+}
+interface ModelFixture {
+  vit: { cases: ModelCase[] };
+  cnn: { cases: ModelCase[] };
+  r18: { cases: ModelCase[] };
+}
 
 /** Largest |a - e| / (1 + |e|): float32 arithmetic against a float64 reference. */
 function maxRelErr(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): number {
@@ -60,12 +70,14 @@ async function checkLinearOperators(backend: string): Promise<void> {
   for (const c of noiseFx.linear) {
     const { shape, x, w } = noiseFx.inputs[c.input];
     const what = `${backend} ${JSON.stringify(c.spec)} on ${c.input}`;
-    const [y, g] = await read(tf.tidy(() => {
-      const wt = tf.tensor(w, shape);
-      const f = (xt: tf.Tensor) => applyNoise(xt, full(c.spec), { seed: 1, training: true });
-      const xt = tf.tensor(x, shape);
-      return [f(xt), tf.grad((v: tf.Tensor) => tf.sum(tf.mul(wt, f(v))))(xt)];
-    }));
+    const [y, g] = await read(
+      tf.tidy(() => {
+        const wt = tf.tensor(w, shape);
+        const f = (xt: tf.Tensor) => applyNoise(xt, full(c.spec), { seed: 1, training: true });
+        const xt = tf.tensor(x, shape);
+        return [f(xt), tf.grad((v: tf.Tensor) => tf.sum(tf.mul(wt, f(v))))(xt)];
+      }),
+    );
     assertClose(y, c.y, 1e-6, `${what} value`);
     assertClose(g, c.grad, 1e-6, `${what} input gradient`);
   }
@@ -98,8 +110,15 @@ test('gaussian noise has the reference mean and std, identity gradient, and is s
     assert.ok(Math.abs(std / sd - 1) < 5 / Math.sqrt(2 * n), `${JSON.stringify(r.spec)}: std ${std} vs ${sd}`);
     assert.deepEqual(run(11), y, 'same seed, same noise');
     assert.notDeepEqual(run(12), y, 'another seed, other noise');
-    const gi = tf.tidy(() => tf.grad((v: tf.Tensor) => tf.sum(applyNoise(v, spec, { seed: 11, training: true })))(tf.tensor(x, [N_ROWS, N_COLS])).dataSync());
-    assert.ok(gi.every((v) => v === r.expected.gradient), 'gradient is the identity');
+    const gi = tf.tidy(() =>
+      tf
+        .grad((v: tf.Tensor) => tf.sum(applyNoise(v, spec, { seed: 11, training: true })))(tf.tensor(x, [N_ROWS, N_COLS]))
+        .dataSync(),
+    );
+    assert.ok(
+      gi.every((v) => v === r.expected.gradient),
+      'gradient is the identity',
+    );
   }
 });
 
@@ -114,11 +133,16 @@ test('salt-pepper replaces the reference fractions by max / min, gradient only o
       tf.tidy(() => {
         const xt = tf.tensor(x, [N_ROWS, N_COLS]);
         const y = applyNoise(xt, spec, { seed, training: true }).dataSync();
-        const g = tf.grad((v: tf.Tensor) => tf.sum(applyNoise(v, spec, { seed, training: true })))(xt).dataSync();
+        const g = tf
+          .grad((v: tf.Tensor) => tf.sum(applyNoise(v, spec, { seed, training: true })))(xt)
+          .dataSync();
         return { y, g };
       });
     const { y, g } = run(21);
-    let salt = 0, pepper = 0, same = 0, badGrad = 0;
+    let salt = 0,
+      pepper = 0,
+      same = 0,
+      badGrad = 0;
     for (let i = 0; i < n; i++) {
       // The tensor's own max / min stay equal when replaced: their gradient is 0 or 1, both fine.
       const extreme = x[i] === hi || x[i] === lo;
@@ -133,7 +157,11 @@ test('salt-pepper replaces the reference fractions by max / min, gradient only o
       }
     }
     assert.equal(badGrad, 0, 'gradient is 1 on untouched elements and 0 on replaced ones');
-    for (const [name, got] of [['saltFraction', salt], ['pepperFraction', pepper], ['untouchedFraction', same]] as const) {
+    for (const [name, got] of [
+      ['saltFraction', salt],
+      ['pepperFraction', pepper],
+      ['untouchedFraction', same],
+    ] as const) {
       const p = r.expected[name] as number;
       // The sample's max and min themselves count as untouched when drawn: allow 2 elements.
       const tol = 5 * Math.sqrt((p * (1 - p)) / n) + 2 / n;
@@ -149,7 +177,8 @@ test('salt-pepper replaces the reference fractions by max / min, gradient only o
 const PRESET = { vit: 'mnist-vit', cnn: 'mnist-cnn', r18: 'resnet18' } as const;
 type Kind = keyof typeof PRESET;
 /** resnet18 as preset, on the fixture's 32x32 RGB input with 10 classes (the stem and stages unchanged). */
-const modelConfig = (kind: Kind) => (kind === 'r18' ? { ...MODEL_PRESETS.resnet18, imageSize: 32, numClasses: 10 } : MODEL_PRESETS[PRESET[kind]]);
+const modelConfig = (kind: Kind) =>
+  kind === 'r18' ? { ...MODEL_PRESETS.resnet18, imageSize: 32, numClasses: 10 } : MODEL_PRESETS[PRESET[kind]];
 
 function fixtureArray(name: string): NamedArray {
   const a = arrays[name];
@@ -173,7 +202,8 @@ function loadModel(kind: Kind): Model {
 
 /** Probe r_i = cos(0.731 i + 0.1) projection and L2 norm, in float64 as the reference. */
 function probeAndNorm(g: ArrayLike<number>): { probe: number; norm: number } {
-  let probe = 0, sq = 0;
+  let probe = 0,
+    sq = 0;
   for (let i = 0; i < g.length; i++) {
     probe += g[i] * Math.cos(0.731 * i + 0.1);
     sq += g[i] * g[i];
@@ -232,7 +262,13 @@ async function checkModel(kind: Kind, backend: string, inputGrad = true): Promis
       if (c.runningAfter) {
         // One more training forward, folded into the running statistics as the trainer does.
         const bnStats: BnStat[] = [];
-        tf.tidy(() => void model.forward(tf.tensor4d(input.data as Float32Array, input.shape as [number, number, number, number]), { ...opts, bnStats }));
+        tf.tidy(
+          () =>
+            void model.forward(tf.tensor4d(input.data as Float32Array, input.shape as [number, number, number, number]), {
+              ...opts,
+              bnStats,
+            }),
+        );
         await download(bnStats.flatMap((s) => [s.batchMean, s.batchVar, s.running.mean, s.running.variance]));
         updateRunningStats(bnStats);
         for (const [n, v] of model.params.buffers) {
@@ -249,9 +285,13 @@ async function checkModel(kind: Kind, backend: string, inputGrad = true): Promis
 test('fixture weights cover exactly the TS parameters of both presets', () => {
   for (const kind of ['vit', 'cnn'] as const) {
     const model = createModel(modelConfig(kind), 1);
-    const weightNames = Object.keys(arrays).filter((n) => n.startsWith(`${kind}.`) && !/\.(input|logit_weights)$/.test(n))
+    const weightNames = Object.keys(arrays)
+      .filter((n) => n.startsWith(`${kind}.`) && !/\.(input|logit_weights)$/.test(n))
       .filter((n) => !modelFx[kind].cases.some((c) => n.startsWith(`${kind}.${c.name}.`)));
-    assert.deepEqual(weightNames.map((n) => n.slice(kind.length + 1)).sort(), [...model.params.trainable.keys(), ...model.params.buffers.keys()].sort());
+    assert.deepEqual(
+      weightNames.map((n) => n.slice(kind.length + 1)).sort(),
+      [...model.params.trainable.keys(), ...model.params.buffers.keys()].sort(),
+    );
     assert.equal(model.params.count(), kind === 'vit' ? 139018 : 77754, 'torch parameter count');
     model.dispose();
   }
@@ -279,7 +319,15 @@ test('the model comparison is sensitive: a noise site one block off is far outsi
     const c = modelFx.vit.cases.find((k) => k.name === 'shift-block1')!;
     const input = fixtureArray('vit.input');
     const moved = { ...c.noise, site: { block: 2 } };
-    const logits = tf.tidy(() => model.forward(tf.tensor4d(input.data as Float32Array, input.shape as [number, number, number, number]), { training: true, noise: moved, noiseSeed: 5 }).dataSync());
+    const logits = tf.tidy(() =>
+      model
+        .forward(tf.tensor4d(input.data as Float32Array, input.shape as [number, number, number, number]), {
+          training: true,
+          noise: moved,
+          noiseSeed: 5,
+        })
+        .dataSync(),
+    );
     assert.ok(maxRelErr(logits, fixtureArray('vit.shift-block1.logits').data as Float64Array, 'moved') > 1e-2);
   } finally {
     model.dispose();

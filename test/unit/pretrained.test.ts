@@ -6,7 +6,16 @@ import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { createModel } from '../../src-main/engine/models/index';
 import type { ModelConfig, VitConfig } from '../../src-main/engine/config/index';
-import { describeTimmConfig, fitWeightsModel, fromTorch, initFromWeights, resampleBicubic, toTorch, torchLayout, frozenParams } from '../../src-main/engine/pretrained/index';
+import {
+  describeTimmConfig,
+  fitWeightsModel,
+  fromTorch,
+  initFromWeights,
+  resampleBicubic,
+  toTorch,
+  torchLayout,
+  frozenParams,
+} from '../../src-main/engine/pretrained/index';
 import { readSafetensorsFile, type NamedArray } from '../../src-main/engine/train/safetensors';
 import { formulaState, RESNET_FIXTURE } from '../helpers/pretrained-fixtures';
 import { makeBatch, resizeImage, withInput } from '../../src-main/engine/batches';
@@ -35,7 +44,12 @@ function logits(config: ModelConfig, arrays: Record<string, NamedArray>, input: 
   const model = createModel(config, 1);
   try {
     initFromWeights(model, weightsConfig, arrays, 'fixture');
-    return tf.tidy(() => model.forward(nhwc(input), { training: false, noise: { type: 'none', level: 'embedding', at: 'both' }, noiseSeed: 0 }).dataSync() as Float32Array);
+    return tf.tidy(
+      () =>
+        model
+          .forward(nhwc(input), { training: false, noise: { type: 'none', level: 'embedding', at: 'both' }, noiseSeed: 0 })
+          .dataSync() as Float32Array,
+    );
   } finally {
     model.dispose();
   }
@@ -50,15 +64,35 @@ function assertClose(actual: ArrayLike<number>, want: ArrayLike<number>, tol: nu
 
 test('config.json of a timm folder: model_args, classes, pretrained_cfg', () => {
   const { desc } = folder('vit-token');
-  assert.deepEqual(desc.model, { kind: 'vit', imageSize: 32, channels: 3, patchSize: 8, dim: 48, depth: 2, heads: 3, mlpRatio: 4, numClasses: 7, globalPool: 'token' });
+  assert.deepEqual(desc.model, {
+    kind: 'vit',
+    imageSize: 32,
+    channels: 3,
+    patchSize: 8,
+    dim: 48,
+    depth: 2,
+    heads: 3,
+    mlpRatio: 4,
+    numClasses: 7,
+    globalPool: 'token',
+  });
   assert.deepEqual(desc.input, { size: 32, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5], cropPct: 0.9 });
   const base = describeTimmConfig({ architecture: 'vit_base_patch16_384' }, 'x');
   assert.deepEqual([base.model.kind, base.model.imageSize, base.model.numClasses], ['vit', 384, 1000]);
-  assert.throws(() => describeTimmConfig({ architecture: 'vit_base_patch16_224', model_args: { class_token: false } }, 'cfg.json'), /cfg\.json: model_args\.class_token = false is not supported/);
-  assert.throws(() => describeTimmConfig({ architecture: 'convnext_tiny' }, 'cfg.json'), /cfg\.json: architecture 'convnext_tiny' is not supported/);
+  assert.throws(
+    () => describeTimmConfig({ architecture: 'vit_base_patch16_224', model_args: { class_token: false } }, 'cfg.json'),
+    /cfg\.json: model_args\.class_token = false is not supported/,
+  );
+  assert.throws(
+    () => describeTimmConfig({ architecture: 'convnext_tiny' }, 'cfg.json'),
+    /cfg\.json: architecture 'convnext_tiny' is not supported/,
+  );
 });
 
-for (const [name, key] of [['vit-token', 'vit_token'], ['vit-avg', 'vit_avg']] as const) {
+for (const [name, key] of [
+  ['vit-token', 'vit_token'],
+  ['vit-avg', 'vit_avg'],
+] as const) {
   test(`${name}: logits equal PyTorch's timm restatement to 1e-4`, () => {
     const { desc, tensors, file } = folder(name);
     const arrays = fromTorch(desc.model, tensors, file);
@@ -73,13 +107,23 @@ test('vit-token at 40x40: pos_embed resampled as timm and logits equal PyTorch t
   assert.match(adapted.join('\n'), /pos_embed interpolated from a 4x4 to a 5x5 patch grid/);
   const pos = resampleBicubic((arrays.pos_embed.data as Float32Array).subarray(48), 4, 4, 48, 5, 5);
   assertClose(pos, (expected['vit_token_at40.pos_embed'].data as Float32Array).subarray(48), 1e-6, 'pos_embed');
-  assertClose(logits(model, arrays, expected['vit_token_at40.input'], desc.model), expected['vit_token_at40.logits'].data as Float64Array, 1e-4, 'vit at 40');
+  assertClose(
+    logits(model, arrays, expected['vit_token_at40.input'], desc.model),
+    expected['vit_token_at40.logits'].data as Float64Array,
+    1e-4,
+    'vit at 40',
+  );
 });
 
 test('resnet18 (torchvision names) at 34x34: logits equal PyTorch to 1e-4', () => {
   const desc = describeTimmConfig({ architecture: 'resnet18', num_classes: 6 }, 'resnet18');
   const arrays = fromTorch(desc.model, formulaState(desc.model), 'resnet18');
-  assertClose(logits({ ...desc.model, imageSize: RESNET_FIXTURE.size }, arrays, expected['resnet18.input'], desc.model), expected['resnet18.logits'].data as Float64Array, 1e-4, 'resnet18');
+  assertClose(
+    logits({ ...desc.model, imageSize: RESNET_FIXTURE.size }, arrays, expected['resnet18.input'], desc.model),
+    expected['resnet18.logits'].data as Float64Array,
+    1e-4,
+    'resnet18',
+  );
 });
 
 test('export: timm / torchvision names and layouts, bit-identical round trip', () => {
@@ -89,7 +133,10 @@ test('export: timm / torchvision names and layouts, bit-identical round trip', (
     assert.deepEqual(Object.keys(back).sort(), Object.keys(tensors).sort(), name);
     for (const [k, t] of Object.entries(tensors)) {
       assert.deepEqual(back[k].shape, t.shape, k);
-      assert.ok(Buffer.from((back[k].data as Float32Array).buffer).equals(Buffer.from((t.data as Float32Array).buffer)), `${name} ${k} differs after the round trip`);
+      assert.ok(
+        Buffer.from((back[k].data as Float32Array).buffer).equals(Buffer.from((t.data as Float32Array).buffer)),
+        `${name} ${k} differs after the round trip`,
+      );
     }
   }
   const r = describeTimmConfig({ architecture: 'resnet50', num_classes: 3 }, 'r50').model;
@@ -102,7 +149,18 @@ test('export: timm / torchvision names and layouts, bit-identical round trip', (
 test('the layout lists exactly the model parameters, with the shapes the model has', () => {
   const configs: ModelConfig[] = [
     { kind: 'vit', imageSize: 16, channels: 2, patchSize: 4, dim: 8, depth: 2, heads: 2, mlpRatio: 1.5, numClasses: 3, globalPool: 'avg' },
-    { kind: 'resnet', imageSize: 16, channels: 1, block: 'bottleneck', layers: [1, 2], widths: [4, 8], stem: 'small', stemStride: 1, stemWidth: 4, numClasses: 3 },
+    {
+      kind: 'resnet',
+      imageSize: 16,
+      channels: 1,
+      block: 'bottleneck',
+      layers: [1, 2],
+      widths: [4, 8],
+      stem: 'small',
+      stemStride: 1,
+      stemWidth: 4,
+      numClasses: 3,
+    },
   ];
   for (const c of configs) {
     const m = createModel(c, 3);
@@ -123,7 +181,10 @@ test('bad weights: missing, extra, mis-shaped and wrong-dtype tensors are named 
   const { desc, tensors } = folder('vit-token');
   const without = { ...tensors };
   delete without['blocks.1.attn.qkv.weight'];
-  assert.throws(() => fromTorch(desc.model, without, 'm.safetensors'), /m\.safetensors: .*\n- tensor blocks\.1\.attn\.qkv\.weight is missing \(expected \[144, 48\]\)/s);
+  assert.throws(
+    () => fromTorch(desc.model, without, 'm.safetensors'),
+    /m\.safetensors: .*\n- tensor blocks\.1\.attn\.qkv\.weight is missing \(expected \[144, 48\]\)/s,
+  );
   const extra = { ...tensors, 'blocks.0.ls1.gamma': { dtype: 'F32' as const, shape: [48], data: new Float32Array(48) } };
   assert.throws(() => fromTorch(desc.model, extra, 'm.safetensors'), /tensor blocks\.0\.ls1\.gamma \[48\] is not part of the model/);
   const bad = { ...tensors, 'head.weight': { dtype: 'F32' as const, shape: [8, 48], data: new Float32Array(8 * 48) } };
@@ -131,7 +192,10 @@ test('bad weights: missing, extra, mis-shaped and wrong-dtype tensors are named 
   const ints = { ...tensors, 'norm.bias': { dtype: 'I32' as const, shape: [48], data: new Int32Array(48) } };
   assert.throws(() => fromTorch(desc.model, ints, 'm.safetensors'), /tensor norm\.bias is I32; float32/);
   const r18 = describeTimmConfig({ architecture: 'resnet18' }, 'r').model;
-  assert.throws(() => fromTorch(r18, tensors, 'vit.safetensors'), /vit\.safetensors: holds another architecture: none of the ResNet .*'s 102 tensors is there \(the file has 32: blocks\.0\.attn\.proj\.bias/);
+  assert.throws(
+    () => fromTorch(r18, tensors, 'vit.safetensors'),
+    /vit\.safetensors: holds another architecture: none of the ResNet .*'s 102 tensors is there \(the file has 32: blocks\.0\.attn\.proj\.bias/,
+  );
 });
 
 test("timm's eval transform: bicubic resize to size / crop_pct and centre crop within one level of PIL", () => {
@@ -155,8 +219,14 @@ test('run config: init and input are validated; 0 epochs only with init', () => 
   const base = runPreset('mnist-vit');
   assert.match(configProblems({ ...base, epochs: 0 }).join('\n'), /epochs must be a positive integer no larger than \d+ \(got 0\)/);
   assert.deepEqual(configProblems({ ...base, epochs: 0, init: { weights: 'w' } }), []);
-  assert.match(configProblems({ ...base, init: { weights: 'w', freeze: 9 } }).join('\n'), /init\.freeze must be an integer in \[0, 4\] \(blocks; got 9\)/);
-  assert.match(configProblems({ ...base, input: { size: 32, mean: [0.5], std: [0.5], cropPct: 1 } }).join('\n'), /input\.size must equal model\.imageSize 28/);
+  assert.match(
+    configProblems({ ...base, init: { weights: 'w', freeze: 9 } }).join('\n'),
+    /init\.freeze must be an integer in \[0, 4\] \(blocks; got 9\)/,
+  );
+  assert.match(
+    configProblems({ ...base, input: { size: 32, mean: [0.5], std: [0.5], cropPct: 1 } }).join('\n'),
+    /input\.size must equal model\.imageSize 28/,
+  );
   const vit = { ...(base.model as VitConfig), globalPool: 'max' as 'avg' };
   assert.match(configProblems({ ...base, model: vit }).join('\n'), /model\.globalPool must be 'token' or 'avg'/);
 });

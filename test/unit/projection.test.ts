@@ -4,14 +4,28 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { EntropyEstimate } from '../../src-main/api/contract';
 import {
-  centroidShifts, centroids, displacementSegments, firstOfClass, formatEntropy, formatSpread, inPolygon, readDs, readPoint, regionOfEvent, rowsInRegion, spread,
+  centroidShifts,
+  centroids,
+  displacementSegments,
+  firstOfClass,
+  formatEntropy,
+  formatSpread,
+  inPolygon,
+  readDs,
+  readPoint,
+  regionOfEvent,
+  rowsInRegion,
+  spread,
 } from '../../src-renderer/src/lib/projection';
 
 const xy = (...pts: [number, number][]) => Float32Array.from(pts.flat());
 
 test('centroids: mean per class, empty classes left out', () => {
   const c = centroids(xy([0, 0], [2, 2], [10, 10]), Int32Array.from([0, 0, 2]), 3);
-  assert.deepEqual(c, [{ cls: 0, x: 1, y: 1, count: 2 }, { cls: 2, x: 10, y: 10, count: 1 }]);
+  assert.deepEqual(c, [
+    { cls: 0, x: 1, y: 1, count: 2 },
+    { cls: 2, x: 10, y: 10, count: 1 },
+  ]);
 });
 
 test('centroidShifts: clean centroid -> noisy centroid with its length', () => {
@@ -53,9 +67,13 @@ test('selection: box (either corner order) and lasso; a row counts once across c
   assert.ok(!inPolygon(0.9, 0.9, [0, 1, 0], [0, 0, 1]));
 });
 
-test('readDs: the engine\'s reading, one name each; out-of-range values are shown as flags', () => {
+test("readDs: the engine's reading, one name each; out-of-range values are shown as flags", () => {
   const est = (verdict: 'positive' | 'harmful' | 'not significant' | 'out of range'): EntropyEstimate => ({
-    name: 'g', measures: 'm', clean: { value: 1, mean: 1, std: 0 }, dS: { value: 0.5, mean: 0.5, std: 0.1 }, verdict: { verdict, significant: verdict === 'positive', text: '' },
+    name: 'g',
+    measures: 'm',
+    clean: { value: 1, mean: 1, std: 0 },
+    dS: { value: 0.5, mean: 0.5, std: 0.1 },
+    verdict: { verdict, significant: verdict === 'positive', text: '' },
   });
   assert.equal(readDs(est('positive')), 'positive');
   assert.equal(readDs(est('harmful')), 'harmful');
@@ -66,7 +84,11 @@ test('readDs: the engine\'s reading, one name each; out-of-range values are show
   assert.equal(formatSpread(undefined), '—');
   assert.equal(formatEntropy({ value: -14.3, mean: -14, std: 0.5, outOfRange: 'below 0' }), 'out of range (below 0: -14.300)');
   assert.equal(formatEntropy({ value: 1.23456, mean: 1, std: 0.01 }), '1.235 ± 0.010');
-  assert.match(readPoint({ block: 3, pool: 'cls', at: 'noise-site' }), /attention input of block 4 after LN1/, 'blocks count from 1 in words');
+  assert.match(
+    readPoint({ block: 3, pool: 'cls', at: 'noise-site' }),
+    /attention input of block 4 after LN1/,
+    'blocks count from 1 in words',
+  );
   assert.match(readPoint({ block: 3, pool: 'cls' }), /residual stream after block 4/);
   assert.match(readPoint({ block: -1, pool: 'mean-patch' }), /our extension/);
   assert.match(readPoint({ stage: 2, block: 1, at: 'noise-site' }), /input of stage 2 block 1/);

@@ -59,5 +59,8 @@ test('what the contract loads at run time imports no package, Node built-in, tfj
   };
   visit(CONTRACT);
   assert.deepEqual(bad, []);
-  assert.ok([...seen].some((f) => f.endsWith(join('engine', 'noise', 'operators.ts'))), 'the noise registry is reached through the contract');
+  assert.ok(
+    [...seen].some((f) => f.endsWith(join('engine', 'noise', 'operators.ts'))),
+    'the noise registry is reached through the contract',
+  );
 });

@@ -11,13 +11,21 @@ test('an order and its answer cross the shared block: loss, hits, gradients and 
   const order = replica.next();
   assert.deepEqual(order, { cmd: CMD_STEP, count: 3, seed: 0xdeadbeef });
   assert.deepEqual([...replica.idx.subarray(0, 3)], [5, 6, 7]);
-  replica.finish(0.5, 2, [Float32Array.of(1, 2), Float32Array.of(3, 4, 5, 6)], [{ mean: Float32Array.of(0.25), variance: Float32Array.of(2), count: 48 }]);
+  replica.finish(
+    0.5,
+    2,
+    [Float32Array.of(1, 2), Float32Array.of(3, 4, 5, 6)],
+    [{ mean: Float32Array.of(0.25), variance: Float32Array.of(2), count: 48 }],
+  );
   const r = rank0.await('replica 1');
   assert.equal(r.loss, 0.5);
   assert.equal(r.hits, 2);
   assert.equal(r.count, 3);
   assert.deepEqual([...rank0.grads], [1, 2, 3, 4, 5, 6]);
-  assert.deepEqual(r.bn.map((b) => [[...b.mean], [...b.variance], b.count]), [[[0.25], [2], 48]]);
+  assert.deepEqual(
+    r.bn.map((b) => [[...b.mean], [...b.variance], b.count]),
+    [[[0.25], [2], 48]],
+  );
 });
 
 test("a replica's failure reaches rank 0 as an error naming it; silence times out instead of hanging", () => {

@@ -17,15 +17,26 @@ test('xoshiro128** from state (1, 2, 3, 4): the reference sequence (first output
   const r = new Rng(0);
   r.setState([1, 2, 3, 4, 0, 0]);
   assert.equal(golden.state1234_u32[0], 11520);
-  assert.deepEqual(Array.from({ length: 8 }, () => r.nextU32()), golden.state1234_u32);
+  assert.deepEqual(
+    Array.from({ length: 8 }, () => r.nextU32()),
+    golden.state1234_u32,
+  );
 });
 
 test('seeding, the first outputs and floats of seeds 0, 42 and 2^40 + 7', () => {
   for (const [seed, g] of Object.entries(golden.seeds)) {
     const r = new Rng(Number(seed));
     assert.deepEqual(r.getState().slice(0, 4), g.state, `seed ${seed}: state`);
-    assert.deepEqual(Array.from({ length: 6 }, () => r.nextU32()), g.u32, `seed ${seed}: u32`);
-    assert.deepEqual(Array.from({ length: 3 }, () => r.next()), g.float, `seed ${seed}: floats`);
+    assert.deepEqual(
+      Array.from({ length: 6 }, () => r.nextU32()),
+      g.u32,
+      `seed ${seed}: u32`,
+    );
+    assert.deepEqual(
+      Array.from({ length: 3 }, () => r.next()),
+      g.float,
+      `seed ${seed}: floats`,
+    );
   }
 });
 

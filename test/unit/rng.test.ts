@@ -87,8 +87,14 @@ test('shuffle is a seed-dependent permutation', () => {
   assert.deepEqual(a, b);
   assert.notDeepEqual(a, base);
   assert.notDeepEqual(a, Array.from(c));
-  assert.deepEqual([...a].sort((x, y) => x - y), base);
-  assert.deepEqual(Array.from(c).sort((x, y) => x - y), base);
+  assert.deepEqual(
+    [...a].sort((x, y) => x - y),
+    base,
+  );
+  assert.deepEqual(
+    Array.from(c).sort((x, y) => x - y),
+    base,
+  );
 });
 
 test('deriveSeed is deterministic, u32, and differs across parts and their order', () => {

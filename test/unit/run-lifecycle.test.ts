@@ -55,7 +55,10 @@ test('cancel through the store: a queued run ends at once, a running one gets a 
     const queued = store.createRun({ config: {}, seed: 1 });
     assert.equal(store.requestCancel(queued), 'cancelled');
     assert.equal(store.getRun(queued)!.status, 'cancelled');
-    assert.throws(() => store.requestCancel(queued), (e: Error & { code?: string }) => e.code === 'conflict' && /is cancelled; only queued or running/.test(e.message));
+    assert.throws(
+      () => store.requestCancel(queued),
+      (e: Error & { code?: string }) => e.code === 'conflict' && /is cancelled; only queued or running/.test(e.message),
+    );
 
     const running = store.createRun({ config: {}, seed: 2 });
     assert.ok(claimQueued(store, running));
@@ -73,7 +76,10 @@ test('a claim is atomic and exclusive; a trainer refuses a run its parent did no
   const { store } = open();
   try {
     const id = store.createRun({ config: {}, seed: 1 });
-    assert.throws(() => store.startRun(id, { pid: process.pid, backend: 'cpu', claimedBy: process.ppid }), (e: Error & { code?: string }) => e.code === 'conflict' && /run \d+ is queued, not claimed by process/.test(e.message));
+    assert.throws(
+      () => store.startRun(id, { pid: process.pid, backend: 'cpu', claimedBy: process.ppid }),
+      (e: Error & { code?: string }) => e.code === 'conflict' && /run \d+ is queued, not claimed by process/.test(e.message),
+    );
     assert.equal(claimQueued(store, id), true);
     assert.equal(claimQueued(store, id), false, 'a second claim (another app instance) fails');
     assert.throws(() => store.startRun(id, { pid: 4242, backend: 'cpu', claimedBy: process.pid + 1 }), /not claimed by process/);
@@ -100,7 +106,10 @@ test('the CLI creates its run claimed at birth: a queue never sees it queued', a
     assert.ok(run.versions?.['@tensorflow/tfjs-core'], 'provenance recorded');
     assert.equal(claimQueued(store, id), false);
     assert.deepEqual(store.listRuns({ status: ['queued'] }), []);
-    assert.throws(() => createRuns(store, [{ ...resolved, problems: ['epochs must be a positive integer'] }]), (e: Error & { code?: string }) => e.code === 'invalid');
+    assert.throws(
+      () => createRuns(store, [{ ...resolved, problems: ['epochs must be a positive integer'] }]),
+      (e: Error & { code?: string }) => e.code === 'invalid',
+    );
   } finally {
     store.close();
   }

@@ -5,9 +5,26 @@ import type { RunSummary } from '../../src-main/api/contract';
 import { matchesSearch, runParams } from '../../src-renderer/src/lib/run-search';
 
 const run = (o: Partial<RunSummary>): RunSummary => ({
-  id: 1, name: 'sweep · strength=1 · seed=2', status: 'completed', preset: 'mnist-vit', noise: { type: 'gaussian', strength: 1, level: 'embedding', at: 'both', site: { block: 3 } },
-  seed: 2, backend: 'wasm', epochsDone: 1, epochs: 1, imagesPerSecond: 100, summary: null, tags: ['baseline'], createdAt: '2026-01-01T00:00:00Z', error: null,
-  dataset: 'fashion-mnist', model: 'mnist-vit', lr: 0.003, batchSize: 32, durationS: 10, ...o,
+  id: 1,
+  name: 'sweep · strength=1 · seed=2',
+  status: 'completed',
+  preset: 'mnist-vit',
+  noise: { type: 'gaussian', strength: 1, level: 'embedding', at: 'both', site: { block: 3 } },
+  seed: 2,
+  backend: 'wasm',
+  epochsDone: 1,
+  epochs: 1,
+  imagesPerSecond: 100,
+  summary: null,
+  tags: ['baseline'],
+  createdAt: '2026-01-01T00:00:00Z',
+  error: null,
+  dataset: 'fashion-mnist',
+  model: 'mnist-vit',
+  lr: 0.003,
+  batchSize: 32,
+  durationS: 10,
+  ...o,
 });
 
 test('a parameter and a value match exactly: strength 1 is not strength 10', () => {
@@ -31,5 +48,8 @@ test('anything else is a case-insensitive substring of the run: name, tags, note
   assert.equal(matchesSearch(r, [], 'gaussian'), true);
   assert.equal(matchesSearch(r, [], 'salt'), false);
   assert.equal(matchesSearch(r, [], 'fashion'), true);
-  assert.deepEqual(runParams(r).find(([k]) => k === 'strength'), ['strength', 1]);
+  assert.deepEqual(
+    runParams(r).find(([k]) => k === 'strength'),
+    ['strength', 1],
+  );
 });

@@ -87,12 +87,18 @@ test('corrupt input gives errors naming the file and the problem', () => {
     [good.subarray(0, 5), /model\.safetensors: .*truncated/],
     [good.subarray(0, 8 + n - 1), /model\.safetensors: .*header length .* beyond the end/],
     [good.subarray(0, good.length - 1), /model\.safetensors: .*out of range/],
-    [Buffer.concat([good.subarray(0, 8), Buffer.from('{"a": [1, 2'.padEnd(n, ' ')), good.subarray(8 + n)]), /model\.safetensors: .*not valid JSON/],
+    [
+      Buffer.concat([good.subarray(0, 8), Buffer.from('{"a": [1, 2'.padEnd(n, ' ')), good.subarray(8 + n)]),
+      /model\.safetensors: .*not valid JSON/,
+    ],
     [withHeader([1, 2]), /not a JSON object/],
     [withHeader({ w: { dtype: 'F16', shape: [2], data_offsets: [0, 4] } }), /"w" has unsupported dtype "F16"/],
     [withHeader({ w: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }), /"w" is F32 \[3\] = 12 bytes but data_offsets span 8/],
     [withHeader({ w: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }), /"w" has an invalid shape/],
-    [withHeader({ w: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, v: { dtype: 'F32', shape: [2], data_offsets: [4, 12] } }), /overlap/],
+    [
+      withHeader({ w: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, v: { dtype: 'F32', shape: [2], data_offsets: [4, 12] } }),
+      /overlap/,
+    ],
     [withHeader({ w: { dtype: 'F32', shape: [1], data_offsets: [16, 20] } }), /out of range/],
     [withHeader({ w: { dtype: 'F32', shape: [1], data_offsets: [0] } }), /invalid data_offsets/],
     [withHeader({ __metadata__: { k: 1 } }), /__metadata__ value "k" is not a string/],
@@ -121,8 +127,14 @@ test('file write is atomic with a correct sha256; read errors name the file', ()
 
     const broken = join(dir, 'broken.safetensors');
     writeFileSync(broken, onDisk.subarray(0, 100));
-    assert.throws(() => readSafetensorsFile(broken), (e: Error) => e.message.startsWith(`${broken}: `) && /truncated|beyond|out of range/.test(e.message));
+    assert.throws(
+      () => readSafetensorsFile(broken),
+      (e: Error) => e.message.startsWith(`${broken}: `) && /truncated|beyond|out of range/.test(e.message),
+    );
     const missing = join(dir, 'missing.safetensors');
-    assert.throws(() => readSafetensorsFile(missing), (e: Error) => e.message.startsWith(`${missing}: cannot read`));
+    assert.throws(
+      () => readSafetensorsFile(missing),
+      (e: Error) => e.message.startsWith(`${missing}: cannot read`),
+    );
   });
 });

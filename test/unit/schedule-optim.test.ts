@@ -21,7 +21,13 @@ test('learning rate warms up linearly, then follows a cosine to minLr', () => {
 test('AdamW applies bias-corrected Adam plus decoupled decay on weights only', async () => {
   const w = tf.variable(tf.tensor2d([[1, -2]]), true, 'adamw_w');
   const b = tf.variable(tf.tensor1d([0.5]), true, 'adamw_b');
-  const o = new AdamW(new Map<string, tf.Variable>([['w', w], ['b', b]]), opt);
+  const o = new AdamW(
+    new Map<string, tf.Variable>([
+      ['w', w],
+      ['b', b],
+    ]),
+    opt,
+  );
   const gw = tf.tensor2d([[0.1, 0.3]]);
   const gb = tf.tensor1d([-0.2]);
   await o.apply({ [w.name]: gw, [b.name]: gb }, 0.01);

@@ -9,7 +9,11 @@ import { downloadUrl } from '../../src-main/api/contract';
 import { startServer, type RunningServer } from '../../src-main/server/http-server';
 import { tempDir } from '../helpers/tmp';
 
-function get(port: number, urlPath: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+function get(
+  port: number,
+  urlPath: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port, path: urlPath, headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
@@ -51,9 +55,22 @@ test('a file of a download folder comes back as an attachment with the session c
 
 test('without the session, or outside the download folders, nothing is served', async () => {
   assert.equal((await get(srv.port, downloadUrl('embeddings/job 1-pca.csv'))).status, 401);
-  assert.equal((await get(srv.port, `${downloadUrl('embeddings/job 1-pca.csv')}?token=${srv.token}`)).status, 401, 'no token in download URLs');
-  for (const p of ['/files/server-secret', '/files/noisynn.db', '/files/runs/a.txt', '/files/embeddings/../server-secret', '/files/embeddings/..%2fserver-secret',
-    '/files/embeddings/%2e%2e%2fnoisynn.db', '/files/embeddings/', '/files/embeddings/missing.csv', '/files/%65mbeddings/job%201-pca.csv']) {
+  assert.equal(
+    (await get(srv.port, `${downloadUrl('embeddings/job 1-pca.csv')}?token=${srv.token}`)).status,
+    401,
+    'no token in download URLs',
+  );
+  for (const p of [
+    '/files/server-secret',
+    '/files/noisynn.db',
+    '/files/runs/a.txt',
+    '/files/embeddings/../server-secret',
+    '/files/embeddings/..%2fserver-secret',
+    '/files/embeddings/%2e%2e%2fnoisynn.db',
+    '/files/embeddings/',
+    '/files/embeddings/missing.csv',
+    '/files/%65mbeddings/job%201-pca.csv',
+  ]) {
     const r = await get(srv.port, p, { cookie });
     assert.equal(r.status, 404, p);
     assert.ok(!['secret', 'db', 'run'].includes(r.body), `${p} leaked a file`);

@@ -19,12 +19,15 @@ interface Reply {
 /** Raw http.request, so the test controls every header (fetch would fix Host and Origin itself). */
 function request(port: number, o: { method?: string; path: string; headers?: Record<string, string>; body?: string }): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method: o.method ?? 'GET', path: o.path, headers: o.headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port, method: o.method ?? 'GET', path: o.path, headers: o.headers, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(o.body);
   });
@@ -100,7 +103,12 @@ test('a same-origin Origin header (127.0.0.1 or localhost) is accepted', async (
 
 test('without a token, or with a wrong one, the API answers 401 with a JSON error', async () => {
   calls.length = 0;
-  const none = await request(srv.port, { method: 'POST', path: '/api/runs.get', headers: { 'Content-Type': 'application/json' }, body: '{"id":1}' });
+  const none = await request(srv.port, {
+    method: 'POST',
+    path: '/api/runs.get',
+    headers: { 'Content-Type': 'application/json' },
+    body: '{"id":1}',
+  });
   assert.equal(none.status, 401);
   assert.match(JSON.parse(none.body).error.message, /token/);
   const wrong = await api('runs.get', { id: 1 }, { 'X-NoisyNN-Token': 'f'.repeat(64) });
@@ -138,13 +146,23 @@ test('OPTIONS preflights get 403 and no reply carries Access-Control-Allow-* hea
   const pre = await request(srv.port, {
     method: 'OPTIONS',
     path: '/api/runs.get',
-    headers: { Origin: 'http://evil.example', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'x-noisynn-token' },
+    headers: {
+      Origin: 'http://evil.example',
+      'Access-Control-Request-Method': 'POST',
+      'Access-Control-Request-Headers': 'x-noisynn-token',
+    },
   });
   assert.equal(pre.status, 403);
   const sameOrigin = await request(srv.port, { method: 'OPTIONS', path: '/api/runs.get', headers: { Origin: srv.origin } });
   assert.equal(sameOrigin.status, 403);
-  const replies = [pre, sameOrigin, await api('runs.get', { id: 1 }), await api('runs.get', { id: 404 }),
-    await request(srv.port, { path: `/?token=${srv.token}` }), await request(srv.port, { path: '/app.js' })];
+  const replies = [
+    pre,
+    sameOrigin,
+    await api('runs.get', { id: 1 }),
+    await api('runs.get', { id: 404 }),
+    await request(srv.port, { path: `/?token=${srv.token}` }),
+    await request(srv.port, { path: '/app.js' }),
+  ];
   for (const r of replies) {
     for (const h of Object.keys(r.headers)) assert.ok(!h.startsWith('access-control-'), `unexpected header ${h}`);
   }
@@ -216,7 +234,13 @@ test('the token URL sets an HttpOnly, SameSite=Strict session cookie and redirec
     assert.equal(ok.headers['content-type'], 'text/html; charset=utf-8');
     assert.equal(ok.headers['cache-control'], 'no-store');
     const csp = String(ok.headers['content-security-policy']);
-    for (const d of ["default-src 'self'", "script-src 'self'", "connect-src 'self'", "img-src 'self' data: blob:", "style-src 'self' 'unsafe-inline'"]) {
+    for (const d of [
+      "default-src 'self'",
+      "script-src 'self'",
+      "connect-src 'self'",
+      "img-src 'self' data: blob:",
+      "style-src 'self' 'unsafe-inline'",
+    ]) {
       assert.ok(csp.includes(d), `CSP lacks ${d}: ${csp}`);
     }
     // Never eval or inline scripts: the WebGL charts use plotly's precompiled traces.
@@ -231,9 +255,17 @@ test('the session cookie opens the API and the event stream, never for another O
   const cookie = cookieFrom(await request(srv.port, { path: `/?token=${srv.token}` }));
   const call = await request(srv.port, { method: 'POST', path: '/api/runs.list', headers: { Cookie: cookie } });
   assert.equal(call.status, 200, call.body);
-  const forged = await request(srv.port, { method: 'POST', path: '/api/runs.list', headers: { Cookie: cookie.replace(/=(.)/, (_m, c: string) => `=${c === '0' ? '1' : '0'}`) } });
+  const forged = await request(srv.port, {
+    method: 'POST',
+    path: '/api/runs.list',
+    headers: { Cookie: cookie.replace(/=(.)/, (_m, c: string) => `=${c === '0' ? '1' : '0'}`) },
+  });
   assert.equal(forged.status, 401);
-  const foreign = await request(srv.port, { method: 'POST', path: '/api/runs.list', headers: { Cookie: cookie, Origin: 'http://evil.example' } });
+  const foreign = await request(srv.port, {
+    method: 'POST',
+    path: '/api/runs.list',
+    headers: { Cookie: cookie, Origin: 'http://evil.example' },
+  });
   assert.equal(foreign.status, 403);
   const events = await request(srv.port, { path: '/api/events', headers: { Cookie: cookie, Origin: 'http://evil.example' } });
   assert.equal(events.status, 403);
@@ -322,7 +354,10 @@ test('a symlink pointing out of the static root is not followed', async (t) => {
 });
 
 /** Opens the event stream and collects its data lines until `count` arrived. */
-function openEvents(port: number, pathAndQuery: string): Promise<{ res: http.IncomingMessage; next: (count: number) => Promise<unknown[]>; raw: () => string; close: () => void }> {
+function openEvents(
+  port: number,
+  pathAndQuery: string,
+): Promise<{ res: http.IncomingMessage; next: (count: number) => Promise<unknown[]>; raw: () => string; close: () => void }> {
   return new Promise((resolve, reject) => {
     const req = http.get({ host: '127.0.0.1', port, path: pathAndQuery, agent: false }, (res) => {
       let text = '';
@@ -332,7 +367,11 @@ function openEvents(port: number, pathAndQuery: string): Promise<{ res: http.Inc
         text += c;
         for (const w of waiters.splice(0)) w();
       });
-      const messages = () => text.split('\n').filter((l) => l.startsWith('data: ')).map((l) => JSON.parse(l.slice(6)) as unknown);
+      const messages = () =>
+        text
+          .split('\n')
+          .filter((l) => l.startsWith('data: '))
+          .map((l) => JSON.parse(l.slice(6)) as unknown);
       const next = (count: number) =>
         new Promise<unknown[]>((done) => {
           const check = () => (messages().length >= count ? done(messages()) : waiters.push(check));

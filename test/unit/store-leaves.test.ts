@@ -51,8 +51,24 @@ function findCycle(graph: Map<string, string[]>): string[] | null {
 }
 
 test('the cycle finder sees a circle (it can fail)', () => {
-  assert.deepEqual(findCycle(new Map([['a.ts', ['b.ts']], ['b.ts', ['a.ts']]])), ['a.ts', 'b.ts', 'a.ts']);
-  assert.equal(findCycle(new Map([['a.ts', ['b.ts']], ['b.ts', []]])), null);
+  assert.deepEqual(
+    findCycle(
+      new Map([
+        ['a.ts', ['b.ts']],
+        ['b.ts', ['a.ts']],
+      ]),
+    ),
+    ['a.ts', 'b.ts', 'a.ts'],
+  );
+  assert.equal(
+    findCycle(
+      new Map([
+        ['a.ts', ['b.ts']],
+        ['b.ts', []],
+      ]),
+    ),
+    null,
+  );
 });
 
 test('no two store modules import each other, type-only imports included; sql.ts imports no store module but guard.ts', () => {

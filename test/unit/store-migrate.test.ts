@@ -20,15 +20,33 @@ test('an empty database migrates to the latest version with STRICT tables, WAL a
   const s = openDatabase(freshDir());
   try {
     assert.equal(s.db.pragma('user_version', { simple: true }), migrations.length);
-    assert.deepEqual(tables(s), ['checkpoints', 'cluster_runs', 'datasets', 'evaluations', 'metric_rollups', 'metrics', 'notes', 'run_params', 'runs', 'sweeps', 'tags']);
+    assert.deepEqual(tables(s), [
+      'checkpoints',
+      'cluster_runs',
+      'datasets',
+      'evaluations',
+      'metric_rollups',
+      'metrics',
+      'notes',
+      'run_params',
+      'runs',
+      'sweeps',
+      'tags',
+    ]);
     for (const t of tables(s)) {
       assert.equal((s.db.prepare('SELECT strict FROM pragma_table_list WHERE name = ?').get(t) as { strict: number }).strict, 1, t);
     }
     assert.equal(s.db.pragma('journal_mode', { simple: true }), 'wal');
     assert.equal(s.db.pragma('foreign_keys', { simple: true }), 1);
     assert.equal(s.db.pragma('busy_timeout', { simple: true }), 10000);
-    assert.throws(() => s.db.prepare(`INSERT INTO runs (status, config, seed, created_at) VALUES ('running', '{}', 'x', 'now')`).run(), /cannot store TEXT value in INTEGER column/);
-    assert.throws(() => s.db.prepare(`INSERT INTO runs (status, config, seed, created_at) VALUES ('bogus', '{}', 1, 'now')`).run(), /CHECK constraint/);
+    assert.throws(
+      () => s.db.prepare(`INSERT INTO runs (status, config, seed, created_at) VALUES ('running', '{}', 'x', 'now')`).run(),
+      /cannot store TEXT value in INTEGER column/,
+    );
+    assert.throws(
+      () => s.db.prepare(`INSERT INTO runs (status, config, seed, created_at) VALUES ('bogus', '{}', 1, 'now')`).run(),
+      /CHECK constraint/,
+    );
   } finally {
     s.db.close();
   }
@@ -67,10 +85,13 @@ test('a migration that throws rolls back completely and names the file', () => {
       throw new Error('boom');
     },
   };
-  assert.throws(() => openDatabase(dir, [...migrations.slice(0, 1), broken]), (err: Error) => {
-    assert.match(err.message, /noisynn\.db: migration 2 \(half done\) failed and was rolled back: boom/);
-    return true;
-  });
+  assert.throws(
+    () => openDatabase(dir, [...migrations.slice(0, 1), broken]),
+    (err: Error) => {
+      assert.match(err.message, /noisynn\.db: migration 2 \(half done\) failed and was rolled back: boom/);
+      return true;
+    },
+  );
   const s = openDatabase(dir, migrations.slice(0, 1));
   try {
     assert.equal(s.db.pragma('user_version', { simple: true }), 1);
@@ -96,11 +117,14 @@ test('a database from a newer build is refused and left untouched', () => {
   s.db.close();
   const file = path.join(dir, 'noisynn.db');
   const before = fs.readFileSync(file);
-  assert.throws(() => openStore(dir), (err: Error) => {
-    assert.ok(err.message.includes(file), err.message);
-    assert.match(err.message, new RegExp(`version 999 is newer than this build supports \\(version ${migrations.length}\\)`));
-    return true;
-  });
+  assert.throws(
+    () => openStore(dir),
+    (err: Error) => {
+      assert.ok(err.message.includes(file), err.message);
+      assert.match(err.message, new RegExp(`version 999 is newer than this build supports \\(version ${migrations.length}\\)`));
+      return true;
+    },
+  );
   assert.deepEqual(fs.readFileSync(file), before);
   assert.equal(before.readUInt32BE(60), 999); // user_version lives at header offset 60
 });
@@ -111,9 +135,12 @@ test('a file that is not SQLite gives an error naming it and is not modified', (
   const file = path.join(dir, 'noisynn.db');
   const junk = Buffer.from('this is a CSV file, not a database\n'.repeat(64));
   fs.writeFileSync(file, junk);
-  assert.throws(() => openStore(dir), (err: Error) => {
-    assert.ok(err.message.startsWith(`the store at ${file} is damaged: `), err.message);
-    return true;
-  });
+  assert.throws(
+    () => openStore(dir),
+    (err: Error) => {
+      assert.ok(err.message.startsWith(`the store at ${file} is damaged: `), err.message);
+      return true;
+    },
+  );
   assert.deepEqual(fs.readFileSync(file), junk);
 });

@@ -11,7 +11,9 @@ const root = fs.mkdtempSync(path.join(os.tmpdir(), 'noisynn-store-recovery-'));
 after(() => fs.rmSync(root, { recursive: true, force: true }));
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const exited = (child: ChildProcess) =>
-  new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
+  new Promise<number | null>((resolve) =>
+    child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code)),
+  );
 
 test('reopening marks running runs of dead trainers on this host as crashed, and only those', async () => {
   const dir = path.join(root, 'crash');
@@ -85,10 +87,13 @@ test('4 processes writing metrics to the same file at once lose nothing', async 
   children.forEach((c, i) => c.stderr!.on('data', (d) => (stderr[i] += d)));
   // Hold every worker until all have the database open, so their writes overlap.
   await Promise.all(
-    children.map((c) => new Promise<void>((resolve, reject) => {
-      c.stdout!.once('data', () => resolve());
-      c.once('exit', (code) => reject(new Error(`worker exited early (${code})`)));
-    })),
+    children.map(
+      (c) =>
+        new Promise<void>((resolve, reject) => {
+          c.stdout!.once('data', () => resolve());
+          c.once('exit', (code) => reject(new Error(`worker exited early (${code})`)));
+        }),
+    ),
   ).catch((err) => {
     throw new Error(`${err.message}\n${stderr.join('\n')}`);
   });
@@ -102,7 +107,10 @@ test('4 processes writing metrics to the same file at once lose nothing', async 
     assert.equal(rows.length, 2000);
     assert.deepEqual(check.metricKeys(runId), ['w0', 'w1', 'w2', 'w3']);
     for (const key of ['w0', 'w1', 'w2', 'w3']) {
-      assert.deepEqual(check.metrics(runId, key).map((r) => r.value), Array.from({ length: 500 }, (_, i) => i));
+      assert.deepEqual(
+        check.metrics(runId, key).map((r) => r.value),
+        Array.from({ length: 500 }, (_, i) => i),
+      );
     }
     assert.equal(check.integrityCheck(), 'ok');
   } finally {

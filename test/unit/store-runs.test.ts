@@ -112,7 +112,10 @@ test('config is flattened into queryable params', () => {
   const store = fresh();
   try {
     const a = store.createRun({ config, seed: 1 });
-    const b = store.createRun({ config: { ...config, noise: { ...config.noise, type: 'gaussian' }, optimizer: { name: 'sgd', lr: 0.1 } }, seed: 2 });
+    const b = store.createRun({
+      config: { ...config, noise: { ...config.noise, type: 'gaussian' }, optimizer: { name: 'sgd', lr: 0.1 } },
+      seed: 2,
+    });
     assert.deepEqual(store.params(a), {
       'milestones.0': 30,
       'milestones.1': 60,
@@ -169,7 +172,10 @@ test('listRuns filters by status, sweep, tag and search, newest first; tags and 
 
     store.addNote(a, 'lr too high?');
     store.addNote(a, 'retry with warmup');
-    assert.deepEqual(store.notes(a).map((x) => x.body), ['lr too high?', 'retry with warmup']);
+    assert.deepEqual(
+      store.notes(a).map((x) => x.body),
+      ['lr too high?', 'retry with warmup'],
+    );
     assert.match(store.notes(a)[0].createdAt, /^\d{4}-\d\d-\d\dT/);
     assert.throws(() => store.addNote(a, ''), /note body must be a non-empty string/);
 
@@ -209,7 +215,10 @@ test('datasets upsert by name', () => {
     assert.deepEqual(got, { ...mnist({ path: '/elsewhere/mnist', counts: { train: 5, test: 2 } }), id, note: 'first copy' });
     const cifar = store.upsertDataset(mnist({ name: 'cifar10', kind: 'cifar10', shape: [32, 32, 3] }));
     assert.notEqual(cifar, id);
-    assert.deepEqual(store.datasets().map((d) => d.name), ['cifar10', 'mnist']);
+    assert.deepEqual(
+      store.datasets().map((d) => d.name),
+      ['cifar10', 'mnist'],
+    );
     assert.equal(store.datasetByName('cifar10')!.id, cifar);
     assert.equal(store.datasetByName('nope'), undefined);
 

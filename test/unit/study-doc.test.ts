@@ -21,7 +21,10 @@ test('quick study: verdicts rest on the model with power; medians beside means; 
   assert.equal(positive.scope, 'mnist-cnn only; mnist-vit without power');
   assert.equal(harmful.verdict, 'supported');
   assert.match(positive.measured, /median delta -0\.65 pp \(mean -8\.23 pp/);
-  assert.match(positive.measured, /mnist-vit: 0 of 48 cells differ from the baseline, and its MNIST baseline \(38\.73%\) is below its Fashion-MNIST one \(47\.60%\)/);
+  assert.match(
+    positive.measured,
+    /mnist-vit: 0 of 48 cells differ from the baseline, and its MNIST baseline \(38\.73%\) is below its Fashion-MNIST one \(47\.60%\)/,
+  );
   assert.match(protocol.measured, /shuffled 47\.63% \(\+0\.03 pp ± 2\.06 \(no clear difference\)\)/, 'a +0.03 pp gap with SE 2 is no win');
   assert.match(protocol.measured, /shuffled batches in 0 of 4/);
   for (const c of [positive, harmful, protocol]) assert.match(c.paper, /^\[(paper|official README)/);

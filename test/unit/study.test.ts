@@ -6,11 +6,15 @@ import { renderCsv, renderKSweep, renderKSweepCsv, renderMarkdown, CSV_COLUMNS }
 import { buildStudyTable, kSweepTable, runMeasures, stat, studyClaims, verdictOf, type StudyRunRow } from '../../src-main/study/table';
 
 let nextId = 1;
-function run(o: Partial<StudyRunRow> & { top1?: number; protocols?: { sorted: number; shuffled: number; single: number; clean: number } }): StudyRunRow {
+function run(
+  o: Partial<StudyRunRow> & { top1?: number; protocols?: { sorted: number; shuffled: number; single: number; clean: number } },
+): StudyRunRow {
   const noise = o.noise ?? 'none';
   const when = o.when ?? '-';
   const active = noise !== 'none' && (when === 'eval' || when === 'both');
-  const evaluations: StudyRunRow['evaluations'] = [{ protocol: 'standard', noiseActive: active, top1: o.top1 ?? 0.9, epoch: 1, batchSize: 10 }];
+  const evaluations: StudyRunRow['evaluations'] = [
+    { protocol: 'standard', noiseActive: active, top1: o.top1 ?? 0.9, epoch: 1, batchSize: 10 },
+  ];
   if (o.protocols) {
     const p = o.protocols;
     evaluations.push(
@@ -21,8 +25,18 @@ function run(o: Partial<StudyRunRow> & { top1?: number; protocols?: { sorted: nu
     );
   }
   return {
-    runId: nextId++, dataset: 'mnist', model: 'mnist-cnn', noise, family: noise === 'none' ? 'baseline' : /^linear/.test(noise) ? 'positive' : 'harmful',
-    when, mixing: /^linear/.test(noise), seed: 42, status: 'completed', testBatchSize: 10, evaluations, ...o,
+    runId: nextId++,
+    dataset: 'mnist',
+    model: 'mnist-cnn',
+    noise,
+    family: noise === 'none' ? 'baseline' : /^linear/.test(noise) ? 'positive' : 'harmful',
+    when,
+    mixing: /^linear/.test(noise),
+    seed: 42,
+    status: 'completed',
+    testBatchSize: 10,
+    evaluations,
+    ...o,
   };
 }
 
@@ -35,7 +49,7 @@ test('the plan has 300 runs: none once per dataset/model/seed, 8 noises x 3 when
   assert.ok(pts.slice(0, 100).every((p) => p.seed === 42));
 });
 
-test('every point resolves to a valid config at the presets\' default sites', () => {
+test("every point resolves to a valid config at the presets' default sites", () => {
   const info = { shape: [28, 28, 1] as [number, number, number], classNames: Array.from({ length: 10 }, (_, i) => String(i)) };
   for (const p of studyPoints({ seeds: [42], datasets: ['mnist'] })) {
     const c: RunConfig = fitToDataset(mergeConfig(runPreset(p.model), pointConfig(p, 'quick')), info);
@@ -67,18 +81,33 @@ test('runMeasures takes the last epoch, the active-noise top-1 and the noise-fre
   assert.deepEqual(runMeasures(run({ noise: 'gaussian s=1', when: 'train', top1: 0.8 })), { top1: 0.8, clean: 0.8 });
 });
 
-test('the table aggregates seeds, compares against the same model\'s baseline and judges by 2 SE', () => {
+test("the table aggregates seeds, compares against the same model's baseline and judges by 2 SE", () => {
   const rows = buildStudyTable([
-    run({ top1: 0.90 }), run({ top1: 0.91 }), run({ top1: 0.92 }),
-    run({ model: 'mnist-vit', top1: 0.5 }), run({ model: 'mnist-vit', top1: 0.52 }),
-    run({ noise: 'gaussian s=1', when: 'both', top1: 0.80 }), run({ noise: 'gaussian s=1', when: 'both', top1: 0.81 }), run({ noise: 'gaussian s=1', when: 'both', top1: 0.79 }),
+    run({ top1: 0.9 }),
+    run({ top1: 0.91 }),
+    run({ top1: 0.92 }),
+    run({ model: 'mnist-vit', top1: 0.5 }),
+    run({ model: 'mnist-vit', top1: 0.52 }),
+    run({ noise: 'gaussian s=1', when: 'both', top1: 0.8 }),
+    run({ noise: 'gaussian s=1', when: 'both', top1: 0.81 }),
+    run({ noise: 'gaussian s=1', when: 'both', top1: 0.79 }),
     run({ noise: 'gaussian s=1', when: 'both', top1: 0.1, status: 'diverged' }),
-    run({ noise: 'linear-shift a=0.1', when: 'train', top1: 0.915 }), run({ noise: 'linear-shift a=0.1', when: 'train', top1: 0.905 }),
-    ...[0, 1, 2].map(() => run({ noise: 'linear-optimal', when: 'eval', top1: 0.4, protocols: { sorted: 0.99, shuffled: 0.4, single: 0.91, clean: 0.91 } })),
+    run({ noise: 'linear-shift a=0.1', when: 'train', top1: 0.915 }),
+    run({ noise: 'linear-shift a=0.1', when: 'train', top1: 0.905 }),
+    ...[0, 1, 2].map(() =>
+      run({ noise: 'linear-optimal', when: 'eval', top1: 0.4, protocols: { sorted: 0.99, shuffled: 0.4, single: 0.91, clean: 0.91 } }),
+    ),
   ]);
-  assert.deepEqual(rows.map((r) => `${r.model} ${r.noise} ${r.when}`), [
-    'mnist-cnn none -', 'mnist-cnn linear-shift a=0.1 train', 'mnist-cnn linear-optimal eval', 'mnist-cnn gaussian s=1 both', 'mnist-vit none -',
-  ]);
+  assert.deepEqual(
+    rows.map((r) => `${r.model} ${r.noise} ${r.when}`),
+    [
+      'mnist-cnn none -',
+      'mnist-cnn linear-shift a=0.1 train',
+      'mnist-cnn linear-optimal eval',
+      'mnist-cnn gaussian s=1 both',
+      'mnist-vit none -',
+    ],
+  );
   const [base, shift, opt, gauss] = rows;
   assert.equal(base.n, 3);
   assert.equal(base.delta, null);
@@ -102,21 +131,44 @@ test('the table aggregates seeds, compares against the same model\'s baseline an
   assert.match(claims[0].measured, /median delta /);
   assert.match(claims[0].measured, /By noise: .*linear-optimal: 0 better \/ 1 worse of 1/);
   assert.match(claims[0].measured, /By model: mnist-cnn: /);
-  assert.match(claims[2].measured, /sorted 99\.00% \(\+8\.00 pp ± [0-9.]+ \(better\) vs noise-free\), shuffled 40\.00% \(-51\.00 pp ± [0-9.]+ \(worse\)\), single 91\.00%, noise-free 91\.00%/);
-  assert.match(claims[2].measured, /class-sorted batches beat the noise-free model beyond 2 SE in 1 of 1 cells, shuffled batches in 0 of 1/);
+  assert.match(
+    claims[2].measured,
+    /sorted 99\.00% \(\+8\.00 pp ± [0-9.]+ \(better\) vs noise-free\), shuffled 40\.00% \(-51\.00 pp ± [0-9.]+ \(worse\)\), single 91\.00%, noise-free 91\.00%/,
+  );
+  assert.match(
+    claims[2].measured,
+    /class-sorted batches beat the noise-free model beyond 2 SE in 1 of 1 cells, shuffled batches in 0 of 1/,
+  );
   for (const c of claims) assert.match(c.paper, /^\[(paper|official README)/, 'every paper figure names its source');
 
   const csv = renderCsv(rows).trim().split('\n');
   assert.equal(csv[0], CSV_COLUMNS.join(','));
   assert.equal(csv.length, rows.length + 1);
   assert.match(csv[4], /^mnist,mnist-cnn,gaussian s=1,harmful,both,3,4,80\.000,1\.000,-11\.000,/);
-  const md = renderMarkdown({
-    command: 'noisynn study reproduce --quick', date: '2024-01-01', os: 'Linux', cpu: 'cpu', cores: 2, node: '20', backend: 'wasm',
-    versions: { node: '20' }, wallSeconds: 3725, spanSeconds: 3725, runs: { total: 14, completed: 13, failed: 1, before: 0 }, settings: 'quick',
-  }, rows, claims);
+  const md = renderMarkdown(
+    {
+      command: 'noisynn study reproduce --quick',
+      date: '2024-01-01',
+      os: 'Linux',
+      cpu: 'cpu',
+      cores: 2,
+      node: '20',
+      backend: 'wasm',
+      versions: { node: '20' },
+      wallSeconds: 3725,
+      spanSeconds: 3725,
+      runs: { total: 14, completed: 13, failed: 1, before: 0 },
+      settings: 'quick',
+    },
+    rows,
+    claims,
+  );
   assert.match(md, /No small-scale/);
   assert.match(md, /1 h 2 min 5 s/);
-  assert.match(md, /\| mnist \| mnist-cnn \| linear-optimal \| eval \| 3\/3 \| 40\.00 ± 0\.00 \| -51\.00 ± 0\.58 \| worse \| 99\.00 ± 0\.00 \| 40\.00 ± 0\.00 \| 91\.00 ± 0\.00 \| 91\.00 ± 0\.00 \|/);
+  assert.match(
+    md,
+    /\| mnist \| mnist-cnn \| linear-optimal \| eval \| 3\/3 \| 40\.00 ± 0\.00 \| -51\.00 ± 0\.58 \| worse \| 99\.00 ± 0\.00 \| 40\.00 ± 0\.00 \| 91\.00 ± 0\.00 \| 91\.00 ± 0\.00 \|/,
+  );
 });
 
 test('the standard plan: 108 trainings and 48 eval-only cells on reused weights, one official/paper setting per family and model', () => {
@@ -138,15 +190,29 @@ test('the standard plan: 108 trainings and 48 eval-only cells on reused weights,
     assert.equal(c.limitTest, 0, 'the whole test set');
     assert.equal(c.epochs, 1);
     assert.equal(c.replicas, 1);
-    assert.equal(c.optimizer.lr, runPreset(p.model).optimizer.lr, 'the preset\'s learning rate');
+    assert.equal(c.optimizer.lr, runPreset(p.model).optimizer.lr, "the preset's learning rate");
   }
 });
 
-test('a k sweep\'s evaluations leave the cell\'s own measures alone and make the k-sweep table', () => {
+test("a k sweep's evaluations leave the cell's own measures alone and make the k-sweep table", () => {
   const cells = [0.9, 0.92].map((clean, i) => {
-    const r = run({ noise: 'linear-optimal', when: 'eval', seed: 42 + i, top1: 0.4, protocols: { sorted: 0.99, shuffled: 0.4, single: clean, clean } });
-    for (const [k, sorted, shuffled] of [[1, clean, clean], [5, 0.95, 0.6], [10, 0.99, 0.4], [100, 1, 0.2]]) {
-      r.evaluations.push({ protocol: 'sorted', noiseActive: true, top1: sorted, epoch: 1, batchSize: k }, { protocol: 'shuffled', noiseActive: true, top1: shuffled, epoch: 1, batchSize: k });
+    const r = run({
+      noise: 'linear-optimal',
+      when: 'eval',
+      seed: 42 + i,
+      top1: 0.4,
+      protocols: { sorted: 0.99, shuffled: 0.4, single: clean, clean },
+    });
+    for (const [k, sorted, shuffled] of [
+      [1, clean, clean],
+      [5, 0.95, 0.6],
+      [10, 0.99, 0.4],
+      [100, 1, 0.2],
+    ]) {
+      r.evaluations.push(
+        { protocol: 'sorted', noiseActive: true, top1: sorted, epoch: 1, batchSize: k },
+        { protocol: 'shuffled', noiseActive: true, top1: shuffled, epoch: 1, batchSize: k },
+      );
     }
     return r;
   });

@@ -36,14 +36,22 @@ test('wrong kinds are named, not leaked as TypeErrors', () => {
   assert.match(configProblems(null as unknown as RunConfig).join(), /config must be an object \(got null\)/);
 });
 
-test('config paths: only the config\'s own fields, never a prototype', () => {
+test("config paths: only the config's own fields, never a prototype", () => {
   for (const bad of ['__proto__.limit', 'constructor.prototype.x', 'noise.__proto__.x', 'toString', 'nope', 'model.layers.x']) {
-    assert.throws(() => checkConfigPath(bad), (e: Error & { code?: string; field?: string }) => e.code === 'invalid' && e.field === bad, bad);
+    assert.throws(
+      () => checkConfigPath(bad),
+      (e: Error & { code?: string; field?: string }) => e.code === 'invalid' && e.field === bad,
+      bad,
+    );
   }
-  for (const good of ['seed', 'noise.type', 'noise.site.block', 'model.layers', 'model.layers.0', 'optimizer', 'noise.site']) checkConfigPath(good);
+  for (const good of ['seed', 'noise.type', 'noise.site.block', 'model.layers', 'model.layers.0', 'optimizer', 'noise.site'])
+    checkConfigPath(good);
   const target: Record<string, unknown> = {};
   assert.throws(() => setPath(target, '__proto__.polluted', 1));
-  assert.throws(() => expandSweep({ name: 's', base: {}, mode: 'grid', axes: [{ path: '__proto__.limit', values: [1] }] }), /unknown config field '__proto__\.limit'/);
+  assert.throws(
+    () => expandSweep({ name: 's', base: {}, mode: 'grid', axes: [{ path: '__proto__.limit', values: [1] }] }),
+    /unknown config field '__proto__\.limit'/,
+  );
   assert.equal(({} as Record<string, unknown>).polluted, undefined);
   assert.equal(({} as Record<string, unknown>).limit, undefined);
 });
@@ -51,7 +59,11 @@ test('config paths: only the config\'s own fields, never a prototype', () => {
 test('every API method has a request shape; odd requests are refused with the field named', () => {
   assert.deepEqual(Object.keys(REQUEST_SHAPES).sort(), [...API_METHODS].sort());
   const refused = (method: Parameters<typeof checkRequest>[0], req: unknown, field: string | undefined, text: RegExp) =>
-    assert.throws(() => checkRequest(method, req), (e: Error & { code?: string; field?: string }) => e.code === 'invalid' && e.field === field && text.test(e.message), `${method} ${JSON.stringify(req)}`);
+    assert.throws(
+      () => checkRequest(method, req),
+      (e: Error & { code?: string; field?: string }) => e.code === 'invalid' && e.field === field && text.test(e.message),
+      `${method} ${JSON.stringify(req)}`,
+    );
   refused('runs.start', { config: null }, 'config', /field 'config' must be an object \(got null\)/);
   refused('runs.start', {}, 'config', /field 'config' is required/);
   refused('runs.get', { id: '1' }, 'id', /must be a positive integer \(got "1"\)/);
@@ -62,5 +74,16 @@ test('every API method has a request shape; odd requests are refused with the fi
   refused('runs.list', null, undefined, /the request must be an object/);
   checkRequest('runs.list', {});
   checkRequest('runs.tag', { id: 3, tag: 'a', remove: true });
-  checkRequest('embeddings.start', { model: { preset: 'mnist-vit' }, dataset: 'mnist', split: 'test', site: { block: 1 }, noise: null, protocol: 'sorted', batchSize: 10, seed: 1, projection: 'pca', entropy: false });
+  checkRequest('embeddings.start', {
+    model: { preset: 'mnist-vit' },
+    dataset: 'mnist',
+    split: 'test',
+    site: { block: 1 },
+    noise: null,
+    protocol: 'sorted',
+    batchSize: 10,
+    seed: 1,
+    projection: 'pca',
+    entropy: false,
+  });
 });

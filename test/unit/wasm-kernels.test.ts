@@ -8,7 +8,10 @@ import { buildModule } from '../../src-main/engine/kernels/wasm/emit';
 import { gemmKernels } from '../../src-main/engine/kernels/wasm/gemm-fns';
 import { instantiateKernels, kernelModuleBytes } from '../../src-main/engine/kernels/wasm/module';
 
-interface Be { wasm: { asm: { memory: WebAssembly.Memory } }; dataIdMap: { get(id: object): { memoryOffset: number } } }
+interface Be {
+  wasm: { asm: { memory: WebAssembly.Memory } };
+  dataIdMap: { get(id: object): { memoryOffset: number } };
+}
 let be: Be;
 const at = (t: tf.Tensor) => be.dataIdMap.get(t.dataId).memoryOffset;
 const maxErr = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.div(tf.abs(tf.sub(a, b)), tf.add(1, tf.abs(b)))).dataSync()[0]);

@@ -42,7 +42,13 @@ after(async () => {
 test('evaluate under batch-mixing noise (sorted batches of 10) equals cpu', { skip }, async () => {
   const model = createModel(MODEL_PRESETS['mnist-vit'], 3);
   try {
-    const opts = { protocol: 'sorted' as const, noise: { type: 'linear-optimal' as const, level: 'embedding' as const, at: 'eval' as const, site: { block: 3 } }, testBatchSize: 10, seed: 4, limit: 20 };
+    const opts = {
+      protocol: 'sorted' as const,
+      noise: { type: 'linear-optimal' as const, level: 'embedding' as const, at: 'eval' as const, site: { block: 3 } },
+      testBatchSize: 10,
+      seed: 4,
+      limit: 20,
+    };
     const { cpu, gpu } = await both(() => evaluate(model, data, opts));
     assert.equal(gpu.batchSize, 10);
     assert.equal(gpu.top1, cpu.top1);
@@ -55,7 +61,15 @@ test('evaluate under batch-mixing noise (sorted batches of 10) equals cpu', { sk
 test('embedding extraction (ViT block 2, gaussian noise) equals cpu, clean and noisy rows', { skip }, async () => {
   const model = createModel(MODEL_PRESETS['mnist-vit'], 3);
   try {
-    const o = { split: 'test' as const, site: { kind: 'vit' as const, block: 2, pool: 'cls' as const }, noise: { type: 'gaussian' as const, strength: 0.5, level: 'embedding' as const, at: 'both' as const }, protocol: 'standard' as const, batchSize: 10, seed: 2, limit: 20 };
+    const o = {
+      split: 'test' as const,
+      site: { kind: 'vit' as const, block: 2, pool: 'cls' as const },
+      noise: { type: 'gaussian' as const, strength: 0.5, level: 'embedding' as const, at: 'both' as const },
+      protocol: 'standard' as const,
+      batchSize: 10,
+      seed: 2,
+      limit: 20,
+    };
     const { cpu, gpu } = await both(() => extractEmbeddings(model, data, o));
     close(gpu.clean, cpu.clean, 'clean rows', TOL);
     close(gpu.noisy!, cpu.noisy!, 'noisy rows', TOL);
@@ -73,7 +87,15 @@ test('noise lab: image noise preview and embedding noise equal cpu', { skip }, a
     close(floats(gpu.difference), floats(cpu.difference), `${noise.type} difference map`, TOL);
     assert.ok(Math.abs(gpu.ssim - cpu.ssim) <= TOL, `${noise.type} ssim ${gpu.ssim} vs ${cpu.ssim}`);
   }
-  const req = { model: { preset: 'mnist-vit' as const, seed: 1 }, dataset: 'mnist', images, site: { block: 1 }, noise: { type: 'gaussian' as const, strength: 0.5, level: 'embedding' as const, at: 'both' as const }, seed: 5, selected: 3 };
+  const req = {
+    model: { preset: 'mnist-vit' as const, seed: 1 },
+    dataset: 'mnist',
+    images,
+    site: { block: 1 },
+    noise: { type: 'gaussian' as const, strength: 0.5, level: 'embedding' as const, at: 'both' as const },
+    seed: 5,
+    selected: 3,
+  };
   const { cpu, gpu } = await both(() => embeddingNoise(store, data, req));
   close(floats(gpu.before), floats(cpu.before), 'embedding before the noise', TOL);
   close(floats(gpu.after), floats(cpu.after), 'embedding after the noise', TOL);

@@ -35,7 +35,12 @@ function valueAndGrads(f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: Arr[]): tf.
   return [y, ...tf.grads((...a: tf.Tensor[]) => f(...a))(xs, dy)];
 }
 
-async function compare(name: string, ours: (...xs: tf.Tensor[]) => tf.Tensor, ref: (...xs: tf.Tensor[]) => tf.Tensor, inputs: Arr[]): Promise<void> {
+async function compare(
+  name: string,
+  ours: (...xs: tf.Tensor[]) => tf.Tensor,
+  ref: (...xs: tf.Tensor[]) => tf.Tensor,
+  inputs: Arr[],
+): Promise<void> {
   const want = await on('cpu', () => valueAndGrads(ref, inputs));
   const got = await on('webgpu', () => valueAndGrads(ours, inputs));
   assert.equal(got.length, want.length);
@@ -59,12 +64,25 @@ after(async () => {
 
 test('layerNorm and gelu on webgpu match their formulas, with gradients', { skip }, async () => {
   const eps = 1e-6;
-  await compare('layerNorm', (x, g, b) => layerNorm(x, g as tf.Tensor1D, b as tf.Tensor1D, eps), (x, g, b) => {
-    const { mean, variance } = tf.moments(x, -1, true);
-    return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, eps))), g), b);
-  }, [rand([4, 5, 8], 1, 3), rand([8], 2), rand([8], 3)]);
-  const tails = { shape: [4, 6], data: Float32Array.from([-100, -30, -12, -8, -5.5, -0.001, 0.001, 5.5, 8, 12, 30, 100, ...rand([12], 4, 4).data]) };
-  await compare('gelu', (x) => gelu(x), (x) => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.div(x, Math.SQRT2)))), [tails]);
+  await compare(
+    'layerNorm',
+    (x, g, b) => layerNorm(x, g as tf.Tensor1D, b as tf.Tensor1D, eps),
+    (x, g, b) => {
+      const { mean, variance } = tf.moments(x, -1, true);
+      return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, eps))), g), b);
+    },
+    [rand([4, 5, 8], 1, 3), rand([8], 2), rand([8], 3)],
+  );
+  const tails = {
+    shape: [4, 6],
+    data: Float32Array.from([-100, -30, -12, -8, -5.5, -0.001, 0.001, 5.5, 8, 12, 30, 100, ...rand([12], 4, 4).data]),
+  };
+  await compare(
+    'gelu',
+    (x) => gelu(x),
+    (x) => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.div(x, Math.SQRT2)))),
+    [tails],
+  );
 });
 
 test('selfAttention on webgpu matches per-head softmax(q k^T / sqrt(dh)) v, with gradients', { skip }, async () => {
@@ -91,10 +109,12 @@ test('conv2d on webgpu matches tf.conv2d on cpu, forward and gradients', { skip 
     [[2, 8, 8, 4], [1, 1, 4, 8], 2, 'same'], // a ResNet shortcut
   ];
   for (const [xs, ws, stride, pad] of cases) {
-    await compare(`conv2d x[${xs}] w[${ws}] s${stride} ${pad}`,
+    await compare(
+      `conv2d x[${xs}] w[${ws}] s${stride} ${pad}`,
       (x, w) => conv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, pad),
       (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, pad),
-      [rand(xs, 5), rand(ws, 6)]);
+      [rand(xs, 5), rand(ws, 6)],
+    );
   }
 });
 
@@ -109,9 +129,22 @@ test('batchNorm (training with and without ReLU, eval), addRelu and globalAvgPoo
     };
     const running = () => ({ mean: tf.zeros([c]) as tf.Tensor1D, variance: tf.ones([c]) as tf.Tensor1D });
     const inputs = [rand([3, 4, 5, c], 7, 2), rand([c], 8), rand([c], 9)];
-    await compare(`batchNorm train relu=${relu}`, (x, g, b) => batchNorm(x as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, true, running(), eps, relu).y, ref, inputs);
+    await compare(
+      `batchNorm train relu=${relu}`,
+      (x, g, b) => batchNorm(x as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, true, running(), eps, relu).y,
+      ref,
+      inputs,
+    );
     const [m, v] = await on('webgpu', () => {
-      const r = batchNorm(T(inputs[0]) as tf.Tensor4D, T(inputs[1]) as tf.Tensor1D, T(inputs[2]) as tf.Tensor1D, true, running(), eps, relu);
+      const r = batchNorm(
+        T(inputs[0]) as tf.Tensor4D,
+        T(inputs[1]) as tf.Tensor1D,
+        T(inputs[2]) as tf.Tensor1D,
+        true,
+        running(),
+        eps,
+        relu,
+      );
       return [r.batchMean!, r.batchVar!];
     });
     const [wm, wv] = await on('cpu', () => {
@@ -123,12 +156,32 @@ test('batchNorm (training with and without ReLU, eval), addRelu and globalAvgPoo
   }
   const rm = rand([5], 10);
   const rv = { shape: [5], data: rand([5], 11).data.map((a) => 0.5 + Math.abs(a)) };
-  await compare('batchNorm eval',
-    (x, g, b) => batchNorm(x as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, false, { mean: T(rm) as tf.Tensor1D, variance: T(rv) as tf.Tensor1D }, eps).y,
+  await compare(
+    'batchNorm eval',
+    (x, g, b) =>
+      batchNorm(
+        x as tf.Tensor4D,
+        g as tf.Tensor1D,
+        b as tf.Tensor1D,
+        false,
+        { mean: T(rm) as tf.Tensor1D, variance: T(rv) as tf.Tensor1D },
+        eps,
+      ).y,
     (x, g, b) => tf.add(tf.mul(tf.div(tf.sub(x, T(rm)), tf.sqrt(tf.add(T(rv), eps))), g), b),
-    [rand([2, 3, 3, 5], 12, 2), rand([5], 13), rand([5], 14)]);
-  await compare('addRelu', (a, b) => addRelu(a, b), (a, b) => tf.relu(tf.add(a, b)), [rand([2, 3, 4, 8], 50, 2), rand([2, 3, 4, 8], 51, 2)]);
-  await compare('globalAvgPool', (x) => globalAvgPool(x as tf.Tensor4D), (x) => tf.mean(x, [1, 2]), [rand([3, 5, 4, 6], 15)]);
+    [rand([2, 3, 3, 5], 12, 2), rand([5], 13), rand([5], 14)],
+  );
+  await compare(
+    'addRelu',
+    (a, b) => addRelu(a, b),
+    (a, b) => tf.relu(tf.add(a, b)),
+    [rand([2, 3, 4, 8], 50, 2), rand([2, 3, 4, 8], 51, 2)],
+  );
+  await compare(
+    'globalAvgPool',
+    (x) => globalAvgPool(x as tf.Tensor4D),
+    (x) => tf.mean(x, [1, 2]),
+    [rand([3, 5, 4, 6], 15)],
+  );
 });
 
 test('forward + backward of every op leaks no tensors (webgpu)', { skip }, async () => {
@@ -160,14 +213,19 @@ test('on webgpu no wasm kernel runs: the ops take their tfjs composition', { ski
   const b = T(rand([8], 72)) as tf.Tensor1D;
   const w = T(rand([3, 3, 8, 8], 73)) as tf.Tensor4D;
   const running = { mean: tf.zeros([8]) as tf.Tensor1D, variance: tf.ones([8]) as tf.Tensor1D };
-  const { kernelNames } = await tf.profile(() => tf.grads((a: tf.Tensor, f: tf.Tensor) => {
-    const c = conv2d(a as tf.Tensor4D, f as tf.Tensor4D, 1, 'same');
-    const y = batchNorm(c, g, b, true, running, 1e-5, true).y;
-    const z = layerNorm(gelu(addRelu(y, a)), g, b);
-    return tf.sum(selfAttention(tf.reshape(tf.concat([z, z, z], 3), [32, 24]) as tf.Tensor2D, 2, 2));
-  })([x, w]));
+  const { kernelNames } = await tf.profile(() =>
+    tf.grads((a: tf.Tensor, f: tf.Tensor) => {
+      const c = conv2d(a as tf.Tensor4D, f as tf.Tensor4D, 1, 'same');
+      const y = batchNorm(c, g, b, true, running, 1e-5, true).y;
+      const z = layerNorm(gelu(addRelu(y, a)), g, b);
+      return tf.sum(selfAttention(tf.reshape(tf.concat([z, z, z], 3), [32, 24]) as tf.Tensor2D, 2, 2));
+    })([x, w]),
+  );
   assert.ok(kernelNames.includes('Conv2D') && kernelNames.includes('Conv2DBackpropFilter'), `kernels: ${kernelNames}`);
-  assert.deepEqual(kernelNames.filter((k) => k.startsWith('NoisyNN')), []);
+  assert.deepEqual(
+    kernelNames.filter((k) => k.startsWith('NoisyNN')),
+    [],
+  );
   tf.dispose([x, g, b, w, running.mean, running.variance]);
 });
 

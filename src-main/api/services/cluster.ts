@@ -28,11 +28,19 @@ export class ClusterServices {
   private readonly reported = new Map<number, string>();
 
   /** `queueState`: the local queue's state; cluster runs that run are added to it (the Train view's queue). */
-  constructor(private readonly store: Store, private readonly dataDir: string, private readonly emit: Emit, private readonly queueState?: () => QueueState) {}
+  constructor(
+    private readonly store: Store,
+    private readonly dataDir: string,
+    private readonly emit: Emit,
+    private readonly queueState?: () => QueueState,
+  ) {}
 
   /** Cluster runs that Slurm is running now. */
   running(): number[] {
-    return this.store.clusterRuns().map((c) => c.runId).filter((id) => this.store.getRun(id)?.status === 'running');
+    return this.store
+      .clusterRuns()
+      .map((c) => c.runId)
+      .filter((id) => this.store.getRun(id)?.status === 'running');
   }
 
   withRunning(q: QueueState): QueueState {
@@ -63,7 +71,8 @@ export class ClusterServices {
         continue;
       }
       const after = this.store.getRun(c.runId)!;
-      if (after.backend && after.backend !== before.backend) this.emit('run.backend', { runId: c.runId, name: after.backend, reason: `on cluster node ${after.host ?? '?'}` });
+      if (after.backend && after.backend !== before.backend)
+        this.emit('run.backend', { runId: c.runId, name: after.backend, reason: `on cluster node ${after.host ?? '?'}` });
       if (synced.lastStep) this.emit('run.step', { runId: c.runId, ...synced.lastStep });
       if (synced.lastEpoch) this.emit('run.epoch', { runId: c.runId, ...synced.lastEpoch });
       if (after.status !== before.status || after.error !== before.error) {
@@ -76,13 +85,22 @@ export class ClusterServices {
 
   async sync(r: ApiMethods['cluster.sync']['req']): Promise<{ results: ClusterSyncResult[] }> {
     await ensureBuiltins(this.store);
-    const results = syncAll(this.store, r.paths).map((x) => ({ dir: x.dir, runId: x.runId ?? null, status: x.status ?? null, created: x.created ?? false, error: x.error ?? null }));
+    const results = syncAll(this.store, r.paths).map((x) => ({
+      dir: x.dir,
+      runId: x.runId ?? null,
+      status: x.status ?? null,
+      created: x.created ?? false,
+      error: x.error ?? null,
+    }));
     for (const x of results) if (x.runId !== null && x.status) this.emit('run.status', { runId: x.runId, status: x.status });
     return { results };
   }
 
   /** `sweep submit --slurm` from the app: every point resolved as the app's local sweeps are, then submitted and imported. */
-  async submit(r: ApiMethods['sweeps.submitSlurm']['req'], resolve: (c: unknown) => Promise<ResolvedConfig>): Promise<ApiMethods['sweeps.submitSlurm']['res']> {
+  async submit(
+    r: ApiMethods['sweeps.submitSlurm']['req'],
+    resolve: (c: unknown) => Promise<ResolvedConfig>,
+  ): Promise<ApiMethods['sweeps.submitSlurm']['res']> {
     const bundleDir = absolute(r.bundleDir, 'bundleDir');
     await ensureBuiltins(this.store);
     // The sweep's name names its folder: the app's names ("mnist-cnn: seed") become "mnist-cnn-seed".
@@ -98,11 +116,15 @@ export class ClusterServices {
       throw invalid((e as Error).message, 'cluster');
     }
     // Runs keep the app's point names ("sweep · seed=2"), as its local sweeps do.
-    const runs = resolved.map(({ config }, i) => ({ config: { ...config, name: config.name ?? `${name}-${String(i).padStart(4, '0')}` }, dataset: this.store.datasetByName(config.dataset)! }));
+    const runs = resolved.map(({ config }, i) => ({
+      config: { ...config, name: config.name ?? `${name}-${String(i).padStart(4, '0')}` },
+      dataset: this.store.datasetByName(config.dataset)!,
+    }));
     const done = submitTo(target, { name, runs, spec: { ...r, name, base: runs[0]?.config } });
     const results = syncAll(this.store, [done.sweepDir]);
     const failed = results.find((x) => x.error);
-    if (failed) throw new Error(`submitted as Slurm job ${done.jobId}, but its bundle ${failed.dir} could not be imported: ${failed.error}`);
+    if (failed)
+      throw new Error(`submitted as Slurm job ${done.jobId}, but its bundle ${failed.dir} could not be imported: ${failed.error}`);
     for (const x of results) this.emit('run.status', { runId: x.runId!, status: x.status! });
     if (this.queueState) this.emit('queue.changed', this.withRunning(this.queueState()));
     return { sweepDir: done.sweepDir, jobId: done.jobId, runIds: results.map((x) => x.runId!) };
@@ -114,7 +136,12 @@ export class ClusterServices {
   }
 
   profiles(): ClusterProfileDto[] {
-    return readProfiles(this.dataDir).map((p) => ({ name: p.name, projectDir: p.projectDir, backend: p.backend ?? null, partition: p.slurm.partition ?? null }));
+    return readProfiles(this.dataDir).map((p) => ({
+      name: p.name,
+      projectDir: p.projectDir,
+      backend: p.backend ?? null,
+      partition: p.slurm.partition ?? null,
+    }));
   }
 
   info(runId: number): ClusterRunInfo | null {
@@ -129,7 +156,8 @@ export class ClusterServices {
   /** Cancel is Slurm's: scancel the task; the next poll shows the run cancelled. */
   cancel(runId: number): { ok: true } {
     const c = this.store.clusterRun(runId);
-    if (!c?.slurmJob) throw new Error(`run ${runId} was imported from ${c?.bundlePath ?? 'a bundle'} without a Slurm job: there is nothing to cancel here`);
+    if (!c?.slurmJob)
+      throw new Error(`run ${runId} was imported from ${c?.bundlePath ?? 'a bundle'} without a Slurm job: there is nothing to cancel here`);
     scancel(c.slurmJob);
     this.poll();
     return { ok: true };
@@ -137,7 +165,9 @@ export class ClusterServices {
 
   resume(runId: number): never {
     const c = this.store.clusterRun(runId);
-    throw new Error(`run ${runId} runs on Slurm${c?.slurmJob ? ` as task ${c.slurmJob}` : ''}: requeue it there (scontrol requeue ${c?.slurmJob ?? 'JOB_INDEX'}); it resumes from its last checkpoint`);
+    throw new Error(
+      `run ${runId} runs on Slurm${c?.slurmJob ? ` as task ${c.slurmJob}` : ''}: requeue it there (scontrol requeue ${c?.slurmJob ?? 'JOB_INDEX'}); it resumes from its last checkpoint`,
+    );
   }
 
   dispose(): void {

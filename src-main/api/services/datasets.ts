@@ -45,7 +45,8 @@ export class DatasetServices {
       const splits: SplitName[] = r.split === 'all' ? ['train', 'test'] : [r.split];
       for (const split of splits) {
         const { labels, count } = data.splits[split];
-        for (let index = 0; index < count; index++) if (!wanted || wanted.has(labels[index])) refs.push({ split, index, label: labels[index] });
+        for (let index = 0; index < count; index++)
+          if (!wanted || wanted.has(labels[index])) refs.push({ split, index, label: labels[index] });
       }
       this.pages.set(key, refs);
     }
@@ -61,7 +62,8 @@ export class DatasetServices {
     const size = h * w * c;
     return r.refs.map((ref) => {
       const split = data.splits[ref.split];
-      if (!split || !Number.isInteger(ref.index) || ref.index < 0 || ref.index >= split.count) throw invalid(`image ${ref.split} ${ref.index} is out of range for ${r.dataset}`, 'refs');
+      if (!split || !Number.isInteger(ref.index) || ref.index < 0 || ref.index >= split.count)
+        throw invalid(`image ${ref.split} ${ref.index} is out of range for ${r.dataset}`, 'refs');
       return pixels(split.images.subarray(ref.index * size, (ref.index + 1) * size), h, w, c);
     });
   }
@@ -70,7 +72,8 @@ export class DatasetServices {
     const data = await this.load(r.dataset);
     const split = data.splits[r.split];
     if (!split) throw invalid(`unknown split '${r.split}'`, 'split');
-    if (!Number.isInteger(r.index) || r.index < 0 || r.index >= split.count) throw invalid(`image ${r.index} is out of range: ${r.dataset} ${r.split} has ${split.count} images`, 'index');
+    if (!Number.isInteger(r.index) || r.index < 0 || r.index >= split.count)
+      throw invalid(`image ${r.index} is out of range: ${r.dataset} ${r.split} has ${split.count} images`, 'index');
     const [h, w, c] = data.info.shape;
     const size = h * w * c;
     const px = split.images.subarray(r.index * size, (r.index + 1) * size);
@@ -87,8 +90,13 @@ export class DatasetServices {
     const mean = sum / size;
     const label = split.labels[r.index];
     return {
-      dataset: r.dataset, split: r.split, index: r.index, label, className: data.info.classNames[label],
-      pixels: pixels(px, h, w, c), stats: { min, max, mean, std: Math.sqrt(Math.max(0, sq / size - mean * mean)) },
+      dataset: r.dataset,
+      split: r.split,
+      index: r.index,
+      label,
+      className: data.info.classNames[label],
+      pixels: pixels(px, h, w, c),
+      stats: { min, max, mean, std: Math.sqrt(Math.max(0, sq / size - mean * mean)) },
     };
   }
 }

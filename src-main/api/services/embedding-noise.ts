@@ -15,14 +15,24 @@ import { matrix } from './encode';
 import { labInput, resizeBatch, type LabInput } from './lab-input';
 
 /** The model, the dataset as it takes it, and the resize its input needs (a preset that cannot take the dataset's images as they are). */
-function labModel(store: Store, data: Dataset, req: EmbeddingNoiseRequest): Pick<LoadedModel, 'model' | 'config' | 'label' | 'data'> & { resize: LabInput | null } {
+function labModel(
+  store: Store,
+  data: Dataset,
+  req: EmbeddingNoiseRequest,
+): Pick<LoadedModel, 'model' | 'config' | 'label' | 'data'> & { resize: LabInput | null } {
   const preset = req.model.runId === undefined ? (req.model.preset ?? 'mnist-vit') : undefined;
   const resize = preset === undefined ? null : labInput(runPreset(preset).model, data.info.shape);
   if (!preset || !resize) return { ...loadModelSource(store, data, req.model), resize };
   const fitted = fitToDataset(runPreset(preset), data.info);
   const config = { ...fitted, model: { ...fitted.model, imageSize: resize.size, channels: resize.channels } };
   const seed = req.model.seed ?? 0;
-  return { model: createModel(config.model, seed), config, data, label: `${preset}, freshly initialised (seed ${seed}); ${resize.note}`, resize };
+  return {
+    model: createModel(config.model, seed),
+    config,
+    data,
+    label: `${preset}, freshly initialised (seed ${seed}); ${resize.note}`,
+    resize,
+  };
 }
 
 export async function embeddingNoise(store: Store, data: Dataset, req: EmbeddingNoiseRequest): Promise<EmbeddingNoiseResult> {
@@ -31,7 +41,8 @@ export async function embeddingNoise(store: Store, data: Dataset, req: Embedding
     const noise = { ...req.noise, level: 'embedding' as const, at: 'both' as const, site: req.site };
     validateModelNoise({ model: config.model, noise }); // the same site validation as training
     const k = req.images.length;
-    if (!Number.isInteger(req.selected) || req.selected < 0 || req.selected >= k) throw invalid(`selected sample ${req.selected} is not in the batch of ${k}`, 'selected');
+    if (!Number.isInteger(req.selected) || req.selected < 0 || req.selected >= k)
+      throw invalid(`selected sample ${req.selected} is not in the batch of ${k}`, 'selected');
     const kept = tf.tidy(() => {
       const { x: raw } = batchTensor(input, req.images);
       const x = resize ? resizeBatch(raw, resize) : raw;
@@ -43,13 +54,26 @@ export async function embeddingNoise(store: Store, data: Dataset, req: Embedding
       return [...site, tf.argMax(cleanLogits, 1), tf.argMax(noisyLogits, 1)];
     });
     try {
-      const [before, after, predClean, predNoisy] = (await Promise.all(kept.map((t) => t.data()))) as [Float32Array, Float32Array, Int32Array, Int32Array];
+      const [before, after, predClean, predNoisy] = (await Promise.all(kept.map((t) => t.data()))) as [
+        Float32Array,
+        Float32Array,
+        Int32Array,
+        Int32Array,
+      ];
       const layout = tokenLayout(config.model.kind, kept[0].shape, req.site.block);
       const { rows, channels } = layout;
       const off = req.selected * rows * channels;
       const b = before.slice(off, off + rows * channels);
       const a = after.slice(off, off + rows * channels);
-      return { modelLabel: label, before: matrix(b, rows, channels), after: matrix(a, rows, channels), tokenChange: rowChange(b, a, layout), tokenLabels: layout.labels, predictionClean: predClean[req.selected], predictionNoisy: predNoisy[req.selected] };
+      return {
+        modelLabel: label,
+        before: matrix(b, rows, channels),
+        after: matrix(a, rows, channels),
+        tokenChange: rowChange(b, a, layout),
+        tokenLabels: layout.labels,
+        predictionClean: predClean[req.selected],
+        predictionNoisy: predNoisy[req.selected],
+      };
     } finally {
       tf.dispose(kept);
     }

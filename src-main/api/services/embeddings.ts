@@ -27,7 +27,10 @@ export class EmbeddingServices {
   private readonly jobs = new Map<string, Entry>();
   private readonly waiting: { jobId: string; job: Job }[] = [];
 
-  constructor(private readonly dataDir: string, private readonly emit: Emit) {}
+  constructor(
+    private readonly dataDir: string,
+    private readonly emit: Emit,
+  ) {}
 
   start(request: Req<'embeddings.start'>): { jobId: string } {
     const jobId = randomUUID();
@@ -35,7 +38,8 @@ export class EmbeddingServices {
   }
 
   entropyTable(request: Req<'embeddings.entropyTable'>): { jobId: string } {
-    if (!Array.isArray(request.noises) || request.noises.length === 0 || request.noises.length > 32) throw invalid('the entropy table needs 1 to 32 noise specs', 'noises');
+    if (!Array.isArray(request.noises) || request.noises.length === 0 || request.noises.length > 32)
+      throw invalid('the entropy table needs 1 to 32 noise specs', 'noises');
     const jobId = randomUUID();
     return this.launch({ kind: 'entropy-table', jobId, dataDir: this.dataDir, request }, jobId);
   }
@@ -47,7 +51,8 @@ export class EmbeddingServices {
   }
 
   private launch(job: Job, jobId: string): { jobId: string } {
-    if (this.waiting.length >= MAX_WAITING) throw conflict(`${MAX_RUNNING} analyses are running and ${MAX_WAITING} are waiting: try again when one has finished`);
+    if (this.waiting.length >= MAX_WAITING)
+      throw conflict(`${MAX_RUNNING} analyses are running and ${MAX_WAITING} are waiting: try again when one has finished`);
     const entry: Entry = { finished: false };
     this.jobs.set(jobId, entry);
     this.waiting.push({ jobId, job });

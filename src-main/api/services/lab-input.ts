@@ -17,7 +17,11 @@ export function labInput(preset: ModelConfig, shape: readonly [number, number, n
   if (preset.kind !== 'vit' || (h % preset.patchSize === 0 && w % preset.patchSize === 0)) return null;
   const size = preset.imageSize;
   const channels = preset.channels;
-  return { size, channels, note: `images resized ${h}x${w}x${c} -> ${size}x${size}x${channels} (the preset's input; patch ${preset.patchSize} does not divide ${h})` };
+  return {
+    size,
+    channels,
+    note: `images resized ${h}x${w}x${c} -> ${size}x${size}x${channels} (the preset's input; patch ${preset.patchSize} does not divide ${h})`,
+  };
 }
 
 /** Bilinear resize of a normalised [k, H, W, C] batch; grey is repeated to RGB, RGB averaged to grey. */

@@ -29,7 +29,11 @@ parentPort!.on('message', (m: LabRequest) => {
       reply = { id: m.id, ok: true, res: await answer(m) };
     } catch (e) {
       const err = e as Error;
-      reply = { id: m.id, ok: false, error: { message: err.message, ...(e instanceof WorkbenchError ? { code: e.code, field: e.field } : {}) } };
+      reply = {
+        id: m.id,
+        ok: false,
+        error: { message: err.message, ...(e instanceof WorkbenchError ? { code: e.code, field: e.field } : {}) },
+      };
     }
     parentPort!.postMessage(reply);
   });

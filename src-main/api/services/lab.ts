@@ -11,7 +11,8 @@ import type { ApiMethods } from '../contract';
 
 export type LabMethod = 'noise.preview' | 'noise.embedding';
 export type LabRequest = { [M in LabMethod]: { id: number; method: M; req: ApiMethods[M]['req'] } }[LabMethod];
-export type LabReply = { id: number; ok: true; res: unknown } | { id: number; ok: false; error: { message: string; code?: ErrorCode; field?: string } };
+export type LabReply =
+  { id: number; ok: true; res: unknown } | { id: number; ok: false; error: { message: string; code?: ErrorCode; field?: string } };
 
 const ENTRY = join(dirname(fileURLToPath(import.meta.url)), 'lab-thread.ts');
 
@@ -21,7 +22,11 @@ export class NoiseLab {
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
 
   /** `entry`: the thread's module (a test passes a stand-in). */
-  constructor(private readonly dataDir: string, private readonly backend: BackendName | 'auto', private readonly entry = ENTRY) {}
+  constructor(
+    private readonly dataDir: string,
+    private readonly backend: BackendName | 'auto',
+    private readonly entry = ENTRY,
+  ) {}
 
   call<M extends LabMethod>(method: M, req: ApiMethods[M]['req']): Promise<ApiMethods[M]['res']> {
     const w = this.thread();

@@ -72,7 +72,11 @@ export async function noisePreview(data: Dataset, req: NoisePreviewRequest): Pro
   }
   const spec = imageSpec(req.noise);
   const { clean, noisy } = await run(data, req, spec);
-  const out: NoisePreview = { ...describe(data, clean, noisy, req.selected), mixing: mixingWeights(spec, req), logDet: linearNoiseLogDet(spec, req.images.length) };
+  const out: NoisePreview = {
+    ...describe(data, clean, noisy, req.selected),
+    mixing: mixingWeights(spec, req),
+    logDet: linearNoiseLogDet(spec, req.images.length),
+  };
   const param = noiseOperator(spec.type).strip?.param;
   if (req.strip?.length && param) {
     out.strip = [];

@@ -23,9 +23,24 @@ export function runSummary(r: RunRow): RunSummary {
   const c = r.config as Partial<RunConfig>;
   const end = r.endedAt ? Date.parse(r.endedAt) : r.status === 'running' ? Date.now() : null;
   return {
-    id: r.id, name: r.name, status: r.status, preset: c.preset ?? null, noise: c.noise as RunSummary['noise'], seed: r.seed, backend: r.backend,
-    epochsDone: r.epochsDone, epochs: c.epochs ?? 0, imagesPerSecond: r.imagesPerSecond, summary: r.summary, tags: r.tags, createdAt: r.createdAt, error: r.error,
-    dataset: c.dataset ?? null, model: modelName(c.model), lr: c.optimizer?.lr ?? null, batchSize: c.batchSize ?? null,
+    id: r.id,
+    name: r.name,
+    status: r.status,
+    preset: c.preset ?? null,
+    noise: c.noise as RunSummary['noise'],
+    seed: r.seed,
+    backend: r.backend,
+    epochsDone: r.epochsDone,
+    epochs: c.epochs ?? 0,
+    imagesPerSecond: r.imagesPerSecond,
+    summary: r.summary,
+    tags: r.tags,
+    createdAt: r.createdAt,
+    error: r.error,
+    dataset: c.dataset ?? null,
+    model: modelName(c.model),
+    lr: c.optimizer?.lr ?? null,
+    batchSize: c.batchSize ?? null,
     durationS: r.startedAt && end !== null ? Math.max(0, (end - Date.parse(r.startedAt)) / 1000) : null,
   };
 }
@@ -34,12 +49,22 @@ export class RunServices {
   readonly queue: RunQueue;
   private readonly totals = new Map<number, number>();
 
-  constructor(private readonly store: Store, private readonly dataDir: string, private readonly emit: Emit, o: { concurrency?: number } = {}) {
-    this.queue = new RunQueue(store, dataDir, {
-      onEvent: (runId, m) => this.relay(runId, m),
-      onExit: (runId, status, error) => this.emit('run.status', { runId, status: status as RunStatus, error }),
-      onChange: () => this.emit('queue.changed', this.queue.state()),
-    }, o);
+  constructor(
+    private readonly store: Store,
+    private readonly dataDir: string,
+    private readonly emit: Emit,
+    o: { concurrency?: number } = {},
+  ) {
+    this.queue = new RunQueue(
+      store,
+      dataDir,
+      {
+        onEvent: (runId, m) => this.relay(runId, m),
+        onExit: (runId, status, error) => this.emit('run.status', { runId, status: status as RunStatus, error }),
+        onChange: () => this.emit('queue.changed', this.queue.state()),
+      },
+      o,
+    );
     this.queue.start();
   }
 
@@ -51,8 +76,15 @@ export class RunServices {
     const r = this.store.getRun(id);
     if (!r) throw notFound(`run ${id} not found`);
     return {
-      ...runSummary(r), config: r.config as RunConfig, params: this.store.params(id), evaluations: this.store.evaluations(id),
-      checkpoints: this.store.checkpoints(id), metricKeys: this.store.metricKeys(id), notes: this.store.notes(id), versions: r.versions, gitCommit: r.gitCommit,
+      ...runSummary(r),
+      config: r.config as RunConfig,
+      params: this.store.params(id),
+      evaluations: this.store.evaluations(id),
+      checkpoints: this.store.checkpoints(id),
+      metricKeys: this.store.metricKeys(id),
+      notes: this.store.notes(id),
+      versions: r.versions,
+      gitCommit: r.gitCommit,
     };
   }
 
@@ -133,7 +165,15 @@ export class RunServices {
     } else if (m.type === 'step') this.emit('run.step', { runId, totalSteps: this.totals.get(runId) ?? 0, ...m.step });
     else if (m.type === 'epoch') {
       const e = m.epoch;
-      this.emit('run.epoch', { runId, epoch: e.epoch, trainLoss: e.trainLoss, trainAcc: e.trainAcc, testTop1: e.test.top1, testTop5: e.test.top5, testLoss: e.test.loss });
+      this.emit('run.epoch', {
+        runId,
+        epoch: e.epoch,
+        trainLoss: e.trainLoss,
+        trainAcc: e.trainAcc,
+        testTop1: e.test.top1,
+        testTop5: e.test.top5,
+        testLoss: e.test.loss,
+      });
     }
   }
 

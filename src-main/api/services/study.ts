@@ -33,7 +33,11 @@ interface Launch {
 export class StudyServices {
   private readonly launches = new Map<string, Launch>();
 
-  constructor(private readonly store: Store, private readonly dataDir: string, private readonly appRoot: string) {}
+  constructor(
+    private readonly store: Store,
+    private readonly dataDir: string,
+    private readonly appRoot: string,
+  ) {}
 
   private outDir(): string {
     return join(this.dataDir, 'study');
@@ -48,7 +52,16 @@ export class StudyServices {
     mkdirSync(this.outDir(), { recursive: true });
     const log = join(this.outDir(), `${name}.log`);
     const fd = openSync(log, 'a');
-    const args = [join(this.appRoot, 'bin', 'noisynn.mjs'), 'study', 'reproduce', ...MODE_FLAGS[mode], '--data-dir', this.dataDir, '--out', this.outDir()];
+    const args = [
+      join(this.appRoot, 'bin', 'noisynn.mjs'),
+      'study',
+      'reproduce',
+      ...MODE_FLAGS[mode],
+      '--data-dir',
+      this.dataDir,
+      '--out',
+      this.outDir(),
+    ];
     let child: ChildProcess;
     try {
       child = spawn(process.execPath, args, { stdio: ['ignore', fd, fd] });
@@ -80,8 +93,15 @@ export class StudyServices {
     const l = this.launches.get(r.name);
     const state: StudyProgress['state'] = !l ? 'idle' : l.exit === null ? 'running' : l.exit.code === 0 ? 'finished' : 'failed';
     const doneHere = c.completed - (l?.completedAtStart ?? 0);
-    const etaSeconds = state === 'running' && doneHere > 0 ? Math.round(((Date.now() - l!.startedAt) / 1000 / doneHere) * Math.max(0, total - c.completed)) : null;
-    const error = state === 'failed' ? (l!.exit!.error ?? `the study process ended ${l!.exit!.signal ? `by ${l!.exit!.signal}` : `with code ${l!.exit!.code}`}; its log: ${l!.log}`) : null;
+    const etaSeconds =
+      state === 'running' && doneHere > 0
+        ? Math.round(((Date.now() - l!.startedAt) / 1000 / doneHere) * Math.max(0, total - c.completed))
+        : null;
+    const error =
+      state === 'failed'
+        ? (l!.exit!.error ??
+          `the study process ended ${l!.exit!.signal ? `by ${l!.exit!.signal}` : `with code ${l!.exit!.code}`}; its log: ${l!.log}`)
+        : null;
     return { name: r.name, mode, state, total, ...c, etaSeconds, error, log: l?.log ?? null };
   }
 
@@ -89,14 +109,17 @@ export class StudyServices {
   tables(): StudyTableFile[] {
     const read = (dir: string, source: StudyTableFile['source']): StudyTableFile[] => {
       if (!existsSync(dir)) return [];
-      return readdirSync(dir).filter(isStudyCsv).sort().map((f) => {
-        const path = join(dir, f);
-        try {
-          return { label: `${f} (${source})`, source, path, rows: parseStudyCsv(readFileSync(path, 'utf8'), path), error: null };
-        } catch (e) {
-          return { label: `${f} (${source})`, source, path, rows: null, error: (e as Error).message };
-        }
-      });
+      return readdirSync(dir)
+        .filter(isStudyCsv)
+        .sort()
+        .map((f) => {
+          const path = join(dir, f);
+          try {
+            return { label: `${f} (${source})`, source, path, rows: parseStudyCsv(readFileSync(path, 'utf8'), path), error: null };
+          } catch (e) {
+            return { label: `${f} (${source})`, source, path, rows: null, error: (e as Error).message };
+          }
+        });
     };
     return [...read(join(this.appRoot, 'docs'), 'committed'), ...read(this.outDir(), 'data dir')];
   }
@@ -105,6 +128,8 @@ export class StudyServices {
   dispose(): Promise<void> {
     const live = [...this.launches.values()].filter((l) => l.exit === null);
     for (const l of live) l.child.kill('SIGTERM');
-    return Promise.all(live.map((l) => new Promise<void>((resolve) => (l.exit ? resolve() : l.child.once('exit', () => resolve()))))).then(() => undefined);
+    return Promise.all(live.map((l) => new Promise<void>((resolve) => (l.exit ? resolve() : l.child.once('exit', () => resolve()))))).then(
+      () => undefined,
+    );
   }
 }

@@ -3,12 +3,28 @@
 import type { ModelConfig, ResNetConfig, RunConfig, VitConfig } from './types';
 
 const vit = (dim: number, heads: number, depth = 12): VitConfig => ({
-  kind: 'vit', imageSize: 224, channels: 3, patchSize: 16, dim, depth, heads, mlpRatio: 4, numClasses: 1000,
+  kind: 'vit',
+  imageSize: 224,
+  channels: 3,
+  patchSize: 16,
+  dim,
+  depth,
+  heads,
+  mlpRatio: 4,
+  numClasses: 1000,
 });
 
 const resnet = (block: ResNetConfig['block'], layers: number[]): ResNetConfig => ({
-  kind: 'resnet', imageSize: 224, channels: 3, block, layers, widths: [64, 128, 256, 512],
-  stem: 'imagenet', stemStride: 2, stemWidth: 64, numClasses: 1000,
+  kind: 'resnet',
+  imageSize: 224,
+  channels: 3,
+  block,
+  layers,
+  widths: [64, 128, 256, 512],
+  stem: 'imagenet',
+  stemStride: 2,
+  stemWidth: 64,
+  numClasses: 1000,
 });
 
 export const MODEL_PRESETS: Record<string, ModelConfig> = {
@@ -23,8 +39,16 @@ export const MODEL_PRESETS: Record<string, ModelConfig> = {
   resnet50: resnet('bottleneck', [3, 4, 6, 3]),
   // A 3-stage basic-block ResNet sized for 28x28: stem 3x3/2 -> 14x14x16 -> 7x7x32 -> 4x4x64.
   'mnist-cnn': {
-    kind: 'resnet', imageSize: 28, channels: 1, block: 'basic', layers: [1, 1, 1], widths: [16, 32, 64],
-    stem: 'small', stemStride: 2, stemWidth: 16, numClasses: 10,
+    kind: 'resnet',
+    imageSize: 28,
+    channels: 1,
+    block: 'basic',
+    layers: [1, 1, 1],
+    widths: [16, 32, 64],
+    stem: 'small',
+    stemStride: 2,
+    stemWidth: 16,
+    numClasses: 10,
   },
 };
 
@@ -99,5 +123,7 @@ export function runPreset(name: string): RunConfig {
   if (p) return structuredClone(p);
   const m = MODEL_PRESETS[name];
   if (m) return { ...structuredClone(base), preset: name, model: structuredClone(m) };
-  throw new Error(`unknown preset '${name}': known run presets ${Object.keys(RUN_PRESETS).join(', ')}; model presets ${Object.keys(MODEL_PRESETS).join(', ')}`);
+  throw new Error(
+    `unknown preset '${name}': known run presets ${Object.keys(RUN_PRESETS).join(', ')}; model presets ${Object.keys(MODEL_PRESETS).join(', ')}`,
+  );
 }

@@ -21,11 +21,14 @@ const valueAt = (o: unknown, path: string): unknown =>
   path.split('.').reduce<unknown>((v, k) => (isObject(v) ? (v as Record<string, unknown>)[k] : undefined), o);
 
 function valueProblem(f: ConfigField, v: unknown): string | undefined {
-  if (f.values) return f.values.includes(v as string) ? undefined : `${f.path} must be ${f.values.map((x) => `'${x}'`).join(' or ')} (got ${shown(v)})`;
+  if (f.values)
+    return f.values.includes(v as string) ? undefined : `${f.path} must be ${f.values.map((x) => `'${x}'`).join(' or ')} (got ${shown(v)})`;
   const r = f.range!;
   if (f.type === 'int') {
     if (Number.isInteger(v) && (v as number) >= r.min && (v as number) <= r.max) return undefined;
-    return r.min === 1 ? `${f.path} must be a positive integer no larger than ${r.max} (got ${shown(v)})` : `${f.path} must be an integer from ${r.min} to ${r.max} (got ${shown(v)})`;
+    return r.min === 1
+      ? `${f.path} must be a positive integer no larger than ${r.max} (got ${shown(v)})`
+      : `${f.path} must be an integer from ${r.min} to ${r.max} (got ${shown(v)})`;
   }
   const n = v as number;
   if (typeof v === 'number' && (r.minOpen ? n > r.min : n >= r.min) && (r.maxOpen ? n < r.max : n <= r.max)) return undefined;
@@ -40,7 +43,15 @@ function fieldProblems(c: object, root: 'model' | 'run', skip: (f: ConfigField) 
   const p: string[] = [];
   const kind = root === 'model' ? (c as { kind?: unknown }).kind : undefined;
   for (const f of CONFIG_FIELDS) {
-    if (!(f.range || f.values) || f.type === 'ints' || OWN_CHECK(f) || (root === 'model') !== f.path.startsWith('model.') || (f.model && f.model !== kind) || skip(f)) continue;
+    if (
+      !(f.range || f.values) ||
+      f.type === 'ints' ||
+      OWN_CHECK(f) ||
+      (root === 'model') !== f.path.startsWith('model.') ||
+      (f.model && f.model !== kind) ||
+      skip(f)
+    )
+      continue;
     const path = root === 'model' ? f.path.slice('model.'.length) : f.path;
     const v = valueAt(c, path);
     const parent = path.includes('.') ? valueAt(c, path.slice(0, path.lastIndexOf('.'))) : c;
@@ -64,7 +75,12 @@ function modelProblems(m: ModelConfig): string[] {
     if (m.dim % m.heads !== 0) p.push(`model.dim ${m.dim} is not divisible by model.heads ${m.heads}`);
   } else if (m.kind === 'resnet') {
     const [maxDepth, maxWidth] = [listMax('model.layers'), listMax('model.widths')];
-    if (!Array.isArray(m.layers) || m.layers.length === 0 || m.layers.length > 16 || !m.layers.every((v) => positiveInt(v) && v <= maxDepth)) {
+    if (
+      !Array.isArray(m.layers) ||
+      m.layers.length === 0 ||
+      m.layers.length > 16 ||
+      !m.layers.every((v) => positiveInt(v) && v <= maxDepth)
+    ) {
       p.push(`model.layers must be 1 to 16 positive integers no larger than ${maxDepth} (got ${JSON.stringify(m.layers)})`);
     }
     if (!Array.isArray(m.widths) || m.widths.length !== m.layers?.length || !m.widths.every((v) => positiveInt(v) && v <= maxWidth)) {
@@ -84,7 +100,9 @@ function siteProblems(c: Pick<RunConfig, 'model' | 'noise'>): string[] {
   if (!site || !Number.isInteger(site.block)) return ['noise.site.block is required for embedding-level noise'];
   if (model.kind === 'vit') {
     if (site.block < -1 || site.block >= model.depth) {
-      return [`noise.site.block ${site.block} does not exist: this ViT has ${model.depth} blocks (0..${model.depth - 1}; -1 = after the patch embedding)`];
+      return [
+        `noise.site.block ${site.block} does not exist: this ViT has ${model.depth} blocks (0..${model.depth - 1}; -1 = after the patch embedding)`,
+      ];
     }
     return [];
   }
@@ -95,7 +113,9 @@ function siteProblems(c: Pick<RunConfig, 'model' | 'noise'>): string[] {
   }
   const blocks = model.layers[s! - 1];
   if (site.block < 1 || site.block > blocks) {
-    return [`noise.site.block ${site.block} does not exist in stage ${s}: it has ${blocks} block${blocks === 1 ? '' : 's'} (1..${blocks}, 1-based as in the official code)`];
+    return [
+      `noise.site.block ${site.block} does not exist in stage ${s}: it has ${blocks} block${blocks === 1 ? '' : 's'} (1..${blocks}, 1-based as in the official code)`,
+    ];
   }
   return [];
 }
@@ -105,7 +125,8 @@ const isObject = (v: unknown): v is object => typeof v === 'object' && v !== nul
 
 function modelNoiseProblems(c: Pick<RunConfig, 'model' | 'noise'>): string[] {
   if (!isObject(c.model)) return [`model must be an object (got ${shown(c.model)})`];
-  if (!isObject(c.noise)) return [`noise must be an object such as {"type": "none", "level": "embedding", "at": "both"} (got ${shown(c.noise)})`];
+  if (!isObject(c.noise))
+    return [`noise must be an object such as {"type": "none", "level": "embedding", "at": "both"} (got ${shown(c.noise)})`];
   const p = modelProblems(c.model);
   try {
     validateNoiseSpec(c.noise);
@@ -126,7 +147,8 @@ function initProblems(c: RunConfig): string[] {
   const p: string[] = [];
   const i = c.init;
   if (i !== undefined) {
-    if (typeof i !== 'object' || i === null || typeof i.weights !== 'string' || !i.weights) return ['init.weights must name imported weights (noisynn weights list)'];
+    if (typeof i !== 'object' || i === null || typeof i.weights !== 'string' || !i.weights)
+      return ['init.weights must name imported weights (noisynn weights list)'];
     const units = c.model.kind === 'vit' ? c.model.depth : c.model.layers?.length;
     if (i.freeze !== undefined && !(Number.isInteger(i.freeze) && i.freeze >= 0 && i.freeze <= units)) {
       p.push(`init.freeze must be an integer in [0, ${units}] (${c.model.kind === 'vit' ? 'blocks' : 'stages'}; got ${i.freeze})`);
@@ -135,9 +157,12 @@ function initProblems(c: RunConfig): string[] {
   const inp = c.input;
   if (inp !== undefined) {
     const ch = c.model.channels;
-    if (!positiveInt(inp.size) || inp.size !== c.model.imageSize) p.push(`input.size must equal model.imageSize ${c.model.imageSize} (got ${inp.size})`);
-    if (!Array.isArray(inp.mean) || inp.mean.length !== ch || !inp.mean.every(Number.isFinite)) p.push(`input.mean must give ${ch} numbers`);
-    if (!Array.isArray(inp.std) || inp.std.length !== ch || !inp.std.every((v) => v > 0)) p.push(`input.std must give ${ch} positive numbers`);
+    if (!positiveInt(inp.size) || inp.size !== c.model.imageSize)
+      p.push(`input.size must equal model.imageSize ${c.model.imageSize} (got ${inp.size})`);
+    if (!Array.isArray(inp.mean) || inp.mean.length !== ch || !inp.mean.every(Number.isFinite))
+      p.push(`input.mean must give ${ch} numbers`);
+    if (!Array.isArray(inp.std) || inp.std.length !== ch || !inp.std.every((v) => v > 0))
+      p.push(`input.std must give ${ch} positive numbers`);
   }
   return p;
 }
@@ -145,7 +170,8 @@ function initProblems(c: RunConfig): string[] {
 export function configProblems(c: RunConfig): string[] {
   if (!isObject(c)) return [`config must be an object (got ${shown(c)})`];
   const p = modelNoiseProblems(c);
-  if (c.name !== undefined && (typeof c.name !== 'string' || c.name.length > 200)) p.push(`name must be a string of at most 200 characters (got ${shown(c.name)})`);
+  if (c.name !== undefined && (typeof c.name !== 'string' || c.name.length > 200))
+    p.push(`name must be a string of at most 200 characters (got ${shown(c.name)})`);
   if (c.preset !== undefined && typeof c.preset !== 'string') p.push(`preset must be a string (got ${shown(c.preset)})`);
   // 0 epochs: an evaluation-only run of imported weights (`noisynn eval --weights`).
   p.push(...fieldProblems(c, 'run', (f) => f.path === 'epochs' && c.epochs === 0 && c.init !== undefined));
@@ -153,7 +179,9 @@ export function configProblems(c: RunConfig): string[] {
   if (c.replicas !== undefined && (!positiveInt(c.replicas) || c.replicas > 16 || c.replicas > c.batchSize)) {
     p.push(`replicas must be an integer in [1, min(16, batchSize)] (got ${c.replicas})`);
   } else if ((c.replicas ?? 1) > 1 && c.noise && dependsOnBatch(c.noise) && isActive(c.noise, true)) {
-    p.push(`replicas must be 1 when ${c.noise.type} noise is active during training: ${wholeBatchReason(c.noise.type)}, and each of ${c.replicas} replicas would see only its part`);
+    p.push(
+      `replicas must be 1 when ${c.noise.type} noise is active during training: ${wholeBatchReason(c.noise.type)}, and each of ${c.replicas} replicas would see only its part`,
+    );
   }
   const o = c.optimizer;
   const s = c.schedule;

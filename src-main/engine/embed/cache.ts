@@ -10,9 +10,7 @@ import type { EmbedProtocol, EmbedSite, Embeddings, ExtractOptions } from './ext
 
 export const EMBED_CACHE_FORMAT = 'noisynn-embeddings/1';
 
-export type ModelSourceKey =
-  | { runId: number; epoch: number; checkpointSha256: string }
-  | { preset: string; seed: number };
+export type ModelSourceKey = { runId: number; epoch: number; checkpointSha256: string } | { preset: string; seed: number };
 
 /** The extraction's own options, and what they ran on. */
 export interface EmbedCacheKey extends Pick<ExtractOptions, 'split' | 'site' | 'noise' | 'protocol' | 'batchSize' | 'seed'> {
@@ -27,12 +25,18 @@ function canonical(v: unknown): string {
   if (v === null || typeof v !== 'object') return JSON.stringify(v);
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   const o = v as Record<string, unknown>;
-  return `{${Object.keys(o).filter((k) => o[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(',')}}`;
+  return `{${Object.keys(o)
+    .filter((k) => o[k] !== undefined)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+    .join(',')}}`;
 }
 
 /** sha256 (hex) of the canonical key: the cache file name. */
 export function embedCacheKey(k: EmbedCacheKey): string {
-  return createHash('sha256').update(canonical({ format: EMBED_CACHE_FORMAT, ...k })).digest('hex');
+  return createHash('sha256')
+    .update(canonical({ format: EMBED_CACHE_FORMAT, ...k }))
+    .digest('hex');
 }
 
 export function embedCachePath(dataDir: string, key: EmbedCacheKey): string {
@@ -98,7 +102,13 @@ export function loadEmbeddings(dataDir: string, key: EmbedCacheKey): Embeddings 
  * CSV of one row per image: dataset index, label, predictions, then the clean projection's k
  * coordinates and (when given) the noisy one's.
  */
-export function embeddingsCsv(e: Pick<Embeddings, 'n' | 'order' | 'labels' | 'predClean' | 'predNoisy'>, clean: Float32Array, noisy: Float32Array | undefined, k: number, classNames?: string[]): string {
+export function embeddingsCsv(
+  e: Pick<Embeddings, 'n' | 'order' | 'labels' | 'predClean' | 'predNoisy'>,
+  clean: Float32Array,
+  noisy: Float32Array | undefined,
+  k: number,
+  classNames?: string[],
+): string {
   if (clean.length !== e.n * k) throw new Error(`csv: clean projection has ${clean.length} values, expected ${e.n} x ${k}`);
   if (noisy && noisy.length !== e.n * k) throw new Error(`csv: noisy projection has ${noisy.length} values, expected ${e.n} x ${k}`);
   const quote = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);

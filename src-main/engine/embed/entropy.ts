@@ -157,7 +157,13 @@ function moments(x: ArrayLike<number>, dim: number, labels: ArrayLike<number>, r
  * d2 = ||S - mu I||_F^2, b2 = min(d2, (1/n^2) sum_k ||x_k x_k^T - S||_F^2), where the sum equals
  * sum_k ||x_k||^4 - n ||S||_F^2 (so no second pass over the data); weight = b2 / d2.
  */
-function shrinkageOf(scatter: Float64Array, p: number, count: number, fourth: number, shrink: Shrinkage): { weight: number; target: number } {
+function shrinkageOf(
+  scatter: Float64Array,
+  p: number,
+  count: number,
+  fourth: number,
+  shrink: Shrinkage,
+): { weight: number; target: number } {
   let trace = 0;
   let frob = 0;
   for (let a = 0; a < p; a++) trace += scatter[a * p + a] / count;
@@ -187,7 +193,15 @@ export function labelEntropy(counts: ArrayLike<number>): number {
 }
 
 /** Gaussian task-entropy estimates on the given rows (default: all) of x [n x dim]. */
-export function gaussianTaskEntropy(x: ArrayLike<number>, n: number, dim: number, labels: ArrayLike<number>, classes: number, shrink: Shrinkage = 'ledoit-wolf', rows?: Int32Array): GaussianEstimate {
+export function gaussianTaskEntropy(
+  x: ArrayLike<number>,
+  n: number,
+  dim: number,
+  labels: ArrayLike<number>,
+  classes: number,
+  shrink: Shrinkage = 'ledoit-wolf',
+  rows?: Int32Array,
+): GaussianEstimate {
   if (typeof shrink === 'number' && !(shrink >= 0 && shrink <= 1)) throw new Error(`shrinkage weight must be in [0, 1], got ${shrink}`);
   const idx = rows ?? Int32Array.from({ length: n }, (_, i) => i);
   const p = dim;
@@ -261,11 +275,12 @@ export function gaussianTaskEntropy(x: ArrayLike<number>, n: number, dim: number
       const kl = 0.5 * (traceInvProduct(chol[j], chol[i], p) + mahalanobis2(chol[j], p, diff) - p + logDet[j] - logDet[i]);
       // Bhattacharyya: 1/8 d^T S^-1 d + 0.5 log(det S / sqrt(det S_i det S_j)), S = (S_i + S_j) / 2
       const avg = new Float64Array(p * p);
-      for (let a = 0; a < p; a++) for (let b = 0; b <= a; b++) {
-        let v = 0;
-        for (let k = 0; k <= b; k++) v += chol[i][a * p + k] * chol[i][b * p + k] + chol[j][a * p + k] * chol[j][b * p + k];
-        avg[a * p + b] = avg[b * p + a] = v / 2;
-      }
+      for (let a = 0; a < p; a++)
+        for (let b = 0; b <= a; b++) {
+          let v = 0;
+          for (let k = 0; k <= b; k++) v += chol[i][a * p + k] * chol[i][b * p + k] + chol[j][a * p + k] * chol[j][b * p + k];
+          avg[a * p + b] = avg[b * p + a] = v / 2;
+        }
       const lAvg = cholesky(avg, p);
       const bh = mahalanobis2(lAvg, p, diff) / 8 + 0.5 * (logDetFromCholesky(lAvg, p) - 0.5 * (logDet[i] + logDet[j]));
       sumKl += prob(j) * Math.exp(-Math.max(0, kl));
@@ -299,7 +314,14 @@ export function foldsOf(n: number, folds: number, seed: number): Int32Array {
  * other folds only). Exact brute force in plain JS (measured here faster than tfjs matMul on wasm or cpu
  * for these shapes); each pair's distance is computed once and offered to both points' k best.
  */
-export function knnLosses(x: ArrayLike<number>, n: number, dim: number, labels: ArrayLike<number>, classes: number, o: KnnOptions): Float64Array {
+export function knnLosses(
+  x: ArrayLike<number>,
+  n: number,
+  dim: number,
+  labels: ArrayLike<number>,
+  classes: number,
+  o: KnnOptions,
+): Float64Array {
   const k = o.k ?? 10;
   const nFolds = o.folds ?? 5;
   const alpha = o.alpha ?? 0.05;
@@ -451,9 +473,17 @@ export function rangeChecked(s: Spread, hY: number): Spread {
  */
 export function verdict(dS: Spread, clean?: Spread, noisy?: Spread): Verdict {
   const nums = `dS = ${dS.value.toFixed(4)} nats (bootstrap ${dS.mean.toFixed(4)} +/- ${dS.std.toFixed(4)})`;
-  const bad = [clean?.outOfRange && `clean H(Y|Z) ${clean.outOfRange}`, noisy?.outOfRange && `noisy H(Y|Z) ${noisy.outOfRange}`].filter(Boolean);
-  if (bad.length) return { verdict: 'out of range', significant: false, text: `no reading: ${bad.join(', ')} (outside [0, H(Y)]), so ${nums} is not an estimate` };
-  if (!(Math.abs(dS.value) > Math.max(2 * dS.std, RANGE_TOL))) return { verdict: 'not significant', significant: false, text: `not significant: ${nums} is within 2 std of 0` };
+  const bad = [clean?.outOfRange && `clean H(Y|Z) ${clean.outOfRange}`, noisy?.outOfRange && `noisy H(Y|Z) ${noisy.outOfRange}`].filter(
+    Boolean,
+  );
+  if (bad.length)
+    return {
+      verdict: 'out of range',
+      significant: false,
+      text: `no reading: ${bad.join(', ')} (outside [0, H(Y)]), so ${nums} is not an estimate`,
+    };
+  if (!(Math.abs(dS.value) > Math.max(2 * dS.std, RANGE_TOL)))
+    return { verdict: 'not significant', significant: false, text: `not significant: ${nums} is within 2 std of 0` };
   const v = dS.value > 0 ? 'positive' : 'harmful';
   return { verdict: v, significant: true, text: `${v} noise: ${nums}` };
 }
@@ -463,7 +493,11 @@ function gaussianValues(g: GaussianEstimate): Record<Exclude<EstimatorName, 'knn
 }
 
 /** Task entropy of clean (and noisy) embeddings of the same images, with bootstrap spreads and dS. */
-export function taskEntropy(e: { clean: Float32Array; noisy?: Float32Array; dim: number; labels: ArrayLike<number>; n: number }, classes: number, o: TaskEntropyOptions): TaskEntropyReport {
+export function taskEntropy(
+  e: { clean: Float32Array; noisy?: Float32Array; dim: number; labels: ArrayLike<number>; n: number },
+  classes: number,
+  o: TaskEntropyOptions,
+): TaskEntropyReport {
   const { n, dim, labels } = e;
   const B = o.bootstrap ?? 10;
   const shrink = o.shrinkage ?? 'ledoit-wolf';
@@ -499,17 +533,30 @@ export function taskEntropy(e: { clean: Float32Array; noisy?: Float32Array; dim:
   const estimators = {} as Record<EstimatorName, EstimatorReport>;
   for (const name of ESTIMATORS) {
     const hY = full[0].hY;
-    const r: EstimatorReport = { measures: ESTIMATOR_MEASURES[name], clean: rangeChecked(spread(fullValues[0][name], samples[0][name]), hY) };
+    const r: EstimatorReport = {
+      measures: ESTIMATOR_MEASURES[name],
+      clean: rangeChecked(spread(fullValues[0][name], samples[0][name]), hY),
+    };
     if (sets.length === 2) {
       r.noisy = rangeChecked(spread(fullValues[1][name], samples[1][name]), hY);
-      r.dS = spread(fullValues[0][name] - fullValues[1][name], samples[0][name].map((c, i) => c - samples[1][name][i]));
+      r.dS = spread(
+        fullValues[0][name] - fullValues[1][name],
+        samples[0][name].map((c, i) => c - samples[1][name][i]),
+      );
       r.verdict = verdict(r.dS, r.clean, r.noisy);
     }
     estimators[name] = r;
   }
   const lin = o.noise && o.batchSize ? linearNoiseLogDet(o.noise, o.batchSize) : null;
   return {
-    n, dim, classes, hY: full[0].hY, bootstrap: B, shrinkage: shrink, knn, estimators,
+    n,
+    dim,
+    classes,
+    hY: full[0].hY,
+    bootstrap: B,
+    shrinkage: shrink,
+    knn,
+    estimators,
     gaussian: { clean: full[0], noisy: full[1] },
     linear: lin === null || !o.batchSize ? null : { batchSize: o.batchSize, dS: lin },
   };

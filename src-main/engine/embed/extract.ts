@@ -76,8 +76,10 @@ function checkSite(model: Model, site: EmbedSite): NoiseSite {
     if (!Number.isInteger(site.block) || site.block < -1 || site.block >= c.depth) {
       throw new Error(`ViT embedding site: block must be an integer in [-1, ${c.depth - 1}], got ${String(site.block)}`);
     }
-    if (site.pool !== 'cls' && site.pool !== 'mean-patch') throw new Error(`ViT embedding site: pool must be 'cls' or 'mean-patch', got ${String(site.pool)}`);
-    if (site.block === -1 && site.pool === 'cls') throw new Error('ViT embedding site: block -1 (after the patch embedding) has no class token; use pool mean-patch');
+    if (site.pool !== 'cls' && site.pool !== 'mean-patch')
+      throw new Error(`ViT embedding site: pool must be 'cls' or 'mean-patch', got ${String(site.pool)}`);
+    if (site.block === -1 && site.pool === 'cls')
+      throw new Error('ViT embedding site: block -1 (after the patch embedding) has no class token; use pool mean-patch');
     return { block: site.block };
   }
   if (c.kind === 'resnet' && site.kind === 'resnet') {
@@ -121,7 +123,8 @@ function argmaxRows(logits: Float32Array, rows: number, classes: number, out: In
 export async function extractEmbeddings(model: Model, data: Dataset, o: ExtractOptions): Promise<Embeddings> {
   const noiseSite = checkSite(model, o.site);
   if (!Number.isInteger(o.batchSize) || o.batchSize < 1) throw new Error(`batchSize must be an integer >= 1, got ${String(o.batchSize)}`);
-  if (!['sorted', 'shuffled', 'standard'].includes(o.protocol)) throw new Error(`protocol must be sorted, shuffled or standard, got ${String(o.protocol)}`);
+  if (!['sorted', 'shuffled', 'standard'].includes(o.protocol))
+    throw new Error(`protocol must be sorted, shuffled or standard, got ${String(o.protocol)}`);
   const split = data.splits[o.split];
   if (!split) throw new Error(`dataset ${data.info.name} has no ${o.split} split`);
   const n = o.limit && o.limit > 0 ? Math.min(o.limit, split.count) : split.count;
@@ -147,7 +150,10 @@ export async function extractEmbeddings(model: Model, data: Dataset, o: ExtractO
     const fo: ForwardOptions = { training: false, noise: runNoise, noiseSeed };
     // At ViT block -1 the tap 'patch_embed' comes after the noise, so 'output' and 'noise-site' coincide.
     if (at === 'noise-site') fo.onNoiseSite = (_before, after) => (captured = pool(o.site, after));
-    else fo.tap = (name, t) => { if (name === tapName) captured = pool(o.site, t); };
+    else
+      fo.tap = (name, t) => {
+        if (name === tapName) captured = pool(o.site, t);
+      };
     const logits = model.forward(x, fo);
     if (!captured) throw new Error(`the model never reached the embedding site (${at === 'noise-site' ? 'noise site' : tapName})`);
     return [tf.keep(captured), tf.keep(logits)];
@@ -186,7 +192,19 @@ export async function extractEmbeddings(model: Model, data: Dataset, o: ExtractO
     o.onProgress?.(start + rows, n);
   }
   return {
-    clean: clean!, noisy, dim, labels, order, predClean, predNoisy, n,
-    split: o.split, site: o.site, noiseSite, protocol: o.protocol, batchSize: o.batchSize, noise,
+    clean: clean!,
+    noisy,
+    dim,
+    labels,
+    order,
+    predClean,
+    predNoisy,
+    n,
+    split: o.split,
+    site: o.site,
+    noiseSite,
+    protocol: o.protocol,
+    batchSize: o.batchSize,
+    noise,
   };
 }

@@ -156,10 +156,11 @@ function topEigen(m: Float64Array, dim: number, k: number): { values: Float64Arr
     }
     ritz = symmetricEigen(h, r);
     const rotated = new Float64Array(r * dim);
-    for (let i = 0; i < r; i++) for (let j = 0; j < r; j++) {
-      const w = ritz.vectors[i * r + j];
-      for (let b = 0; b < dim; b++) rotated[i * dim + b] += w * q[j * dim + b];
-    }
+    for (let i = 0; i < r; i++)
+      for (let j = 0; j < r; j++) {
+        const w = ritz.vectors[i * r + j];
+        for (let b = 0; b < dim; b++) rotated[i * dim + b] += w * q[j * dim + b];
+      }
     q.set(rotated);
     let change = 0;
     for (let i = 0; i < k; i++) change = Math.max(change, Math.abs(ritz.values[i] - prev[i]) / (Math.abs(ritz.values[i]) || 1));

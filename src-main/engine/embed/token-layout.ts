@@ -17,7 +17,8 @@ export function tokenLayout(kind: 'vit' | 'resnet', shape: readonly number[], bl
   const channels = shape[shape.length - 1];
   const rows = shape.slice(1, -1).reduce((a, b) => a * b, 1);
   const hasCls = kind === 'vit' && block !== -1;
-  const label = (r: number) => (kind !== 'vit' ? `(${Math.floor(r / shape[2])},${r % shape[2]})` : hasCls ? (r === 0 ? 'cls' : `patch ${r - 1}`) : `patch ${r}`);
+  const label = (r: number) =>
+    kind !== 'vit' ? `(${Math.floor(r / shape[2])},${r % shape[2]})` : hasCls ? (r === 0 ? 'cls' : `patch ${r - 1}`) : `patch ${r}`;
   return { rows, channels, labels: Array.from({ length: rows }, (_, r) => label(r)) };
 }
 

@@ -90,13 +90,23 @@ function affinities(x: Float64Array, n: number, dim: number, perplexity: number)
 }
 
 /** Embeds clean [n x dim] and noisy [m x dim] jointly in 2-D. */
-export async function fitTsne(clean: ArrayLike<number>, n: number, dim: number, noisy: ArrayLike<number> | null, m: number, o: TsneOptions): Promise<TsneResult> {
+export async function fitTsne(
+  clean: ArrayLike<number>,
+  n: number,
+  dim: number,
+  noisy: ArrayLike<number> | null,
+  m: number,
+  o: TsneOptions,
+): Promise<TsneResult> {
   const total = n + (noisy ? m : 0);
   if (total > TSNE_MAX_POINTS) {
-    throw new Error(`exact t-SNE is limited to ${TSNE_MAX_POINTS} points (clean + noisy), got ${total}: take a sample (e.g. limit ${Math.floor(TSNE_MAX_POINTS / (noisy ? 2 : 1))} images) or use UMAP`);
+    throw new Error(
+      `exact t-SNE is limited to ${TSNE_MAX_POINTS} points (clean + noisy), got ${total}: take a sample (e.g. limit ${Math.floor(TSNE_MAX_POINTS / (noisy ? 2 : 1))} images) or use UMAP`,
+    );
   }
   const perplexity = o.perplexity ?? 30;
-  if (total < 4 || perplexity >= total - 1) throw new Error(`t-SNE needs more points than perplexity + 1 (${perplexity + 1}), got ${total}`);
+  if (total < 4 || perplexity >= total - 1)
+    throw new Error(`t-SNE needs more points than perplexity + 1 (${perplexity + 1}), got ${total}`);
   const iterations = o.iterations ?? 1000;
   const eta = o.learningRate ?? 200;
   const x = new Float64Array(total * dim);
@@ -162,11 +172,12 @@ export async function fitTsne(clean: ArrayLike<number>, n: number, dim: number, 
     }
     if (it === iterations - 1) {
       kl = 0;
-      for (let i = 0; i < total; i++) for (let j = 0; j < total; j++) {
-        if (i === j) continue;
-        const pij = p[i * total + j];
-        kl += pij * Math.log(pij / Math.max(num[i * total + j] / z, 1e-300));
-      }
+      for (let i = 0; i < total; i++)
+        for (let j = 0; j < total; j++) {
+          if (i === j) continue;
+          const pij = p[i * total + j];
+          kl += pij * Math.log(pij / Math.max(num[i * total + j] / z, 1e-300));
+        }
     }
     o.onProgress?.(it + 1, iterations);
     if (it % 10 === 9) await new Promise((r) => setImmediate(r));

@@ -45,7 +45,14 @@ function flat(v: number[][], d: number, out: Float32Array, offset = 0): void {
  * as the fitted set (its optimiser's `moveOther` is decided by equal lengths), so y is transformed in
  * chunks that are never n rows long, and the fitted map is returned from a copy taken before.
  */
-export async function fitUmap(x: ArrayLike<number>, n: number, dim: number, y: ArrayLike<number> | null, m: number, o: UmapOptions): Promise<UmapResult> {
+export async function fitUmap(
+  x: ArrayLike<number>,
+  n: number,
+  dim: number,
+  y: ArrayLike<number> | null,
+  m: number,
+  o: UmapOptions,
+): Promise<UmapResult> {
   const nNeighbors = o.nNeighbors ?? 15;
   if (n <= nNeighbors) throw new Error(`UMAP needs more than nNeighbors (${nNeighbors}) points, got ${n}`);
   const nComponents = o.nComponents ?? 2;

@@ -49,7 +49,8 @@ export async function evaluate(model: Model, data: Dataset, o: EvalOptions): Pro
   const n = o.limit && o.limit > 0 ? Math.min(o.limit, split.count) : split.count;
   const noiseActive = isActive(o.noise, false);
   const order = protocolOrder(o.protocol, split.labels, n, o.seed);
-  const batchSize = noiseActive || o.protocol === 'single' ? protocolBatchSize(o.protocol, o.testBatchSize) : Math.max(o.testBatchSize, FAST_BATCH);
+  const batchSize =
+    noiseActive || o.protocol === 'single' ? protocolBatchSize(o.protocol, o.testBatchSize) : Math.max(o.testBatchSize, FAST_BATCH);
   const classes = data.info.classNames.length;
   const k = Math.min(5, classes);
   let top1 = 0;
@@ -61,7 +62,10 @@ export async function evaluate(model: Model, data: Dataset, o: EvalOptions): Pro
     const idx = order.subarray(start, Math.min(n, start + batchSize));
     const { out, labels } = tf.tidy(() => {
       const batch = makeBatch(split, idx, data.info.shape, data);
-      return { out: model.forward(batch.x, { training: false, noise: o.noise, noiseSeed: deriveSeed(o.seed, 0xe7a1, b) }), labels: batch.labels };
+      return {
+        out: model.forward(batch.x, { training: false, noise: o.noise, noiseSeed: deriveSeed(o.seed, 0xe7a1, b) }),
+        labels: batch.labels,
+      };
     });
     const logits = await values(out);
     out.dispose();
@@ -85,7 +89,16 @@ export async function evaluate(model: Model, data: Dataset, o: EvalOptions): Pro
     }
     o.onProgress?.(Math.min(n, start + batchSize), n);
   }
-  return { protocol: o.protocol, batchSize, noiseActive, top1: top1 / n, top1RunningAvg: runningAverage(hit, protocolBatchSize(o.protocol, o.testBatchSize)), top5: top5 / n, loss: lossSum / n, n };
+  return {
+    protocol: o.protocol,
+    batchSize,
+    noiseActive,
+    top1: top1 / n,
+    top1RunningAvg: runningAverage(hit, protocolBatchSize(o.protocol, o.testBatchSize)),
+    top5: top5 / n,
+    loss: lossSum / n,
+    n,
+  };
 }
 
 /**

@@ -19,7 +19,9 @@ function forward({ inputs: { qkv }, backend, attrs }: KernelArgs<Attrs>): tf.Ten
   const be = backend as WasmBackend;
   const { B, T, H, D, args } = shape(qkv, attrs);
   const pq = ptr(be, qkv);
-  return withBuffers(be, [[B * T, D], [B * H * T * T]], 0, 0, ([pout, pprobs]) => wasmKernels().attention_forward(pq, pprobs, pout, ...args));
+  return withBuffers(be, [[B * T, D], [B * H * T * T]], 0, 0, ([pout, pprobs]) =>
+    wasmKernels().attention_forward(pq, pprobs, pout, ...args),
+  );
 }
 
 function backward({ inputs: { dy, qkv, probs }, backend, attrs }: KernelArgs<Attrs>): tf.TensorInfo {

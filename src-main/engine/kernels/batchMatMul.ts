@@ -11,7 +11,9 @@ import * as tf from '@tensorflow/tfjs';
 import { gemm, gemmFits } from './gemm';
 import type { WasmBackend } from './heap';
 
-interface DisposingBackend { disposeData(dataId: object, force?: boolean): boolean }
+interface DisposingBackend {
+  disposeData(dataId: object, force?: boolean): boolean;
+}
 
 let original: tf.KernelConfig | undefined;
 
@@ -44,7 +46,8 @@ export function registerWasmBatchMatMul(): boolean {
     const ga = batchOf(a.shape);
     const gb = batchOf(b.shape);
     if (ga > 1 && ga === gb && a.dtype === 'float32' && b.dtype === 'float32') {
-      const ra = a.shape.length, rb = b.shape.length;
+      const ra = a.shape.length,
+        rb = b.shape.length;
       const [m, k] = ta ? [a.shape[ra - 1], a.shape[ra - 2]] : [a.shape[ra - 2], a.shape[ra - 1]];
       const n = tb ? b.shape[rb - 2] : b.shape[rb - 1];
       const x = transpose(view(a, [ga, a.shape[ra - 2], a.shape[ra - 1]]), ta ? [2, 1, 0] : [1, 2, 0]); // [M, K, G]
@@ -59,7 +62,8 @@ export function registerWasmBatchMatMul(): boolean {
       const batchShape = (a.shape.length >= b.shape.length ? a.shape : b.shape).slice(0, -2);
       return view(c, [...batchShape, m, n]);
     }
-    const ra = a.shape.length, rb = b.shape.length;
+    const ra = a.shape.length,
+      rb = b.shape.length;
     const n = tb ? b.shape[rb - 2] : b.shape[rb - 1];
     const own = ga === 1 && gb === 1 && gemmFits(n) && a.dtype === 'float32' && b.dtype === 'float32';
     if (!own && ((!ta && !tb) || ga !== 1 || gb !== 1)) return stockFn({ inputs, backend, attrs });

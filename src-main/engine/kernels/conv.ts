@@ -20,20 +20,27 @@ function forward({ inputs: { x, w }, backend, attrs: { s } }: KernelArgs<{ s: nu
   const be = backend as WasmBackend;
   const [kh, kw, , cout] = w.shape;
   const [n, hp, wp] = x.shape;
-  const ho = Math.floor((hp - kh) / s) + 1, wo = Math.floor((wp - kw) / s) + 1;
+  const ho = Math.floor((hp - kh) / s) + 1,
+    wo = Math.floor((wp - kw) / s) + 1;
   const [px, pw] = [x, w].map((t) => ptr(be, t));
   // Scratch for the kernel's table of window offsets, one int (in a float-sized slot) per output position.
   return withBuffers(be, [[n, ho, wo, cout]], 1, n * ho * wo, ([po, ptable]) =>
-    wasmKernels().conv_forward(px, pw, po, ptable, ...geometry(x, kh, kw, cout, s, ho, wo)))[0];
+    wasmKernels().conv_forward(px, pw, po, ptable, ...geometry(x, kh, kw, cout, s, ho, wo)),
+  )[0];
 }
 
-function filterGrad({ inputs: { x, dy }, backend, attrs: { s, kh, kw } }: KernelArgs<{ s: number; kh: number; kw: number }>): tf.TensorInfo {
+function filterGrad({
+  inputs: { x, dy },
+  backend,
+  attrs: { s, kh, kw },
+}: KernelArgs<{ s: number; kh: number; kw: number }>): tf.TensorInfo {
   const be = backend as WasmBackend;
   const [, ho, wo, cout] = dy.shape;
   const [px, pdy] = [x, dy].map((t) => ptr(be, t));
   // Scratch for the kernel's table of offsets within a window, one int per row of dw.
   return withBuffers(be, [[kh, kw, x.shape[3], cout]], 1, kh * kw * x.shape[3], ([pdw, poffs]) =>
-    wasmKernels().conv_filter_grad(px, pdy, pdw, poffs, ...geometry(x, kh, kw, cout, s, ho, wo)))[0];
+    wasmKernels().conv_filter_grad(px, pdy, pdw, poffs, ...geometry(x, kh, kw, cout, s, ho, wo)),
+  )[0];
 }
 
 const group = kernelGroup(() => {
@@ -47,9 +54,15 @@ export const registerWasmConv = group.register;
 export const gemmConvFits = (cout: number): boolean => group.active() && gemmFits(cout);
 
 /** x with `pads` applied by one strided copy (x itself when there are none). */
-export const padInput = (x: tf.Tensor4D, pads: Pads): tf.Tensor4D => (pads.some(([a, b]) => a || b) ? permutePadCut(x, [0, 1, 2, 3], pads) : x);
+export const padInput = (x: tf.Tensor4D, pads: Pads): tf.Tensor4D =>
+  pads.some(([a, b]) => a || b) ? permutePadCut(x, [0, 1, 2, 3], pads) : x;
 
-export const NO_PADS: Pads = [[0, 0], [0, 0], [0, 0], [0, 0]];
+export const NO_PADS: Pads = [
+  [0, 0],
+  [0, 0],
+  [0, 0],
+  [0, 0],
+];
 
 /** Correlation of x with w [kh, kw, cin, cout] at stride s over x padded by `pads` (no gradient). */
 export function gemmConv(x: tf.Tensor4D, w: tf.Tensor4D, s: number, pads: Pads): tf.Tensor4D {

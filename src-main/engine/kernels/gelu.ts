@@ -6,8 +6,10 @@ import { elementwise, kernelGroup, type KernelArgs, registerKernel } from './hea
 export const GELU_KERNEL = 'NoisyNNGelu';
 const GELU_GRAD_KERNEL = 'NoisyNNGeluGrad';
 
-const forward = ({ inputs: { x }, backend }: KernelArgs) => elementwise(backend, [x], (k, [px], bytes, py) => k.gelu_forward(px, bytes, py));
-const backward = ({ inputs: { x, dy }, backend }: KernelArgs) => elementwise(backend, [x, dy], (k, [px, pdy], bytes, pdx) => k.gelu_backward(pdy, px, bytes, pdx));
+const forward = ({ inputs: { x }, backend }: KernelArgs) =>
+  elementwise(backend, [x], (k, [px], bytes, py) => k.gelu_forward(px, bytes, py));
+const backward = ({ inputs: { x, dy }, backend }: KernelArgs) =>
+  elementwise(backend, [x, dy], (k, [px, pdy], bytes, pdx) => k.gelu_backward(pdy, px, bytes, pdx));
 
 const group = kernelGroup(() => {
   registerKernel(GELU_KERNEL, forward);

@@ -66,7 +66,13 @@ export function ptr(be: WasmBackend, t: tf.TensorInfo): number {
  * with all their addresses (outputs first), frees the scratch and returns the outputs. Addresses are
  * read after every allocation: makeOutput may grow the heap, which replaces HEAPF32.
  */
-export function withBuffers(be: WasmBackend, shapes: number[][], temps: number, width: number, body: (p: number[]) => void): tf.TensorInfo[] {
+export function withBuffers(
+  be: WasmBackend,
+  shapes: number[][],
+  temps: number,
+  width: number,
+  body: (p: number[]) => void,
+): tf.TensorInfo[] {
   const outs = shapes.map((s) => be.makeOutput(s, 'float32'));
   const scratch = Array.from({ length: temps }, () => be.makeOutput([width], 'float32'));
   try {
@@ -84,7 +90,11 @@ export const sizeOf = (t: tf.TensorInfo): number => tf.util.sizeFromShape(t.shap
  * An elementwise kernel body: allocates the output (shape of `inputs[0]`) and calls `run` with the
  * inputs' addresses, their size in bytes and the output's address.
  */
-export function elementwise(backend: unknown, inputs: tf.TensorInfo[], run: (k: KernelExports, p: number[], bytes: number, out: number) => void): tf.TensorInfo {
+export function elementwise(
+  backend: unknown,
+  inputs: tf.TensorInfo[],
+  run: (k: KernelExports, p: number[], bytes: number, out: number) => void,
+): tf.TensorInfo {
   const be = backend as WasmBackend;
   const p = inputs.map((t) => ptr(be, t));
   return withBuffers(be, [inputs[0].shape], 0, 0, ([out]) => run(wasmKernels(), p, sizeOf(inputs[0]) * 4, out))[0];
@@ -98,7 +108,8 @@ export const firstGradient = (dy: tf.Tensor | tf.Tensor[]): tf.Tensor => (Array.
  * runKernel) passes every input `fn` reads and attrs of type A, so the maps are narrowed here once.
  */
 export function registerKernel<A>(kernelName: string, fn: (a: KernelArgs<A>) => tf.TensorInfo | tf.TensorInfo[]): void {
-  const kernelFunc: tf.KernelFunc = ({ inputs, backend, attrs }) => fn({ inputs: inputs as Record<string, tf.TensorInfo>, backend, attrs: attrs as A });
+  const kernelFunc: tf.KernelFunc = ({ inputs, backend, attrs }) =>
+    fn({ inputs: inputs as Record<string, tf.TensorInfo>, backend, attrs: attrs as A });
   tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
 }
 

@@ -4,7 +4,9 @@
 // with a reference count, exactly as the wasm Reshape kernel already does.
 import * as tf from '@tensorflow/tfjs';
 
-interface RefCounting { incRef(dataId: object): void }
+interface RefCounting {
+  incRef(dataId: object): void;
+}
 
 let stock: tf.KernelConfig | undefined;
 

@@ -29,7 +29,13 @@ type InterleaveAttrs = { s: number; shape: number[]; top: number; left: number; 
 /** See `interleavePhases`; inputs p0, p1, ... are the phases listed (by index fy * s + fx) in attrs.phases. */
 function interleave({ inputs, backend, attrs }: KernelArgs<InterleaveAttrs>): tf.TensorInfo {
   const be = backend as WasmBackend;
-  const { s, shape: [n, h, wd, cin], top, left, phases } = attrs;
+  const {
+    s,
+    shape: [n, h, wd, cin],
+    top,
+    left,
+    phases,
+  } = attrs;
   const srcs = phases.map((_, i) => inputs[`p${i}`]);
   const pin = srcs.map((t) => ptr(be, t));
   return withBuffers(be, [[n, h, wd, cin]], 0, 0, ([po]) => {
@@ -38,14 +44,32 @@ function interleave({ inputs, backend, attrs }: KernelArgs<InterleaveAttrs>): tf
     const copy = cin % 4 === 0 ? k.copy4_rows : k.copy4;
     phases.forEach((phase, i) => {
       const [, my, mx] = srcs[i].shape;
-      const fy = Math.floor(phase / s), fx = phase % s;
+      const fy = Math.floor(phase / s),
+        fx = phase % s;
       // Phase row i lands on dx row s i + fy - top; keep the rows inside [0, h), and the same for columns.
-      const i0 = Math.max(0, Math.ceil((top - fy) / s)), i1 = Math.min(my - 1, Math.floor((h - 1 + top - fy) / s));
-      const j0 = Math.max(0, Math.ceil((left - fx) / s)), j1 = Math.min(mx - 1, Math.floor((wd - 1 + left - fx) / s));
+      const i0 = Math.max(0, Math.ceil((top - fy) / s)),
+        i1 = Math.min(my - 1, Math.floor((h - 1 + top - fy) / s));
+      const j0 = Math.max(0, Math.ceil((left - fx) / s)),
+        j1 = Math.min(mx - 1, Math.floor((wd - 1 + left - fx) / s));
       if (i1 < i0 || j1 < j0) return;
       const from = pin[i] + (i0 * mx + j0) * cin * 4;
       const to = po + ((s * i0 + fy - top) * wd + (s * j0 + fx - left)) * cin * 4;
-      copy(from, to, n, i1 - i0 + 1, j1 - j0 + 1, cin, my * mx * cin * 4, mx * cin * 4, cin * 4, 4, h * wd * cin * 4, s * wd * cin * 4, s * cin * 4, 4);
+      copy(
+        from,
+        to,
+        n,
+        i1 - i0 + 1,
+        j1 - j0 + 1,
+        cin,
+        my * mx * cin * 4,
+        mx * cin * 4,
+        cin * 4,
+        4,
+        h * wd * cin * 4,
+        s * wd * cin * 4,
+        s * cin * 4,
+        4,
+      );
     });
   })[0];
 }
@@ -65,7 +89,17 @@ const contiguous = (shape: number[]) => shape.map((_, i) => shape.slice(i + 1).r
  * y = pad(x) transposed by `perm` (y axis k is x axis perm[k]), then cut to `keep` (sizes from the
  * start of each y axis) in one copy. `pad` is [before, after] per x axis.
  */
-export function permutePadCut(x: tf.Tensor4D, perm: number[], pad: [number, number][] = [[0, 0], [0, 0], [0, 0], [0, 0]], keep?: number[]): tf.Tensor4D {
+export function permutePadCut(
+  x: tf.Tensor4D,
+  perm: number[],
+  pad: [number, number][] = [
+    [0, 0],
+    [0, 0],
+    [0, 0],
+    [0, 0],
+  ],
+  keep?: number[],
+): tf.Tensor4D {
   const xStrides = contiguous(x.shape);
   const padded = x.shape.map((n, i) => n + pad[i][0] + pad[i][1]);
   const shape = keep ?? perm.map((a) => padded[a]);

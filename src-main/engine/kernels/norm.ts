@@ -3,7 +3,17 @@
 // arithmetic (C numbers) is done here in JavaScript. ops/batchNorm.ts and ops/layerNorm.ts use them
 // when `fusedNormAvailable()`, and keep their tfjs compositions for every other backend.
 import * as tf from '@tensorflow/tfjs';
-import { firstGradient, kernelGroup, type KernelArgs, ptr, registerKernel, sizeOf, type WasmBackend, wasmKernels, withBuffers } from './heap';
+import {
+  firstGradient,
+  kernelGroup,
+  type KernelArgs,
+  ptr,
+  registerKernel,
+  sizeOf,
+  type WasmBackend,
+  wasmKernels,
+  withBuffers,
+} from './heap';
 
 export const BN_KERNEL = 'NoisyNNBatchNorm';
 const BN_GRAD_KERNEL = 'NoisyNNBatchNormGrad';
@@ -93,7 +103,9 @@ const group = kernelGroup(() => {
     outputsToSave: [true, true, true],
     gradFunc: (dy, saved, attrs) => {
       const [x, gamma, y, mean, variance] = saved;
-      const [dx, dgamma, dbeta] = tf.engine().runKernel(BN_GRAD_KERNEL, { dy: firstGradient(dy), x, y, gamma, mean, variance }, attrs) as tf.Tensor[];
+      const [dx, dgamma, dbeta] = tf
+        .engine()
+        .runKernel(BN_GRAD_KERNEL, { dy: firstGradient(dy), x, y, gamma, mean, variance }, attrs) as tf.Tensor[];
       return { x: () => dx, gamma: () => dgamma, beta: () => dbeta };
     },
   });

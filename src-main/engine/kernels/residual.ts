@@ -5,8 +5,10 @@ import { elementwise, kernelGroup, type KernelArgs, registerKernel } from './hea
 export const ADD_RELU_KERNEL = 'NoisyNNAddRelu';
 const RELU_GRAD_KERNEL = 'NoisyNNReluGrad';
 
-const forward = ({ inputs: { a, b }, backend }: KernelArgs) => elementwise(backend, [a, b], (k, [pa, pb], bytes, py) => k.add_relu(pa, pb, bytes, py));
-const backward = ({ inputs: { y, dy }, backend }: KernelArgs) => elementwise(backend, [y, dy], (k, [py, pdy], bytes, pdx) => k.relu_grad(pdy, py, bytes, pdx));
+const forward = ({ inputs: { a, b }, backend }: KernelArgs) =>
+  elementwise(backend, [a, b], (k, [pa, pb], bytes, py) => k.add_relu(pa, pb, bytes, py));
+const backward = ({ inputs: { y, dy }, backend }: KernelArgs) =>
+  elementwise(backend, [y, dy], (k, [py, pdy], bytes, pdx) => k.relu_grad(pdy, py, bytes, pdx));
 
 const group = kernelGroup(() => {
   registerKernel(ADD_RELU_KERNEL, forward);
@@ -27,4 +29,3 @@ export const registerWasmResidual = group.register;
 export function fusedAddReluFits(a: tf.Tensor, b: tf.Tensor): boolean {
   return group.active() && a.size % 4 === 0 && a.dtype === 'float32' && b.dtype === 'float32' && a.shape.join() === b.shape.join();
 }
-

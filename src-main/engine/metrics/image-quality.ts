@@ -33,7 +33,11 @@ export function ssim(a: ArrayLike<number>, b: ArrayLike<number>, height: number,
   let count = 0;
   for (let y0 = 0; y0 + size <= height; y0++) {
     for (let x0 = 0; x0 + size <= width; x0++) {
-      let ma = 0, mb = 0, saa = 0, sbb = 0, sab = 0;
+      let ma = 0,
+        mb = 0,
+        saa = 0,
+        sbb = 0,
+        sab = 0;
       for (let y = 0; y < size; y++) {
         for (let x = 0; x < size; x++) {
           const k = w[y * size + x];

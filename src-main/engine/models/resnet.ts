@@ -8,10 +8,25 @@ import { embeddingNoise, imageNoise } from './noise-site';
 import { normal, ones, Params, uniform, zeros } from './params';
 import type { ForwardOptions, Model } from './types';
 
-interface Conv { w: tf.Variable; stride: number; pad: number }
-interface Bn { g: tf.Variable; b: tf.Variable; mean: tf.Variable; variance: tf.Variable }
-interface Unit { conv: Conv; bn: Bn }
-interface Block { units: Unit[]; shortcut?: Unit }
+interface Conv {
+  w: tf.Variable;
+  stride: number;
+  pad: number;
+}
+interface Bn {
+  g: tf.Variable;
+  b: tf.Variable;
+  mean: tf.Variable;
+  variance: tf.Variable;
+}
+interface Unit {
+  conv: Conv;
+  bn: Bn;
+}
+interface Block {
+  units: Unit[];
+  shortcut?: Unit;
+}
 
 const BN_MOMENTUM = 0.1; // torch's default: running = (1 - m) running + m batch
 
@@ -21,7 +36,10 @@ export class NoisyResNet implements Model {
   private readonly stages: Block[][] = [];
   private readonly fc: { w: tf.Variable; b: tf.Variable };
 
-  constructor(readonly config: ResNetConfig, rng: Rng) {
+  constructor(
+    readonly config: ResNetConfig,
+    rng: Rng,
+  ) {
     const p = (this.params = new Params(rng));
     const unit = (name: string, k: number, cin: number, cout: number, stride: number): Unit => ({
       // Kaiming normal, fan_out, as torchvision initialises ResNet convolutions.
@@ -35,7 +53,8 @@ export class NoisyResNet implements Model {
     });
     const { channels, stemWidth, widths, layers, block } = config;
     const expansion = block === 'bottleneck' ? 4 : 1;
-    this.stem = config.stem === 'imagenet' ? unit('stem', 7, channels, stemWidth, 2) : unit('stem', 3, channels, stemWidth, config.stemStride);
+    this.stem =
+      config.stem === 'imagenet' ? unit('stem', 7, channels, stemWidth, 2) : unit('stem', 3, channels, stemWidth, config.stemStride);
     let cin = stemWidth;
     layers.forEach((n, s) => {
       const blocks: Block[] = [];
@@ -105,7 +124,9 @@ export class NoisyResNet implements Model {
  * arithmetic is C numbers per layer, done in JavaScript: as tensor ops it was ~6 kernel calls per
  * BatchNorm every step.
  */
-export function updateRunningStats(stats: { running: Bn | { mean: tf.Variable; variance: tf.Variable }; batchMean: tf.Tensor1D; batchVar: tf.Tensor1D; count: number }[]): void {
+export function updateRunningStats(
+  stats: { running: Bn | { mean: tf.Variable; variance: tf.Variable }; batchMean: tf.Tensor1D; batchVar: tf.Tensor1D; count: number }[],
+): void {
   for (const s of stats) {
     const bm = s.batchMean.dataSync();
     const bv = s.batchVar.dataSync();

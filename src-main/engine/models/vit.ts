@@ -10,9 +10,22 @@ import { embeddingNoise, imageNoise } from './noise-site';
 import { ones, Params, truncNormal, zeros } from './params';
 import type { ForwardOptions, Model } from './types';
 
-interface Linear { w: tf.Variable; b: tf.Variable }
-interface Norm { g: tf.Variable; b: tf.Variable }
-interface Block { ln1: Norm; qkv: Linear; proj: Linear; ln2: Norm; fc1: Linear; fc2: Linear }
+interface Linear {
+  w: tf.Variable;
+  b: tf.Variable;
+}
+interface Norm {
+  g: tf.Variable;
+  b: tf.Variable;
+}
+interface Block {
+  ln1: Norm;
+  qkv: Linear;
+  proj: Linear;
+  ln2: Norm;
+  fc1: Linear;
+  fc2: Linear;
+}
 
 function linear(x: tf.Tensor2D, l: Linear): tf.Tensor2D {
   return tf.add(tf.matMul(x, l.w as tf.Tensor2D), l.b) as tf.Tensor2D;
@@ -27,8 +40,7 @@ function patchIndex(c: VitConfig): tf.Tensor1D {
   for (let py = 0; py < g; py++)
     for (let px = 0; px < g; px++)
       for (let i = 0; i < P; i++)
-        for (let j = 0; j < P; j++)
-          for (let ch = 0; ch < C; ch++) idx[k++] = ((py * P + i) * S + px * P + j) * C + ch;
+        for (let j = 0; j < P; j++) for (let ch = 0; ch < C; ch++) idx[k++] = ((py * P + i) * S + px * P + j) * C + ch;
   return tf.tensor1d(idx, 'int32');
 }
 
@@ -43,7 +55,10 @@ export class NoisyViT implements Model {
   private readonly head: Linear;
   private readonly patches: tf.Tensor1D;
 
-  constructor(readonly config: VitConfig, rng: Rng) {
+  constructor(
+    readonly config: VitConfig,
+    rng: Rng,
+  ) {
     const { dim: D, patchSize: P, channels: C, depth, numClasses } = config;
     const T = (config.imageSize / P) ** 2 + 1;
     const hidden = Math.floor(D * config.mlpRatio + 1e-6); // timm: int(dim * mlp_ratio)
@@ -97,7 +112,10 @@ export class NoisyViT implements Model {
     });
     const ln = (z: tf.Tensor) => layerNorm(z, this.norm.g as tf.Tensor1D, this.norm.b as tf.Tensor1D);
     // timm: 'avg' pools the patch tokens of the un-normalised stream, then applies fc_norm.
-    const pooled = this.config.globalPool === 'avg' ? ln(tf.mean(tf.slice(t, [0, 1, 0], [B, N, D]), 1)) : tf.reshape(tf.slice(ln(t), [0, 0, 0], [B, 1, D]), [B, D]); // [B, D]
+    const pooled =
+      this.config.globalPool === 'avg'
+        ? ln(tf.mean(tf.slice(t, [0, 1, 0], [B, N, D]), 1))
+        : tf.reshape(tf.slice(ln(t), [0, 0, 0], [B, 1, D]), [B, D]); // [B, D]
     o.tap?.('cls', pooled);
     return linear(pooled as tf.Tensor2D, this.head); // [B, classes]
   }

@@ -13,7 +13,14 @@ export { NOISE_TYPES, isBatchMixing, dependsOnBatch, isActive } from './types';
 export type { NoiseType, NoiseSpec, NoiseContext } from './types';
 export { validateNoiseSpec } from './validate';
 export { linearNoiseLogDet, mixingRow } from './logdet';
-export { NOISE_OPERATORS, noiseOperator, noiseConfigFields, noiseTypesHelp, type NoiseOperatorInfo, type NoiseParamInfo } from './operators';
+export {
+  NOISE_OPERATORS,
+  noiseOperator,
+  noiseConfigFields,
+  noiseTypesHelp,
+  type NoiseOperatorInfo,
+  type NoiseParamInfo,
+} from './operators';
 
 /** Values used when a spec leaves a parameter out (the ViT class token: engine/config/class-token.ts). */
 export const NOISE_DEFAULTS = Object.freeze(noiseDefaults() as Required<NoiseParams>);
@@ -28,7 +35,8 @@ const KERNELS: { [T in NoiseType]: (p: tf.Tensor, spec: NoiseSpec, ctx: NoiseCon
   none: (p) => p,
   'linear-shift': (p, s) => linearShift(p, s.alpha ?? NOISE_DEFAULTS.alpha, s.detach ?? NOISE_DEFAULTS.detach),
   'linear-optimal': (p) => linearOptimal(p),
-  gaussian: (p, s, ctx) => gaussianNoise(p, checkSeed(ctx), s.strength ?? NOISE_DEFAULTS.strength, s.mean ?? NOISE_DEFAULTS.mean, s.std ?? NOISE_DEFAULTS.std),
+  gaussian: (p, s, ctx) =>
+    gaussianNoise(p, checkSeed(ctx), s.strength ?? NOISE_DEFAULTS.strength, s.mean ?? NOISE_DEFAULTS.mean, s.std ?? NOISE_DEFAULTS.std),
   'salt-pepper': (p, s, ctx) => saltPepper(p, checkSeed(ctx), s.prob ?? NOISE_DEFAULTS.prob),
 };
 

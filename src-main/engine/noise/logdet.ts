@@ -15,7 +15,8 @@ export function linearNoiseLogDet(spec: NoiseSpec, k: number): number | null {
 /** Row `selected` of I + Q for batch size k: how much of each batch member flows into the selected one; null for non-mixing operators. */
 export function mixingRow(spec: NoiseSpec, k: number, selected: number): number[] | null {
   if (!Number.isInteger(k) || k < 1) throw new Error(`mixingRow: batch size k must be an integer >= 1, got ${String(k)}`);
-  if (!Number.isInteger(selected) || selected < 0 || selected >= k) throw new Error(`mixingRow: selected ${String(selected)} is not in the batch of ${k}`);
+  if (!Number.isInteger(selected) || selected < 0 || selected >= k)
+    throw new Error(`mixingRow: selected ${String(selected)} is not in the batch of ${k}`);
   const row = noiseOperator(spec.type).mixingRow;
   return row ? row(spec as unknown as Record<string, unknown>, k, selected) : null;
 }

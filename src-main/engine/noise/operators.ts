@@ -52,7 +52,8 @@ const ALPHA = 0.3;
 
 function alphaOf(params: Readonly<Record<string, unknown>>): number {
   const a = params.alpha ?? ALPHA;
-  if (typeof a !== 'number' || !Number.isFinite(a) || a < 0 || a > 1) throw new Error(`linear-shift: alpha must be in [0, 1], got ${String(a)}`);
+  if (typeof a !== 'number' || !Number.isFinite(a) || a < 0 || a > 1)
+    throw new Error(`linear-shift: alpha must be in [0, 1], got ${String(a)}`);
   return a;
 }
 
@@ -85,12 +86,24 @@ const linearShift = {
   dependsOnBatch: true,
   params: [
     {
-      name: 'alpha', kind: 'number', label: 'alpha', symbol: 'a', default: ALPHA, min: 0, max: 1, slider: { max: 1, step: 0.01 }, step: 0.05,
+      name: 'alpha',
+      kind: 'number',
+      label: 'alpha',
+      symbol: 'a',
+      default: ALPHA,
+      min: 0,
+      max: 1,
+      slider: { max: 1, step: 0.01 },
+      step: 0.05,
       help: 'Mixing weight a in [0, 1] (paper 0.3, official CNN script 0.4); singular at a = 0.5 with an even batch size.',
     },
     {
       // The official CNN code detaches the shifted difference: the gradient w.r.t. P is the identity.
-      name: 'detach', kind: 'boolean', label: 'detach shifted copy', note: 'gradient only; preview unchanged', default: true,
+      name: 'detach',
+      kind: 'boolean',
+      label: 'detach shifted copy',
+      note: 'gradient only; preview unchanged',
+      default: true,
       help: 'Official CNN form: the shift P + a (roll(P) - P) is detached, so the gradient is the identity. Off: the full gradient (1 - a) I + a S^T. Affects training only: the forward value (this preview) is identical.',
     },
   ],
@@ -131,13 +144,34 @@ const gaussian = {
   params: [
     {
       // ViT default (the CNN script uses 1.0).
-      name: 'strength', kind: 'number', label: 'strength', symbol: 's', default: 0.1, min: 0, slider: { max: 2, step: 0.01 }, step: 0.05,
+      name: 'strength',
+      kind: 'number',
+      label: 'strength',
+      symbol: 's',
+      default: 0.1,
+      min: 0,
+      slider: { max: 2, step: 0.01 },
+      step: 0.05,
       help: 'Scale s of the added noise, in normalised input units (official ViT 0.1, CNN 1.0).',
     },
-    { name: 'mean', kind: 'number', label: 'mean', symbol: 'μ', default: 0, step: 0.1, help: 'Mean mu of the Gaussian draw before scaling (official 0).' },
+    {
+      name: 'mean',
+      kind: 'number',
+      label: 'mean',
+      symbol: 'μ',
+      default: 0,
+      step: 0.1,
+      help: 'Mean mu of the Gaussian draw before scaling (official 0).',
+    },
     {
       // The official code calls it gau_var but uses it as a standard deviation.
-      name: 'std', kind: 'number', label: 'std', symbol: 'σ', default: 1, min: 0, step: 0.1,
+      name: 'std',
+      kind: 'number',
+      label: 'std',
+      symbol: 'σ',
+      default: 1,
+      min: 0,
+      step: 0.1,
       help: 'Standard deviation sigma of the Gaussian draw before scaling (official "gau_var" = 1, used as a std).',
     },
   ],
@@ -155,7 +189,15 @@ const saltPepper = {
   params: [
     {
       // The official default of both scripts' parsers (ViT --strength, CNN --noise_str); the CNN run script uses 1.0.
-      name: 'prob', kind: 'number', label: 'prob', symbol: 'p', default: 0.1, min: 0, max: 1, slider: { max: 1, step: 0.01 }, step: 0.01,
+      name: 'prob',
+      kind: 'number',
+      label: 'prob',
+      symbol: 'p',
+      default: 0.1,
+      min: 0,
+      max: 1,
+      slider: { max: 1, step: 0.01 },
+      step: 0.01,
       help: 'Fraction p in [0, 1] of elements replaced: half by the batch max, half by the batch min.',
     },
   ],
@@ -216,8 +258,14 @@ export interface NoiseConfigField {
 
 export function noiseConfigFields(ops: readonly NoiseOperatorInfo[] = NOISE_OPERATORS): NoiseConfigField[] {
   return allNoiseParams(ops).map((p) => ({
-    path: `noise.${p.name}`, kind: p.kind, default: p.default, ...(p.min !== undefined ? { min: p.min } : {}), ...(p.max !== undefined ? { max: p.max } : {}),
-    label: p.symbol ? `${p.label} ${p.symbol}` : p.label, help: p.help, types: ops.filter((o) => o.params.some((q) => q.name === p.name)).map((o) => o.type),
+    path: `noise.${p.name}`,
+    kind: p.kind,
+    default: p.default,
+    ...(p.min !== undefined ? { min: p.min } : {}),
+    ...(p.max !== undefined ? { max: p.max } : {}),
+    label: p.symbol ? `${p.label} ${p.symbol}` : p.label,
+    help: p.help,
+    types: ops.filter((o) => o.params.some((q) => q.name === p.name)).map((o) => o.type),
   }));
 }
 
@@ -230,7 +278,10 @@ export function noiseTypesHelp(ops: readonly NoiseOperatorInfo[] = NOISE_OPERATO
  * The parameter a strength strip sweeps for the spec's type (alpha, strength, prob), its symbol and the
  * spec's value of it (undefined when the spec leaves it out); null when the type has none. Labels of runs read it.
  */
-export function sweptParam(spec: { type: string }, ops: readonly NoiseOperatorInfo[] = NOISE_OPERATORS): { param: NoiseParamInfo; value: unknown } | null {
+export function sweptParam(
+  spec: { type: string },
+  ops: readonly NoiseOperatorInfo[] = NOISE_OPERATORS,
+): { param: NoiseParamInfo; value: unknown } | null {
   const o = ops.find((x) => x.type === spec.type);
   const param = o?.strip && o.params.find((q) => q.name === o.strip!.param);
   return param ? { param, value: (spec as Record<string, unknown>)[param.name] } : null;

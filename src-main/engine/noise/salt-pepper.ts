@@ -8,7 +8,10 @@ import { Rng } from '../rng';
  * only the untouched elements.
  */
 /** The value of x with a zero gradient (the replacement values take no part in the backward pass). */
-const detach = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({ value: (args[0] as tf.Tensor).clone(), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) }));
+const detach = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
+  value: (args[0] as tf.Tensor).clone(),
+  gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
+}));
 
 export function saltPepper(p: tf.Tensor, seed: number, prob: number): tf.Tensor {
   const u = new Rng(seed).fillUniform(new Float32Array(p.size));

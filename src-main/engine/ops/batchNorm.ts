@@ -5,7 +5,11 @@ import * as tf from '@tensorflow/tfjs';
 import { BN_KERNEL, fusedNormAvailable } from '../kernels/norm';
 import { checkFloat, checkRank, checkVector } from './check';
 
-export interface BatchNormResult { y: tf.Tensor4D; batchMean?: tf.Tensor1D; batchVar?: tf.Tensor1D }
+export interface BatchNormResult {
+  y: tf.Tensor4D;
+  batchMean?: tf.Tensor1D;
+  batchVar?: tf.Tensor1D;
+}
 
 export function batchNorm(
   x: tf.Tensor4D,
@@ -30,7 +34,11 @@ export function batchNorm(
   }
   if (shape[0] * shape[1] * shape[2] < 2) throw new Error(`batchNorm: training needs more than one value per channel, got x [${shape}]`);
   if (fusedNormAvailable(x)) {
-    const [y, batchMean, batchVar] = tf.engine().runKernel(BN_KERNEL, { x, gamma, beta }, { eps, relu }) as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
+    const [y, batchMean, batchVar] = tf.engine().runKernel(BN_KERNEL, { x, gamma, beta }, { eps, relu }) as [
+      tf.Tensor4D,
+      tf.Tensor1D,
+      tf.Tensor1D,
+    ];
     return { y, batchMean, batchVar };
   }
   // Batch statistics live outside the custom op so the caller can use them for running-stat updates;
@@ -43,8 +51,13 @@ export function batchNorm(
 }
 
 function normalize(
-  x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D,
-  mean: tf.Tensor1D, variance: tf.Tensor1D, eps: number, statsFromBatch: boolean,
+  x: tf.Tensor4D,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  mean: tf.Tensor1D,
+  variance: tf.Tensor1D,
+  eps: number,
+  statsFromBatch: boolean,
 ): tf.Tensor4D {
   const shape = x.shape;
   const c = shape[3];

@@ -8,7 +8,14 @@ import { checkFloat, checkRank } from './check';
 
 export type ConvPad = 'same' | 'valid' | number;
 
-export interface ConvGeometry { ho: number; wo: number; top: number; bottom: number; left: number; right: number }
+export interface ConvGeometry {
+  ho: number;
+  wo: number;
+  top: number;
+  bottom: number;
+  left: number;
+  right: number;
+}
 
 /** Output size and padding exactly as tfjs computes them for conv2d (TensorFlow 'same' semantics). */
 export function convGeometry(h: number, w: number, kh: number, kw: number, stride: number, pad: ConvPad): ConvGeometry {
@@ -25,12 +32,24 @@ export function convGeometry(h: number, w: number, kh: number, kw: number, strid
     return { ho, wo, top, bottom: ph - top, left, right: pw - left };
   }
   const p = pad;
-  return { ho: Math.floor((h + 2 * p - kh) / stride) + 1, wo: Math.floor((w + 2 * p - kw) / stride) + 1, top: p, bottom: p, left: p, right: p };
+  return {
+    ho: Math.floor((h + 2 * p - kh) / stride) + 1,
+    wo: Math.floor((w + 2 * p - kw) / stride) + 1,
+    top: p,
+    bottom: p,
+    left: p,
+    right: p,
+  };
 }
 
 type Explicit = [[number, number], [number, number], [number, number], [number, number]];
 
-const explicit = (g: ConvGeometry): Explicit => [[0, 0], [g.top, g.bottom], [g.left, g.right], [0, 0]];
+const explicit = (g: ConvGeometry): Explicit => [
+  [0, 0],
+  [g.top, g.bottom],
+  [g.left, g.right],
+  [0, 0],
+];
 
 /** x correlated with w at stride s over x padded by `pads`: the workbench's GEMM kernel on wasm when it fits. */
 function correlate(x: tf.Tensor4D, w: tf.Tensor4D, s: number, pads: Explicit): tf.Tensor4D {
@@ -49,14 +68,22 @@ function inputGradient(dy: tf.Tensor4D, w: tf.Tensor4D, xShape: number[], stride
   const [, ho, wo] = dy.shape;
   // Leading/trailing pads of dy so the correlation yields exactly h x wd; a negative pad means those
   // dy rows only reach padding and are cut off.
-  const pt = kh - 1 - g.top, pb = h + kh - 1 - ho - pt;
-  const pl = kw - 1 - g.left, pr = wd + kw - 1 - wo - pl;
+  const pt = kh - 1 - g.top,
+    pb = h + kh - 1 - ho - pt;
+  const pl = kw - 1 - g.left,
+    pr = wd + kw - 1 - wo - pl;
   let d = dy;
   if (pt < 0 || pb < 0 || pl < 0 || pr < 0) {
-    const t0 = Math.max(0, -pt), l0 = Math.max(0, -pl);
+    const t0 = Math.max(0, -pt),
+      l0 = Math.max(0, -pl);
     d = tf.slice(d, [0, t0, l0, 0], [n, ho - t0 - Math.max(0, -pb), wo - l0 - Math.max(0, -pr), cout]);
   }
-  const pad: Explicit = [[0, 0], [Math.max(0, pt), Math.max(0, pb)], [Math.max(0, pl), Math.max(0, pr)], [0, 0]];
+  const pad: Explicit = [
+    [0, 0],
+    [Math.max(0, pt), Math.max(0, pb)],
+    [Math.max(0, pl), Math.max(0, pr)],
+    [0, 0],
+  ];
   return correlate(d, flippedFilter(w), 1, pad);
 }
 
@@ -79,16 +106,23 @@ function stridedInputGradient(dy: tf.Tensor4D, w: tf.Tensor4D, xShape: number[],
   const phases: (tf.Tensor4D | null)[] = [];
   for (let fy = 0; fy < s; fy++) {
     for (let fx = 0; fx < s; fx++) {
-      const ty = taps(kh, fy), tx = taps(kw, fx);
+      const ty = taps(kh, fy),
+        tx = taps(kw, fx);
       if (ty === 0 || tx === 0) {
         phases.push(null); // no tap of this phase: those input positions get no gradient
         continue;
       }
       // Output row m reads dy rows m - ty + 1 .. m: ty - 1 zeros before, my - ho after (cut if negative).
       let d = dy;
-      const bottom = my - ho, right = mx - wo;
+      const bottom = my - ho,
+        right = mx - wo;
       if (bottom < 0 || right < 0) d = tf.slice(d, [0, 0, 0, 0], [n, Math.min(ho, my), Math.min(wo, mx), d.shape[3]]);
-      const pad: Explicit = [[0, 0], [ty - 1, Math.max(0, bottom)], [tx - 1, Math.max(0, right)], [0, 0]];
+      const pad: Explicit = [
+        [0, 0],
+        [ty - 1, Math.max(0, bottom)],
+        [tx - 1, Math.max(0, right)],
+        [0, 0],
+      ];
       phases.push(correlate(d, phaseFilter(weights, w.shape, s, fy, fx, ty, tx), 1, pad)); // [n, my, mx, cin]
     }
   }
@@ -98,7 +132,15 @@ function stridedInputGradient(dy: tf.Tensor4D, w: tf.Tensor4D, xShape: number[],
 }
 
 /** dx[b, p, q] = phase[(p + top) % s, (q + left) % s][b, (p + top) / s, (q + left) / s] (integer division). */
-function interleave(phases: (Float32Array | null)[], s: number, [n, h, wd, cin]: number[], my: number, mx: number, top: number, left: number): Float32Array {
+function interleave(
+  phases: (Float32Array | null)[],
+  s: number,
+  [n, h, wd, cin]: number[],
+  my: number,
+  mx: number,
+  top: number,
+  left: number,
+): Float32Array {
   const out = new Float32Array(n * h * wd * cin);
   for (let b = 0; b < n; b++) {
     for (let p = 0; p < h; p++) {
@@ -117,7 +159,15 @@ function interleave(phases: (Float32Array | null)[], s: number, [n, h, wd, cin]:
 }
 
 /** The taps w[s t + fy, s u + fx] of one phase, flipped and in/out-swapped: [ty, tx, cout, cin]. */
-function phaseFilter(src: Float32Array, [, kw, cin, cout]: number[], s: number, fy: number, fx: number, ty: number, tx: number): tf.Tensor4D {
+function phaseFilter(
+  src: Float32Array,
+  [, kw, cin, cout]: number[],
+  s: number,
+  fy: number,
+  fx: number,
+  ty: number,
+  tx: number,
+): tf.Tensor4D {
   const out = new Float32Array(ty * tx * cin * cout);
   for (let i = 0; i < ty; i++) {
     for (let j = 0; j < tx; j++) {
@@ -157,13 +207,28 @@ function filterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, kh: number, kw: number, str
   const cout = dy.shape[3];
   if (layoutKernelsAvailable()) {
     // The same steps with each pad/transpose/slice as one strided copy (kernels/layout.ts).
-    const xt = permutePadCut(x, [3, 1, 2, 0], [[0, 0], [g.top, g.bottom], [g.left, g.right], [0, 0]]);
+    const xt = permutePadCut(
+      x,
+      [3, 1, 2, 0],
+      [
+        [0, 0],
+        [g.top, g.bottom],
+        [g.left, g.right],
+        [0, 0],
+      ],
+    );
     const r = tf.conv2d(xt, permutePadCut(dy, [1, 2, 0, 3]), 1, 'valid', 'NHWC', stride);
     return permutePadCut(r, [1, 2, 0, 3], undefined, [kh, kw, cin, cout]);
   }
-  const padded = g.top || g.bottom || g.left || g.right
-    ? tf.pad(x, [[0, 0], [g.top, g.bottom], [g.left, g.right], [0, 0]])
-    : x;
+  const padded =
+    g.top || g.bottom || g.left || g.right
+      ? tf.pad(x, [
+          [0, 0],
+          [g.top, g.bottom],
+          [g.left, g.right],
+          [0, 0],
+        ])
+      : x;
   const xt = tf.transpose(padded, [3, 1, 2, 0]) as tf.Tensor4D;
   const f = tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D;
   const r = tf.conv2d(xt, f, 1, 'valid', 'NHWC', stride);

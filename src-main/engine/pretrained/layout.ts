@@ -57,7 +57,8 @@ function resnetLayout(c: ResNetConfig): TorchLayout {
   const counters: string[] = [];
   const unit = (ours: string, conv: string, bn: string, k: number, cin: number, cout: number) => {
     e.push({ ours: `${ours}.conv.weight`, torch: `${conv}.weight`, shape: [cout, cin, k, k], convert: 'conv' });
-    for (const p of ['weight', 'bias', 'running_mean', 'running_var']) e.push({ ours: `${ours}.bn.${p}`, torch: `${bn}.${p}`, shape: [cout], convert: 'same' });
+    for (const p of ['weight', 'bias', 'running_mean', 'running_var'])
+      e.push({ ours: `${ours}.bn.${p}`, torch: `${bn}.${p}`, shape: [cout], convert: 'same' });
     counters.push(`${bn}.num_batches_tracked`);
   };
   const expansion = c.block === 'bottleneck' ? 4 : 1;
@@ -70,7 +71,16 @@ function resnetLayout(c: ResNetConfig): TorchLayout {
       const stride = b === 0 && s > 0 ? 2 : 1;
       const name = `layer${s + 1}.${b}`;
       const units: [number, number, number][] =
-        c.block === 'basic' ? [[3, cin, width], [3, width, width]] : [[1, cin, width], [3, width, width], [1, width, cout]];
+        c.block === 'basic'
+          ? [
+              [3, cin, width],
+              [3, width, width],
+            ]
+          : [
+              [1, cin, width],
+              [3, width, width],
+              [1, width, cout],
+            ];
       units.forEach(([k, i, o], u) => unit(`${name}.${u + 1}`, `${name}.conv${u + 1}`, `${name}.bn${u + 1}`, k, i, o));
       if (stride !== 1 || cin !== cout) unit(`${name}.downsample`, `${name}.downsample.0`, `${name}.downsample.1`, 1, cin, cout);
       cin = cout;
@@ -149,18 +159,26 @@ export function fromTorch(c: ModelConfig, tensors: Record<string, NamedArray>, f
   const { entries, counters } = torchLayout(c);
   const problems: string[] = [];
   const known = new Set([...entries.map((e) => e.torch), ...counters]);
-  const what = c.kind === 'vit' ? `ViT (dim ${c.dim}, depth ${c.depth}, patch ${c.patchSize}, image ${c.imageSize}, ${c.numClasses} classes)` : `ResNet (${c.block} blocks ${c.layers.join('-')}, ${c.numClasses} classes)`;
+  const what =
+    c.kind === 'vit'
+      ? `ViT (dim ${c.dim}, depth ${c.depth}, patch ${c.patchSize}, image ${c.imageSize}, ${c.numClasses} classes)`
+      : `ResNet (${c.block} blocks ${c.layers.join('-')}, ${c.numClasses} classes)`;
   for (const e of entries) {
     const t = tensors[e.torch];
     if (!t) problems.push(`tensor ${e.torch} is missing (expected ${shapeText(e.shape)})`);
-    else if (t.shape.join(',') !== e.shape.join(',')) problems.push(`tensor ${e.torch} has shape ${shapeText(t.shape)} but the model needs ${shapeText(e.shape)}`);
-    else if (t.dtype !== 'F32' && t.dtype !== 'F64') problems.push(`tensor ${e.torch} is ${t.dtype}; float32 (or float64) weights are needed`);
+    else if (t.shape.join(',') !== e.shape.join(','))
+      problems.push(`tensor ${e.torch} has shape ${shapeText(t.shape)} but the model needs ${shapeText(e.shape)}`);
+    else if (t.dtype !== 'F32' && t.dtype !== 'F64')
+      problems.push(`tensor ${e.torch} is ${t.dtype}; float32 (or float64) weights are needed`);
   }
-  for (const name of Object.keys(tensors)) if (!known.has(name)) problems.push(`tensor ${name} ${shapeText(tensors[name].shape)} is not part of the model`);
+  for (const name of Object.keys(tensors))
+    if (!known.has(name)) problems.push(`tensor ${name} ${shapeText(tensors[name].shape)} is not part of the model`);
   if (problems.length) {
     if (entries.every((e) => !tensors[e.torch])) {
       const names = Object.keys(tensors);
-      throw new Error(`${file}: holds another architecture: none of the ${what}'s ${entries.length} tensors is there (the file has ${names.length}: ${names.slice(0, 4).join(', ')}${names.length > 4 ? ', ...' : ''})`);
+      throw new Error(
+        `${file}: holds another architecture: none of the ${what}'s ${entries.length} tensors is there (the file has ${names.length}: ${names.slice(0, 4).join(', ')}${names.length > 4 ? ', ...' : ''})`,
+      );
     }
     const shown = problems.slice(0, 12).join('\n- ') + (problems.length > 12 ? `\n- ... and ${problems.length - 12} more` : '');
     throw new Error(`${file}: does not fit the ${what}:\n- ${shown}`);

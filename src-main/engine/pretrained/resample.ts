@@ -12,7 +12,12 @@ function cubic(x: number): number {
   return 0;
 }
 
-interface Taps { start: Int32Array; count: Int32Array; weights: Float64Array; width: number }
+interface Taps {
+  start: Int32Array;
+  count: Int32Array;
+  weights: Float64Array;
+  width: number;
+}
 
 /** For each output index, the first input index, the number of taps and their normalised weights. */
 function taps(inSize: number, outSize: number): Taps {
@@ -42,7 +47,15 @@ const clip8 = (v: number) => (v < 0 ? 0 : v > 255 ? 255 : Math.round(v));
  * Resamples an [h, w, c] grid (channels last) to [outH, outW, c]: along rows, then along columns.
  * `uint8`: round and clip to 0..255 after each pass, as PIL does for 8-bit images.
  */
-export function resampleBicubic(src: ArrayLike<number>, h: number, w: number, c: number, outH: number, outW: number, uint8 = false): Float64Array {
+export function resampleBicubic(
+  src: ArrayLike<number>,
+  h: number,
+  w: number,
+  c: number,
+  outH: number,
+  outW: number,
+  uint8 = false,
+): Float64Array {
   const tx = taps(w, outW);
   const ty = taps(h, outH);
   const mid = new Float64Array(h * outW * c); // horizontal pass

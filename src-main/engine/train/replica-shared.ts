@@ -8,13 +8,37 @@ const MAX_BN = 512; // BatchNorm layers a model may have (resnet50 has 53)
 // on Atomics and cannot hear the thread's exit event, so the wait itself gives up.
 const ANSWER_TIMEOUT_MS = 5 * 60_000;
 // ctrl slots
-const SEQ = 0, DONE = 1, CMD = 2, COUNT = 3, SEED = 4, FAILED = 5, LAYERS = 6;
+const SEQ = 0,
+  DONE = 1,
+  CMD = 2,
+  COUNT = 3,
+  SEED = 4,
+  FAILED = 5,
+  LAYERS = 6;
 // f64 slots
-const LOSS = 0, HITS = 1;
+const LOSS = 0,
+  HITS = 1;
 
-export interface BlockBuffers { ctrl: SharedArrayBuffer; f64: SharedArrayBuffer; idx: SharedArrayBuffer; params: SharedArrayBuffer; grads: SharedArrayBuffer; bn: SharedArrayBuffer; bnMeta: SharedArrayBuffer; err: SharedArrayBuffer }
-export interface StepOrder { cmd: number; count: number; seed: number }
-export interface BnPart { mean: Float32Array; variance: Float32Array; count: number }
+export interface BlockBuffers {
+  ctrl: SharedArrayBuffer;
+  f64: SharedArrayBuffer;
+  idx: SharedArrayBuffer;
+  params: SharedArrayBuffer;
+  grads: SharedArrayBuffer;
+  bn: SharedArrayBuffer;
+  bnMeta: SharedArrayBuffer;
+  err: SharedArrayBuffer;
+}
+export interface StepOrder {
+  cmd: number;
+  count: number;
+  seed: number;
+}
+export interface BnPart {
+  mean: Float32Array;
+  variance: Float32Array;
+  count: number;
+}
 
 export class SharedBlock {
   readonly ctrl: Int32Array;
@@ -41,8 +65,14 @@ export class SharedBlock {
   static create(paramCount: number, maxBatch: number): SharedBlock {
     const sab = (bytes: number) => new SharedArrayBuffer(bytes);
     return new SharedBlock({
-      ctrl: sab(8 * 4), f64: sab(2 * 8), idx: sab(maxBatch * 4), params: sab(paramCount * 4), grads: sab(paramCount * 4),
-      bn: sab(paramCount * 4), bnMeta: sab(MAX_BN * 2 * 4), err: sab(4096),
+      ctrl: sab(8 * 4),
+      f64: sab(2 * 8),
+      idx: sab(maxBatch * 4),
+      params: sab(paramCount * 4),
+      grads: sab(paramCount * 4),
+      bn: sab(paramCount * 4),
+      bnMeta: sab(MAX_BN * 2 * 4),
+      err: sab(4096),
     });
   }
 

@@ -20,10 +20,15 @@ interface Init {
 const init = workerData as Init;
 const block = SharedBlock.attach(init.block);
 const empty = { images: new Uint8Array(0), labels: new Uint8Array(0), count: 0 };
-const data: Dataset = withInput({
-  info: init.data.info, mean: init.data.mean, std: init.data.std,
-  splits: { train: { images: init.data.images, labels: init.data.labels, count: init.data.count }, test: empty },
-}, init.config.input);
+const data: Dataset = withInput(
+  {
+    info: init.data.info,
+    mean: init.data.mean,
+    std: init.data.std,
+    splits: { train: { images: init.data.images, labels: init.data.labels, count: init.data.count }, test: empty },
+  },
+  init.config.input,
+);
 
 try {
   await initBackend(init.backend);
@@ -42,7 +47,11 @@ try {
       }
       const r = await gradients(model, data, block.idx.subarray(0, order.count), init.config, order.seed, trainable);
       const grads = r.grads.map((g) => g.dataSync() as Float32Array);
-      const bn = r.bnStats.map((s) => ({ mean: s.batchMean.dataSync() as Float32Array, variance: s.batchVar.dataSync() as Float32Array, count: s.count }));
+      const bn = r.bnStats.map((s) => ({
+        mean: s.batchMean.dataSync() as Float32Array,
+        variance: s.batchVar.dataSync() as Float32Array,
+        count: s.count,
+      }));
       tf.dispose([...r.grads, ...r.bnStats.flatMap((s) => [s.batchMean, s.batchVar])]);
       block.finish(r.loss, r.hits, grads, bn);
     } catch (e) {

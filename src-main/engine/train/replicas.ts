@@ -18,7 +18,13 @@ import { currentBackend } from '../backend';
 import { tsWorker } from '../ts-thread';
 import { SharedBlock, CMD_STEP, CMD_STOP } from './replica-shared';
 
-export interface ReplicaResult { loss: number; hits: number; count: number; grads: Float32Array[]; bn: { mean: Float32Array; variance: Float32Array; count: number }[] }
+export interface ReplicaResult {
+  loss: number;
+  hits: number;
+  count: number;
+  grads: Float32Array[];
+  bn: { mean: Float32Array; variance: Float32Array; count: number }[];
+}
 
 /**
  * Replicas of a run: `config.replicas`, default 1. Noise whose output depends on the whole batch
@@ -56,20 +62,27 @@ export class ReplicaGroup {
     const paramCount = trainable.reduce((a, v) => a + v.size, 0);
     const backend = currentBackend()?.name ?? 'auto';
     const train = data.splits.train;
-    const threads = await Promise.all(Array.from({ length: replicas - 1 }, async (_, i) => {
-      const block = SharedBlock.create(paramCount, config.batchSize);
-      const worker = spawnReplica({
-        rank: i + 1, backend, config, block: block.buffers,
-        data: { info: data.info, mean: data.mean, std: data.std, images: train.images, labels: train.labels, count: train.count },
-      });
-      await new Promise<void>((resolve, reject) => {
-        worker.once('message', (m: { ready?: boolean; error?: string }) => (m.ready ? resolve() : reject(new Error(`replica ${i + 1}: ${m.error}`))));
-        worker.once('error', (e) => reject(new Error(`replica ${i + 1} failed to start: ${e.message}`)));
-        worker.once('exit', (code) => reject(new Error(`replica ${i + 1} exited with code ${code} while starting`)));
-      });
-      worker.removeAllListeners();
-      return { worker, block };
-    }));
+    const threads = await Promise.all(
+      Array.from({ length: replicas - 1 }, async (_, i) => {
+        const block = SharedBlock.create(paramCount, config.batchSize);
+        const worker = spawnReplica({
+          rank: i + 1,
+          backend,
+          config,
+          block: block.buffers,
+          data: { info: data.info, mean: data.mean, std: data.std, images: train.images, labels: train.labels, count: train.count },
+        });
+        await new Promise<void>((resolve, reject) => {
+          worker.once('message', (m: { ready?: boolean; error?: string }) =>
+            m.ready ? resolve() : reject(new Error(`replica ${i + 1}: ${m.error}`)),
+          );
+          worker.once('error', (e) => reject(new Error(`replica ${i + 1} failed to start: ${e.message}`)));
+          worker.once('exit', (code) => reject(new Error(`replica ${i + 1} exited with code ${code} while starting`)));
+        });
+        worker.removeAllListeners();
+        return { worker, block };
+      }),
+    );
     return new ReplicaGroup(threads, sizes);
   }
 
@@ -125,10 +138,12 @@ export class ReplicaGroup {
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.threads.map(async ({ worker, block }) => {
-      block.kick(CMD_STOP, 0, 0);
-      await worker.terminate();
-    }));
+    await Promise.all(
+      this.threads.map(async ({ worker, block }) => {
+        block.kick(CMD_STOP, 0, 0);
+        await worker.terminate();
+      }),
+    );
   }
 }
 
@@ -139,7 +154,10 @@ export class ReplicaGroup {
  */
 export function combineBnStats(own: BnStat[], others: ReplicaResult[]): void {
   own.forEach((s, layer) => {
-    const parts = [{ mean: s.batchMean.dataSync() as Float32Array, variance: s.batchVar.dataSync() as Float32Array, count: s.count }, ...others.map((o) => o.bn[layer])];
+    const parts = [
+      { mean: s.batchMean.dataSync() as Float32Array, variance: s.batchVar.dataSync() as Float32Array, count: s.count },
+      ...others.map((o) => o.bn[layer]),
+    ];
     const total = parts.reduce((a, p) => a + p.count, 0);
     const c = parts[0].mean.length;
     const mean = new Float32Array(c);

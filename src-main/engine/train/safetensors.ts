@@ -62,7 +62,8 @@ export function encodeSafetensors(tensors: Record<string, NamedArray>, metadata?
     if (name === '' || name === METADATA_KEY) throw new Error(`safetensors: invalid tensor name ${JSON.stringify(name)}`);
     if (!isDtype(t.dtype)) throw new Error(`safetensors: tensor "${name}" has unknown dtype ${JSON.stringify(t.dtype)}`);
     if (!validShape(t.shape)) throw new Error(`safetensors: tensor "${name}" has an invalid shape ${JSON.stringify(t.shape)}`);
-    if (!DTYPES[t.dtype].is(t.data)) throw new Error(`safetensors: tensor "${name}" is ${t.dtype} but its data is a ${t.data?.constructor?.name}`);
+    if (!DTYPES[t.dtype].is(t.data))
+      throw new Error(`safetensors: tensor "${name}" is ${t.dtype} but its data is a ${t.data?.constructor?.name}`);
     const n = elementCount(t.shape);
     if (t.data.length !== n) {
       throw new Error(`safetensors: tensor "${name}" has shape [${t.shape.join(', ')}] (${n} elements) but ${t.data.length} values`);
@@ -94,12 +95,16 @@ export function encodeSafetensors(tensors: Record<string, NamedArray>, metadata?
   return out;
 }
 
-export function decodeSafetensors(buf: Buffer, file = '<buffer>'): { tensors: Record<string, NamedArray>; metadata: Record<string, string> } {
+export function decodeSafetensors(
+  buf: Buffer,
+  file = '<buffer>',
+): { tensors: Record<string, NamedArray>; metadata: Record<string, string> } {
   checkHost();
   const bad = (problem: string): Error => new Error(`${file}: not a valid safetensors file: ${problem}`);
   if (buf.length < 8) throw bad(`truncated (${buf.length} bytes, the 8-byte header length is missing)`);
   const n64 = buf.readBigUInt64LE(0);
-  if (n64 > BigInt(buf.length - 8)) throw bad(`header length ${n64} is beyond the end of the file (${buf.length} bytes); the file is truncated or corrupt`);
+  if (n64 > BigInt(buf.length - 8))
+    throw bad(`header length ${n64} is beyond the end of the file (${buf.length} bytes); the file is truncated or corrupt`);
   const n = Number(n64);
   if (n > MAX_HEADER_BYTES) throw bad(`header length ${n} exceeds the ${MAX_HEADER_BYTES}-byte limit`);
   let header: unknown;
@@ -126,7 +131,8 @@ export function decodeSafetensors(buf: Buffer, file = '<buffer>'): { tensors: Re
     }
     if (typeof raw !== 'object' || raw === null) throw bad(`entry "${name}" is not an object`);
     const { dtype, shape, data_offsets: offsets } = raw as Record<string, unknown>;
-    if (!isDtype(dtype)) throw bad(`tensor "${name}" has unsupported dtype ${JSON.stringify(dtype)} (supported: ${Object.keys(DTYPES).join(', ')})`);
+    if (!isDtype(dtype))
+      throw bad(`tensor "${name}" has unsupported dtype ${JSON.stringify(dtype)} (supported: ${Object.keys(DTYPES).join(', ')})`);
     if (!validShape(shape)) throw bad(`tensor "${name}" has an invalid shape ${JSON.stringify(shape)}`);
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o))) {
       throw bad(`tensor "${name}" has invalid data_offsets ${JSON.stringify(offsets)}`);
@@ -154,7 +160,11 @@ export function decodeSafetensors(buf: Buffer, file = '<buffer>'): { tensors: Re
 }
 
 /** Atomic write: a crash leaves either the old file or the new one, never a partial file. */
-export function writeSafetensorsFile(file: string, tensors: Record<string, NamedArray>, metadata?: Record<string, string>): { sha256: string; bytes: number } {
+export function writeSafetensorsFile(
+  file: string,
+  tensors: Record<string, NamedArray>,
+  metadata?: Record<string, string>,
+): { sha256: string; bytes: number } {
   const buf = encodeSafetensors(tensors, metadata);
   mkdirSync(dirname(file), { recursive: true });
   const tmp = `${file}.tmp`;

@@ -19,7 +19,14 @@ export interface Gradients {
   bnStats: BnStat[];
 }
 
-export async function gradients(model: Model, data: Dataset, idx: ArrayLike<number>, config: RunConfig, noiseSeed: number, trainable: tf.Variable[]): Promise<Gradients> {
+export async function gradients(
+  model: Model,
+  data: Dataset,
+  idx: ArrayLike<number>,
+  config: RunConfig,
+  noiseSeed: number,
+  trainable: tf.Variable[],
+): Promise<Gradients> {
   const classes = data.info.classNames.length;
   const bnStats: BnStat[] = [];
   let labels: Int32Array | undefined;

@@ -26,9 +26,32 @@ const SUBSET = 0x5b5e;
 export const SHUFFLE = 0x5afe;
 const NOISE = 0x7a15e;
 
-export interface StepMetrics { step: number; epoch: number; loss: number; acc: number; lr: number; imagesPerSecond: number }
-export interface EpochMetrics { epoch: number; step: number; trainLoss: number; trainAcc: number; test: EvalResult; seconds: number; imagesPerSecond: number }
-export interface TrainStart { totalSteps: number; stepsPerEpoch: number; startEpoch: number; startStep: number; parameters: number; trainImages: number; replicas: number }
+export interface StepMetrics {
+  step: number;
+  epoch: number;
+  loss: number;
+  acc: number;
+  lr: number;
+  imagesPerSecond: number;
+}
+export interface EpochMetrics {
+  epoch: number;
+  step: number;
+  trainLoss: number;
+  trainAcc: number;
+  test: EvalResult;
+  seconds: number;
+  imagesPerSecond: number;
+}
+export interface TrainStart {
+  totalSteps: number;
+  stepsPerEpoch: number;
+  startEpoch: number;
+  startStep: number;
+  parameters: number;
+  trainImages: number;
+  replicas: number;
+}
 
 export interface TrainCallbacks {
   onStart?(s: TrainStart): void;
@@ -73,7 +96,14 @@ export interface InitialWeights {
   arrays: Record<string, NamedArray>;
 }
 
-export async function train(config: RunConfig, data: Dataset, runDir: string, cb: TrainCallbacks = {}, resumeFrom?: string, initial?: InitialWeights): Promise<TrainResult> {
+export async function train(
+  config: RunConfig,
+  data: Dataset,
+  runDir: string,
+  cb: TrainCallbacks = {},
+  resumeFrom?: string,
+  initial?: InitialWeights,
+): Promise<TrainResult> {
   const model = modelFor(config);
   try {
     if (initial && !resumeFrom) initFromWeights(model, initial.model, initial.arrays, initial.label, { newHead: config.init?.newHead });
@@ -87,7 +117,11 @@ export async function train(config: RunConfig, data: Dataset, runDir: string, cb
     const wanted = replicaCount(config);
     const replicas = usedReplicas(wanted);
     if (replicas.count > 1) group = await ReplicaGroup.start(config, data, [...model.params.trainable.values()], replicas.count);
-    return { ...(await loop(config, data, runDir, cb, model, optim, group, resumeFrom)), replicas: replicas.count, ...(replicas.note ? { replicasNote: replicas.note } : {}) };
+    return {
+      ...(await loop(config, data, runDir, cb, model, optim, group, resumeFrom)),
+      replicas: replicas.count,
+      ...(replicas.note ? { replicasNote: replicas.note } : {}),
+    };
   } finally {
     await group?.stop();
     optim.dispose();
@@ -107,7 +141,16 @@ function usedReplicas(wanted: number): { count: number; note?: string } {
   return { count: 1, note: `replicas ${wanted} in the config, 1 used: on a GPU backend (${backend}) the whole batch runs on the device` };
 }
 
-async function loop(config: RunConfig, data: Dataset, runDir: string, cb: TrainCallbacks, model: Model, optim: AdamW, group?: ReplicaGroup, resumeFrom?: string): Promise<Omit<TrainResult, 'replicas' | 'replicasNote'>> {
+async function loop(
+  config: RunConfig,
+  data: Dataset,
+  runDir: string,
+  cb: TrainCallbacks,
+  model: Model,
+  optim: AdamW,
+  group?: ReplicaGroup,
+  resumeFrom?: string,
+): Promise<Omit<TrainResult, 'replicas' | 'replicasNote'>> {
   const indices = trainIndices(config, data);
   const { batchSize, epochs, seed } = config;
   const stepsPerEpoch = Math.max(1, Math.floor(indices.length / batchSize));
@@ -125,14 +168,29 @@ async function loop(config: RunConfig, data: Dataset, runDir: string, cb: TrainC
   const frozenNames = frozenParams(config.model, model.params.trainable.keys(), config.init?.freeze ?? 0);
   const frozen = new Set([...frozenNames].map((n) => model.params.trainable.get(n)!.name));
   const configJson = JSON.stringify(config);
-  cb.onStart?.({ totalSteps, stepsPerEpoch, startEpoch: epoch, startStep: step, parameters: model.params.count(), trainImages: indices.length, replicas: group?.size ?? 1 });
+  cb.onStart?.({
+    totalSteps,
+    stepsPerEpoch,
+    startEpoch: epoch,
+    startStep: step,
+    parameters: model.params.count(),
+    trainImages: indices.length,
+    replicas: group?.size ?? 1,
+  });
   const evaluations: EvalResult[] = [];
   let trainSeconds = 0;
   let trainImages = 0;
   const rate = () => (trainSeconds > 0 ? trainImages / trainSeconds : 0);
-  const result = (status: TrainStatus, error?: string) => ({ status, epochsDone: epoch, steps: step, imagesPerSecond: rate(), evaluations, error });
+  const result = (status: TrainStatus, error?: string) => ({
+    status,
+    epochsDone: epoch,
+    steps: step,
+    imagesPerSecond: rate(),
+    evaluations,
+    error,
+  });
 
-  for (; epoch < epochs; ) {
+  for (; epoch < epochs;) {
     const order = Int32Array.from(indices);
     shuffle.shuffle(order);
     const epochStart = performance.now();
@@ -161,7 +219,15 @@ async function loop(config: RunConfig, data: Dataset, runDir: string, cb: TrainC
     await download([...model.params.trainable.values(), ...model.params.buffers.values()]);
     const saved = saveCheckpoint(runDir, model, optim, { epoch, step, optimizerStep: optim.t, shuffleRng: shuffle.getState() }, configJson);
     cb.onCheckpoint?.(saved);
-    cb.onEpoch?.({ epoch, step, trainLoss: lossSum / seen, trainAcc: correct / seen, test, seconds: (performance.now() - epochStart) / 1000, imagesPerSecond: rate() });
+    cb.onEpoch?.({
+      epoch,
+      step,
+      trainLoss: lossSum / seen,
+      trainAcc: correct / seen,
+      test,
+      seconds: (performance.now() - epochStart) / 1000,
+      imagesPerSecond: rate(),
+    });
     if (epoch === epochs) {
       evaluations.push(test);
       for (const r of await finalEvaluations(model, data, config)) {
@@ -176,7 +242,14 @@ async function loop(config: RunConfig, data: Dataset, runDir: string, cb: TrainC
     await download([...model.params.trainable.values(), ...model.params.buffers.values()]);
     const saved = saveCheckpoint(runDir, model, optim, { epoch: 0, step: 0, optimizerStep: 0, shuffleRng: shuffle.getState() }, configJson);
     cb.onCheckpoint?.(saved);
-    const test = await evaluate(model, data, { noise: config.noise, testBatchSize: config.testBatchSize, seed, limit: config.limitTest, shouldStop: cb.shouldStop, protocol: 'standard' });
+    const test = await evaluate(model, data, {
+      noise: config.noise,
+      testBatchSize: config.testBatchSize,
+      seed,
+      limit: config.limitTest,
+      shouldStop: cb.shouldStop,
+      protocol: 'standard',
+    });
     evaluations.push(test);
     cb.onEval?.(test);
     for (const r of await finalEvaluations(model, data, config)) {
@@ -188,7 +261,18 @@ async function loop(config: RunConfig, data: Dataset, runDir: string, cb: TrainC
 }
 
 /** One optimizer step over all replicas; returns the batch loss and the number of correct top-1 predictions. */
-async function trainStep(model: Model, optim: AdamW, data: Dataset, idx: Int32Array, config: RunConfig, lr: number, noiseSeed: number, trainable: tf.Variable[], frozen: Set<string>, group?: ReplicaGroup): Promise<{ loss: number; hits: number }> {
+async function trainStep(
+  model: Model,
+  optim: AdamW,
+  data: Dataset,
+  idx: Int32Array,
+  config: RunConfig,
+  lr: number,
+  noiseSeed: number,
+  trainable: tf.Variable[],
+  frozen: Set<string>,
+  group?: ReplicaGroup,
+): Promise<{ loss: number; hits: number }> {
   const sizes = partSizes(idx.length, group ? group.size : 1);
   let start = 0;
   const parts = sizes.map((n) => idx.subarray(start, (start += n)));

@@ -1,7 +1,15 @@
 // Pure helpers of the Runs table and the comparison: sorting, seed groups, mean ± std, final-metric
 // summaries, the params diff, noise labels, curve alignment and CSV/JSON text. No DOM, no host, so
 // test/unit/compare.test.ts exercises them directly.
-import { NOISE_OPERATORS, sweptParam, type EvalProtocol, type NoiseSpecDto, type NumberParamName, type RunDetail, type RunSummary } from '@api/contract';
+import {
+  NOISE_OPERATORS,
+  sweptParam,
+  type EvalProtocol,
+  type NoiseSpecDto,
+  type NumberParamName,
+  type RunDetail,
+  type RunSummary,
+} from '@api/contract';
 import { siteWords } from './model-arch';
 
 // ---------- numbers ----------
@@ -162,14 +170,22 @@ export function compareValues(a: SortValue, b: SortValue, dir: SortDir): number 
 
 export function sortBy<T>(items: readonly T[], value: (item: T) => SortValue, dir: SortDir): T[] {
   // Stable: equal keys keep their current order.
-  return items.map((item, i) => ({ item, i, v: value(item) })).sort((p, q) => compareValues(p.v, q.v, dir) || p.i - q.i).map((p) => p.item);
+  return items
+    .map((item, i) => ({ item, i, v: value(item) }))
+    .sort((p, q) => compareValues(p.v, q.v, dir) || p.i - q.i)
+    .map((p) => p.item);
 }
 
 /** Params that say nothing about the experiment itself: runs that differ only in these are seeds of one. */
 export const SEED_KEYS = new Set(['seed', 'name']);
 
 export function seedGroupKey(params: Record<string, string | number>): string {
-  return JSON.stringify(Object.keys(params).filter((k) => !SEED_KEYS.has(k)).sort().map((k) => [k, params[k]]));
+  return JSON.stringify(
+    Object.keys(params)
+      .filter((k) => !SEED_KEYS.has(k))
+      .sort()
+      .map((k) => [k, params[k]]),
+  );
 }
 
 export interface SeedGroup {
@@ -236,14 +252,22 @@ export function shortKeys(keys: readonly string[]): Map<string, string> {
 export function groupLabels(named: readonly SeedGroup[], details: ReadonlyMap<number, RunDetail>): GroupLabel[] {
   const firsts = named.map((g) => details.get(g.ids[0]));
   const paramsOf = (d: RunDetail | undefined) => d?.params ?? {};
-  const between = paramsDiff(firsts.map(paramsOf)).map((r) => r.key).filter((k) => !SEED_KEYS.has(k));
+  const between = paramsDiff(firsts.map(paramsOf))
+    .map((r) => r.key)
+    .filter((k) => !SEED_KEYS.has(k));
   const names = shortKeys(between);
-  const all = paramsDiff([...details.values()].map((d) => d.params)).map((r) => r.key).filter((k) => !SEED_KEYS.has(k));
+  const all = paramsDiff([...details.values()].map((d) => d.params))
+    .map((r) => r.key)
+    .filter((k) => !SEED_KEYS.has(k));
   return named.map((g, i) => {
     const first = firsts[i];
     if (!first) return { short: g.ids.map((id) => `#${id}`).join(','), full: g.ids.map((id) => `#${id}`).join(',') };
     // Keys this group does not have (prob for a gaussian group) say nothing about it.
-    const pairs = (keys: string[], name: (k: string) => string) => keys.filter((k) => first.params[k] !== undefined).map((k) => `${name(k)}=${first.params[k]}`).join(' ');
+    const pairs = (keys: string[], name: (k: string) => string) =>
+      keys
+        .filter((k) => first.params[k] !== undefined)
+        .map((k) => `${name(k)}=${first.params[k]}`)
+        .join(' ');
     const n = `(n=${g.ids.length})`;
     const short = pairs(between, (k) => names.get(k) ?? k) || noiseLabel(first.noise);
     const full = `${pairs(all, (k) => k) || noiseLabel(first.noise)} · runs ${g.ids.map((id) => `#${id}`).join(', ')} · seeds ${g.seeds.join(', ')}`;
@@ -268,7 +292,12 @@ export interface ErrorSeries {
  * Final accuracy against an x (noise strength, injection site ...), one series per noise type, mean ± std
  * over the runs (seeds) that share (type, x). Runs without an x or a value are left out.
  */
-export function errorSeries<R>(runs: readonly R[], seriesOf: (r: R) => string, xOf: (r: R) => number | string | null, valueOf: (r: R) => number | null): ErrorSeries[] {
+export function errorSeries<R>(
+  runs: readonly R[],
+  seriesOf: (r: R) => string,
+  xOf: (r: R) => number | string | null,
+  valueOf: (r: R) => number | null,
+): ErrorSeries[] {
   const by = new Map<string, Map<number | string, number[]>>();
   for (const r of runs) {
     const x = xOf(r);
@@ -297,7 +326,10 @@ const SWEPT = NOISE_OPERATORS.flatMap((o) => {
 const K_TYPES = NOISE_OPERATORS.filter((o) => o.batchMixing && !o.strip).map((o) => o.type as string);
 const K_AXIS = (type: string) => K_TYPES.includes(type);
 
-export const PARAM_AXIS_TITLE = Object.fromEntries([...SWEPT.map((s) => [s.axis, s.title]), ['k', `${K_TYPES.join(' / ')} batch size k`]]) as Record<ParamAxis, string>;
+export const PARAM_AXIS_TITLE = Object.fromEntries([
+  ...SWEPT.map((s) => [s.axis, s.title]),
+  ['k', `${K_TYPES.join(' / ')} batch size k`],
+]) as Record<ParamAxis, string>;
 
 export interface ParamPanel {
   axis: ParamAxis;
@@ -308,7 +340,11 @@ type Params = Record<string, string | number>;
 
 /** The run's setting that decides comparability: same dataset, model, epochs and training subset. */
 function baseKey(p: Params): string {
-  const model = Object.keys(p).filter((k) => k.startsWith('model.')).sort().map((k) => `${k}=${p[k]}`).join(',');
+  const model = Object.keys(p)
+    .filter((k) => k.startsWith('model.'))
+    .sort()
+    .map((k) => `${k}=${p[k]}`)
+    .join(',');
   return JSON.stringify([p.dataset, model, p.epochs, p.limitTrain ?? 0]);
 }
 
@@ -334,18 +370,17 @@ function kOf(d: { noise: NoiseSpecDto; params: Params }): number | null {
  * runs of the same dataset, model, epochs and subset are the point x = 0 of the alpha / strength / prob series
  * (each of those operators is the identity at 0).
  */
-export function paramPanels<R extends { noise: NoiseSpecDto & { site?: { block: number; stage?: number } }; params: Params; preset: string | null }>(
-  runs: readonly R[],
-  valueOf: (r: R) => number | null,
-): ParamPanel[] {
+export function paramPanels<
+  R extends { noise: NoiseSpecDto & { site?: { block: number; stage?: number } }; params: Params; preset: string | null },
+>(runs: readonly R[], valueOf: (r: R) => number | null): ParamPanel[] {
   const clean = new Map<string, R[]>();
   for (const r of runs) if (!r.noise || r.noise.type === 'none') clean.set(baseKey(r.params), [...(clean.get(baseKey(r.params)) ?? []), r]);
   const panels = new Map<ParamAxis, Map<string, { name: string; runs: [number, R][] }>>();
   for (const r of runs) {
     if (!r.noise || r.noise.type === 'none') continue;
     const p = noiseParam(r.noise);
-    const axis: ParamAxis | null = K_AXIS(r.noise.type) ? 'k' : (p?.name as ParamAxis | undefined) ?? null;
-    const x = axis === 'k' ? kOf(r) : p?.value ?? null;
+    const axis: ParamAxis | null = K_AXIS(r.noise.type) ? 'k' : ((p?.name as ParamAxis | undefined) ?? null);
+    const x = axis === 'k' ? kOf(r) : (p?.value ?? null);
     if (!axis || x === null) continue;
     const extra = axis === 'k' && r.noise.at === 'both' ? ` · test batch ${r.params.testBatchSize}` : '';
     const key = JSON.stringify([baseKey(r.params), r.noise.type, r.noise.level, r.noise.at, siteLabel(r.noise), extra]);
@@ -357,13 +392,23 @@ export function paramPanels<R extends { noise: NoiseSpecDto & { site?: { block: 
     panels.set(axis, series);
   }
   const order: ParamAxis[] = [...SWEPT.map((x) => x.axis), 'k'];
-  return order.filter((a) => panels.has(a)).map((axis) => ({
-    axis,
-    series: [...panels.get(axis)!.values()].map((s) => {
-      const points: [number, R][] = axis === 'k' ? s.runs : [...(clean.get(baseKey(s.runs[0][1].params)) ?? []).map((r): [number, R] => [0, r]), ...s.runs];
-      return errorSeries(points, () => s.name, ([x]) => x, ([, r]) => valueOf(r))[0] ?? { name: s.name, points: [] };
-    }),
-  }));
+  return order
+    .filter((a) => panels.has(a))
+    .map((axis) => ({
+      axis,
+      series: [...panels.get(axis)!.values()].map((s) => {
+        const points: [number, R][] =
+          axis === 'k' ? s.runs : [...(clean.get(baseKey(s.runs[0][1].params)) ?? []).map((r): [number, R] => [0, r]), ...s.runs];
+        return (
+          errorSeries(
+            points,
+            () => s.name,
+            ([x]) => x,
+            ([, r]) => valueOf(r),
+          )[0] ?? { name: s.name, points: [] }
+        );
+      }),
+    }));
 }
 
 // ---------- protocol audit ----------
@@ -397,7 +442,18 @@ export function protocolAudit(evaluations: RunDetail['evaluations']): AuditRow[]
     const hits = evaluations.filter((e) => e.protocol === want.protocol && e.noiseActive === want.noiseActive);
     // Evaluations come ordered by epoch then insertion: the last is the newest of the last epoch.
     const e = hits[hits.length - 1];
-    if (e) rows.push({ protocol: e.protocol, label: want.label, batchSize: e.batchSize, noiseActive: e.noiseActive, top1: e.top1, top5: e.top5, loss: e.loss, n: e.n, epoch: e.epoch });
+    if (e)
+      rows.push({
+        protocol: e.protocol,
+        label: want.label,
+        batchSize: e.batchSize,
+        noiseActive: e.noiseActive,
+        top1: e.top1,
+        top5: e.top5,
+        loss: e.loss,
+        n: e.n,
+        epoch: e.epoch,
+      });
   }
   return rows;
 }
@@ -417,7 +473,11 @@ export function kSweepSeries(evaluations: RunDetail['evaluations']): ErrorSeries
   for (const protocol of ['sorted', 'shuffled'] as const) {
     const byK = new Map<number, number>();
     for (const e of latest) if (e.protocol === protocol) byK.set(e.batchSize, e.top1); // later rows replace earlier ones
-    if (byK.size) series.push({ name: `${protocol} batches`, points: sortBy([...byK], ([k]) => k, 'asc').map(([x, top1]) => ({ x, mean: top1, std: 0, n: 1 })) });
+    if (byK.size)
+      series.push({
+        name: `${protocol} batches`,
+        points: sortBy([...byK], ([k]) => k, 'asc').map(([x, top1]) => ({ x, mean: top1, std: 0, n: 1 })),
+      });
   }
   if (!series.some((s) => s.points.length >= 2)) return [];
   const clean = evaluations.filter((e) => !e.noiseActive && e.epoch === epoch).at(-1);

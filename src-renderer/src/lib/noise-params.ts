@@ -1,8 +1,16 @@
 // What the noise form and the strength strip need to know about each operator, read from the engine's
 // registry (src-main/engine/noise/operators.ts) through the contract: labels, help, defaults, the swept parameter.
 import {
-  NOISE_OPERATORS, allNoiseParams, noiseDefaults, noiseOperator,
-  type NoiseOperatorInfo, type NoiseParamName, type NoiseParams, type NoiseSpecDto, type NoiseType, type NumberParamName,
+  NOISE_OPERATORS,
+  allNoiseParams,
+  noiseDefaults,
+  noiseOperator,
+  type NoiseOperatorInfo,
+  type NoiseParamName,
+  type NoiseParams,
+  type NoiseSpecDto,
+  type NoiseType,
+  type NumberParamName,
 } from '../../../src-main/api/contract';
 
 export type NoiseTypeInfo = NoiseOperatorInfo;
@@ -91,11 +99,14 @@ export function specProblem(spec: NoiseSpecDto, ops: readonly NoiseTypeInfo[] = 
     const v = values[p.name];
     if (badNumber(v)) return `${name} must be a number`;
     if (p.min === undefined && p.max === undefined) continue;
-    if ((v as number) < (p.min ?? -Infinity) || (v as number) > (p.max ?? Infinity)) return `${name} must be in [${p.min ?? '-∞'}, ${p.max ?? '∞'}]`;
+    if ((v as number) < (p.min ?? -Infinity) || (v as number) > (p.max ?? Infinity))
+      return `${name} must be in [${p.min ?? '-∞'}, ${p.max ?? '∞'}]`;
   }
   return null;
 }
 
 export function seedProblem(seed: unknown): string | null {
-  return typeof seed === 'number' && Number.isInteger(seed) && seed >= 0 && seed <= 0x7fffffff ? null : 'seed must be an integer in [0, 2147483647]';
+  return typeof seed === 'number' && Number.isInteger(seed) && seed >= 0 && seed <= 0x7fffffff
+    ? null
+    : 'seed must be an integer in [0, 2147483647]';
 }

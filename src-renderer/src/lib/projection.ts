@@ -53,7 +53,11 @@ export function centroidShifts(clean: Xy, noisy: Xy, labels: Int32Array, classes
  * Line segments clean -> noisy for some rows, as one plotly line trace (null separates segments, so
  * hundreds of arrows cost one trace), plus the head positions for the arrow markers.
  */
-export function displacementSegments(clean: Xy, noisy: Xy, rows: readonly number[]): { x: (number | null)[]; y: (number | null)[]; headX: number[]; headY: number[] } {
+export function displacementSegments(
+  clean: Xy,
+  noisy: Xy,
+  rows: readonly number[],
+): { x: (number | null)[]; y: (number | null)[]; headX: number[]; headY: number[] } {
   const x: (number | null)[] = [];
   const y: (number | null)[] = [];
   const headX: number[] = [];
@@ -111,7 +115,8 @@ export function rowsInRegion(sets: readonly Xy[], n: number, region: Region): nu
 export function regionOfEvent(ev: unknown): Region | null {
   if (typeof ev !== 'object' || ev === null) return null;
   const e = ev as { range?: { x?: number[]; y?: number[] }; lassoPoints?: { x?: number[]; y?: number[] } };
-  if (e.range?.x?.length === 2 && e.range.y?.length === 2) return { kind: 'box', x: [e.range.x[0], e.range.x[1]], y: [e.range.y[0], e.range.y[1]] };
+  if (e.range?.x?.length === 2 && e.range.y?.length === 2)
+    return { kind: 'box', x: [e.range.x[0], e.range.x[1]], y: [e.range.y[0], e.range.y[1]] };
   if (e.lassoPoints?.x && e.lassoPoints.y && e.lassoPoints.x.length >= 3) return { kind: 'lasso', x: e.lassoPoints.x, y: e.lassoPoints.y };
   return null;
 }
@@ -124,7 +129,12 @@ export type DsReading = 'positive' | 'harmful' | 'not-significant' | 'out-of-ran
  */
 export function readDs(e: EntropyEstimate): DsReading {
   if (!e.dS || !e.verdict || !Number.isFinite(e.dS.value)) return 'none';
-  const v: Record<DsVerdict, DsReading> = { positive: 'positive', harmful: 'harmful', 'not significant': 'not-significant', 'out of range': 'out-of-range' };
+  const v: Record<DsVerdict, DsReading> = {
+    positive: 'positive',
+    harmful: 'harmful',
+    'not significant': 'not-significant',
+    'out of range': 'out-of-range',
+  };
   return v[e.verdict.verdict] ?? 'none';
 }
 

@@ -6,7 +6,13 @@ import { noiseLabel, noiseParam, siteLabel } from './compare';
 export function runParams(r: RunSummary): [string, string | number][] {
   const p = noiseParam(r.noise);
   const out: [string, string | number | null][] = [
-    ['seed', r.seed], ['lr', r.lr], ['batch', r.batchSize], ['epochs', r.epochs], ['dataset', r.dataset], ['model', r.model], ['noise', r.noise?.type ?? 'none'],
+    ['seed', r.seed],
+    ['lr', r.lr],
+    ['batch', r.batchSize],
+    ['epochs', r.epochs],
+    ['dataset', r.dataset],
+    ['model', r.model],
+    ['noise', r.noise?.type ?? 'none'],
   ];
   if (p) out.push([p.name, p.value]);
   return out.filter((x): x is [string, string | number] => x[1] !== null);
@@ -25,6 +31,17 @@ export function matchesSearch(r: RunSummary, notes: readonly string[], query: st
   if (m && params.some(([k]) => k === m[1])) {
     return params.some(([k, v]) => k === m[1] && (typeof v === 'number' ? Number(m[2]) === v : v.toLowerCase() === m[2]));
   }
-  const text = [`#${r.id}`, r.name, r.status, r.backend, r.preset, noiseLabel(r.noise), siteLabel(r.noise), ...params.map(([k, v]) => `${k} ${v}`), ...r.tags, ...notes];
+  const text = [
+    `#${r.id}`,
+    r.name,
+    r.status,
+    r.backend,
+    r.preset,
+    noiseLabel(r.noise),
+    siteLabel(r.noise),
+    ...params.map(([k, v]) => `${k} ${v}`),
+    ...r.tags,
+    ...notes,
+  ];
   return text.filter(Boolean).join(' | ').toLowerCase().includes(q);
 }

@@ -12,7 +12,8 @@ export const unitOf = (key: string): string => (isAccuracyKey(key) ? '%' : '');
 /** A stored value on the display scale: accuracies times 100. */
 export const toDisplay = (key: string, v: number): number => (isAccuracyKey(key) ? v * 100 : v);
 
-export const seriesToDisplay = (key: string, values: readonly number[]): number[] => (isAccuracyKey(key) ? values.map((v) => v * 100) : values.slice());
+export const seriesToDisplay = (key: string, values: readonly number[]): number[] =>
+  isAccuracyKey(key) ? values.map((v) => v * 100) : values.slice();
 
 /** "82.34%" for accuracies, "0.4123" for the rest, "—" for a missing value. */
 export function formatMetric(key: string, v: number): string {

@@ -173,7 +173,15 @@ export class EmbeddingsState {
     try {
       const { jobId } = await host.invoke('embeddings.start', req);
       this.#pending.set(jobId, req);
-      this.job = { id: jobId, kind: 'analysis', method: req.projection, phase: 'starting', done: 0, total: 0, startedAt: performance.now() };
+      this.job = {
+        id: jobId,
+        kind: 'analysis',
+        method: req.projection,
+        phase: 'starting',
+        done: 0,
+        total: 0,
+        startedAt: performance.now(),
+      };
     } catch (e) {
       this.error = errorMessage(e);
     }
@@ -184,7 +192,15 @@ export class EmbeddingsState {
     this.tableError = '';
     try {
       const { jobId } = await host.invoke('embeddings.entropyTable', req);
-      this.tableJob = { id: jobId, kind: 'table', method: 'none', phase: 'starting', done: 0, total: req.noises.length, startedAt: performance.now() };
+      this.tableJob = {
+        id: jobId,
+        kind: 'table',
+        method: 'none',
+        phase: 'starting',
+        done: 0,
+        total: req.noises.length,
+        startedAt: performance.now(),
+      };
     } catch (e) {
       this.tableError = errorMessage(e);
     }

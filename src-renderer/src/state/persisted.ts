@@ -12,10 +12,12 @@ export function mergeSaved<T extends object>(defaults: T, saved: unknown): T {
     const v = saved[k];
     if (v === undefined) continue;
     if (isPlain(d)) out[k] = mergeSaved(d, v);
-    else if (d === undefined || d === null ? typeof v !== 'object' : typeof v === typeof d && Array.isArray(v) === Array.isArray(d)) out[k] = v;
+    else if (d === undefined || d === null ? typeof v !== 'object' : typeof v === typeof d && Array.isArray(v) === Array.isArray(d))
+      out[k] = v;
   }
   // Optional keys the defaults leave out but the form may carry (e.g. a ResNet site's stage).
-  for (const [k, v] of Object.entries(saved)) if (!(k in out) && (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean')) out[k] = v;
+  for (const [k, v] of Object.entries(saved))
+    if (!(k in out) && (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean')) out[k] = v;
   return out as T;
 }
 

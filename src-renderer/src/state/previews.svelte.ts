@@ -8,7 +8,10 @@ const IMAGE_DEBOUNCE_MS = 150;
 // Slower than the image lab: a request builds (or loads) a model.
 const EMBEDDING_DEBOUNCE_MS = 200;
 
-export function imagePreview(request: () => NoisePreviewRequest | null, onreply?: () => void): LatestRequest<NoisePreviewRequest, NoisePreview> {
+export function imagePreview(
+  request: () => NoisePreviewRequest | null,
+  onreply?: () => void,
+): LatestRequest<NoisePreviewRequest, NoisePreview> {
   return new LatestRequest({ request, send: (req) => host.invoke('noise.preview', req), debounceMs: IMAGE_DEBOUNCE_MS, onreply });
 }
 

@@ -166,7 +166,9 @@ export class QueueStore {
       const d = await host.invoke('runs.get', { id });
       const c = (d.config ?? {}) as { batchSize?: number; epochs?: number };
       r.name = d.name;
-      r.label = [d.preset, d.noise?.type && d.noise.type !== 'none' ? `${d.noise.type} @${d.noise.at}` : 'no noise', `seed ${d.seed}`].filter(Boolean).join(' · ');
+      r.label = [d.preset, d.noise?.type && d.noise.type !== 'none' ? `${d.noise.type} @${d.noise.at}` : 'no noise', `seed ${d.seed}`]
+        .filter(Boolean)
+        .join(' · ');
       // An event may already have moved the run on; the store is authoritative only once it has finished.
       if (r.status === null || FINISHED.includes(d.status)) r.status = d.status;
       r.error = d.error;
@@ -180,7 +182,16 @@ export class QueueStore {
         // A resumed run can hold an epoch's evaluation twice (the old attempt's and the re-run's): the newest wins.
         const byEpoch = new Map<number, EpochPoint>();
         for (const ev of d.evaluations) {
-          if (ev.protocol === 'standard') byEpoch.set(ev.epoch, { epoch: ev.epoch, step: 0, trainLoss: NaN, trainAcc: NaN, testTop1: ev.top1, testTop5: ev.top5, testLoss: ev.loss });
+          if (ev.protocol === 'standard')
+            byEpoch.set(ev.epoch, {
+              epoch: ev.epoch,
+              step: 0,
+              trainLoss: NaN,
+              trainAcc: NaN,
+              testTop1: ev.top1,
+              testTop5: ev.top5,
+              testLoss: ev.loss,
+            });
         }
         r.epochRows = [...byEpoch.values()];
       }

@@ -59,7 +59,11 @@ export class RunPageState {
       });
     }
     await this.refresh();
-    if (this.detail) this.notes = [...this.detail.notes.map((n) => ({ noteId: n.id, body: n.body, state: 'saved' as const })), { noteId: null, body: '', state: 'saved' }];
+    if (this.detail)
+      this.notes = [
+        ...this.detail.notes.map((n) => ({ noteId: n.id, body: n.body, state: 'saved' as const })),
+        { noteId: null, body: '', state: 'saved' },
+      ];
   }
 
   async refresh(): Promise<void> {
@@ -102,7 +106,8 @@ export class RunPageState {
 
   async cancel(): Promise<void> {
     const d = this.detail;
-    if (d && (await this.#act('cancel', () => host.invoke('runs.cancel', { id: d.id })))) this.message = 'cancel requested: the run stops after its current step';
+    if (d && (await this.#act('cancel', () => host.invoke('runs.cancel', { id: d.id }))))
+      this.message = 'cancel requested: the run stops after its current step';
     await this.refresh();
   }
 
@@ -122,7 +127,10 @@ export class RunPageState {
     note.body = body;
     note.state = 'editing';
     clearTimeout(this.#timers.get(note));
-    this.#timers.set(note, setTimeout(() => void this.#save(note), NOTE_SAVE_MS));
+    this.#timers.set(
+      note,
+      setTimeout(() => void this.#save(note), NOTE_SAVE_MS),
+    );
   }
 
   async #save(note: NoteDraft): Promise<void> {
@@ -131,7 +139,10 @@ export class RunPageState {
     note.state = 'saving';
     try {
       const wasNew = note.noteId === null;
-      const r = await host.invoke('runs.note', note.noteId === null ? { id, body: note.body } : { id, body: note.body, noteId: note.noteId });
+      const r = await host.invoke(
+        'runs.note',
+        note.noteId === null ? { id, body: note.body } : { id, body: note.body, noteId: note.noteId },
+      );
       note.noteId = r.noteId;
       note.state = note.state === 'saving' ? 'saved' : note.state;
       if (wasNew) this.notes.push({ noteId: null, body: '', state: 'saved' });

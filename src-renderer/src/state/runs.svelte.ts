@@ -7,8 +7,26 @@ import { matchesSearch } from '../lib/run-search';
 import { persist, restore } from './persisted';
 
 export type ColumnId =
-  | 'id' | 'name' | 'status' | 'backend' | 'preset' | 'dataset' | 'model' | 'noise' | 'param' | 'site' | 'at' | 'seed' | 'lr' | 'batch'
-  | 'epochs' | 'top1' | 'ips' | 'duration' | 'created' | 'tags';
+  | 'id'
+  | 'name'
+  | 'status'
+  | 'backend'
+  | 'preset'
+  | 'dataset'
+  | 'model'
+  | 'noise'
+  | 'param'
+  | 'site'
+  | 'at'
+  | 'seed'
+  | 'lr'
+  | 'batch'
+  | 'epochs'
+  | 'top1'
+  | 'ips'
+  | 'duration'
+  | 'created'
+  | 'tags';
 
 /** The table's columns in order; `hidden` ones start unticked in the column chooser. */
 export const COLUMNS: { id: ColumnId; label: string; num?: boolean; hidden?: boolean }[] = [
@@ -77,7 +95,9 @@ export class RunsState {
   selected = $state<number[]>([]);
   /** Columns unticked in the chooser; kept across reloads. */
   hiddenColumns = $state<ColumnId[]>(
-    restore(COLUMNS_KEY, { ids: COLUMNS.filter((c) => c.hidden).map((c) => c.id) as string[] }).ids.filter((id): id is ColumnId => COLUMNS.some((c) => c.id === id)),
+    restore(COLUMNS_KEY, { ids: COLUMNS.filter((c) => c.hidden).map((c) => c.id) as string[] }).ids.filter((id): id is ColumnId =>
+      COLUMNS.some((c) => c.id === id),
+    ),
   );
   /** Notes added in this session: the contract has runs.note but no way to read notes back yet. */
   notes = $state<Record<number, string[]>>({});
@@ -224,7 +244,12 @@ export class RunsState {
       this.comparing.map(async (runId) => {
         const have = this.details[runId]?.metricKeys ?? keys;
         const wanted = keys.filter((k) => have.includes(k));
-        return { runId, series: wanted.length ? await host.invoke('runs.metrics', { id: runId, keys: wanted, width: Math.max(50, Math.round(width)) }) : [] };
+        return {
+          runId,
+          series: wanted.length
+            ? await host.invoke('runs.metrics', { id: runId, keys: wanted, width: Math.max(50, Math.round(width)) })
+            : [],
+        };
       }),
     );
   }

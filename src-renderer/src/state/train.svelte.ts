@@ -64,7 +64,10 @@ const num = (v: unknown, fallback: number): number => (typeof v === 'number' && 
 
 /** Seeds from "1, 2, 3": the list, or a readable problem. */
 export function parseSeeds(text: string): { seeds: number[]; problem: string | null } {
-  const parts = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const parts = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (parts.length === 0) return { seeds: [], problem: 'seed: give at least one integer seed' };
   const seeds = parts.map(Number);
   const bad = parts.find((p, i) => !/^\d+$/.test(p) || seeds[i] > 0xffffffff);
@@ -83,7 +86,14 @@ export function parseValue(text: string): unknown {
 
 export function sweepAxes(rows: SweepRow[]): SweepAxisDto[] {
   return rows
-    .map((r) => ({ path: r.path.trim(), values: r.values.split(',').map((v) => v.trim()).filter(Boolean).map(parseValue) }))
+    .map((r) => ({
+      path: r.path.trim(),
+      values: r.values
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean)
+        .map(parseValue),
+    }))
     .filter((a) => a.path && a.values.length);
 }
 
@@ -101,11 +111,13 @@ function setPath(target: Plain, path: string, value: unknown): void {
 function gridPoints(base: Plain, axes: SweepAxisDto[], limit: number): Plain[] {
   let points: Plain[] = [structuredClone(base)];
   for (const a of axes) {
-    points = points.flatMap((p) => a.values.map((v) => {
-      const c = structuredClone(p);
-      setPath(c, a.path, v);
-      return c;
-    }));
+    points = points.flatMap((p) =>
+      a.values.map((v) => {
+        const c = structuredClone(p);
+        setPath(c, a.path, v);
+        return c;
+      }),
+    );
     if (points.length > limit) points = points.slice(0, limit);
   }
   return points;
@@ -115,14 +127,32 @@ function gridPoints(base: Plain, axes: SweepAxisDto[], limit: number): Plain[] {
 const FORM_KEY = 'noisynn.train.form';
 
 export class TrainState {
-  form = $state<TrainForm>(restore(FORM_KEY, {
-    preset: '', name: '', dataset: 'mnist',
-    noise: { type: 'none', level: 'embedding', at: 'both', skipFirstToken: SKIP_CLASS_TOKEN, ...DEFAULTS },
-    site: { block: 0 },
-    lr: 1e-3, weightDecay: 0.05, beta1: 0.9, beta2: 0.999, warmupEpochs: 0, minLr: 0,
-    epochs: 1, batchSize: 32, replicas: 1, testBatchSize: 10, labelSmoothing: 0, seeds: '42', limitTrain: 0, limitTest: 0,
-    initWeights: '', freeze: 0, newHead: false,
-  }));
+  form = $state<TrainForm>(
+    restore(FORM_KEY, {
+      preset: '',
+      name: '',
+      dataset: 'mnist',
+      noise: { type: 'none', level: 'embedding', at: 'both', skipFirstToken: SKIP_CLASS_TOKEN, ...DEFAULTS },
+      site: { block: 0 },
+      lr: 1e-3,
+      weightDecay: 0.05,
+      beta1: 0.9,
+      beta2: 0.999,
+      warmupEpochs: 0,
+      minLr: 0,
+      epochs: 1,
+      batchSize: 32,
+      replicas: 1,
+      testBatchSize: 10,
+      labelSmoothing: 0,
+      seeds: '42',
+      limitTrain: 0,
+      limitTest: 0,
+      initWeights: '',
+      freeze: 0,
+      newHead: false,
+    }),
+  );
   /** The model of the resolved config (from the preset, fitted to the dataset): the site picker reads it. */
   model = $state.raw<unknown>(null);
   presetError = $state<string | null>(null);
@@ -146,12 +176,15 @@ export class TrainState {
   slurm = $state({ on: false, cluster: '', bundleDir: '' });
   /** Every point of the sweep's grid (up to a limit) checked the same way. */
   readonly #sweepCheck = new LatestRequest<Plain[], ValidateReply[]>({
-    request: () => (this.sweepAxesWithSeeds.length === 0 ? null : gridPoints(this.sweepBase(), this.sweepAxesWithSeeds, MAX_CHECKED_POINTS)),
+    request: () =>
+      this.sweepAxesWithSeeds.length === 0 ? null : gridPoints(this.sweepBase(), this.sweepAxesWithSeeds, MAX_CHECKED_POINTS),
     send: (points) => Promise.all(points.map((config) => host.invoke('runs.validate', { config }))),
     debounceMs: VALIDATE_DEBOUNCE_MS,
     effect: false,
   });
-  sweepProblems = $derived(this.#sweepCheck.error ? [this.#sweepCheck.error] : [...new Set((this.#sweepCheck.result ?? []).flatMap((r) => r.problems))]);
+  sweepProblems = $derived(
+    this.#sweepCheck.error ? [this.#sweepCheck.error] : [...new Set((this.#sweepCheck.result ?? []).flatMap((r) => r.problems))],
+  );
 
   launching = $state(false);
   launchError = $state<string | null>(null);
@@ -181,10 +214,16 @@ export class TrainState {
   axes = $derived(sweepAxes(this.sweepRows));
   /** The seed list joins the sweep as an axis unless a row already sweeps 'seed'. */
   sweepAxesWithSeeds = $derived(
-    this.seedInfo.seeds.length > 1 && !this.axes.some((a) => a.path === 'seed') ? [...this.axes, { path: 'seed', values: this.seedInfo.seeds }] : this.axes,
+    this.seedInfo.seeds.length > 1 && !this.axes.some((a) => a.path === 'seed')
+      ? [...this.axes, { path: 'seed', values: this.seedInfo.seeds }]
+      : this.axes,
   );
   sweepCount = $derived(
-    this.sweepAxesWithSeeds.length === 0 ? 0 : this.sweepMode === 'random' ? Math.max(0, Math.floor(num(this.sweepSamples, 0))) : this.sweepAxesWithSeeds.reduce((n, a) => n * a.values.length, 1),
+    this.sweepAxesWithSeeds.length === 0
+      ? 0
+      : this.sweepMode === 'random'
+        ? Math.max(0, Math.floor(num(this.sweepSamples, 0)))
+        : this.sweepAxesWithSeeds.reduce((n, a) => n * a.values.length, 1),
   );
   canSweep = $derived(
     !this.launching &&
@@ -199,15 +238,25 @@ export class TrainState {
   configFor(seed: number): Plain {
     const f = this.form;
     // The class token exists only at the embedding level; the main side makes a ViT's default explicit.
-    const noise: Plain = { ...cleanSpec(f.noise), skipFirstToken: f.noise.level === 'embedding' && f.noise.skipFirstToken === true, site: { ...f.site } };
+    const noise: Plain = {
+      ...cleanSpec(f.noise),
+      skipFirstToken: f.noise.level === 'embedding' && f.noise.skipFirstToken === true,
+      site: { ...f.site },
+    };
     const c: Plain = {
       preset: f.preset || undefined,
       dataset: f.dataset,
       noise,
       optimizer: { lr: f.lr, weightDecay: f.weightDecay, beta1: f.beta1, beta2: f.beta2 },
       schedule: { warmupEpochs: f.warmupEpochs, minLr: f.minLr },
-      epochs: f.epochs, batchSize: f.batchSize, replicas: f.replicas, testBatchSize: f.testBatchSize, labelSmoothing: f.labelSmoothing,
-      seed, limitTrain: f.limitTrain, limitTest: f.limitTest,
+      epochs: f.epochs,
+      batchSize: f.batchSize,
+      replicas: f.replicas,
+      testBatchSize: f.testBatchSize,
+      labelSmoothing: f.labelSmoothing,
+      seed,
+      limitTrain: f.limitTrain,
+      limitTest: f.limitTest,
     };
     if (f.name.trim()) c.name = f.name.trim();
     if (f.initWeights) c.init = { weights: f.initWeights, freeze: f.freeze, ...(f.newHead ? { newHead: true } : {}) };
@@ -238,7 +287,14 @@ export class TrainState {
    * "Train with this spec" from a noise lab: the lab's noise, seed, dataset and (embedding lab) site and
    * model preset in the form. A preset is applied first, so the lab's choices win over its defaults.
    */
-  async fromNoiseLab(o: { spec: NoiseSpecDto; seed: number; dataset: string; site?: Site; preset?: string; datasets: string[] }): Promise<void> {
+  async fromNoiseLab(o: {
+    spec: NoiseSpecDto;
+    seed: number;
+    dataset: string;
+    site?: Site;
+    preset?: string;
+    datasets: string[];
+  }): Promise<void> {
     if (o.preset && o.preset !== this.form.preset) await this.applyPreset(o.preset, o.datasets);
     const f = this.form;
     f.noise = { ...f.noise, ...cleanSpec(o.spec), at: f.noise.type === 'none' ? 'both' : f.noise.at };
@@ -257,7 +313,13 @@ export class TrainState {
     // A preset naming an unregistered dataset (e.g. ImageNet) keeps the current one: its problems show below.
     if (typeof c.dataset === 'string' && datasets.includes(c.dataset)) f.dataset = c.dataset;
     f.noise = {
-      ...f.noise, ...DEFAULTS, ...n, type: n.type ?? 'none', level: n.level ?? 'embedding', at: n.at ?? 'both', skipFirstToken: n.skipFirstToken === true,
+      ...f.noise,
+      ...DEFAULTS,
+      ...n,
+      type: n.type ?? 'none',
+      level: n.level ?? 'embedding',
+      at: n.at ?? 'both',
+      skipFirstToken: n.skipFirstToken === true,
     };
     delete (f.noise as { site?: Site }).site;
     if (n.site && typeof n.site.block === 'number') f.site = { ...n.site };
@@ -287,7 +349,19 @@ export class TrainState {
     const base = this.configFor(this.seedInfo.seeds[0] ?? 0);
     if (this.axes.some((a) => a.path === 'noise.type')) {
       const { type, level, at, skipFirstToken, alpha, detach, strength, mean, std, prob } = this.form.noise;
-      base.noise = { type, level, at, skipFirstToken: skipFirstToken === true, alpha, detach, strength, mean, std, prob, site: { ...this.form.site } };
+      base.noise = {
+        type,
+        level,
+        at,
+        skipFirstToken: skipFirstToken === true,
+        alpha,
+        detach,
+        strength,
+        mean,
+        std,
+        prob,
+        site: { ...this.form.site },
+      };
     }
     return base;
   }
@@ -305,14 +379,21 @@ export class TrainState {
 
   async launchSweep(): Promise<void> {
     if (!this.canSweep) return;
-    const req: SweepRequest = { name: this.#sweepName(this.sweepAxesWithSeeds.map((a) => a.path).join(' x ')), base: this.sweepBase(), mode: this.sweepMode, axes: this.sweepAxesWithSeeds };
+    const req: SweepRequest = {
+      name: this.#sweepName(this.sweepAxesWithSeeds.map((a) => a.path).join(' x ')),
+      base: this.sweepBase(),
+      mode: this.sweepMode,
+      axes: this.sweepAxesWithSeeds,
+    };
     if (this.sweepMode === 'random') {
       req.samples = this.sweepCount;
       req.seed = this.seedInfo.seeds[0] ?? 0;
     }
     if (this.slurm.on) {
       const { cluster, bundleDir } = this.slurm;
-      await this.#launching(async () => (await host.invoke('sweeps.submitSlurm', { ...req, bundleDir: bundleDir.trim(), ...(cluster && { cluster }) })).runIds);
+      await this.#launching(
+        async () => (await host.invoke('sweeps.submitSlurm', { ...req, bundleDir: bundleDir.trim(), ...(cluster && { cluster }) })).runIds,
+      );
       return;
     }
     await this.#sweep(req);

@@ -32,7 +32,11 @@ export class WeightsState {
     this.busy = true;
     this.error = null;
     try {
-      const w = await host.invoke('weights.import', { path: this.path.trim(), name: this.name.trim() || undefined, model: this.model || undefined });
+      const w = await host.invoke('weights.import', {
+        path: this.path.trim(),
+        name: this.name.trim() || undefined,
+        model: this.model || undefined,
+      });
       await this.load();
       this.selectedName = w.name;
       this.path = '';

@@ -18,7 +18,8 @@ function common(f: Fn) {
   const add = (...xs: Code[]) => xs.reduce((a, b) => i32.add(a, b));
   const D4 = i32.mul(g('H'), g('hb')); // bytes of one of q, k, v in a row
   return {
-    mul, add,
+    mul,
+    add,
     upTo: (name: string, n: Code, ...body: Code[]): Code => f.for(name, i32.const(0), n, 1, ...body),
     /** Sets q (token 0's q of head h), k, v, p (P[b, h]) and o (token 0's output slice) for (b, h). */
     bases: (qkv: string, probs: string, out: string): Code[] => [
@@ -31,18 +32,44 @@ function common(f: Fn) {
     /** Sum over the head slice of a[e] * b[e], into f32 local `into`. */
     dot: (into: string, a: Code, b: Code): Code[] => [
       f.set('acc', f32x4.splat(f32.const(0))),
-      f.for('e', i32.const(0), g('hb'), 16, f.set('acc', f32x4.add(g('acc'), f32x4.mul(v128.load(i32.add(a, g('e'))), v128.load(i32.add(b, g('e'))))))),
+      f.for(
+        'e',
+        i32.const(0),
+        g('hb'),
+        16,
+        f.set('acc', f32x4.add(g('acc'), f32x4.mul(v128.load(i32.add(a, g('e'))), v128.load(i32.add(b, g('e')))))),
+      ),
       f.set(into, f32x4.hsum(g('acc'))),
     ],
     /** dst[e] += scalar * src[e] over the head slice. */
     axpy: (dst: Code, scalar: Code, src: Code): Code =>
-      f.for('e', i32.const(0), g('hb'), 16, v128.store(i32.add(dst, g('e')), f32x4.add(v128.load(i32.add(dst, g('e'))), f32x4.mul(scalar, v128.load(i32.add(src, g('e'))))))),
+      f.for(
+        'e',
+        i32.const(0),
+        g('hb'),
+        16,
+        v128.store(i32.add(dst, g('e')), f32x4.add(v128.load(i32.add(dst, g('e'))), f32x4.mul(scalar, v128.load(i32.add(src, g('e')))))),
+      ),
   };
 }
 
 function attentionForward() {
   const f = new Fn('attention_forward', ['qkv', 'probs', 'out', ...SHAPE])
-    .locals({ b: 'i32', h: 'i32', t: 'i32', j: 'i32', e: 'i32', q: 'i32', k: 'i32', v: 'i32', p: 'i32', o: 'i32', qt: 'i32', pt: 'i32', ot: 'i32' })
+    .locals({
+      b: 'i32',
+      h: 'i32',
+      t: 'i32',
+      j: 'i32',
+      e: 'i32',
+      q: 'i32',
+      k: 'i32',
+      v: 'i32',
+      p: 'i32',
+      o: 'i32',
+      qt: 'i32',
+      pt: 'i32',
+      ot: 'i32',
+    })
     .locals({ s: 'f32', m: 'f32', sum: 'f32', x: 'f32', r: 'f32', n: 'f32', acc: 'v128' });
   const g = f.get;
   const { upTo, bases, dot, axpy, mul, add } = common(f);
@@ -50,25 +77,65 @@ function attentionForward() {
   const row = (base: string) => add(g(base), mul(g('j'), g('qr')));
   return {
     fn: f,
-    body: upTo('b', g('B'), upTo('h', g('H'), ...bases('qkv', 'probs', 'out'), upTo('t', g('T'),
-      f.set('qt', add(g('q'), mul(g('t'), g('qr')))),
-      f.set('pt', add(g('p'), mul(g('t'), g('T'), i32.const(4)))),
-      f.set('ot', add(g('o'), mul(g('t'), g('or')))),
-      f.set('m', f32.const(-Infinity)),
-      upTo('j', g('T'), ...dot('s', g('qt'), row('k')), f.set('s', f32.mul(g('s'), g('scale'))), f32.store(pj, g('s')), f.set('m', f32.max(g('m'), g('s')))),
-      f.set('sum', f32.const(0)),
-      upTo('j', g('T'), ...expScalar(f, f32.sub(f32.load(pj), g('m')), 'x', 'r', 'n'), f32.store(pj, g('x')), f.set('sum', f32.add(g('sum'), g('x')))),
-      f.set('sum', f32.div(f32.const(1), g('sum'))),
-      upTo('j', g('T'), f32.store(pj, f32.mul(f32.load(pj), g('sum')))),
-      f.for('e', i32.const(0), g('hb'), 16, v128.store(i32.add(g('ot'), g('e')), f32x4.splat(f32.const(0)))),
-      upTo('j', g('T'), axpy(g('ot'), f32x4.splat(f32.load(pj)), row('v'))),
-    ))),
+    body: upTo(
+      'b',
+      g('B'),
+      upTo(
+        'h',
+        g('H'),
+        ...bases('qkv', 'probs', 'out'),
+        upTo(
+          't',
+          g('T'),
+          f.set('qt', add(g('q'), mul(g('t'), g('qr')))),
+          f.set('pt', add(g('p'), mul(g('t'), g('T'), i32.const(4)))),
+          f.set('ot', add(g('o'), mul(g('t'), g('or')))),
+          f.set('m', f32.const(-Infinity)),
+          upTo(
+            'j',
+            g('T'),
+            ...dot('s', g('qt'), row('k')),
+            f.set('s', f32.mul(g('s'), g('scale'))),
+            f32.store(pj, g('s')),
+            f.set('m', f32.max(g('m'), g('s'))),
+          ),
+          f.set('sum', f32.const(0)),
+          upTo(
+            'j',
+            g('T'),
+            ...expScalar(f, f32.sub(f32.load(pj), g('m')), 'x', 'r', 'n'),
+            f32.store(pj, g('x')),
+            f.set('sum', f32.add(g('sum'), g('x'))),
+          ),
+          f.set('sum', f32.div(f32.const(1), g('sum'))),
+          upTo('j', g('T'), f32.store(pj, f32.mul(f32.load(pj), g('sum')))),
+          f.for('e', i32.const(0), g('hb'), 16, v128.store(i32.add(g('ot'), g('e')), f32x4.splat(f32.const(0)))),
+          upTo('j', g('T'), axpy(g('ot'), f32x4.splat(f32.load(pj)), row('v'))),
+        ),
+      ),
+    ),
   };
 }
 
 function attentionBackward() {
   const f = new Fn('attention_backward', ['dout', 'qkv', 'probs', 'dqkv', 'tmp', ...SHAPE])
-    .locals({ b: 'i32', h: 'i32', t: 'i32', j: 'i32', e: 'i32', q: 'i32', k: 'i32', v: 'i32', p: 'i32', o: 'i32', qt: 'i32', pt: 'i32', ot: 'i32', d: 'i32', end: 'i32' })
+    .locals({
+      b: 'i32',
+      h: 'i32',
+      t: 'i32',
+      j: 'i32',
+      e: 'i32',
+      q: 'i32',
+      k: 'i32',
+      v: 'i32',
+      p: 'i32',
+      o: 'i32',
+      qt: 'i32',
+      pt: 'i32',
+      ot: 'i32',
+      d: 'i32',
+      end: 'i32',
+    })
     .locals({ s: 'f32', rd: 'f32', pv: 'f32', acc: 'v128' });
   const g = f.get;
   const { upTo, bases, dot, axpy, mul, add } = common(f);
@@ -84,20 +151,39 @@ function attentionBackward() {
       ...f.set('end', add(g('dqkv'), mul(g('B'), g('T'), g('qr')))),
       ...f.for('e', g('dqkv'), g('end'), 16, v128.store(g('e'), f32x4.splat(f32.const(0)))),
       ...f.set('d', i32.sub(g('dqkv'), g('qkv'))),
-      ...upTo('b', g('B'), upTo('h', g('H'), ...bases('qkv', 'probs', 'dout'), upTo('t', g('T'),
-        f.set('qt', add(g('q'), mul(g('t'), g('qr')))),
-        f.set('pt', add(g('p'), mul(g('t'), g('T'), i32.const(4)))),
-        f.set('ot', add(g('o'), mul(g('t'), g('or')))),
-        f.set('rd', f32.const(0)),
-        upTo('j', g('T'), ...dot('s', g('ot'), row('v')), f32.store(tj, g('s')), f.set('rd', f32.add(g('rd'), f32.mul(f32.load(pj), g('s'))))),
-        upTo('j', g('T'),
-          f.set('pv', f32.load(pj)),
-          f.set('s', f32.mul(f32.mul(g('pv'), f32.sub(f32.load(tj), g('rd'))), g('scale'))),
-          axpy(grad(g('qt')), f32x4.splat(g('s')), row('k')),
-          axpy(grad(row('k')), f32x4.splat(g('s')), g('qt')),
-          axpy(grad(row('v')), f32x4.splat(g('pv')), g('ot')),
+      ...upTo(
+        'b',
+        g('B'),
+        upTo(
+          'h',
+          g('H'),
+          ...bases('qkv', 'probs', 'dout'),
+          upTo(
+            't',
+            g('T'),
+            f.set('qt', add(g('q'), mul(g('t'), g('qr')))),
+            f.set('pt', add(g('p'), mul(g('t'), g('T'), i32.const(4)))),
+            f.set('ot', add(g('o'), mul(g('t'), g('or')))),
+            f.set('rd', f32.const(0)),
+            upTo(
+              'j',
+              g('T'),
+              ...dot('s', g('ot'), row('v')),
+              f32.store(tj, g('s')),
+              f.set('rd', f32.add(g('rd'), f32.mul(f32.load(pj), g('s')))),
+            ),
+            upTo(
+              'j',
+              g('T'),
+              f.set('pv', f32.load(pj)),
+              f.set('s', f32.mul(f32.mul(g('pv'), f32.sub(f32.load(tj), g('rd'))), g('scale'))),
+              axpy(grad(g('qt')), f32x4.splat(g('s')), row('k')),
+              axpy(grad(row('k')), f32x4.splat(g('s')), g('qt')),
+              axpy(grad(row('v')), f32x4.splat(g('pv')), g('ot')),
+            ),
+          ),
         ),
-      ))),
+      ),
     ],
   };
 }

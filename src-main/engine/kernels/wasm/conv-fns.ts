@@ -36,21 +36,46 @@ function parts(f: Fn, fma: boolean) {
 
 function convForward(fma: boolean) {
   const f = new Fn('conv_forward', ['x', 'w', 'out', 'posx', ...GEOMETRY])
-    .locals({ j: 'i32', p: 'i32', P: 'i32', P4: 'i32', cb: 'i32', ldb: 'i32', bp: 'i32', ky: 'i32', k: 'i32', run: 'i32', rowb: 'i32', b: 'i32', oy: 'i32', ox: 'i32' })
+    .locals({
+      j: 'i32',
+      p: 'i32',
+      P: 'i32',
+      P4: 'i32',
+      cb: 'i32',
+      ldb: 'i32',
+      bp: 'i32',
+      ky: 'i32',
+      k: 'i32',
+      run: 'i32',
+      rowb: 'i32',
+      b: 'i32',
+      oy: 'i32',
+      ox: 'i32',
+    })
     .locals(Object.fromEntries(Array.from({ length: R }, (_, r) => [`base${r}`, 'i32' as const])));
   const g = f.get;
   const { clear, step, store } = parts(f, fma);
   const add = (...xs: Code[]) => xs.reduce((a, b) => i32.add(a, b));
   const mul = (...xs: Code[]) => xs.reduce((a, b) => i32.mul(a, b));
   // base_r: x at (b, oy s, ox s) of output position p + r, from the table built below.
-  const base = (r: number): Code[] => [f.set(`base${r}`, i32.add(g('x'), i32.load(add(g('posx'), mul(i32.add(g('p'), i32.const(r)), i32.const(4))))))];
+  const base = (r: number): Code[] => [
+    f.set(`base${r}`, i32.add(g('x'), i32.load(add(g('posx'), mul(i32.add(g('p'), i32.const(r)), i32.const(4)))))),
+  ];
   const tile = (rows: number): Code[] => [
     ...Array.from({ length: rows }, (_, r) => base(r)).flat(),
     ...clear(rows),
     f.set('bp', i32.add(g('w'), g('j'))),
     // For one ky, the taps kx = 0..kw-1 of a window are adjacent in x: one run of kw cin floats.
-    f.for('ky', i32.const(0), g('kh'), 1,
-      f.for('k', i32.const(0), g('run'), 4,
+    f.for(
+      'ky',
+      i32.const(0),
+      g('kh'),
+      1,
+      f.for(
+        'k',
+        i32.const(0),
+        g('run'),
+        4,
         ...step(rows, g('bp'), (r) => i32.add(g(`base${r}`), g('k'))),
         f.set('bp', i32.add(g('bp'), g('ldb'))),
       ),
@@ -69,12 +94,32 @@ function convForward(fma: boolean) {
       // posx[p], p = (b, oy, ox): bytes from x to that output position's window (integer division per
       // tile instead made the kernel ~5x slower).
       ...f.set('p', g('posx')),
-      ...f.for('b', i32.const(0), g('n'), 1, f.for('oy', i32.const(0), g('ho'), 1, f.for('ox', i32.const(0), g('wo'), 1,
-        i32.store(g('p'), mul(add(mul(add(mul(g('b'), g('hp')), mul(g('oy'), g('s'))), g('wp')), mul(g('ox'), g('s'))), g('cb'))),
-        f.set('p', i32.add(g('p'), i32.const(4))),
-      ))),
+      ...f.for(
+        'b',
+        i32.const(0),
+        g('n'),
+        1,
+        f.for(
+          'oy',
+          i32.const(0),
+          g('ho'),
+          1,
+          f.for(
+            'ox',
+            i32.const(0),
+            g('wo'),
+            1,
+            i32.store(g('p'), mul(add(mul(add(mul(g('b'), g('hp')), mul(g('oy'), g('s'))), g('wp')), mul(g('ox'), g('s'))), g('cb'))),
+            f.set('p', i32.add(g('p'), i32.const(4))),
+          ),
+        ),
+      ),
       ...f.set('P4', i32.sub(g('P'), i32.remU(g('P'), i32.const(R)))),
-      ...f.for('j', i32.const(0), g('ldb'), 32,
+      ...f.for(
+        'j',
+        i32.const(0),
+        g('ldb'),
+        32,
         f.for('p', i32.const(0), g('P4'), R, ...tile(R)),
         f.for('p', g('P4'), g('P'), 1, ...tile(1)),
       ),
@@ -84,7 +129,26 @@ function convForward(fma: boolean) {
 
 function convFilterGrad(fma: boolean) {
   const f = new Fn('conv_filter_grad', ['x', 'dy', 'dw', 'offs', ...GEOMETRY])
-    .locals({ j: 'i32', q: 'i32', Q: 'i32', Q4: 'i32', cb: 'i32', ldb: 'i32', dp: 'i32', dyb: 'i32', b: 'i32', oy: 'i32', row: 'i32', px: 'i32', step: 'i32', span: 'i32', ky: 'i32', kx: 'i32', ci: 'i32', end: 'i32' })
+    .locals({
+      j: 'i32',
+      q: 'i32',
+      Q: 'i32',
+      Q4: 'i32',
+      cb: 'i32',
+      ldb: 'i32',
+      dp: 'i32',
+      dyb: 'i32',
+      b: 'i32',
+      oy: 'i32',
+      row: 'i32',
+      px: 'i32',
+      step: 'i32',
+      span: 'i32',
+      ky: 'i32',
+      kx: 'i32',
+      ci: 'i32',
+      end: 'i32',
+    })
     .locals(Object.fromEntries(Array.from({ length: R }, (_, r) => [`off${r}`, 'i32' as const])));
   const g = f.get;
   const { step, store } = parts(f, fma);
@@ -100,9 +164,17 @@ function convFilterGrad(fma: boolean) {
       ...f.set(`acc${2 * r + 1}`, v128.load(dwRow(r), 16)),
     ]),
     f.set('dp', i32.add(g('dyb'), g('j'))),
-    f.for('oy', i32.const(0), g('ho'), 1,
+    f.for(
+      'oy',
+      i32.const(0),
+      g('ho'),
+      1,
       f.set('row', add(g('x'), mul(add(mul(g('b'), g('hp')), mul(g('oy'), g('s'))), g('wp'), g('cb')))),
-      f.for('px', g('row'), i32.add(g('row'), g('span')), g('step'),
+      f.for(
+        'px',
+        g('row'),
+        i32.add(g('row'), g('span')),
+        g('step'),
         ...step(rows, g('dp'), (r) => i32.add(g('px'), g(`off${r}`))),
         f.set('dp', i32.add(g('dp'), g('ldb'))),
       ),
@@ -123,13 +195,37 @@ function convFilterGrad(fma: boolean) {
       ...f.for('px', g('dw'), g('end'), 16, v128.store(g('px'), f32x4.splat(f32.const(0)))),
       // offs[q], q = (ky, kx, ci) in w's row order: bytes from a window's corner in x to its q-th entry.
       ...f.set('q', g('offs')),
-      ...f.for('ky', i32.const(0), g('kh'), 1, f.for('kx', i32.const(0), g('kw'), 1, f.for('ci', i32.const(0), g('cb'), 4,
-        i32.store(g('q'), add(mul(add(mul(g('ky'), g('wp')), g('kx')), g('cb')), g('ci'))),
-        f.set('q', i32.add(g('q'), i32.const(4))),
-      ))),
-      ...f.for('b', i32.const(0), g('n'), 1,
+      ...f.for(
+        'ky',
+        i32.const(0),
+        g('kh'),
+        1,
+        f.for(
+          'kx',
+          i32.const(0),
+          g('kw'),
+          1,
+          f.for(
+            'ci',
+            i32.const(0),
+            g('cb'),
+            4,
+            i32.store(g('q'), add(mul(add(mul(g('ky'), g('wp')), g('kx')), g('cb')), g('ci'))),
+            f.set('q', i32.add(g('q'), i32.const(4))),
+          ),
+        ),
+      ),
+      ...f.for(
+        'b',
+        i32.const(0),
+        g('n'),
+        1,
         f.set('dyb', add(g('dy'), mul(g('b'), g('ho'), g('wo'), g('ldb')))),
-        f.for('j', i32.const(0), g('ldb'), 32,
+        f.for(
+          'j',
+          i32.const(0),
+          g('ldb'),
+          32,
           f.for('q', i32.const(0), g('Q4'), R, ...tile(R)),
           f.for('q', g('Q4'), g('Q'), 1, ...tile(1)),
         ),

@@ -31,11 +31,23 @@ function sleb(n: number): Code {
 
 const cat = (...parts: Code[]): Code => parts.flat();
 const simd = (op: number): Code => [0xfd, ...uleb(op)];
-const un = (op: Code) => (a: Code): Code => cat(a, op);
-const bin = (op: Code) => (a: Code, b: Code): Code => cat(a, b, op);
+const un =
+  (op: Code) =>
+  (a: Code): Code =>
+    cat(a, op);
+const bin =
+  (op: Code) =>
+  (a: Code, b: Code): Code =>
+    cat(a, b, op);
 // memarg: alignment hint 0 (any address is valid; x64 uses unaligned moves either way), byte offset.
-const mem = (op: Code) => (addr: Code, offset = 0): Code => cat(addr, op, [0], uleb(offset));
-const store = (op: Code) => (addr: Code, value: Code, offset = 0): Code => cat(addr, value, op, [0], uleb(offset));
+const mem =
+  (op: Code) =>
+  (addr: Code, offset = 0): Code =>
+    cat(addr, op, [0], uleb(offset));
+const store =
+  (op: Code) =>
+  (addr: Code, value: Code, offset = 0): Code =>
+    cat(addr, value, op, [0], uleb(offset));
 
 export const i32 = {
   const: (v: number): Code => [0x41, ...sleb(v | 0)],
@@ -158,7 +170,8 @@ export class Fn<const N extends string = string, const P extends readonly Param[
     cat(
       this.set(name, from),
       [0x02, 0x40, 0x03, 0x40], // block { loop {
-      i32.geU(this.get(name), to), [0x0d, 1], // br_if out of the block
+      i32.geU(this.get(name), to),
+      [0x0d, 1], // br_if out of the block
       ...body,
       this.set(name, i32.add(this.get(name), typeof step === 'number' ? i32.const(step) : step)),
       [0x0c, 0, 0x0b, 0x0b], // br to the loop } }

@@ -7,7 +7,7 @@ export const EXP = {
   min: -87,
   log2e: Math.LOG2E,
   ln2Hi: 0.693359375,
-  ln2Lo: -2.12194440e-4,
+  ln2Lo: -2.1219444e-4,
   /** Taylor coefficients 1/k!, k = 0..6. */
   taylor: [1, 1, 1 / 2, 1 / 6, 1 / 24, 1 / 120, 1 / 720],
 };
@@ -24,9 +24,17 @@ export function expScalar(f: Fn, q: Code, out: string, r: string, n: string): Co
     f.set(r, f32.max(q, f32.const(EXP.min))),
     f.set(n, f32.nearest(f32.mul(g(r), f32.const(EXP.log2e)))),
     f.set(r, f32.sub(f32.sub(g(r), f32.mul(g(n), f32.const(EXP.ln2Hi))), f32.mul(g(n), f32.const(EXP.ln2Lo)))),
-    f.set(out, f32.mul(
-      horner(g(r), EXP.taylor.map((c) => f32.const(c)), f32.add, f32.mul),
-      f32.fromBits(i32.shl(i32.add(i32.fromF32(g(n)), i32.const(127)), i32.const(23))),
-    )),
+    f.set(
+      out,
+      f32.mul(
+        horner(
+          g(r),
+          EXP.taylor.map((c) => f32.const(c)),
+          f32.add,
+          f32.mul,
+        ),
+        f32.fromBits(i32.shl(i32.add(i32.fromF32(g(n)), i32.const(127)), i32.const(23))),
+      ),
+    ),
   ];
 }

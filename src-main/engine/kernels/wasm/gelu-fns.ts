@@ -6,9 +6,20 @@ import { type Code, f32, f32x4, Fn, i32, i32x4, type Kernel, type Param, v128 } 
 import { EXP, horner } from './exp';
 
 const CONSTANTS = {
-  half: 0.5, one: 1, invSqrt2: Math.SQRT1_2, invSqrt2Pi: 1 / Math.sqrt(2 * Math.PI),
-  p: 0.3275911, a1: 0.254829592, a2: -0.284496736, a3: 1.421413741, a4: -1.453152027, a5: 1.061405429,
-  minExp: EXP.min, log2e: EXP.log2e, ln2Hi: EXP.ln2Hi, ln2Lo: EXP.ln2Lo,
+  half: 0.5,
+  one: 1,
+  invSqrt2: Math.SQRT1_2,
+  invSqrt2Pi: 1 / Math.sqrt(2 * Math.PI),
+  p: 0.3275911,
+  a1: 0.254829592,
+  a2: -0.284496736,
+  a3: 1.421413741,
+  a4: -1.453152027,
+  a5: 1.061405429,
+  minExp: EXP.min,
+  log2e: EXP.log2e,
+  ln2Hi: EXP.ln2Hi,
+  ln2Lo: EXP.ln2Lo,
   ...Object.fromEntries(EXP.taylor.map((c, i) => [`c${i}`, c])),
 };
 type Name = keyof typeof CONSTANTS & string;
@@ -24,17 +35,29 @@ function setup(f: Fn): { k: (n: Name) => Code; init: Code } {
 /** Sets e = exp(-x^2 / 2) and cdf = Phi(x) from the local x. */
 function cdfAndGaussian(f: Fn, k: (n: Name) => Code): Code[] {
   const g = f.get;
-  const poly = (v: Code, names: string[]): Code => horner(v, names.map((n) => k(n as Name)), f32x4.add, f32x4.mul);
+  const poly = (v: Code, names: string[]): Code =>
+    horner(
+      v,
+      names.map((n) => k(n as Name)),
+      f32x4.add,
+      f32x4.mul,
+    );
   return [
     f.set('z', f32x4.mul(g('x'), k('invSqrt2'))),
     // e = exp(q), q = -z^2 = -x^2 / 2
     f.set('r', f32x4.max(f32x4.neg(f32x4.mul(g('z'), g('z'))), k('minExp'))),
     f.set('n', f32x4.nearest(f32x4.mul(g('r'), k('log2e')))),
     f.set('r', f32x4.sub(f32x4.sub(g('r'), f32x4.mul(g('n'), k('ln2Hi'))), f32x4.mul(g('n'), k('ln2Lo')))),
-    f.set('e', f32x4.mul(
-      poly(g('r'), EXP.taylor.map((_, i) => `c${i}`)),
-      i32x4.shl(i32x4.add(i32x4.fromF32(g('n')), i32x4.splat(i32.const(127))), i32.const(23)),
-    )),
+    f.set(
+      'e',
+      f32x4.mul(
+        poly(
+          g('r'),
+          EXP.taylor.map((_, i) => `c${i}`),
+        ),
+        i32x4.shl(i32x4.add(i32x4.fromF32(g('n')), i32x4.splat(i32.const(127))), i32.const(23)),
+      ),
+    ),
     f.set('t', f32x4.div(k('one'), f32x4.add(k('one'), f32x4.mul(k('p'), f32x4.abs(g('z')))))),
     // |erf(z)| = 1 - t (a1 + t (a2 + ...)) e
     f.set('cdf', f32x4.sub(k('one'), f32x4.mul(f32x4.mul(g('t'), poly(g('t'), ['a1', 'a2', 'a3', 'a4', 'a5'])), g('e')))),
@@ -64,10 +87,15 @@ function geluPass<const N extends string, const P extends readonly Param[]>(
       ...f.set('off', i32.sub(g('dst'), g('src'))),
       ...(backward ? f.set('dyoff', i32.sub(g('dy'), g('src'))) : []),
       ...f.set('end', i32.add(g('src'), g('bytes'))),
-      ...f.for('p', g('src'), g('end'), 16,
+      ...f.for(
+        'p',
+        g('src'),
+        g('end'),
+        16,
         f.set('x', v128.load(g('p'))),
         ...cdfAndGaussian(f, k),
-        v128.store(i32.add(g('p'), g('off')), result(f, k))),
+        v128.store(i32.add(g('p'), g('off')), result(f, k)),
+      ),
     ],
   };
 }
@@ -76,9 +104,12 @@ function geluPass<const N extends string, const P extends readonly Param[]>(
 const geluForward = () => geluPass('gelu_forward', ['src', 'bytes', 'dst'], false, (f) => f32x4.mul(f.get('x'), f.get('cdf')));
 
 /** dx = dy * (Phi(x) + x * phi(x)), phi(x) = exp(-x^2 / 2) / sqrt(2 pi). */
-const geluBackward = () => geluPass('gelu_backward', ['dy', 'src', 'bytes', 'dst'], true, (f, k) => f32x4.mul(
-  v128.load(i32.add(f.get('p'), f.get('dyoff'))),
-  f32x4.add(f.get('cdf'), f32x4.mul(f.get('x'), f32x4.mul(f.get('e'), k('invSqrt2Pi')))),
-));
+const geluBackward = () =>
+  geluPass('gelu_backward', ['dy', 'src', 'bytes', 'dst'], true, (f, k) =>
+    f32x4.mul(
+      v128.load(i32.add(f.get('p'), f.get('dyoff'))),
+      f32x4.add(f.get('cdf'), f32x4.mul(f.get('x'), f32x4.mul(f.get('e'), k('invSqrt2Pi')))),
+    ),
+  );
 
 export const geluKernels = () => [geluForward(), geluBackward()];

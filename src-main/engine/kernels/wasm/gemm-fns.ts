@@ -19,7 +19,11 @@ function gemm(fma: boolean) {
   const tile = (rows: number): Code[] => [
     ...Array.from({ length: rows * 2 }, (_, q) => f.set(`acc${q}`, zero)),
     f.set('bp', i32.add(g('b'), g('j'))),
-    f.for('k', i32.const(0), g('kb'), 4,
+    f.for(
+      'k',
+      i32.const(0),
+      g('kb'),
+      4,
       f.set('b0', v128.load(g('bp'))),
       f.set('b1', v128.load(g('bp'), 16)),
       f.set('bp', i32.add(g('bp'), g('ldb'))),
@@ -42,7 +46,11 @@ function gemm(fma: boolean) {
       ...f.set('kb', i32.mul(g('K'), i32.const(4))),
       ...f.set('nb', i32.mul(g('N'), i32.const(4))),
       ...f.set('m4', i32.sub(g('M'), i32.remU(g('M'), i32.const(ROWS)))),
-      ...f.for('j', i32.const(0), g('nb'), 32,
+      ...f.for(
+        'j',
+        i32.const(0),
+        g('nb'),
+        32,
         f.for('i', i32.const(0), g('m4'), ROWS, ...rowPointers(ROWS), ...tile(ROWS)),
         f.for('i', g('m4'), g('M'), 1, ...rowPointers(1), ...tile(1)),
       ),

@@ -10,21 +10,46 @@ const PARAMS = ['src', 'dst', 'd0', 'd1', 'd2', 'd3', 's0', 's1', 's2', 's3', 't
  * variant copies the innermost axis as 16-byte vectors: it needs s3 = t3 = 4 and d3 a multiple of 4.
  */
 function copy4(rows: boolean) {
-  const f = new Fn(rows ? 'copy4_rows' : 'copy4', PARAMS)
-    .locals({ i0: 'i32', i1: 'i32', i2: 'i32', i3: 'i32', a0: 'i32', a1: 'i32', a2: 'i32', b0: 'i32', b1: 'i32', b2: 'i32', n3: 'i32' });
+  const f = new Fn(rows ? 'copy4_rows' : 'copy4', PARAMS).locals({
+    i0: 'i32',
+    i1: 'i32',
+    i2: 'i32',
+    i3: 'i32',
+    a0: 'i32',
+    a1: 'i32',
+    a2: 'i32',
+    b0: 'i32',
+    b1: 'i32',
+    b2: 'i32',
+    n3: 'i32',
+  });
   const g = f.get;
   const axis = (i: string, d: string, a: string, b: string, fromA: Code, fromB: Code, s: string, t: string, ...body: Code[]): Code =>
     f.for(i, i32.const(0), g(d), 1, f.set(a, i32.add(fromA, i32.mul(g(i), g(s)))), f.set(b, i32.add(fromB, i32.mul(g(i), g(t)))), ...body);
   const inner = rows
     ? f.for('i3', i32.const(0), g('n3'), 16, v128.store(i32.add(g('b2'), g('i3')), v128.load(i32.add(g('a2'), g('i3')))))
-    : f.for('i3', i32.const(0), g('d3'), 1, f32.store(i32.add(g('b2'), i32.mul(g('i3'), g('t3'))), f32.load(i32.add(g('a2'), i32.mul(g('i3'), g('s3'))))));
+    : f.for(
+        'i3',
+        i32.const(0),
+        g('d3'),
+        1,
+        f32.store(i32.add(g('b2'), i32.mul(g('i3'), g('t3'))), f32.load(i32.add(g('a2'), i32.mul(g('i3'), g('s3'))))),
+      );
   return {
     fn: f,
     body: [
       ...f.set('n3', i32.mul(g('d3'), i32.const(4))),
-      ...axis('i0', 'd0', 'a0', 'b0', g('src'), g('dst'), 's0', 't0',
-        axis('i1', 'd1', 'a1', 'b1', g('a0'), g('b0'), 's1', 't1',
-          axis('i2', 'd2', 'a2', 'b2', g('a1'), g('b1'), 's2', 't2', inner))),
+      ...axis(
+        'i0',
+        'd0',
+        'a0',
+        'b0',
+        g('src'),
+        g('dst'),
+        's0',
+        't0',
+        axis('i1', 'd1', 'a1', 'b1', g('a0'), g('b0'), 's1', 't1', axis('i2', 'd2', 'a2', 'b2', g('a1'), g('b1'), 's2', 't2', inner)),
+      ),
     ],
   };
 }

@@ -14,8 +14,7 @@ function loops(f: Fn) {
   const g = f.get;
   return {
     at: (base: string, ...off: string[]): Code => off.reduce((a, o) => i32.add(a, g(o)), g(base)),
-    rows: (base: string, ...body: Code[]): Code =>
-      f.for('p', g(base), i32.add(g(base), i32.mul(g('rows'), g('rb'))), g('rb'), ...body),
+    rows: (base: string, ...body: Code[]): Code => f.for('p', g(base), i32.add(g(base), i32.mul(g('rows'), g('rb'))), g('rb'), ...body),
     cols: (...body: Code[]): Code => f.for('j', i32.const(0), g('rb'), 16, ...body),
     zero: (...vecs: string[]): Code => f.for('j', i32.const(0), g('rb'), 16, ...vecs.map((v) => v128.store(i32.add(g(v), g('j')), ZERO))),
   };
@@ -25,7 +24,10 @@ function loops(f: Fn) {
 function colSum() {
   const f = new Fn('col_sum', ['x', ...ROWS, 'out']).locals({ p: 'i32', j: 'i32' });
   const { at, rows, cols, zero } = loops(f);
-  return { fn: f, body: [...zero('out'), ...rows('x', cols(v128.store(at('out', 'j'), f32x4.add(v128.load(at('out', 'j')), v128.load(at('p', 'j'))))))] };
+  return {
+    fn: f,
+    body: [...zero('out'), ...rows('x', cols(v128.store(at('out', 'j'), f32x4.add(v128.load(at('out', 'j')), v128.load(at('p', 'j'))))))],
+  };
 }
 
 /** out[c] = sum over rows of (x[r, c] - mean[c])^2. */
@@ -35,22 +37,37 @@ function colSquaredDeviation() {
   const t = f.get('t');
   return {
     fn: f,
-    body: [...zero('out'), ...rows('x', cols(
-      f.set('t', f32x4.sub(v128.load(at('p', 'j')), v128.load(at('mean', 'j')))),
-      v128.store(at('out', 'j'), f32x4.add(v128.load(at('out', 'j')), f32x4.mul(t, t))),
-    ))],
+    body: [
+      ...zero('out'),
+      ...rows(
+        'x',
+        cols(
+          f.set('t', f32x4.sub(v128.load(at('p', 'j')), v128.load(at('mean', 'j')))),
+          v128.store(at('out', 'j'), f32x4.add(v128.load(at('out', 'j')), f32x4.mul(t, t))),
+        ),
+      ),
+    ],
   };
 }
 
 /** y = (x - mean[c]) * scale[c] + beta[c], then max(y, 0) when fused with a ReLU. */
 function bnApply(relu: boolean) {
-  const f = new Fn(relu ? 'bn_apply_relu' : 'bn_apply', ['x', ...ROWS, 'mean', 'scale', 'beta', 'y'])
-    .locals({ p: 'i32', j: 'i32', yoff: 'i32' });
+  const f = new Fn(relu ? 'bn_apply_relu' : 'bn_apply', ['x', ...ROWS, 'mean', 'scale', 'beta', 'y']).locals({
+    p: 'i32',
+    j: 'i32',
+    yoff: 'i32',
+  });
   const { at, rows, cols } = loops(f);
-  const v = f32x4.add(f32x4.mul(f32x4.sub(v128.load(at('p', 'j')), v128.load(at('mean', 'j'))), v128.load(at('scale', 'j'))), v128.load(at('beta', 'j')));
+  const v = f32x4.add(
+    f32x4.mul(f32x4.sub(v128.load(at('p', 'j')), v128.load(at('mean', 'j'))), v128.load(at('scale', 'j'))),
+    v128.load(at('beta', 'j')),
+  );
   return {
     fn: f,
-    body: [...f.set('yoff', i32.sub(f.get('y'), f.get('x'))), ...rows('x', cols(v128.store(at('p', 'yoff', 'j'), relu ? f32x4.max(v, ZERO) : v)))],
+    body: [
+      ...f.set('yoff', i32.sub(f.get('y'), f.get('x'))),
+      ...rows('x', cols(v128.store(at('p', 'yoff', 'j'), relu ? f32x4.max(v, ZERO) : v))),
+    ],
   };
 }
 
@@ -64,8 +81,13 @@ const GRAD = ['dy', 'x', 'y', ...ROWS, 'mean'] as const;
 
 /** sumG[c] = sum of g, sumGX[c] = sum of g * (x - mean[c]), with g the upstream gradient. */
 function bnGradSums(relu: boolean) {
-  const f = new Fn(relu ? 'bn_grad_sums_relu' : 'bn_grad_sums', [...GRAD, 'sumG', 'sumGX'])
-    .locals({ p: 'i32', j: 'i32', xoff: 'i32', yoff: 'i32', g: 'v128' });
+  const f = new Fn(relu ? 'bn_grad_sums_relu' : 'bn_grad_sums', [...GRAD, 'sumG', 'sumGX']).locals({
+    p: 'i32',
+    j: 'i32',
+    xoff: 'i32',
+    yoff: 'i32',
+    g: 'v128',
+  });
   const { at, rows, cols, zero } = loops(f);
   const g = f.get('g');
   return {
@@ -74,19 +96,30 @@ function bnGradSums(relu: boolean) {
       ...zero('sumG', 'sumGX'),
       ...f.set('xoff', i32.sub(f.get('x'), f.get('dy'))),
       ...f.set('yoff', i32.sub(f.get('y'), f.get('dy'))),
-      ...rows('dy', cols(
-        f.set('g', upstream(f, relu, at)),
-        v128.store(at('sumG', 'j'), f32x4.add(v128.load(at('sumG', 'j')), g)),
-        v128.store(at('sumGX', 'j'), f32x4.add(v128.load(at('sumGX', 'j')), f32x4.mul(g, f32x4.sub(v128.load(at('p', 'xoff', 'j')), v128.load(at('mean', 'j')))))),
-      )),
+      ...rows(
+        'dy',
+        cols(
+          f.set('g', upstream(f, relu, at)),
+          v128.store(at('sumG', 'j'), f32x4.add(v128.load(at('sumG', 'j')), g)),
+          v128.store(
+            at('sumGX', 'j'),
+            f32x4.add(v128.load(at('sumGX', 'j')), f32x4.mul(g, f32x4.sub(v128.load(at('p', 'xoff', 'j')), v128.load(at('mean', 'j'))))),
+          ),
+        ),
+      ),
     ],
   };
 }
 
 /** dx = a[c] * g - b[c] - k[c] * (x - mean[c]): the batch-statistics backward, coefficients from JS. */
 function bnGradInput(relu: boolean) {
-  const f = new Fn(relu ? 'bn_grad_dx_relu' : 'bn_grad_dx', [...GRAD, 'a', 'b', 'k', 'dx'])
-    .locals({ p: 'i32', j: 'i32', xoff: 'i32', yoff: 'i32', dxoff: 'i32' });
+  const f = new Fn(relu ? 'bn_grad_dx_relu' : 'bn_grad_dx', [...GRAD, 'a', 'b', 'k', 'dx']).locals({
+    p: 'i32',
+    j: 'i32',
+    xoff: 'i32',
+    yoff: 'i32',
+    dxoff: 'i32',
+  });
   const { at, rows, cols } = loops(f);
   const ag = f32x4.mul(v128.load(at('a', 'j')), upstream(f, relu, at));
   const kx = f32x4.mul(v128.load(at('k', 'j')), f32x4.sub(v128.load(at('p', 'xoff', 'j')), v128.load(at('mean', 'j'))));
@@ -103,8 +136,18 @@ function bnGradInput(relu: boolean) {
 
 /** Per row: mean, rstd = 1 / sqrt(var + eps), y = (x - mean) * rstd * gamma + beta. */
 function lnForward() {
-  const f = new Fn('ln_forward', ['x', ...ROWS, ['d', 'f32'], 'gamma', 'beta', ['eps', 'f32'], 'y', 'mean', 'rstd'])
-    .locals({ p: 'i32', j: 'i32', q: 'i32', yoff: 'i32', m: 'f32', rs: 'f32', acc: 'v128', t: 'v128', mv: 'v128', rv: 'v128' });
+  const f = new Fn('ln_forward', ['x', ...ROWS, ['d', 'f32'], 'gamma', 'beta', ['eps', 'f32'], 'y', 'mean', 'rstd']).locals({
+    p: 'i32',
+    j: 'i32',
+    q: 'i32',
+    yoff: 'i32',
+    m: 'f32',
+    rs: 'f32',
+    acc: 'v128',
+    t: 'v128',
+    mv: 'v128',
+    rv: 'v128',
+  });
   const { at, rows, cols } = loops(f);
   const g = f.get;
   const xhat = f32x4.mul(f32x4.sub(v128.load(at('p', 'j')), g('mv')), g('rv'));
@@ -113,7 +156,8 @@ function lnForward() {
     body: [
       ...f.set('yoff', i32.sub(g('y'), g('x'))),
       ...f.set('q', i32.const(0)),
-      ...rows('x',
+      ...rows(
+        'x',
         f.set('acc', ZERO),
         cols(f.set('acc', f32x4.add(g('acc'), v128.load(at('p', 'j'))))),
         f.set('m', f32.div(f32x4.hsum(g('acc')), g('d'))),
@@ -136,8 +180,20 @@ function lnForward() {
  * dx = (gy - mean(gy) - xhat * mean(gy * xhat)) * rstd; dgamma += dy * xhat; dbeta += dy.
  */
 function lnBackward() {
-  const f = new Fn('ln_backward', ['dy', 'x', ...ROWS, ['d', 'f32'], 'gamma', 'mean', 'rstd', 'dx', 'dgamma', 'dbeta'])
-    .locals({ p: 'i32', j: 'i32', q: 'i32', xoff: 'i32', dxoff: 'i32', mv: 'v128', rv: 'v128', s1: 'v128', s2: 'v128', g: 'v128', xh: 'v128', gy: 'v128' });
+  const f = new Fn('ln_backward', ['dy', 'x', ...ROWS, ['d', 'f32'], 'gamma', 'mean', 'rstd', 'dx', 'dgamma', 'dbeta']).locals({
+    p: 'i32',
+    j: 'i32',
+    q: 'i32',
+    xoff: 'i32',
+    dxoff: 'i32',
+    mv: 'v128',
+    rv: 'v128',
+    s1: 'v128',
+    s2: 'v128',
+    g: 'v128',
+    xh: 'v128',
+    gy: 'v128',
+  });
   const { at, rows, cols, zero } = loops(f);
   const g = f.get;
   const loadRow = [
@@ -153,7 +209,8 @@ function lnBackward() {
       ...f.set('xoff', i32.sub(g('x'), g('dy'))),
       ...f.set('dxoff', i32.sub(g('dx'), g('dy'))),
       ...f.set('q', i32.const(0)),
-      ...rows('dy',
+      ...rows(
+        'dy',
         f.set('mv', f32x4.splat(f32.load(at('mean', 'q')))),
         f.set('rv', f32x4.splat(f32.load(at('rstd', 'q')))),
         f.set('s1', ZERO),
@@ -178,6 +235,14 @@ function lnBackward() {
 }
 
 export const normKernels = () => [
-  colSum(), colSquaredDeviation(), bnApply(false), bnApply(true),
-  bnGradSums(false), bnGradSums(true), bnGradInput(false), bnGradInput(true), lnForward(), lnBackward(),
+  colSum(),
+  colSquaredDeviation(),
+  bnApply(false),
+  bnApply(true),
+  bnGradSums(false),
+  bnGradSums(true),
+  bnGradInput(false),
+  bnGradInput(true),
+  lnForward(),
+  lnBackward(),
 ];

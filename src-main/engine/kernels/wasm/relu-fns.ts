@@ -5,7 +5,11 @@ import { type Code, f32, f32x4, Fn, i32, v128 } from './emit';
 const ZERO = f32x4.splat(f32.const(0));
 
 /** dst = value(a vector of `a`, the same vector of `b`) over `bytes` bytes. */
-function pass<const N extends string, const A extends string, const B extends string>(name: N, [a, b]: [A, B], value: (va: Code, vb: Code) => Code) {
+function pass<const N extends string, const A extends string, const B extends string>(
+  name: N,
+  [a, b]: [A, B],
+  value: (va: Code, vb: Code) => Code,
+) {
   const f = new Fn(name, [a, b, 'bytes', 'dst']).locals({ p: 'i32', boff: 'i32', doff: 'i32' });
   const g = f.get;
   const at = (off: string) => i32.add(g('p'), g(off));

@@ -26,7 +26,12 @@ export function warmPlotly(): void {
 export function themeColors(el: HTMLElement): { fg: string; muted: string; grid: string; font: string } {
   const cs = getComputedStyle(el);
   const v = (name: string, fallback: string): string => cs.getPropertyValue(name).trim() || fallback;
-  return { fg: v('--text', '#1d1d22'), muted: v('--muted', '#6b7280'), grid: v('--border', '#e3e7ee'), font: cs.fontFamily || 'system-ui, sans-serif' };
+  return {
+    fg: v('--text', '#1d1d22'),
+    muted: v('--muted', '#6b7280'),
+    grid: v('--border', '#e3e7ee'),
+    font: cs.fontFamily || 'system-ui, sans-serif',
+  };
 }
 
 /** Plotly options shared by every chart: no logo, no cloud links, no mode-bar clutter. */
