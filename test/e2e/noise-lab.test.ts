@@ -47,7 +47,7 @@ test('Noise lab: start 59999 with k = 8 says the batch is 1 image and that linea
   const notice = page.getByTestId('batch-clamped');
   await notice.waitFor();
   assert.equal(await notice.getAttribute('data-used'), '1');
-  assert.match((await notice.textContent()) ?? '', /batch is 1 image: linear-optimal is the identity \(not 8: train ends at image 59999\)/);
+  assert.match(await notice.innerText(), /batch is 1 image: linear-optimal is the identity \(not 8: train ends at image 59999\)/);
   assert.equal(await page.getByTestId('batch-size').inputValue(), '8', 'the field keeps what was typed; the notice says what is used');
   assert.equal(await litPixels(), 0, 'the identity draws no difference');
   await screenshot(page, 'noise-lab-batch-clamped');

@@ -116,6 +116,17 @@ test(
 
     // The live accuracy chart is in %, like every table: its test top-1 points are the stored fractions x 100.
     const top1 = (await api<{ step: number[]; value: number[] }[]>('runs.metrics', { id, keys: ['test/top1'], width: 100 }))[0].value;
+    // Both epochs' evaluations: the chart redraws after the run's status has turned to completed.
+    await page.waitForFunction(
+      () => {
+        const el = document.querySelector('[data-testid="live-acc"][data-ready="true"] .js-plotly-plot') as unknown as {
+          data?: { y: ArrayLike<number> }[];
+        } | null;
+        return (el?.data?.[1]?.y.length ?? 0) >= 2;
+      },
+      null,
+      { timeout: 10_000 },
+    );
     const acc = await drawn(page.locator('[data-testid="live-acc"][data-ready="true"]'), 1);
     assert.equal(acc.y.length, 2);
     acc.y.forEach((v, i) => assert.ok(Math.abs(v - top1[i] * 100) < 1e-9, `test top-1 drawn as ${v}, stored ${top1[i]}`));
