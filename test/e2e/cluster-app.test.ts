@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { cli } from '../helpers/cli';
+import { cli, TINY_CNN_RUN } from '../helpers/cli';
 import { startSlurm, stopSlurm, waitFor } from '../helpers/slurm';
 import { tempDir } from '../helpers/tmp';
 import { missingPrerequisite, openApp, screenshot, type Session } from './harness';
@@ -31,25 +31,7 @@ after(async () => {
 
 test('Import bundles shows a run exported by the CLI; Export as bundle writes it again with the same identity', { skip }, async () => {
   const other = tempDir();
-  const trained = cli(
-    other,
-    'train',
-    '--preset',
-    'mnist-cnn',
-    '--epochs',
-    '1',
-    '--limit-train',
-    '64',
-    '--limit-test',
-    '50',
-    '--batch-size',
-    '32',
-    '--replicas',
-    '1',
-    '--name',
-    'from-elsewhere',
-    '--json',
-  );
+  const trained = cli(other, 'train', ...TINY_CNN_RUN, '--name', 'from-elsewhere', '--json');
   assert.equal(trained.code, 0, trained.stderr);
   const bundle = join(tempDir(), 'sent');
   const exported = cli(other, 'export', String(trained.json!.runId), '--format', 'bundle', '--out', bundle, '--json');

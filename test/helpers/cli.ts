@@ -3,6 +3,22 @@ import { join } from 'node:path';
 
 const bin = join(import.meta.dirname, '..', '..', 'bin', 'noisynn.mjs');
 
+/** `train` flags of a seconds-long CNN run (one epoch, 64 training and 50 test images): a real run in the store, not results. */
+export const TINY_CNN_RUN = [
+  '--preset',
+  'mnist-cnn',
+  '--epochs',
+  '1',
+  '--limit-train',
+  '64',
+  '--limit-test',
+  '50',
+  '--batch-size',
+  '32',
+  '--replicas',
+  '1',
+];
+
 export interface CliResult {
   code: number | null;
   stdout: string;

@@ -6,25 +6,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { migrations } from '../../src-main/store/migrations/index';
-import { cli } from '../helpers/cli';
+import { cli, TINY_CNN_RUN } from '../helpers/cli';
 import { tempDir } from '../helpers/tmp';
 
 const dir = tempDir();
-const tiny = [
-  '--preset',
-  'mnist-cnn',
-  '--epochs',
-  '1',
-  '--limit-train',
-  '64',
-  '--limit-test',
-  '50',
-  '--batch-size',
-  '32',
-  '--replicas',
-  '1',
-  '--json',
-];
+const tiny = [...TINY_CNN_RUN, '--json'];
 
 before(() => {
   for (const strength of ['0.1', '0.5']) {

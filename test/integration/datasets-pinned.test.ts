@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import sharp from 'sharp';
 import { Store } from '../../src-main/store';
 import { openDatabase } from '../../src-main/store/db';
-import { cli } from '../helpers/cli';
+import { cli, TINY_CNN_RUN } from '../helpers/cli';
 import { tempDir } from '../helpers/tmp';
 
 /** Two classes of three 28x28 grey PNGs each. */
@@ -34,23 +34,7 @@ const standardTop1 = (json: Record<string, unknown> | undefined) =>
 
 test('datasets add --name mnist is refused; --replace keeps run 1 on MNIST; eval refuses other data; remove needs --force', async () => {
   const dir = tempDir();
-  const trained = cli(
-    dir,
-    'train',
-    '--preset',
-    'mnist-cnn',
-    '--epochs',
-    '1',
-    '--limit-train',
-    '64',
-    '--limit-test',
-    '50',
-    '--batch-size',
-    '32',
-    '--replicas',
-    '1',
-    '--json',
-  );
+  const trained = cli(dir, 'train', ...TINY_CNN_RUN, '--json');
   assert.equal(trained.code, 0, trained.stderr);
   const before = cli(dir, 'eval', '1', '--protocol', 'standard', '--json');
   assert.equal(before.code, 0, before.stderr);

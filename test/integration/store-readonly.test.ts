@@ -7,7 +7,7 @@ import { chmodSync, closeSync, copyFileSync, openSync, readdirSync, statSync, wr
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { dbPath } from '../../src-main/store';
-import { cli, type CliResult } from '../helpers/cli';
+import { cli, type CliResult, TINY_CNN_RUN } from '../helpers/cli';
 import { tempDir } from '../helpers/tmp';
 
 const bin = join(import.meta.dirname, '..', '..', 'bin', 'noisynn.mjs');
@@ -33,25 +33,7 @@ function cliWithoutWriteAccess(dir: string, ...args: string[]): CliResult {
 test('a read-only data dir: list, show, compare, export and doctor work; writes name the path and the reason', () => {
   const dir = tempDir();
   for (const seed of ['1', '2']) {
-    const r = cli(
-      dir,
-      'train',
-      '--preset',
-      'mnist-cnn',
-      '--epochs',
-      '1',
-      '--limit-train',
-      '64',
-      '--limit-test',
-      '50',
-      '--batch-size',
-      '32',
-      '--replicas',
-      '1',
-      '--seed',
-      seed,
-      '--json',
-    );
+    const r = cli(dir, 'train', ...TINY_CNN_RUN, '--seed', seed, '--json');
     assert.equal(r.code, 0, r.stderr);
   }
   const before = readdirSync(dir).sort();
@@ -96,23 +78,7 @@ test('a read-only data dir: list, show, compare, export and doctor work; writes 
 
 test('a damaged store: commands say "the store at PATH is damaged", doctor reports it', () => {
   const dir = tempDir();
-  const r = cli(
-    dir,
-    'train',
-    '--preset',
-    'mnist-cnn',
-    '--epochs',
-    '1',
-    '--limit-train',
-    '64',
-    '--limit-test',
-    '50',
-    '--batch-size',
-    '32',
-    '--replicas',
-    '1',
-    '--json',
-  );
+  const r = cli(dir, 'train', ...TINY_CNN_RUN, '--json');
   assert.equal(r.code, 0, r.stderr);
   const broken = tempDir();
   copyFileSync(dbPath(dir), dbPath(broken));
