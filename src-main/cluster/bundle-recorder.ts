@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import type { RunConfig } from '../engine/config/types';
 import { validateConfig } from '../engine/config';
 import { loadDataset } from '../data/registry';
-import { verifyCheckpoint, type RunRecorder } from '../runner/recorder';
+import { resumeMark, verifyCheckpoint, type RunRecorder } from '../runner/recorder';
 import { resolveDataDir } from '../store';
 import { loadWeights } from '../weights/library';
 import {
@@ -87,6 +87,7 @@ export function bundleRecorder(dir: string): BundleRecorder {
       lines.metrics++;
       lines.evaluations++;
       syncAll();
+      save({ summary: { ...status.summary, ...resumeMark(status.summary, last.step) } });
       return { epoch: last.epoch, step: last.step, path: checkpointFile(dir, last), sha256: last.sha256, bytes: last.bytes };
     },
     start: (r) =>

@@ -51,6 +51,15 @@ export interface RunRecorder {
   requeue(reason: string, r: RunFinish): void;
 }
 
+/**
+ * The summary change a resume from `step` makes: the steps after it are re-run, and the charts mark
+ * where (summary.resumedFrom, one step per resume, read by the renderer's lib/resume-marks.ts).
+ */
+export function resumeMark(summary: Record<string, unknown> | null | undefined, step: number): { resumedFrom: number[] } {
+  const before = summary?.resumedFrom;
+  return { resumedFrom: [...(Array.isArray(before) ? (before as number[]) : []), step] };
+}
+
 /** Reads a checkpoint and checks its sha256 against the recorded one (`what` names it in errors). */
 export function verifyCheckpoint<C extends { path: string; sha256: string }>(ckpt: C, what: string): C {
   let bytes: Buffer;
@@ -114,9 +123,7 @@ export function storeRecorder(store: Store, runId: number, kind: 'train' | 'resu
     resumePoint: () => {
       const ckpt = resumeStoreCheckpoint(store, runId);
       store.deleteMetricsAfter(runId, ckpt.step);
-      // The steps after it are re-run: charts mark where (summary.resumedFrom, one step per resume).
-      const before = store.getRun(runId)?.summary?.resumedFrom;
-      store.mergeSummary(runId, { resumedFrom: [...(Array.isArray(before) ? before : []), ckpt.step] });
+      store.mergeSummary(runId, resumeMark(store.getRun(runId)?.summary, ckpt.step));
       return ckpt;
     },
     start: (r) => beginTraining(store, runId, r.backend),

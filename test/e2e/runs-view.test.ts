@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, test } from 'node:test';
-import type { Locator, Page } from 'playwright-core';
+import type { Locator, Page, Request } from 'playwright-core';
 import { cli } from '../helpers/cli';
 import { tempDir } from '../helpers/tmp';
 import { missingPrerequisite, openApp, screenshot, type Session } from './harness';
@@ -159,6 +159,26 @@ test('compare two runs: both curves drawn, params diff shows the strength', { sk
   assert.equal(await strength.getAttribute('data-series'), '1');
   assert.equal(await view.locator('[data-testid="accuracy-vs-alpha"]').count(), 0);
   await screenshot(page, 'runs-compare-two');
+});
+
+test('reopening Compare fetches each curve once (a details refresh that changes nothing refetches nothing)', { skip }, async () => {
+  const labels = ['g0.1-s1', 'g0.5-s1'];
+  await openCompare(labels);
+  await page.getByTestId('compare-close').click();
+  const asked: string[] = [];
+  const onRequest = (r: Request) => {
+    if (r.url().endsWith('/api/runs.metrics')) asked.push(String((r.postDataJSON() as { id: number }).id));
+  };
+  page.on('request', onRequest);
+  try {
+    await page.getByTestId('compare').click();
+    await page.locator('[data-testid="curves-chart"][data-ready="true"]').first().waitFor();
+    // The details arrive after the first draw from the cached ones; give a second fetch time to show.
+    await page.waitForTimeout(1500);
+    assert.deepEqual(asked.sort(), labels.map((l) => String(ids[l])).sort());
+  } finally {
+    page.off('request', onRequest);
+  }
 });
 
 test('three runs that differ only by seed: a mean ± std band', { skip }, async () => {

@@ -162,3 +162,21 @@ test('checkpoints replace on the same epoch; latest is the highest epoch', () =>
     store.close();
   }
 });
+
+test("metricKeys lists one run's keys in order, whatever the other runs and the step counts", () => {
+  const store = fresh();
+  try {
+    const before = store.createRun({ config: {}, seed: 1 });
+    const id = store.createRun({ config: {}, seed: 2 });
+    const after = store.createRun({ config: {}, seed: 3 });
+    store.addMetrics([row(before, 'a/first', 1, 1), row(before, 'zz', 1, 1), row(after, '0', 1, 1), row(after, 'm', 1, 1)]);
+    store.addMetrics(Array.from({ length: 3000 }, (_, i) => row(id, ['test/top1', 'lr', 'train/loss'][i % 3], i, i)));
+    store.addMetrics([row(id, 'Z upper', 7, 1)]);
+    assert.deepEqual(store.metricKeys(id), ['Z upper', 'lr', 'test/top1', 'train/loss']);
+    assert.deepEqual(store.metricKeys(before), ['a/first', 'zz']);
+    assert.deepEqual(store.metricKeys(after), ['0', 'm']);
+    assert.deepEqual(store.metricKeys(store.createRun({ config: {}, seed: 4 })), []);
+  } finally {
+    store.close();
+  }
+});
