@@ -1,7 +1,7 @@
 // A committed study's CSV (report.ts renderCsv) read back into table rows, so its report can be
 // re-rendered (verdicts, medians, summaries) without running the study again.
-import { BODY_HEADING, CSV_COLUMNS, renderBody } from './report';
-import { studyClaims, type Family, type Stat, type StudyTableRow } from './table';
+import { BODY_HEADING, CSV_COLUMNS, K_SWEEP_CSV_COLUMNS, renderBody, renderKSweep } from './report';
+import { studyClaims, type Family, type KSweepRow, type Stat, type StudyTableRow } from './table';
 
 function cells(line: string): string[] {
   const out: string[] = [];
@@ -63,10 +63,42 @@ export function parseStudyCsv(text: string, source = 'study CSV'): StudyTableRow
   });
 }
 
-/** The report with its header (command, machine, settings) kept and everything from the claims on re-rendered from the CSV. */
-export function rerenderFromCsv(markdown: string, csv: string): string {
+/** A study's k-sweep CSV (report.ts renderKSweepCsv) read back into its rows, in file order. */
+export function parseKSweepCsv(text: string, source = 'k-sweep CSV'): KSweepRow[] {
+  const lines = text.trim().split('\n');
+  if (lines[0] !== K_SWEEP_CSV_COLUMNS.join(','))
+    throw new Error(`${source}: the header is not the k-sweep CSV's (${K_SWEEP_CSV_COLUMNS.join(',')})`);
+  const rows: KSweepRow[] = [];
+  lines.slice(1).forEach((line, i) => {
+    const v = cells(line);
+    if (v.length !== K_SWEEP_CSV_COLUMNS.length)
+      throw new Error(`${source}: line ${i + 2} has ${v.length} cells, expected ${K_SWEEP_CSV_COLUMNS.length}`);
+    const [dataset, model, protocol, k, n, mean, std] = v;
+    const stat: Stat | null = mean === '' ? null : { mean: Number(mean) / 100, std: Number(std) / 100, n: Number(n) };
+    let row = rows.find((r) => r.dataset === dataset && r.model === model);
+    if (!row) rows.push((row = { dataset, model, k: [], sorted: [], shuffled: [], noiseFree: null }));
+    if (protocol === 'noise-free') row.noiseFree = stat;
+    else if (protocol === 'sorted' || protocol === 'shuffled') {
+      let at = row.k.indexOf(Number(k));
+      if (at < 0) {
+        at = row.k.push(Number(k)) - 1;
+        row.sorted[at] = null;
+        row.shuffled[at] = null;
+      }
+      row[protocol][at] = stat;
+    } else throw new Error(`${source}: line ${i + 2}: protocol '${protocol}' is not sorted, shuffled or noise-free`);
+  });
+  return rows;
+}
+
+/**
+ * The report with its header (command, machine, settings) kept and everything from the claims on
+ * re-rendered from the CSV, and the k-sweep section from its CSV when the study has one.
+ */
+export function rerenderFromCsv(markdown: string, csv: string, kSweepCsv?: string): string {
   const at = markdown.indexOf(BODY_HEADING);
   if (at < 0) throw new Error(`the report has no "${BODY_HEADING}" section`);
   const rows = parseStudyCsv(csv);
-  return markdown.slice(0, at) + renderBody(rows, studyClaims(rows));
+  const k = kSweepCsv === undefined ? '' : renderKSweep(parseKSweepCsv(kSweepCsv));
+  return markdown.slice(0, at) + renderBody(rows, studyClaims(rows)) + (k ? `\n${k}` : '');
 }

@@ -57,7 +57,7 @@ export function renderMarkdown(
     `- Runs: ${meta.runs.completed} of ${meta.runs.total} completed${meta.runs.failed ? `, ${meta.runs.failed} failed/diverged/crashed` : ''}${meta.runs.before ? ` (${meta.runs.before} were completed by an earlier, interrupted invocation)` : ''}`,
   );
   L.push(
-    `- Wall time: ${duration(meta.wallSeconds)} for this invocation; ${duration(meta.spanSeconds)} from the study's first run start to its last run end (the machine's 2 cores were shared with other work)`,
+    `- Wall time: ${duration(meta.wallSeconds)} for this invocation; ${duration(meta.spanSeconds)} from the study's first run start to its last run end`,
   );
   L.push('');
   if (/^(quick|smoke)/.test(meta.settings)) {
@@ -80,7 +80,7 @@ export function renderBody(rows: StudyTableRow[], claims: Claim[]): string {
   const L: string[] = [];
   L.push(BODY_HEADING, '');
   L.push(
-    'Verdicts say what these data support at this scale (short training on subsets); medians are given because a few large drops dominate the means. Figures from the paper are labelled by their source: [paper], [official README], [official code], [official log].',
+    'Verdicts say what these data support at this scale (the training budget in the settings above); medians are given because a few large drops dominate the means. Figures from the paper are labelled by their source: [paper], [official README], [official code], [official log].',
     '',
   );
   L.push('| claim | paper | measured here | verdict |', '|---|---|---|---|');

@@ -1,4 +1,4 @@
-// The Study view end to end, in browser mode: the committed quick study's CSV is shown as committed, and a
+// The Study view end to end, in browser mode: the committed quick and standard studies' CSVs are shown, and a
 // smoke-sized standard study is started from the view, its progress followed (runs done / total, time
 // left) until it finishes, and its table and CSV shown.
 import assert from 'node:assert/strict';
@@ -25,21 +25,22 @@ after(async () => {
   await session?.close();
 });
 
-test("Study: the committed quick study's CSV is listed and shown", async () => {
-  const csv = join(root, 'docs', 'reproduction-quick.csv');
-  const lines = readFileSync(csv, 'utf8').trim().split('\n');
-  await page.getByTestId('study-source').selectOption(`csv:${csv}`);
-  await page.locator('[data-testid="study-view"][data-ready="true"]').waitFor();
-  assert.equal(await page.locator('[data-testid="study-table"] tbody tr').count(), lines.length - 1);
-  assert.match((await page.getByTestId('study-view').textContent()) ?? '', /reproduction-quick\.csv/);
-  // The first row as the CSV has it: dataset/model in the group title, noise, n and top-1 to 2 decimals.
-  const [dataset, model, noise, , , n, runs, mean] = lines[1].split(',');
-  const firstRow = page.locator('[data-testid="study-table"]').first().locator('tbody tr').first();
-  assert.equal(await firstRow.locator('td').nth(0).textContent(), noise);
-  assert.equal(await firstRow.locator('td').nth(2).textContent(), `${n}/${runs}`);
-  assert.match((await firstRow.locator('td').nth(3).textContent()) ?? '', new RegExp(`^${Number(mean).toFixed(2)} ± `));
-  assert.equal(await page.locator('h3').first().textContent(), `${dataset} · ${model}`);
-});
+for (const name of ['reproduction-quick', 'reproduction-standard'])
+  test(`Study: the committed ${name}.csv is listed and shown`, async () => {
+    const csv = join(root, 'docs', `${name}.csv`);
+    const lines = readFileSync(csv, 'utf8').trim().split('\n');
+    await page.getByTestId('study-source').selectOption(`csv:${csv}`);
+    await page.locator('[data-testid="study-view"][data-ready="true"]').waitFor();
+    assert.equal(await page.locator('[data-testid="study-table"] tbody tr').count(), lines.length - 1);
+    assert.match((await page.getByTestId('study-view').textContent()) ?? '', new RegExp(`${name}\\.csv`));
+    // The first row as the CSV has it: dataset/model in the group title, noise, n and top-1 to 2 decimals.
+    const [dataset, model, noise, , , n, runs, mean] = lines[1].split(',');
+    const firstRow = page.locator('[data-testid="study-table"]').first().locator('tbody tr').first();
+    assert.equal(await firstRow.locator('td').nth(0).textContent(), noise);
+    assert.equal(await firstRow.locator('td').nth(2).textContent(), `${n}/${runs}`);
+    assert.match((await firstRow.locator('td').nth(3).textContent()) ?? '', new RegExp(`^${Number(mean).toFixed(2)} ± `));
+    assert.equal(await page.locator('h3').first().textContent(), `${dataset} · ${model}`);
+  });
 
 test('Study: a smoke-sized standard study starts from the view, shows its progress and finishes', { timeout: 600_000 }, async () => {
   await page.getByTestId('study-mode').selectOption('standard-smoke');
