@@ -55,7 +55,11 @@ async function missingConfigs(store: Store, mode: StudyMode, sweepName: string):
 }
 
 /** Creates the study's sweep and whichever of its runs do not exist yet; returns the sweep id. */
-async function prepareStudy(store: Store, mode: StudyMode, sweepName: string): Promise<{ sweepId: number; created: number }> {
+async function prepareStudy(
+  store: Store,
+  mode: StudyMode,
+  sweepName: string,
+): Promise<{ sweepId: number; created: number; foreign: Set<number> }> {
   const tag = studyTag(sweepName);
   const existing = studyRuns(store, sweepName);
   const plan = modePoints(mode);
@@ -68,10 +72,12 @@ async function prepareStudy(store: Store, mode: StudyMode, sweepName: string): P
   // Runs on a cluster are Slurm's to restart (scontrol requeue), not the local queue's; cells on reused
   // weights are never trained (study-cells.ts redoes their evaluations).
   const cells = cellKeys(mode);
-  for (const r of studyRuns(store, sweepName)) {
-    if (!store.clusterRun(r.id) && !cells.has(r.name ?? '')) store.requeueFrom(r.id, ['crashed', 'cancelled'], 'the study was restarted');
-  }
-  return { sweepId, created: configs.length };
+  const local = studyRuns(store, sweepName).filter((r) => !store.clusterRun(r.id) && !cells.has(r.name ?? ''));
+  for (const r of local) store.requeueFrom(r.id, ['crashed', 'cancelled'], 'the study was restarted');
+  // Runs still 'running' under another process: an app training them, or trainers of a killed study
+  // that have not finished exiting yet. The study waits for them and requeues any that end crashed.
+  const foreign = new Set(local.filter((r) => r.status === 'running').map((r) => r.id));
+  return { sweepId, created: configs.length, foreign };
 }
 
 function span(runs: { startedAt: string | null; endedAt: string | null }[]): number {
@@ -152,7 +158,7 @@ export async function studyCommand(a: ParsedArgs): Promise<number> {
   };
   try {
     await ensureBuiltins(store);
-    const { sweepId, created } = await prepareStudy(store, mode, sweepName);
+    const { sweepId, created, foreign } = await prepareStudy(store, mode, sweepName);
     const all = studyRuns(store, sweepName);
     const before = all.filter((r) => r.status === 'completed').length;
     log(
@@ -218,6 +224,13 @@ export async function studyCommand(a: ParsedArgs): Promise<number> {
             cell = null;
             queue?.setConcurrency(concurrency);
           });
+      }
+      store.recoverCrashedRuns();
+      for (const id of foreign) {
+        const status = store.getRun(id)?.status;
+        if (status === 'running') continue;
+        foreign.delete(id);
+        if (status === 'crashed' || status === 'cancelled') store.requeueFrom(id, ['crashed', 'cancelled'], 'the study was restarted');
       }
       const open = studyRuns(store, sweepName).filter((r) => (r.status === 'queued' || r.status === 'running') && !cells.has(r.name ?? ''));
       if (open.length === 0 && queue.state().running.length === 0 && !cell && !nextCell()) break;
