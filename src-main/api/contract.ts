@@ -33,58 +33,15 @@ export type { NoiseOperatorInfo, NoiseParamInfo, NoiseParamName, NoiseParams, No
 /** The engine's NoiseSpec (engine/noise/types.ts, pure): type, its parameters, level, when, class token. */
 export type { NoiseSpecDto };
 
-/** Mirrors the engine's RunConfig (src-main/engine/config/types.ts) and its parts; a test keeps them identical. */
-export interface VitConfigDto {
-  kind: 'vit';
-  imageSize: number;
-  channels: number;
-  patchSize: number;
-  dim: number;
-  depth: number;
-  heads: number;
-  mlpRatio: number;
-  numClasses: number;
-  globalPool?: 'token' | 'avg';
-}
-
-export interface ResNetConfigDto {
-  kind: 'resnet';
-  imageSize: number;
-  channels: number;
-  block: 'basic' | 'bottleneck';
-  layers: number[];
-  widths: number[];
-  stem: 'imagenet' | 'small';
-  stemStride: number;
-  stemWidth: number;
-  numClasses: number;
-}
-
-export type ModelConfigDto = VitConfigDto | ResNetConfigDto;
-
-export interface RunNoiseDto extends NoiseSpecDto {
-  site?: { block: number; stage?: number };
-}
-
-export interface RunConfigDto {
-  name?: string;
-  preset?: string;
-  dataset: string;
-  model: ModelConfigDto;
-  noise: RunNoiseDto;
-  optimizer: { kind: 'adamw'; lr: number; weightDecay: number; beta1: number; beta2: number; eps: number };
-  schedule: { kind: 'cosine'; warmupEpochs: number; minLr: number };
-  epochs: number;
-  batchSize: number;
-  testBatchSize: number;
-  labelSmoothing: number;
-  seed: number;
-  limitTrain: number;
-  limitTest: number;
-  replicas?: number;
-  init?: { weights: string; sha256?: string; freeze?: number; newHead?: boolean; adapted?: string[] };
-  input?: { size: number; mean: number[]; std: number[]; cropPct: number };
-}
+// The engine's run config and its parts (engine/config/types.ts: types only, erased from the renderer's bundle).
+export type {
+  ModelConfig as ModelConfigDto,
+  ResNetConfig as ResNetConfigDto,
+  RunConfig as RunConfigDto,
+  RunNoise as RunNoiseDto,
+  VitConfig as VitConfigDto,
+} from '../engine/config/types';
+import type { ModelConfig as ModelConfigDto, RunConfig as RunConfigDto } from '../engine/config/types';
 
 /** Raw pixels for a canvas: row-major [height, width, channels] uint8, base64-encoded. */
 export interface Pixels {

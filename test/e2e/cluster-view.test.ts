@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { cli } from '../helpers/cli';
+import { cli, cnnRunFlags } from '../helpers/cli';
 import { startSlurm, stopSlurm, waitFor } from '../helpers/slurm';
 import { tempDir } from '../helpers/tmp';
 import { missingPrerequisite, openApp, screenshot, type Session } from './harness';
@@ -20,24 +20,7 @@ before(async () => {
   startSlurm();
   const dataDir = tempDir('noisynn-cluster-e2e-');
   // 32 steps per epoch, 4 epochs: long enough for several polls per epoch on a loaded machine.
-  const args = [
-    '--preset',
-    'mnist-cnn',
-    '--epochs',
-    '4',
-    '--limit-train',
-    '1024',
-    '--limit-test',
-    '100',
-    '--batch-size',
-    '32',
-    '--replicas',
-    '1',
-    '--backend',
-    'wasm',
-    '--grid',
-    'seed=1,2',
-  ];
+  const args = [...cnnRunFlags({ epochs: 4, train: 1024, test: 100, batch: 32 }), '--backend', 'wasm', '--grid', 'seed=1,2'];
   const submit = cli(
     dataDir,
     'sweep',
@@ -118,24 +101,7 @@ test("the Runs view shows a Slurm sweep's runs waiting, progressing epoch by epo
 });
 
 test("the Train view's queue shows a running Slurm task with its progress until it finishes", { skip }, async () => {
-  const args = [
-    '--preset',
-    'mnist-cnn',
-    '--epochs',
-    '4',
-    '--limit-train',
-    '1024',
-    '--limit-test',
-    '100',
-    '--batch-size',
-    '32',
-    '--replicas',
-    '1',
-    '--backend',
-    'wasm',
-    '--grid',
-    'seed=3',
-  ];
+  const args = [...cnnRunFlags({ epochs: 4, train: 1024, test: 100, batch: 32 }), '--backend', 'wasm', '--grid', 'seed=3'];
   const submit = cli(
     session!.app.dataDir,
     'sweep',

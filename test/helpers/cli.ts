@@ -3,21 +3,26 @@ import { join } from 'node:path';
 
 const bin = join(import.meta.dirname, '..', '..', 'bin', 'noisynn.mjs');
 
+/** `train` flags of a small mnist-cnn run on one replica (`batch` absent: the preset's batch size). */
+export function cnnRunFlags(o: { epochs: number; train: number; test: number; batch?: number }): string[] {
+  const batch = o.batch === undefined ? [] : ['--batch-size', String(o.batch)];
+  return [
+    '--preset',
+    'mnist-cnn',
+    '--epochs',
+    String(o.epochs),
+    '--limit-train',
+    String(o.train),
+    '--limit-test',
+    String(o.test),
+    ...batch,
+    '--replicas',
+    '1',
+  ];
+}
+
 /** `train` flags of a seconds-long CNN run (one epoch, 64 training and 50 test images): a real run in the store, not results. */
-export const TINY_CNN_RUN = [
-  '--preset',
-  'mnist-cnn',
-  '--epochs',
-  '1',
-  '--limit-train',
-  '64',
-  '--limit-test',
-  '50',
-  '--batch-size',
-  '32',
-  '--replicas',
-  '1',
-];
+export const TINY_CNN_RUN = cnnRunFlags({ epochs: 1, train: 64, test: 50, batch: 32 });
 
 export interface CliResult {
   code: number | null;

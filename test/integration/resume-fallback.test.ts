@@ -7,7 +7,7 @@ import { readFileSync, rmSync, truncateSync } from 'node:fs';
 import { test } from 'node:test';
 import { Store } from '../../src-main/store';
 import { openDatabase } from '../../src-main/store/db';
-import { cli } from '../helpers/cli';
+import { cli, cnnRunFlags } from '../helpers/cli';
 import { tempDir } from '../helpers/tmp';
 
 const sha = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
@@ -24,23 +24,7 @@ function withStore<T>(dir: string, f: (store: Store, raw: ReturnType<typeof open
 
 test('a truncated last checkpoint: resume continues from the one before; none left: --restart', () => {
   const dir = tempDir();
-  const trained = cli(
-    dir,
-    'train',
-    '--preset',
-    'mnist-cnn',
-    '--epochs',
-    '2',
-    '--limit-train',
-    '128',
-    '--limit-test',
-    '50',
-    '--batch-size',
-    '32',
-    '--replicas',
-    '1',
-    '--json',
-  );
+  const trained = cli(dir, 'train', ...cnnRunFlags({ epochs: 2, train: 128, test: 50, batch: 32 }), '--json');
   assert.equal(trained.code, 0, trained.stderr);
   const [first, last] = withStore(dir, (s) => s.checkpoints(1));
   assert.deepEqual([first.epoch, last.epoch], [1, 2]);

@@ -8,29 +8,12 @@ import { after, before, test } from 'node:test';
 import type { Emit } from '../../src-main/api/contract';
 import { ClusterServices } from '../../src-main/api/services/cluster';
 import { openStore } from '../../src-main/store';
-import { cli } from '../helpers/cli';
+import { cli, cnnRunFlags } from '../helpers/cli';
 import { activeTasks, sh, startSlurm, stopSlurm, tryRun, waitFor } from '../helpers/slurm';
 import { tempDir } from '../helpers/tmp';
 
 // Tiny runs: 4 steps per epoch, 2 epochs, the wasm backend pinned, one replica (same numerics everywhere).
-const TINY = [
-  '--preset',
-  'mnist-cnn',
-  '--epochs',
-  '2',
-  '--limit-train',
-  '256',
-  '--limit-test',
-  '100',
-  '--replicas',
-  '1',
-  '--backend',
-  'wasm',
-  '--noise',
-  'gaussian',
-  '--noise-at',
-  'train',
-];
+const TINY = [...cnnRunFlags({ epochs: 2, train: 256, test: 100 }), '--backend', 'wasm', '--noise', 'gaussian', '--noise-at', 'train'];
 const GRID = ['--grid', 'noise.strength=0.1,0.3', '--grid', 'seed=1,2'];
 
 /** Everything a run is, minus wall-clock facts (times, throughput), keyed by run name. */
@@ -164,24 +147,7 @@ test('a 2x2 sweep on Slurm is a 4-task array whose synced runs equal the local s
 test('a task requeued mid-run resumes from its checkpoint: each step once, and the same numbers as an uninterrupted run', async () => {
   const bundles = tempDir();
   const data = tempDir();
-  const args = [
-    '--preset',
-    'mnist-cnn',
-    '--epochs',
-    '3',
-    '--limit-train',
-    '1024',
-    '--limit-test',
-    '100',
-    '--batch-size',
-    '32',
-    '--replicas',
-    '1',
-    '--backend',
-    'wasm',
-    '--grid',
-    'seed=7',
-  ];
+  const args = [...cnnRunFlags({ epochs: 3, train: 1024, test: 100, batch: 32 }), '--backend', 'wasm', '--grid', 'seed=7'];
   const submit = cli(data, 'sweep', 'submit', '--name', 'requeue', ...args, '--slurm', '--bundle-dir', bundles, '--json');
   assert.equal(submit.code, 0, submit.stderr);
   const jobId = String(submit.json!.jobId);
@@ -309,24 +275,7 @@ test('a corrupt or truncated bundle is a named error and imports nothing of its 
 test('the app side: cancel is scancel (the run shows cancelled); a task that dies without finishing shows crashed with the Slurm state', async () => {
   const bundles = tempDir();
   const data = tempDir();
-  const args = [
-    '--preset',
-    'mnist-cnn',
-    '--epochs',
-    '6',
-    '--limit-train',
-    '1024',
-    '--limit-test',
-    '100',
-    '--batch-size',
-    '32',
-    '--replicas',
-    '1',
-    '--backend',
-    'wasm',
-    '--grid',
-    'seed=1,2',
-  ];
+  const args = [...cnnRunFlags({ epochs: 6, train: 1024, test: 100, batch: 32 }), '--backend', 'wasm', '--grid', 'seed=1,2'];
   const submit = cli(data, 'sweep', 'submit', '--name', 'app', ...args, '--slurm', '--bundle-dir', bundles, '--json');
   assert.equal(submit.code, 0, submit.stderr);
   const jobId = String(submit.json!.jobId);

@@ -53,23 +53,26 @@ function common(f: Fn) {
   };
 }
 
+// The loop counters and per-(b, h, t) base addresses both passes walk with (common() reads them by name).
+const LOOP_LOCALS = {
+  b: 'i32',
+  h: 'i32',
+  t: 'i32',
+  j: 'i32',
+  e: 'i32',
+  q: 'i32',
+  k: 'i32',
+  v: 'i32',
+  p: 'i32',
+  o: 'i32',
+  qt: 'i32',
+  pt: 'i32',
+  ot: 'i32',
+} as const;
+
 function attentionForward() {
   const f = new Fn('attention_forward', ['qkv', 'probs', 'out', ...SHAPE])
-    .locals({
-      b: 'i32',
-      h: 'i32',
-      t: 'i32',
-      j: 'i32',
-      e: 'i32',
-      q: 'i32',
-      k: 'i32',
-      v: 'i32',
-      p: 'i32',
-      o: 'i32',
-      qt: 'i32',
-      pt: 'i32',
-      ot: 'i32',
-    })
+    .locals(LOOP_LOCALS)
     .locals({ s: 'f32', m: 'f32', sum: 'f32', x: 'f32', r: 'f32', n: 'f32', acc: 'v128' });
   const g = f.get;
   const { upTo, bases, dot, axpy, mul, add } = common(f);
@@ -119,23 +122,8 @@ function attentionForward() {
 
 function attentionBackward() {
   const f = new Fn('attention_backward', ['dout', 'qkv', 'probs', 'dqkv', 'tmp', ...SHAPE])
-    .locals({
-      b: 'i32',
-      h: 'i32',
-      t: 'i32',
-      j: 'i32',
-      e: 'i32',
-      q: 'i32',
-      k: 'i32',
-      v: 'i32',
-      p: 'i32',
-      o: 'i32',
-      qt: 'i32',
-      pt: 'i32',
-      ot: 'i32',
-      d: 'i32',
-      end: 'i32',
-    })
+    .locals(LOOP_LOCALS)
+    .locals({ d: 'i32', end: 'i32' })
     .locals({ s: 'f32', rd: 'f32', pv: 'f32', acc: 'v128' });
   const g = f.get;
   const { upTo, bases, dot, axpy, mul, add } = common(f);
